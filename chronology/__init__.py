@@ -1,0 +1,80 @@
+"""chronology: a bitemporal chronicle of expectations.
+
+Announcements, planned visits and trade projections are recorded as immutable events in an
+append-only, hash-chained log; views answer what was expected as of any date, as recorded by
+any date.
+
+Example:
+    >>> from chronology import Chronicle
+    >>> from chronology.events import VisitAnnounced
+    >>> c = Chronicle()
+    >>> _ = c.append(VisitAnnounced(subject="visit/x", known_at="2024-04-03T12:00:00Z"))
+    >>> [e.subject for e in c.as_of("2024-04-03")]
+    ['visit/x']
+"""
+
+from chronology.chronicle import Chronicle
+from chronology.errors import (
+    ChronologyError,
+    EventError,
+    FormatVersionError,
+    ImportLineError,
+    IntegrityError,
+    NotAChronicleError,
+    ReadOnlyError,
+    RetractionError,
+    StoreError,
+    TimeError,
+    UnknownCueError,
+    UnknownEventTypeError,
+    VaguePhraseError,
+    WindowError,
+)
+from chronology.events import Event, Likelihood, Quantity, Source, event_type
+from chronology.expectations import (
+    Expectation,
+    Figure,
+    Status,
+    TradeExpectation,
+    VisitExpectation,
+)
+from chronology.projection import Projection
+from chronology.record import Record
+from chronology.time import Window
+from chronology.view import Change, Diff, View
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Change",
+    "Chronicle",
+    "ChronologyError",
+    "Diff",
+    "Event",
+    "EventError",
+    "Expectation",
+    "Figure",
+    "FormatVersionError",
+    "ImportLineError",
+    "IntegrityError",
+    "Likelihood",
+    "NotAChronicleError",
+    "Projection",
+    "Quantity",
+    "ReadOnlyError",
+    "Record",
+    "RetractionError",
+    "Source",
+    "Status",
+    "StoreError",
+    "TimeError",
+    "TradeExpectation",
+    "UnknownCueError",
+    "UnknownEventTypeError",
+    "VaguePhraseError",
+    "View",
+    "VisitExpectation",
+    "Window",
+    "WindowError",
+    "event_type",
+]

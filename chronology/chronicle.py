@@ -1,0 +1,333 @@
+"""The chronicle: an append-only, hash-chained log of events, and the questions it answers."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+from chronology.errors import (
+    ChronologyError,
+    EventError,
+    ImportLineError,
+    IntegrityError,
+    RetractionError,
+    StoreError,
+)
+from chronology.events import Event
+from chronology.expectations import ExpectationFold
+from chronology.record import GENESIS_HASH, Record, chain_hash, prepare
+from chronology.serialization import event_from_dict, event_id_of
+from chronology.stores.base import Store
+from chronology.stores.memory import MemoryStore
+from chronology.time import as_of_instant
+from chronology.view import Change, Diff, View
+
+__all__ = ["Chronicle", "Record"]
+
+When = datetime | date | str
+
+
+def _system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+class Chronicle:
+    """An append-only log of events, answering what was expected as of any date.
+
+    Args:
+        store: where records live; a fresh in-memory store by default. Use
+            :meth:`Chronicle.open` for an SQLite file.
+        clock: the source of ``recorded_at`` (returns an aware datetime); the system clock by
+            default. ``recorded_at`` strictly increases even if the clock does not.
+
+    Example:
+        >>> from chronology import Chronicle, Window
+        >>> from chronology.events import VisitAnnounced, VisitScheduled
+        >>> c = Chronicle()
+        >>> _ = c.append(VisitAnnounced(subject="visit/a", known_at="2024-04-03T10:00:00Z",
+        ...                             visitor="Sergei Lavrov", host="China"))
+        >>> _ = c.append(VisitScheduled(subject="visit/a", known_at="2024-04-07T10:00:00Z",
+        ...                             window=Window.parse("2024-04-08/2024-04-09")))
+        >>> c.as_of("2024-04-04")["visit/a"].status
+        <Status.ANNOUNCED: 'announced'>
+        >>> c.as_of("2024-04-07")["visit/a"].status
+        <Status.SCHEDULED: 'scheduled'>
+    """
+
+    def __init__(
+        self, store: Store | None = None, *, clock: Callable[[], datetime] | None = None
+    ) -> None:
+        self._store: Store = MemoryStore() if store is None else store
+        self._clock = _system_clock if clock is None else clock
+
+    @classmethod
+    def open(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        read_only: bool = False,
+        clock: Callable[[], datetime] | None = None,
+    ) -> Chronicle:
+        """Open the chronicle in an SQLite file, creating it if missing.
+
+        Raises:
+            NotAChronicleError: the path is a directory or a file that is not a chronicle.
+            FormatVersionError: the file was written by a newer format version.
+            StoreError: the path cannot be opened or created.
+        """
+        from chronology.stores.sqlite import SQLiteStore
+
+        return cls(SQLiteStore(path, read_only=read_only), clock=clock)
+
+    @property
+    def store(self) -> Store:
+        """The store holding the records."""
+        return self._store
+
+    # -- writing --------------------------------------------------------------------------------
+
+    def append(self, event: Event) -> Record:
+        """Store one event and return its record.
+
+        Appending an event already stored (same content) returns the existing record.
+
+        Raises:
+            EventError: if ``event`` is not a registered event.
+            RetractionError: for a retraction whose target is missing or about another subject.
+            ReadOnlyError: if the chronicle was opened read-only.
+        """
+        return self.extend((event,))[0]
+
+    def extend(self, events: Iterable[Event]) -> list[Record]:
+        """Store a batch of events atomically: all of them, or none if any is refused.
+
+        Returns one record per event, in the order given (the existing record for an event
+        already stored, or repeated in the batch).
+        """
+        batch = prepare(list(events))
+        if not batch:
+            return []
+        return self._store.append(batch, self._clock)
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def __iter__(self) -> Iterator[Record]:
+        """Every record, in position order."""
+        return self._store.records()
+
+    def record(self, event_id: str) -> Record | None:
+        """The record of an event id, or ``None``."""
+        return self._store.get(event_id)
+
+    def as_of(self, when: When, *, recorded_by: When | None = None) -> View:
+        """What was expected as of ``when``, as this chronicle recorded it by ``recorded_by``.
+
+        Args:
+            when: the assertion-time instant. A plain date stands for the last instant of that
+                day (UTC), so ``as_of("2024-04-03")`` includes everything said on 3 April.
+            recorded_by: ignore records stored after this system-time instant (inclusive bound;
+                a date means its last instant). ``None``: as recorded now.
+
+        Raises:
+            TimeError: for a naive or malformed instant.
+        """
+        at = as_of_instant(when)
+        by = None if recorded_by is None else as_of_instant(recorded_by)
+        return View(self._store, as_of=at, recorded_by=by, upto=len(self._store))
+
+    def history(self, subject: str, *, recorded_by: When | None = None) -> tuple[Change, ...]:
+        """One :class:`~chronology.view.Change` per event on ``subject``, in assertion-time order.
+
+        Retracted events (and the retractions themselves) are not listed: the history is that
+        of the record as corrected by ``recorded_by`` (now, by default).
+        """
+        by = None if recorded_by is None else as_of_instant(recorded_by)
+        end_of_time = datetime.max.replace(tzinfo=UTC)
+        view = View(self._store, as_of=end_of_time, recorded_by=by, upto=len(self._store))
+        records = view.subject_records(subject)
+        state = ExpectationFold()
+        before = None
+        changes: list[Change] = []
+        for r in records:
+            state.apply(r.event, r.event_id)
+            after = state.freeze_one(subject, r.event.known_at)
+            changes.append(
+                Change(
+                    known_at=r.event.known_at,
+                    recorded_at=r.recorded_at,
+                    event_id=r.event_id,
+                    event=r.event,
+                    before=before,
+                    after=after,
+                )
+            )
+            before = after
+        return tuple(changes)
+
+    def diff(self, a: When, b: When, *, recorded_by: When | None = None) -> Diff:
+        """What changed in the expectations between as-of ``a`` and as-of ``b``."""
+        old = {e.subject: e for e in self.as_of(a, recorded_by=recorded_by)}
+        new = {e.subject: e for e in self.as_of(b, recorded_by=recorded_by)}
+        return Diff(
+            added=tuple(new[s] for s in sorted(new.keys() - old.keys())),
+            removed=tuple(old[s] for s in sorted(old.keys() - new.keys())),
+            changed=tuple(
+                (old[s], new[s]) for s in sorted(old.keys() & new.keys()) if old[s] != new[s]
+            ),
+        )
+
+    # -- integrity ------------------------------------------------------------------------------
+
+    def verify(self) -> int:
+        """Re-check the whole log: positions, ids, system times and the hash chain.
+
+        Returns:
+            The number of records verified.
+
+        Raises:
+            IntegrityError: naming the position of the first record that fails.
+        """
+        previous = GENESIS_HASH
+        last: datetime | None = None
+        count = 0
+        for raw in self._store.raw():
+            count += 1
+            if raw.position != count:
+                raise IntegrityError(count, f"expected position {count}, found {raw.position}")
+            if event_id_of(raw.payload) != raw.event_id:
+                raise IntegrityError(raw.position, "event content does not match its event_id")
+            try:
+                recorded_at = datetime.fromisoformat(raw.recorded_at)
+            except ValueError:
+                raise IntegrityError(raw.position, f"bad recorded_at {raw.recorded_at!r}") from None
+            if last is not None and recorded_at <= last:
+                raise IntegrityError(raw.position, "recorded_at does not increase")
+            last = recorded_at
+            expected = chain_hash(
+                previous, raw.position, raw.event_id, raw.recorded_at, raw.payload
+            )
+            if expected != raw.hash:
+                raise IntegrityError(raw.position, "hash does not match the chain")
+            try:
+                event_from_dict(json.loads(raw.payload))
+            except (ChronologyError, ValueError) as exc:
+                raise IntegrityError(raw.position, f"stored event is unreadable: {exc}") from None
+            previous = raw.hash
+        sealed = self._store.sealed_head()
+        if sealed is not None and sealed != (count, previous):
+            raise IntegrityError(
+                count + 1 if sealed[0] > count else count,
+                f"the log ends at position {count} but was sealed at position {sealed[0]}: "
+                "records were removed or the head was altered",
+            )
+        return count
+
+    # -- interchange ----------------------------------------------------------------------------
+
+    def export_jsonl(self, path: str | os.PathLike[str]) -> int:
+        """Write every record as one JSON object a line, atomically (all or nothing).
+
+        Each line holds the event's fields, its tag under ``"type"``, and the record's
+        ``position``, ``recorded_at``, ``event_id`` and ``hash``.
+
+        Returns:
+            The number of records written.
+        """
+        target = Path(path)
+        directory = target.parent if str(target.parent) else Path(".")
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
+        except OSError as exc:
+            raise StoreError(f"{target}: cannot write: {exc.strerror}") from None
+        count = 0
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+                for raw in self._store.raw():
+                    head = json.dumps(
+                        {
+                            "position": raw.position,
+                            "recorded_at": raw.recorded_at,
+                            "event_id": raw.event_id,
+                            "hash": raw.hash,
+                        },
+                        ensure_ascii=False,
+                    )
+                    out.write(f"{head[:-1]}, {raw.payload[1:]}\n")
+                    count += 1
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return count
+
+    def import_jsonl(self, path: str | os.PathLike[str]) -> list[Record]:
+        """Append the events of a JSONL file as new records, atomically.
+
+        Accepts exported files and hand-written event lines alike (blank lines are skipped).
+        Events already stored are not duplicated.
+
+        Raises:
+            ImportLineError: naming ``line N`` and what is wrong there (malformed JSON, unknown
+                tag, invalid field, a retraction of a missing event); nothing is appended.
+            StoreError: if the file cannot be read.
+        """
+        name = os.fspath(path)
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise StoreError(f"{name}: cannot read: {exc.strerror}") from None
+        events: list[Event] = []
+        lines: list[int] = []
+        for number, raw_line in enumerate(data.split(b"\n"), start=1):
+            if not raw_line.strip():
+                continue
+            try:
+                text = raw_line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise ImportLineError(name, number, f"not UTF-8 text ({exc.reason})") from None
+            try:
+                obj = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise ImportLineError(
+                    name, number, f"malformed JSON at column {exc.colno}: {exc.msg}"
+                ) from None
+            try:
+                events.append(event_from_dict(obj))
+            except EventError as exc:
+                raise ImportLineError(name, number, str(exc)) from None
+            lines.append(number)
+        try:
+            return self.extend(events)
+        except RetractionError as exc:
+            if exc.index is None:
+                raise
+            raise ImportLineError(name, lines[exc.index], str(exc)) from None
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the store. The chronicle cannot be used afterwards."""
+        self._store.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<Chronicle {type(self._store).__name__} records={len(self._store)}>"

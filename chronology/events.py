@@ -1,0 +1,587 @@
+"""Events: the immutable facts a chronicle records.
+
+Every event is a frozen, keyword-only :mod:`attrs` class with a ``subject`` (the id of the
+expectation it is about), a ``known_at`` instant (when the source made it public) and an optional
+:class:`Source`. Each event type owns a stable wire tag, such as ``"visit.announced"``, that is
+written to logs and never changes when a class is renamed.
+
+Define your own event type with :func:`event_type`::
+
+    >>> import attrs
+    >>> @event_type("example.sighting")
+    ... @attrs.frozen(kw_only=True)
+    ... class Sighting(Event):
+    ...     place: str
+    >>> Sighting(subject="bird/1", known_at="2024-05-01T08:00:00Z", place="pond").tag
+    'example.sighting'
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import re
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from typing import Any, ClassVar, Final, TypeVar
+
+import attrs
+
+from chronology.errors import EventError, UnknownCueError, UnknownEventTypeError
+from chronology.time import Window, to_instant
+
+__all__ = [
+    "AgendaChanged",
+    "Event",
+    "Likelihood",
+    "Quantity",
+    "Retracted",
+    "Source",
+    "StatementMade",
+    "TradeEvent",
+    "TradeProjected",
+    "TradeProjectionRevised",
+    "TradeReported",
+    "VisitAnnounced",
+    "VisitCancelled",
+    "VisitEvent",
+    "VisitOccurred",
+    "VisitPostponed",
+    "VisitRescheduled",
+    "VisitScheduled",
+    "event_class",
+    "event_type",
+    "registered_tags",
+]
+
+E = TypeVar("E", bound="type[Event]")
+
+_REGISTRY: dict[str, type[Event]] = {}
+
+
+# -- field helpers ------------------------------------------------------------------------------
+
+
+def _text(name: str, *, optional: bool = False) -> Callable[[Any, Any, Any], None]:
+    def check(_: Any, __: Any, value: Any) -> None:
+        if value is None and optional:
+            return
+        if not isinstance(value, str) or not value.strip():
+            raise EventError(f"{name}: expected a non-empty string, got {value!r}")
+
+    return check
+
+
+def _strings(value: Iterable[str]) -> tuple[str, ...]:
+    """Converter for tuple-of-strings fields: accepts any iterable of strings but not a string."""
+    if isinstance(value, str):
+        raise EventError(f"expected a sequence of strings, got the single string {value!r}")
+    out = tuple(value)
+    for item in out:
+        if not isinstance(item, str):
+            raise EventError(f"expected strings, got {item!r} ({type(item).__name__})")
+    return out
+
+
+def _known_at(value: datetime | date | str) -> datetime:
+    return to_instant(value, field="known_at")
+
+
+def _optional_instant(value: datetime | date | str | None) -> datetime | None:
+    return None if value is None else to_instant(value, field="published_at")
+
+
+def _window(value: Window | str | None) -> Window | None:
+    if value is None or isinstance(value, Window):
+        return value
+    if isinstance(value, str):
+        return Window.parse(value)
+    raise EventError(f"expected a Window or an EDTF string, got {type(value).__name__}")
+
+
+def _required_window(value: Window | str) -> Window:
+    w = _window(value)
+    if w is None:
+        raise EventError("window: required, got None")
+    return w
+
+
+def _probability(_: Any, attribute: attrs.Attribute[float | None], value: float | None) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 <= value <= 1.0:
+        raise EventError(f"{attribute.name}: expected a probability in [0, 1], got {value!r}")
+
+
+def _bool(_: Any, attribute: attrs.Attribute[bool], value: bool) -> None:
+    if not isinstance(value, bool):
+        raise EventError(f"{attribute.name}: expected true or false, got {value!r}")
+
+
+# -- value types --------------------------------------------------------------------------------
+
+
+class Likelihood(enum.StrEnum):
+    """How sure a source sounded: the hedge of a statement.
+
+    ``CERTAIN`` ("will", "scheduled"), ``PROBABLE`` ("expected to", "poised to", "likely"),
+    ``POSSIBLE`` ("may", "could"), ``UNCERTAIN`` ("analysts question").
+    """
+
+    CERTAIN = "certain"
+    PROBABLE = "probable"
+    POSSIBLE = "possible"
+    UNCERTAIN = "uncertain"
+
+    @classmethod
+    def from_cue(cls, text: str) -> Likelihood:
+        """The likelihood a hedge phrase expresses.
+
+        The text is searched for known cues (whole words, any case). When several occur,
+        the most hedged one wins: "will likely" is ``PROBABLE``, "analysts question whether
+        it will" is ``UNCERTAIN``.
+
+        Raises:
+            UnknownCueError: if no cue occurs in the text.
+
+        Example:
+            >>> Likelihood.from_cue("Lavrov is expected to visit China soon")
+            <Likelihood.PROBABLE: 'probable'>
+            >>> Likelihood.from_cue("talks could cover trade")
+            <Likelihood.POSSIBLE: 'possible'>
+        """
+        found = [level for level, pattern in _CUE_PATTERNS if pattern.search(text)]
+        if not found:
+            raise UnknownCueError(
+                f"no hedge cue found in {text!r}; known cues: "
+                + ", ".join(f"{c!r}" for cues in _CUES.values() for c in cues)
+            )
+        return max(found, key=_HEDGE_ORDER.index)
+
+
+_HEDGE_ORDER: Final = [
+    Likelihood.CERTAIN,
+    Likelihood.PROBABLE,
+    Likelihood.POSSIBLE,
+    Likelihood.UNCERTAIN,
+]
+_CUES: Final[dict[Likelihood, tuple[str, ...]]] = {
+    Likelihood.CERTAIN: (
+        "will",
+        "shall",
+        "scheduled",
+        "confirmed",
+        "is set to",
+        "are set to",
+        "is to",
+        "are to",
+        "to take place",
+    ),
+    Likelihood.PROBABLE: (
+        "expected to",
+        "expected",
+        "poised to",
+        "likely",
+        "set for",
+        "on track",
+        "plans to",
+        "planned",
+        "intends to",
+        "should",
+        "probably",
+    ),
+    Likelihood.POSSIBLE: (
+        "may",
+        "might",
+        "could",
+        "possible",
+        "possibly",
+        "considering",
+        "mulling",
+        "perhaps",
+    ),
+    Likelihood.UNCERTAIN: (
+        "analysts question",
+        "question",
+        "questioned",
+        "doubt",
+        "doubts",
+        "uncertain",
+        "unclear",
+        "unlikely",
+        "skeptical",
+        "sceptical",
+    ),
+}
+_CUE_PATTERNS: Final = [
+    (level, re.compile(r"\b" + re.escape(cue).replace(r"\ ", r"\s+") + r"\b", re.IGNORECASE))
+    for level, cues in _CUES.items()
+    for cue in cues
+]
+
+
+def _quantity_value(value: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise EventError(f"quantity value: expected a finite number, got {value!r}")
+    return float(value)
+
+
+# Factors to a base unit within one dimension. Across dimensions a factor must be given.
+_UNIT_FACTORS: Final[dict[str, tuple[str, float]]] = {
+    "t": ("t", 1.0),
+    "kt": ("t", 1e3),
+    "Mt": ("t", 1e6),
+    "bbl": ("bbl", 1.0),
+    "kbbl": ("bbl", 1e3),
+    "Mbbl": ("bbl", 1e6),
+    "bbl/d": ("bbl/d", 1.0),
+    "kbbl/d": ("bbl/d", 1e3),
+    "Mbbl/d": ("bbl/d", 1e6),
+}
+
+
+@attrs.frozen
+class Quantity:
+    """A number with a unit, such as ``Quantity(1_700_000, "bbl/d")``.
+
+    Values are stored as floats. Units are free strings; :meth:`to` knows the metric prefixes of
+    tonnes and barrels and takes an explicit factor for anything else, because the factors that
+    matter here (barrels per tonne) depend on the crude grade.
+
+    Example:
+        >>> Quantity(10.81, "Mt").to("t").value
+        10810000.0
+        >>> round(Quantity(10.81, "Mt").to("Mbbl", factor=7.33).value, 2)
+        79.24
+    """
+
+    value: float = attrs.field(converter=_quantity_value)
+    unit: str = attrs.field(validator=_text("quantity unit"))
+
+    def to(self, unit: str, *, factor: float | None = None) -> Quantity:
+        """This quantity in another unit.
+
+        Args:
+            unit: the target unit.
+            factor: how many target units one source unit makes (for tonnes to barrels, the
+                barrels per tonne of the grade), applied *after* bringing the value to its base
+                unit (``t``, ``bbl``, ``bbl/d``) and before scaling to ``unit``'s prefix.
+
+        Raises:
+            EventError: if the units are of different dimensions and no factor is given.
+        """
+        src = _UNIT_FACTORS.get(self.unit, (self.unit, 1.0))
+        dst = _UNIT_FACTORS.get(unit, (unit, 1.0))
+        base = self.value * src[1]
+        if factor is None:
+            if src[0] != dst[0]:
+                raise EventError(
+                    f"cannot convert {self.unit!r} to {unit!r} without a factor "
+                    f"(how many {dst[0]} per {src[0]})"
+                )
+            return Quantity(base / dst[1], unit)
+        return Quantity(base * factor / dst[1], unit)
+
+    def __str__(self) -> str:
+        return f"{self.value:,.10g} {self.unit}"
+
+
+def _sources(value: Iterable[Source | str]) -> tuple[Source, ...]:
+    if isinstance(value, str | Source):
+        raise EventError(f"via: expected a sequence of sources, got {value!r}")
+    return tuple(s if isinstance(s, Source) else Source(s) for s in value)
+
+
+@attrs.frozen
+class Source:
+    """Where a statement comes from.
+
+    Args:
+        name: the outlet or body that published it ("Reuters", "Russian MFA").
+        kind: what sort of source it is ("news", "statement", "data", ...).
+        speaker: who said it, when a person did.
+        title: the headline or document title.
+        url: where it can be read.
+        published_at: when it was published.
+        via: the chain it came through, nearest first: an outlet quoting a data vendor is
+            ``Source("Bloomberg", via=(Source("Kpler", kind="data"),))``. Strings are accepted
+            as names.
+    """
+
+    name: str = attrs.field(validator=_text("source name"))
+    kind: str | None = attrs.field(default=None, kw_only=True)
+    speaker: str | None = attrs.field(default=None, kw_only=True)
+    title: str | None = attrs.field(default=None, kw_only=True)
+    url: str | None = attrs.field(default=None, kw_only=True)
+    published_at: datetime | None = attrs.field(
+        default=None, kw_only=True, converter=_optional_instant
+    )
+    via: tuple[Source, ...] = attrs.field(default=(), kw_only=True, converter=_sources)
+
+    def __str__(self) -> str:
+        chain = "".join(f" via {s}" for s in self.via)
+        return f"{self.name}{chain}"
+
+
+# -- events -------------------------------------------------------------------------------------
+
+
+def event_type(tag: str) -> Callable[[E], E]:
+    """Class decorator registering an event class under its stable wire ``tag``.
+
+    The tag is what logs store; keep it when you rename the class. Apply it *outside*
+    ``@attrs.frozen(kw_only=True)``. Registering a tag twice is an error, as is a class that
+    does not derive from :class:`Event`.
+
+    Raises:
+        EventError: for a duplicate or malformed tag, or a class that is not an Event.
+    """
+    if not isinstance(tag, str) or not re.fullmatch(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*", tag):
+        raise EventError(f"event tag {tag!r}: use dotted lowercase words, e.g. 'visit.announced'")
+
+    def register(cls: E) -> E:
+        is_attrs = isinstance(cls, type) and attrs.has(cls)
+        if not (is_attrs and issubclass(cls, Event)):
+            raise EventError(f"{cls!r} must be an attrs class derived from chronology Event")
+        existing = _REGISTRY.get(tag)
+        if existing is not None and existing is not cls:
+            raise EventError(f"event tag {tag!r} is already registered to {existing.__qualname__}")
+        cls.tag = tag
+        _REGISTRY[tag] = cls
+        return cls
+
+    return register
+
+
+def event_class(tag: str) -> type[Event]:
+    """The event class registered under ``tag``.
+
+    Raises:
+        UnknownEventTypeError: if no class owns the tag.
+    """
+    try:
+        return _REGISTRY[tag]
+    except (KeyError, TypeError):
+        known = ", ".join(sorted(_REGISTRY))
+        raise UnknownEventTypeError(f"unknown event type {tag!r}; known: {known}") from None
+
+
+def registered_tags() -> tuple[str, ...]:
+    """Every registered tag, sorted."""
+    return tuple(sorted(_REGISTRY))
+
+
+@attrs.frozen(kw_only=True)
+class Event:
+    """Base of every event.
+
+    Args:
+        subject: the id of the expectation the event is about, such as
+            ``"visit/lavrov-china-2024-04"``.
+        known_at: when the source made the statement public (assertion time). Must be
+            timezone-aware; a date means its midnight UTC.
+        source: where the statement comes from.
+    """
+
+    #: The stable wire tag, set by :func:`event_type`.
+    tag: ClassVar[str] = ""
+    #: The payload version of this type; bump it and register an upcaster to change fields.
+    version: ClassVar[int] = 1
+
+    subject: str = attrs.field(validator=_text("subject"))
+    known_at: datetime = attrs.field(converter=_known_at)
+    source: Source | None = attrs.field(
+        default=None, validator=attrs.validators.optional(attrs.validators.instance_of(Source))
+    )
+
+
+class VisitEvent(Event):
+    """Marker base of the events about a planned visit."""
+
+
+class TradeEvent(Event):
+    """Marker base of the events about a trade flow and its projections."""
+
+
+_opt_text = attrs.validators.optional(attrs.validators.instance_of(str))
+_opt_likelihood = attrs.validators.optional(attrs.validators.instance_of(Likelihood))
+_opt_quantity = attrs.validators.optional(attrs.validators.instance_of(Quantity))
+
+
+def _likelihood(value: Likelihood | str | None) -> Likelihood | None:
+    if value is None or isinstance(value, Likelihood):
+        return value
+    try:
+        return Likelihood(value)
+    except ValueError:
+        raise EventError(
+            f"likelihood: {value!r} is not one of {', '.join(m.value for m in Likelihood)}"
+        ) from None
+
+
+@event_type("visit.announced")
+@attrs.frozen(kw_only=True)
+class VisitAnnounced(VisitEvent):
+    """A visit is announced: creates the expectation with status ``announced``.
+
+    Example:
+        >>> e = VisitAnnounced(
+        ...     subject="visit/lavrov-china-2024-04",
+        ...     known_at="2024-04-03T12:00:00+00:00",
+        ...     visitor="Sergei Lavrov", host="China", counterparts=("Wang Yi",),
+        ...     window=Window.vague("soon", anchor="2024-04-03T12:00:00+00:00"),
+        ...     likelihood="probable",
+        ... )
+        >>> e.tag, e.likelihood
+        ('visit.announced', <Likelihood.PROBABLE: 'probable'>)
+    """
+
+    visitor: str | None = attrs.field(default=None, validator=_opt_text)
+    host: str | None = attrs.field(default=None, validator=_opt_text)
+    counterparts: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+    purpose: str | None = attrs.field(default=None, validator=_opt_text)
+    window: Window | None = attrs.field(default=None, converter=_window)
+    agenda: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+    likelihood: Likelihood | None = attrs.field(default=None, converter=_likelihood)
+    probability: float | None = attrs.field(default=None, validator=_probability)
+
+
+@event_type("visit.scheduled")
+@attrs.frozen(kw_only=True)
+class VisitScheduled(VisitEvent):
+    """The visit's dates are fixed: status ``scheduled``."""
+
+    window: Window = attrs.field(converter=_required_window)
+    visitor: str | None = attrs.field(default=None, validator=_opt_text)
+    host: str | None = attrs.field(default=None, validator=_opt_text)
+
+
+@event_type("visit.rescheduled")
+@attrs.frozen(kw_only=True)
+class VisitRescheduled(VisitEvent):
+    """The visit moves to new dates: status ``scheduled`` with the new window."""
+
+    window: Window = attrs.field(converter=_required_window)
+    reason: str | None = attrs.field(default=None, validator=_opt_text)
+
+
+@event_type("visit.postponed")
+@attrs.frozen(kw_only=True)
+class VisitPostponed(VisitEvent):
+    """The visit is put off: status ``postponed``; the window is replaced (``None``: unknown)."""
+
+    reason: str | None = attrs.field(default=None, validator=_opt_text)
+    window: Window | None = attrs.field(default=None, converter=_window)
+
+
+@event_type("visit.cancelled")
+@attrs.frozen(kw_only=True)
+class VisitCancelled(VisitEvent):
+    """The visit is called off: status ``cancelled``."""
+
+    reason: str | None = attrs.field(default=None, validator=_opt_text)
+
+
+@event_type("visit.occurred")
+@attrs.frozen(kw_only=True)
+class VisitOccurred(VisitEvent):
+    """The visit took place (the outcome): status ``occurred``, window = the actual dates."""
+
+    window: Window | None = attrs.field(default=None, converter=_window)
+    place: str | None = attrs.field(default=None, validator=_opt_text)
+
+
+@event_type("visit.agenda_changed")
+@attrs.frozen(kw_only=True)
+class AgendaChanged(VisitEvent):
+    """Items join or leave the visit's agenda."""
+
+    added: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+    removed: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+
+
+@event_type("trade.projected")
+@attrs.frozen(kw_only=True)
+class TradeProjected(TradeEvent):
+    """A trade flow is projected: creates the expectation with status ``projected``.
+
+    Args:
+        exporter: the exporting country or party.
+        importer: the importing one.
+        commodity: what is traded ("crude oil").
+        grade: a grade or sub-kind ("Sokol"), if the figure is for one.
+        period: the period the figure covers (target time), e.g. ``"2024-03"``.
+        quantity: the projected figure.
+        scope: what the figure measures ("seaborne exports (ship-tracking)"): figures are
+            only comparable within one scope.
+        claims: what the source claims about it ("record monthly volume").
+        likelihood: the hedge of the statement.
+        probability: an optional numeric probability.
+    """
+
+    exporter: str | None = attrs.field(default=None, validator=_opt_text)
+    importer: str | None = attrs.field(default=None, validator=_opt_text)
+    commodity: str | None = attrs.field(default=None, validator=_opt_text)
+    grade: str | None = attrs.field(default=None, validator=_opt_text)
+    period: Window | None = attrs.field(default=None, converter=_window)
+    quantity: Quantity | None = attrs.field(default=None, validator=_opt_quantity)
+    scope: str | None = attrs.field(default=None, validator=_opt_text)
+    claims: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+    likelihood: Likelihood | None = attrs.field(default=None, converter=_likelihood)
+    probability: float | None = attrs.field(default=None, validator=_probability)
+
+
+@event_type("trade.projection_revised")
+@attrs.frozen(kw_only=True)
+class TradeProjectionRevised(TradeEvent):
+    """A projection is revised: status ``revised``; the fields given replace the old ones."""
+
+    quantity: Quantity | None = attrs.field(default=None, validator=_opt_quantity)
+    claims: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+    scope: str | None = attrs.field(default=None, validator=_opt_text)
+
+
+@event_type("trade.reported")
+@attrs.frozen(kw_only=True)
+class TradeReported(TradeEvent):
+    """A figure for the flow is reported (the outcome): status ``reported``.
+
+    Reports are kept per scope beside the projection, never over it: a customs figure for all
+    modes and a ship-tracking figure for seaborne flows answer different questions.
+    """
+
+    quantity: Quantity = attrs.field(validator=attrs.validators.instance_of(Quantity))
+    period: Window | None = attrs.field(default=None, converter=_window)
+    scope: str | None = attrs.field(default=None, validator=_opt_text)
+    preliminary: bool = attrs.field(default=False, validator=_bool)
+
+
+@event_type("statement.made")
+@attrs.frozen(kw_only=True)
+class StatementMade(Event):
+    """Someone said something about a subject; listed by ``view.statements()``."""
+
+    speaker: str | None = attrs.field(default=None, validator=_opt_text)
+    topics: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+    summary: str | None = attrs.field(default=None, validator=_opt_text)
+    likelihood: Likelihood | None = attrs.field(default=None, converter=_likelihood)
+    probability: float | None = attrs.field(default=None, validator=_probability)
+
+
+@event_type("retracted")
+@attrs.frozen(kw_only=True)
+class Retracted(Event):
+    """Correct the *record*: the target event counts as never recorded.
+
+    It takes effect in system time, from this record's ``recorded_at`` on; its ``known_at``
+    says when the correction was made and its ``subject`` must be the target's. Retracting a
+    retraction restores its target. A real-world denial or cancellation is a domain event
+    (such as :class:`VisitCancelled`), not a retraction.
+
+    Args:
+        target: the ``event_id`` of the event to retract.
+        reason: why it was wrong.
+    """
+
+    target: str = attrs.field(validator=_text("target"))
+    reason: str | None = attrs.field(default=None, validator=_opt_text)

@@ -1,0 +1,481 @@
+"""The built-in projection: what was expected, as typed, frozen values.
+
+Folding a view's events yields one :class:`VisitExpectation` or :class:`TradeExpectation` per
+subject. The rules:
+
+* each event sets what it carries (an empty tuple or ``None`` carries nothing);
+* the status follows the latest-known event, except that an outcome (:class:`VisitOccurred`,
+  :class:`TradeReported`) or a cancellation is not undone by a later *expectation* event: an
+  announcement, schedule, projection or revision known afterwards adds its information but leaves
+  the status (and the outcome's window); only a later outcome or cancellation changes it;
+* an ``announced`` or ``scheduled`` visit whose window has ended by the as-of instant, with no
+  occurrence known, is reported ``overdue``;
+* the fold is total: events about a subject nobody announced create a *partial* expectation
+  (``partial=True``); the first event's family (visit or trade) fixes the subject's kind and
+  events of the other family about it are left out of the built-in projection.
+
+Expectations carry assertion-time facts only, never ``recorded_at``, so the same history gives
+equal values in every store.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any, ClassVar, Final, TypeAlias
+
+import attrs
+
+from chronology.events import (
+    AgendaChanged,
+    Event,
+    Likelihood,
+    Quantity,
+    Source,
+    StatementMade,
+    TradeEvent,
+    TradeProjected,
+    TradeProjectionRevised,
+    TradeReported,
+    VisitAnnounced,
+    VisitCancelled,
+    VisitEvent,
+    VisitOccurred,
+    VisitPostponed,
+    VisitRescheduled,
+    VisitScheduled,
+)
+from chronology.time import Window
+
+__all__ = [
+    "Expectation",
+    "ExpectationFold",
+    "Figure",
+    "Status",
+    "TradeExpectation",
+    "VisitExpectation",
+]
+
+
+class Status(enum.StrEnum):
+    """Where an expectation stands."""
+
+    #: Only events that set no status are known (for example an agenda change alone).
+    UNKNOWN = "unknown"
+    ANNOUNCED = "announced"
+    SCHEDULED = "scheduled"
+    POSTPONED = "postponed"
+    CANCELLED = "cancelled"
+    OCCURRED = "occurred"
+    #: Derived: announced or scheduled, its window over by the as-of instant, no occurrence known.
+    OVERDUE = "overdue"
+    PROJECTED = "projected"
+    REVISED = "revised"
+    REPORTED = "reported"
+
+
+_TERMINAL: Final = frozenset({Status.OCCURRED, Status.CANCELLED, Status.REPORTED})
+_CAN_BE_OVERDUE: Final = frozenset({Status.ANNOUNCED, Status.SCHEDULED})
+
+
+@attrs.frozen(kw_only=True)
+class Figure:
+    """One figure about a trade flow: a projection, a revision, or a report.
+
+    Attributes:
+        quantity: the figure.
+        scope: what it measures; figures compare only within one scope (and unit).
+        known_at: when it was made public.
+        period: the period it covers, when the event said.
+        preliminary: for reports, whether the source marked it preliminary.
+        source: where it comes from.
+    """
+
+    quantity: Quantity
+    scope: str | None
+    known_at: datetime
+    period: Window | None = None
+    preliminary: bool = False
+    source: Source | None = None
+
+
+@attrs.frozen(kw_only=True)
+class VisitExpectation:
+    """What was expected of a visit, as of some instant.
+
+    Attributes:
+        subject: the expectation's id.
+        status: where it stands (``overdue`` is derived at the view's as-of instant).
+        window: the dates expected (or, once it occurred, the actual dates).
+        first_window: the window of the first event that gave one (for lead time and slippage).
+        visitor, host, counterparts, purpose, agenda, place: what the events said.
+        reason: the reason given by the latest reschedule, postponement or cancellation.
+        likelihood, probability: the hedge of the latest announcement that gave one.
+        sources: every source, in order of first appearance.
+        first_known_at: when the first event about it was made public.
+        updated_at: the ``known_at`` of the latest event folded.
+        event_ids: the ids of the events folded, in fold order.
+        partial: no announcement is known; the expectation was built from later events only.
+    """
+
+    subject: str
+    status: Status
+    window: Window | None = None
+    first_window: Window | None = None
+    visitor: str | None = None
+    host: str | None = None
+    counterparts: tuple[str, ...] = ()
+    purpose: str | None = None
+    agenda: tuple[str, ...] = ()
+    place: str | None = None
+    reason: str | None = None
+    likelihood: Likelihood | None = None
+    probability: float | None = None
+    sources: tuple[Source, ...] = ()
+    first_known_at: datetime
+    updated_at: datetime
+    event_ids: tuple[str, ...] = ()
+    partial: bool = False
+
+    #: The family of the expectation.
+    kind: ClassVar[str] = "visit"
+
+
+@attrs.frozen(kw_only=True)
+class TradeExpectation:
+    """What was expected of a trade flow, as of some instant.
+
+    Attributes:
+        subject: the expectation's id.
+        status: ``projected``, ``revised`` or ``reported``.
+        exporter, importer, commodity, grade: what flow it is.
+        period: the period the figures cover.
+        quantity: the latest projected figure (reports never overwrite it).
+        scope: what the projection measures.
+        claims: the latest claims made about it ("record monthly volume").
+        likelihood, probability: the hedge of the latest projection that gave one.
+        projections: every projected or revised figure, in fold order.
+        reports: every reported figure, in fold order; see :meth:`report`.
+        sources, first_known_at, updated_at, event_ids, partial: as on
+            :class:`VisitExpectation`.
+    """
+
+    subject: str
+    status: Status
+    exporter: str | None = None
+    importer: str | None = None
+    commodity: str | None = None
+    grade: str | None = None
+    period: Window | None = None
+    quantity: Quantity | None = None
+    scope: str | None = None
+    claims: tuple[str, ...] = ()
+    likelihood: Likelihood | None = None
+    probability: float | None = None
+    projections: tuple[Figure, ...] = ()
+    reports: tuple[Figure, ...] = ()
+    sources: tuple[Source, ...] = ()
+    first_known_at: datetime
+    updated_at: datetime
+    event_ids: tuple[str, ...] = ()
+    partial: bool = False
+
+    #: The family of the expectation.
+    kind: ClassVar[str] = "trade"
+
+    @property
+    def window(self) -> Window | None:
+        """The target time of the expectation: its period."""
+        return self.period
+
+    def report(self, scope: str | None = None) -> Figure | None:
+        """The latest report of the given scope (of any scope when ``None``), or ``None``.
+
+        Example:
+            A customs figure and a ship-tracking figure are kept apart::
+
+                trade.report("imports, all modes incl. pipeline (customs)")
+        """
+        for figure in reversed(self.reports):
+            if scope is None or figure.scope == scope:
+                return figure
+        return None
+
+    @property
+    def scopes(self) -> tuple[str | None, ...]:
+        """The distinct scopes of the reports, in order of first appearance."""
+        return tuple(dict.fromkeys(f.scope for f in self.reports))
+
+
+#: Either kind of expectation.
+Expectation: TypeAlias = VisitExpectation | TradeExpectation
+
+
+# -- the fold -----------------------------------------------------------------------------------
+# Mutable builders keep attrs object creation out of the loop; they are frozen once at the end.
+
+
+class _Builder:
+    __slots__ = ("event_ids", "fields", "first_known_at", "sources", "updated_at")
+
+    def __init__(self, subject: str, status: Status, known_at: datetime) -> None:
+        self.fields: dict[str, Any] = {"subject": subject, "status": status, "partial": True}
+        self.sources: dict[Source, None] = {}
+        self.first_known_at = known_at
+        self.updated_at = known_at
+        self.event_ids: list[str] = []
+
+
+def _set(b: _Builder, name: str, value: Any) -> None:
+    """Set a field the event carries (``None`` and empty tuples carry nothing)."""
+    if value is not None and value != ():
+        b.fields[name] = value
+
+
+def _status(b: _Builder, status: Status, *, outcome: bool = False) -> bool:
+    """Move to ``status`` unless an outcome or cancellation holds; report whether it moved."""
+    if not outcome and b.fields["status"] in _TERMINAL:
+        return False
+    b.fields["status"] = status
+    return True
+
+
+def _visit_window(
+    b: _Builder, window: Window | None, *, moved: bool, replace: bool = False
+) -> None:
+    if not moved:
+        return
+    if window is not None or replace:
+        b.fields["window"] = window
+    if window is not None and "first_window" not in b.fields:
+        b.fields["first_window"] = window
+
+
+def _announced(b: _Builder, e: Event) -> None:
+    assert isinstance(e, VisitAnnounced)
+    moved = _status(b, Status.ANNOUNCED)
+    b.fields["partial"] = False
+    for name in ("visitor", "host", "counterparts", "purpose", "agenda", "likelihood"):
+        _set(b, name, getattr(e, name))
+    _set(b, "probability", e.probability)
+    _visit_window(b, e.window, moved=moved)
+
+
+def _scheduled(b: _Builder, e: Event) -> None:
+    assert isinstance(e, VisitScheduled)
+    moved = _status(b, Status.SCHEDULED)
+    _set(b, "visitor", e.visitor)
+    _set(b, "host", e.host)
+    _visit_window(b, e.window, moved=moved)
+
+
+def _rescheduled(b: _Builder, e: Event) -> None:
+    assert isinstance(e, VisitRescheduled)
+    moved = _status(b, Status.SCHEDULED)
+    _set(b, "reason", e.reason)
+    _visit_window(b, e.window, moved=moved)
+
+
+def _postponed(b: _Builder, e: Event) -> None:
+    assert isinstance(e, VisitPostponed)
+    moved = _status(b, Status.POSTPONED)
+    _set(b, "reason", e.reason)
+    _visit_window(b, e.window, moved=moved, replace=True)
+
+
+def _cancelled(b: _Builder, e: Event) -> None:
+    assert isinstance(e, VisitCancelled)
+    _status(b, Status.CANCELLED, outcome=True)
+    _set(b, "reason", e.reason)
+
+
+def _occurred(b: _Builder, e: Event) -> None:
+    assert isinstance(e, VisitOccurred)
+    _status(b, Status.OCCURRED, outcome=True)
+    _set(b, "place", e.place)
+    _visit_window(b, e.window, moved=True)
+
+
+def _agenda(b: _Builder, e: Event) -> None:
+    assert isinstance(e, AgendaChanged)
+    removed = set(e.removed)
+    items = [a for a in b.fields.get("agenda", ()) if a not in removed]
+    items.extend(a for a in e.added if a not in items)
+    b.fields["agenda"] = tuple(items)
+
+
+def _figure(e: TradeEvent, quantity: Quantity, scope: str | None, **extra: Any) -> Figure:
+    return Figure(quantity=quantity, scope=scope, known_at=e.known_at, source=e.source, **extra)
+
+
+def _projected(b: _Builder, e: Event) -> None:
+    assert isinstance(e, TradeProjected)
+    _status(b, Status.PROJECTED)
+    b.fields["partial"] = False
+    for name in ("exporter", "importer", "commodity", "grade", "period", "quantity", "scope"):
+        _set(b, name, getattr(e, name))
+    _set(b, "claims", e.claims)
+    _set(b, "likelihood", e.likelihood)
+    _set(b, "probability", e.probability)
+    if e.quantity is not None:
+        figure = _figure(e, e.quantity, b.fields.get("scope"), period=e.period)
+        b.fields["projections"] = (*b.fields.get("projections", ()), figure)
+
+
+def _revised(b: _Builder, e: Event) -> None:
+    assert isinstance(e, TradeProjectionRevised)
+    _status(b, Status.REVISED)
+    _set(b, "quantity", e.quantity)
+    _set(b, "claims", e.claims)
+    _set(b, "scope", e.scope)
+    if e.quantity is not None:
+        figure = _figure(e, e.quantity, b.fields.get("scope"), period=b.fields.get("period"))
+        b.fields["projections"] = (*b.fields.get("projections", ()), figure)
+
+
+def _reported(b: _Builder, e: Event) -> None:
+    assert isinstance(e, TradeReported)
+    _status(b, Status.REPORTED, outcome=True)
+    if "period" not in b.fields:
+        _set(b, "period", e.period)
+    figure = _figure(e, e.quantity, e.scope, period=e.period, preliminary=e.preliminary)
+    b.fields["reports"] = (*b.fields.get("reports", ()), figure)
+
+
+_Handler = Callable[[_Builder, Event], None]
+_HANDLERS: dict[type[Event], _Handler] = {
+    VisitAnnounced: _announced,
+    VisitScheduled: _scheduled,
+    VisitRescheduled: _rescheduled,
+    VisitPostponed: _postponed,
+    VisitCancelled: _cancelled,
+    VisitOccurred: _occurred,
+    AgendaChanged: _agenda,
+    TradeProjected: _projected,
+    TradeProjectionRevised: _revised,
+    TradeReported: _reported,
+}
+_NO_HANDLER: Final[_Handler | None] = None
+_RESOLVED: dict[type[Event], _Handler | None] = dict(_HANDLERS)
+
+
+def _handler(cls: type[Event]) -> _Handler | None:
+    """The handler of an event class; subclasses of built-in events use their base's."""
+    try:
+        return _RESOLVED[cls]
+    except KeyError:
+        found = next((_HANDLERS[k] for k in cls.__mro__ if k in _HANDLERS), _NO_HANDLER)
+        _RESOLVED[cls] = found
+        return found
+
+
+def _family(cls: type[Event]) -> str | None:
+    if issubclass(cls, VisitEvent):
+        return "visit"
+    if issubclass(cls, TradeEvent):
+        return "trade"
+    return None
+
+
+_FAMILY: dict[type[Event], str | None] = {}
+
+
+class ExpectationFold:
+    """The built-in projection as an incremental fold: feed events in order, then freeze.
+
+    ``apply`` is cheap (it mutates plain builders); :meth:`freeze` turns the builders into frozen
+    expectation values as of an instant, deriving ``overdue``.
+    """
+
+    __slots__ = ("_builders", "_kinds", "statements")
+
+    def __init__(self) -> None:
+        self._builders: dict[str, _Builder] = {}
+        self._kinds: dict[str, str] = {}
+        self.statements: list[StatementMade] = []
+
+    def copy(self) -> ExpectationFold:
+        """An independent copy (used for checkpoints)."""
+        twin = ExpectationFold()
+        for subject, b in self._builders.items():
+            c = _Builder.__new__(_Builder)
+            c.fields = dict(b.fields)
+            c.sources = dict(b.sources)
+            c.first_known_at = b.first_known_at
+            c.updated_at = b.updated_at
+            c.event_ids = list(b.event_ids)
+            twin._builders[subject] = c
+        twin._kinds = dict(self._kinds)
+        twin.statements = list(self.statements)
+        return twin
+
+    def apply(self, event: Event, event_id: str) -> bool:
+        """Fold one event; return whether the built-in projection used it."""
+        cls = type(event)
+        handler = _handler(cls)
+        if handler is None:
+            if isinstance(event, StatementMade):
+                self.statements.append(event)
+                return True
+            return False
+        try:
+            family = _FAMILY[cls]
+        except KeyError:
+            family = _FAMILY[cls] = _family(cls)
+        subject = event.subject
+        b = self._builders.get(subject)
+        if b is None:
+            status = Status.UNKNOWN
+            b = self._builders[subject] = _Builder(subject, status, event.known_at)
+            self._kinds[subject] = family or "visit"
+        elif family is not None and self._kinds[subject] != family:
+            return False
+        handler(b, event)
+        if event.source is not None:
+            b.sources[event.source] = None
+        b.updated_at = event.known_at
+        b.event_ids.append(event_id)
+        return True
+
+    def subjects(self) -> list[str]:
+        """The subjects with an expectation, sorted."""
+        return sorted(self._builders)
+
+    def freeze_one(self, subject: str, as_of: datetime | None) -> Expectation | None:
+        """The frozen expectation of one subject, its ``overdue`` derived at ``as_of``."""
+        b = self._builders.get(subject)
+        if b is None:
+            return None
+        fields: dict[str, Any] = dict(b.fields)
+        if as_of is not None and fields["status"] in _CAN_BE_OVERDUE:
+            window = fields.get("window")
+            if window is not None and window.end is not None and window.end <= as_of:
+                fields["status"] = Status.OVERDUE
+        common: dict[str, Any] = {
+            "sources": tuple(b.sources),
+            "first_known_at": b.first_known_at,
+            "updated_at": b.updated_at,
+            "event_ids": tuple(b.event_ids),
+        }
+        if self._kinds[subject] == "trade":
+            return TradeExpectation(**fields, **common)
+        return VisitExpectation(**fields, **common)
+
+    def freeze(self, as_of: datetime | None) -> dict[str, Expectation]:
+        """Every expectation, by subject (sorted)."""
+        out: dict[str, Expectation] = {}
+        for subject in self.subjects():
+            value = self.freeze_one(subject, as_of)
+            assert value is not None
+            out[subject] = value
+        return out
+
+
+def fold_expectations(events: Iterable[tuple[Event, str]]) -> ExpectationFold:
+    """Fold ``(event, event_id)`` pairs, already in order, into a fresh :class:`ExpectationFold`."""
+    state = ExpectationFold()
+    apply = state.apply
+    for event, event_id in events:
+        apply(event, event_id)
+    return state

@@ -1,0 +1,181 @@
+"""Records and the hash chain: what a store keeps, and how a batch is sealed into it.
+
+A :class:`Record` is an event as this chronicle stored it: its position (1, 2, 3, ...), its
+content-derived ``event_id``, the system time ``recorded_at`` and the ``hash`` that chains it to
+the record before. :func:`seal` makes every system-time decision for a batch (deduplication,
+positions, ``recorded_at``, hashes, retraction targets) and is called by each store *inside* its
+own transaction, so that several writers never interleave.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Collection, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Final
+
+import attrs
+
+from chronology.errors import EventError, RetractionError
+from chronology.events import Event, Retracted
+from chronology.serialization import canonical_json, event_id_of, event_to_dict
+
+__all__ = ["GENESIS_HASH", "Pending", "Record", "chain_hash", "prepare", "seal"]
+
+#: The ``hash`` that the first record chains from.
+GENESIS_HASH: Final = "0" * 64
+_TICK: Final = timedelta(microseconds=1)
+
+
+@attrs.frozen(kw_only=True)
+class Record:
+    """An event as stored in a chronicle.
+
+    Attributes:
+        position: 1-based, contiguous, in the order records were stored.
+        event_id: derived from the event's canonical content, so the same event has the same
+            id in every chronicle.
+        recorded_at: when this chronicle stored it (system time); strictly increasing.
+        event: the event.
+        hash: SHA-256 chaining the previous record's hash with this record's content.
+    """
+
+    position: int
+    event_id: str
+    recorded_at: datetime
+    event: Event
+    hash: str
+
+    @property
+    def known_at(self) -> datetime:
+        """The event's assertion time."""
+        return self.event.known_at
+
+    @property
+    def subject(self) -> str:
+        """The event's subject."""
+        return self.event.subject
+
+
+@attrs.frozen
+class Pending:
+    """An event ready to be stored: its canonical payload and id, computed once."""
+
+    event: Event
+    payload: str
+    event_id: str
+
+
+def prepare(events: Sequence[Event]) -> list[Pending]:
+    """Serialize a batch once, refusing anything that is not a registered event.
+
+    Raises:
+        EventError: naming the index of the first item that is not an event.
+    """
+    out: list[Pending] = []
+    for i, event in enumerate(events):
+        if not isinstance(event, Event):
+            raise EventError(
+                f"events[{i}]: expected a chronology Event, got {type(event).__name__}"
+            )
+        payload = canonical_json(event_to_dict(event))
+        out.append(Pending(event, payload, event_id_of(payload)))
+    return out
+
+
+def chain_hash(previous: str, position: int, event_id: str, recorded_at: str, payload: str) -> str:
+    """The hash of a record, given the hash of the record before it."""
+    text = f"{previous}\n{position}\n{event_id}\n{recorded_at}\n{payload}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@attrs.frozen
+class Head:
+    """The last record of a store: where the next one chains from."""
+
+    position: int
+    hash: str
+    recorded_at: datetime
+
+
+@attrs.frozen
+class Sealed:
+    """The outcome of :func:`seal`."""
+
+    #: The records to insert, in position order.
+    new: list[Record]
+    #: Their payloads, in the same order.
+    payloads: list[str]
+    #: One record per input event: the new one, or the existing one for a duplicate.
+    results: list[Record]
+
+
+def seal(
+    batch: Sequence[Pending],
+    head: Head | None,
+    find: Callable[[Collection[str]], Mapping[str, Record]],
+    clock: Callable[[], datetime],
+) -> Sealed:
+    """Turn a prepared batch into records that follow ``head``.
+
+    Args:
+        batch: the prepared events, in the order given by the user.
+        head: the store's last record, or ``None`` when it is empty.
+        find: looks up existing records by ``event_id``.
+        clock: the current time; if it does not move past the head's ``recorded_at``, the
+            head's value plus one microsecond is used, so ``recorded_at`` strictly increases.
+
+    Raises:
+        RetractionError: if a :class:`Retracted` targets an event that exists neither in the
+            store nor earlier in the batch, or whose subject differs. ``index`` on the error
+            is the offending item's index in the batch.
+    """
+    wanted = {p.event_id for p in batch}
+    wanted.update(p.event.target for p in batch if isinstance(p.event, Retracted))
+    existing = find(wanted) if wanted else {}
+    position = head.position if head else 0
+    previous = head.hash if head else GENESIS_HASH
+    last = head.recorded_at if head else None
+    now = clock()
+    if now.tzinfo is None:
+        raise EventError("the chronicle's clock returned a naive datetime")
+    now = now.astimezone(UTC)
+    new: list[Record] = []
+    payloads: list[str] = []
+    results: list[Record] = []
+    seen: dict[str, Record] = {}
+    for index, p in enumerate(batch):
+        found = existing.get(p.event_id) or seen.get(p.event_id)
+        if found is not None:
+            results.append(found)
+            continue
+        event = p.event
+        if isinstance(event, Retracted):
+            target = existing.get(event.target) or seen.get(event.target)
+            if target is None:
+                raise _retraction_error(index, f"target {event.target!r} is not in the chronicle")
+            if target.event.subject != event.subject:
+                raise _retraction_error(
+                    index,
+                    f"subject {event.subject!r} differs from its target's {target.event.subject!r}",
+                )
+        position += 1
+        recorded_at = now if last is None or now > last else last + _TICK
+        last = recorded_at
+        previous = chain_hash(previous, position, p.event_id, recorded_at.isoformat(), p.payload)
+        record = Record(
+            position=position,
+            event_id=p.event_id,
+            recorded_at=recorded_at,
+            event=event,
+            hash=previous,
+        )
+        seen[p.event_id] = record
+        new.append(record)
+        payloads.append(p.payload)
+        results.append(record)
+    return Sealed(new, payloads, results)
+
+
+def _retraction_error(index: int, reason: str) -> RetractionError:
+    return RetractionError(f"events[{index}] (retracted): {reason}", index)

@@ -1,0 +1,288 @@
+"""The one converter between events and their wire form.
+
+An event's wire form is a JSON object: its fields, with its tag under ``"type"``, instants as
+ISO 8601 strings in UTC, and fields equal to their default left out (so adding an optional field
+to an event type does not change the identity of events already recorded). The *canonical*
+form (sorted keys, no spaces) is what ``event_id`` and the hash chain are computed from.
+
+Old payloads are brought up to date by upcasters (:func:`register_upcaster`): a payload carries
+its version under ``"v"`` when it is not 1.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any, Final
+
+import attrs
+import cattrs
+from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
+from cattrs.gen import make_dict_unstructure_fn
+
+from chronology.errors import ChronologyError, EventError, TimeError, UnknownEventTypeError
+from chronology.events import Event, Likelihood, Quantity, Source, event_class
+from chronology.time import Window, to_instant
+
+__all__ = [
+    "RECORD_KEYS",
+    "canonical_json",
+    "converter",
+    "event_from_dict",
+    "event_id_of",
+    "event_to_dict",
+    "register_upcaster",
+]
+
+#: Keys of an exported record that are not part of the event itself.
+RECORD_KEYS: Final = frozenset({"position", "recorded_at", "event_id", "hash"})
+
+Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+_UPCASTERS: dict[tuple[str, int], Upcaster] = {}
+
+#: The converter. Hooks for time types are registered before any class hooks are built,
+#: because cattrs captures hooks when it generates a class's functions.
+converter: Final = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+
+
+def _instant_text(value: datetime) -> str:
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.isoformat()
+
+
+def _structure_instant(value: Any, _: type) -> datetime:
+    if isinstance(value, str):
+        return to_instant(value)
+    raise TimeError(f"expected an ISO 8601 string, got {value!r}")
+
+
+def _strict(kind: type, label: str) -> Callable[[Any, type], Any]:
+    def hook(value: Any, _: type) -> Any:
+        if isinstance(value, bool) and kind is not bool:
+            raise EventError(f"expected {label}, got {value!r}")
+        if not isinstance(value, kind):
+            raise EventError(f"expected {label}, got {value!r}")
+        return value
+
+    return hook
+
+
+def _structure_float(value: Any, _: type) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise EventError(f"expected a number, got {value!r}")
+    return float(value)
+
+
+def _structure_strings(value: Any, _: type) -> tuple[str, ...]:
+    if not isinstance(value, list | tuple):
+        raise EventError(f"expected a list of strings, got {value!r}")
+    for item in value:
+        if not isinstance(item, str):
+            raise EventError(f"expected a list of strings, got item {item!r}")
+    return tuple(value)
+
+
+def _unstructure_window(w: Window) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if w.start is not None:
+        out["start"] = _instant_text(w.start)
+    if w.end is not None:
+        out["end"] = _instant_text(w.end)
+    if w.label is not None:
+        out["label"] = w.label
+    if w.approximate:
+        out["approximate"] = True
+    if w.uncertain:
+        out["uncertain"] = True
+    return out
+
+
+def _structure_window(value: Any, _: type) -> Window:
+    if isinstance(value, str):
+        return Window.parse(value)
+    if not isinstance(value, dict):
+        raise EventError(f"expected an EDTF string or a window object, got {value!r}")
+    extra = set(value) - {"start", "end", "label", "approximate", "uncertain"}
+    if extra:
+        raise EventError(f"unknown window keys: {', '.join(sorted(extra))}")
+    for key in ("start", "end"):
+        if value.get(key) is not None and not isinstance(value[key], str):
+            raise EventError(f"window {key}: expected an ISO 8601 string, got {value[key]!r}")
+    for key in ("approximate", "uncertain"):
+        if not isinstance(value.get(key, False), bool):
+            raise EventError(f"window {key}: expected true or false, got {value[key]!r}")
+    label = value.get("label")
+    if label is not None and not isinstance(label, str):
+        raise EventError(f"window label: expected a string, got {label!r}")
+    return Window(
+        start=value.get("start"),
+        end=value.get("end"),
+        label=label,
+        approximate=value.get("approximate", False),
+        uncertain=value.get("uncertain", False),
+    )
+
+
+def _unstructure_quantity(q: Quantity) -> dict[str, Any]:
+    return {"value": q.value, "unit": q.unit}
+
+
+def _structure_quantity(value: Any, _: type) -> Quantity:
+    if isinstance(value, list | tuple) and len(value) == 2:
+        return Quantity(value[0], value[1])
+    if not isinstance(value, dict) or set(value) != {"value", "unit"}:
+        raise EventError(f"expected a quantity {{'value': number, 'unit': string}}, got {value!r}")
+    return Quantity(value["value"], value["unit"])
+
+
+def _structure_source(value: Any, _: type) -> Source:
+    if isinstance(value, str):
+        return Source(value)
+    if not isinstance(value, dict):
+        raise EventError(f"expected a source object or name, got {value!r}")
+    return _structure_source_fields(value, Source)
+
+
+def _structure_sources(value: Any, _: type) -> tuple[Source, ...]:
+    if not isinstance(value, list | tuple):
+        raise EventError(f"expected a list of sources, got {value!r}")
+    return tuple(_structure_source(v, Source) for v in value)
+
+
+def _structure_likelihood(value: Any, _: type) -> Likelihood:
+    try:
+        return Likelihood(value)
+    except ValueError:
+        raise EventError(
+            f"expected one of {', '.join(m.value for m in Likelihood)}, got {value!r}"
+        ) from None
+
+
+converter.register_unstructure_hook(datetime, _instant_text)
+converter.register_structure_hook(datetime, _structure_instant)
+converter.register_structure_hook(str, _strict(str, "a string"))
+converter.register_structure_hook(bool, _strict(bool, "true or false"))
+converter.register_structure_hook(float, _structure_float)
+converter.register_structure_hook_func(lambda t: t == tuple[str, ...], _structure_strings)
+converter.register_unstructure_hook(Window, _unstructure_window)
+converter.register_structure_hook(Window, _structure_window)
+converter.register_unstructure_hook(Quantity, _unstructure_quantity)
+converter.register_structure_hook(Quantity, _structure_quantity)
+converter.register_structure_hook(Likelihood, _structure_likelihood)
+converter.register_unstructure_hook(Likelihood, lambda v: v.value)
+converter.register_unstructure_hook(
+    Source, make_dict_unstructure_fn(Source, converter, _cattrs_omit_if_default=True)
+)
+_structure_source_fields = converter.gen_structure_attrs_fromdict(Source)
+converter.register_structure_hook(Source, _structure_source)
+converter.register_structure_hook_func(lambda t: t == tuple[Source, ...], _structure_sources)
+
+_UNSTRUCTURERS: dict[type[Event], Callable[[Event], dict[str, Any]]] = {}
+
+
+def _unstructurer(cls: type[Event]) -> Callable[[Event], dict[str, Any]]:
+    fn = _UNSTRUCTURERS.get(cls)
+    if fn is None:
+        fn = make_dict_unstructure_fn(cls, converter, _cattrs_omit_if_default=True)
+        _UNSTRUCTURERS[cls] = fn
+    return fn
+
+
+def event_to_dict(event: Event) -> dict[str, Any]:
+    """The wire form of an event: its tag under ``"type"``, then its non-default fields.
+
+    Example:
+        >>> from chronology.events import VisitCancelled
+        >>> event_to_dict(VisitCancelled(subject="v/1", known_at="2024-04-05T00:00:00Z"))
+        {'type': 'visit.cancelled', 'subject': 'v/1', 'known_at': '2024-04-05T00:00:00+00:00'}
+    """
+    cls = type(event)
+    if not cls.tag:
+        raise EventError(f"{cls.__qualname__} has no tag: register it with @event_type(...)")
+    body = _unstructurer(cls)(event)
+    out: dict[str, Any] = {"type": cls.tag}
+    if cls.version != 1:
+        out["v"] = cls.version
+    out.update(body)
+    return out
+
+
+def canonical_json(data: Mapping[str, Any]) -> str:
+    """The canonical JSON text of a mapping: sorted keys, no insignificant spaces, UTF-8."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def event_id_of(canonical: str) -> str:
+    """The ``event_id`` of an event from its canonical JSON: 32 hex digits of its SHA-256."""
+    return hashlib.sha256(canonical.encode()).hexdigest()[:32]
+
+
+def register_upcaster(tag: str, from_version: int, upcast: Upcaster) -> None:
+    """Register a function that turns a ``tag`` payload of ``from_version`` into the next one.
+
+    Payloads are upcast step by step until they reach the class's current ``version``.
+    The function receives the payload without ``"type"`` and ``"v"`` and returns the new one.
+    """
+    _UPCASTERS[(tag, from_version)] = upcast
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, ClassValidationError):
+        return "; ".join(cattrs.transform_error(exc, path="event", format_exception=_format))
+    return str(exc)
+
+
+def _format(exc: BaseException, type_: Any) -> str:
+    if isinstance(exc, KeyError):
+        return "required field missing"
+    if isinstance(exc, ForbiddenExtraKeysError):
+        return f"unknown field(s): {', '.join(sorted(exc.extra_fields))}"
+    if isinstance(exc, ChronologyError | ValueError | TypeError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def event_from_dict(data: Mapping[str, Any]) -> Event:
+    """Build an event from its wire form, upcasting old payload versions.
+
+    Keys of an exported record (``position``, ``recorded_at``, ``event_id``, ``hash``) are
+    ignored, so both exported records and hand-written event lines are accepted.
+
+    Raises:
+        UnknownEventTypeError: if ``"type"`` is missing or names no registered class.
+        EventError: if a field is missing, unknown or invalid; the message names it.
+    """
+    if not isinstance(data, Mapping):
+        raise EventError(f"expected a JSON object, got {type(data).__name__}")
+    if "type" not in data:
+        raise UnknownEventTypeError("missing 'type' (the event's tag)")
+    tag = data["type"]
+    cls = event_class(tag)
+    body = {k: v for k, v in data.items() if k not in RECORD_KEYS and k not in ("type", "v")}
+    version = data.get("v", 1)
+    if not isinstance(version, int) or version < 1:
+        raise EventError(f"{tag}: 'v' must be a positive integer, got {version!r}")
+    if version > cls.version:
+        raise EventError(
+            f"{tag}: payload version {version} is newer than this library's {cls.version}"
+        )
+    while version < cls.version:
+        up = _UPCASTERS.get((tag, version))
+        if up is None:
+            raise EventError(f"{tag}: no upcaster from version {version}")
+        body = up(body)
+        version += 1
+    try:
+        event: Event = converter.structure(body, cls)
+    except UnknownEventTypeError:
+        raise
+    except (ClassValidationError, ChronologyError, ValueError, TypeError, KeyError) as exc:
+        raise EventError(f"{tag}: {_describe(exc)}") from None
+    return event
+
+
+# Make sure every built-in attrs class structures through the hooks above.
+assert attrs.has(Source)

@@ -1,0 +1,80 @@
+"""The store interface: the few operations a chronicle needs from its storage."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime
+
+import attrs
+
+from chronology.record import Pending, Record
+
+__all__ = ["RawRecord", "Store"]
+
+
+@attrs.frozen
+class RawRecord:
+    """A record exactly as stored, for verification and export: nothing is re-serialized."""
+
+    position: int
+    event_id: str
+    recorded_at: str
+    payload: str
+    hash: str
+
+
+class Store(abc.ABC):
+    """Where records live. Implementations keep every system-time decision in one transaction.
+
+    ``append`` must, atomically: read the head, call :func:`chronology.record.seal`, and insert
+    what it returns; a failure leaves the store unchanged. Readers see whole batches only.
+    """
+
+    #: Whether appends are refused (a read-only file).
+    read_only: bool = False
+
+    @abc.abstractmethod
+    def append(self, batch: Sequence[Pending], clock: Callable[[], datetime]) -> list[Record]:
+        """Store a prepared batch, all or nothing; return one record per input event."""
+
+    @abc.abstractmethod
+    def __len__(self) -> int:
+        """The number of records."""
+
+    @abc.abstractmethod
+    def records(self) -> Iterator[Record]:
+        """Every record, in position order."""
+
+    @abc.abstractmethod
+    def ordered(self, until: datetime | None = None) -> Iterable[Record]:
+        """The records with ``known_at <= until`` (all when ``None``), in
+        ``(known_at, position)`` order."""
+
+    @abc.abstractmethod
+    def subject_records(self, subject: str) -> list[Record]:
+        """The records about one subject, in position order."""
+
+    @abc.abstractmethod
+    def retractions(self) -> list[Record]:
+        """Every record whose event is a :class:`~chronology.events.Retracted`, in position
+        order."""
+
+    @abc.abstractmethod
+    def raw(self) -> Iterator[RawRecord]:
+        """Every record as stored, in position order."""
+
+    @abc.abstractmethod
+    def get(self, event_id: str) -> Record | None:
+        """The record of an event id, if stored."""
+
+    def sealed_head(self) -> tuple[int, str] | None:
+        """The ``(count, last hash)`` the store keeps apart from its records, if it keeps one.
+
+        :meth:`Chronicle.verify` compares it with the chain, which catches the removal of the
+        last records. The default keeps none.
+        """
+        return None
+
+    def close(self) -> None:  # noqa: B027 - optional hook, not abstract
+        """Release resources. The default does nothing."""

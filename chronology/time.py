@@ -1,0 +1,443 @@
+"""Instants and windows: the time vocabulary of :mod:`chronology`.
+
+An *instant* is a timezone-aware :class:`datetime.datetime`, stored and compared in UTC.
+Naive datetimes and date-time strings without an offset are refused, because a chronicle
+compares instants from many sources and an unstated zone is a silent error waiting to happen.
+
+A :class:`Window` is a closed-open interval ``[start, end)`` of instants: the *target time* of an
+expectation (the dates of a visit, the month a projection covers). Windows are written in a
+subset of EDTF (:meth:`Window.parse`) or derived from vague phrases such as "soon"
+(:meth:`Window.vague`).
+
+pendulum lives here and only here: it does the calendar arithmetic (a month later, the start of
+next year); everything outside this module sees plain :class:`datetime.datetime` values in UTC.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from types import MappingProxyType
+from typing import Final
+
+import attrs
+import pendulum
+
+from chronology.errors import TimeError, VaguePhraseError, WindowError
+
+__all__ = [
+    "DEFAULT_LEXICON",
+    "UTC",
+    "VagueRule",
+    "Window",
+    "as_of_instant",
+    "format_instant",
+    "to_instant",
+]
+
+#: A rule of the vague-phrase lexicon: given the instant a phrase was said, the window it means.
+VagueRule = Callable[[datetime], tuple[datetime | None, datetime | None]]
+
+_ISO = re.compile(
+    r"(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})"
+    r"(?:[T ](?P<h>\d{2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.(?P<f>\d{1,6}))?)?"
+    r"(?P<tz>Z|[+-]\d{2}:?\d{2})?)?"
+)
+_EDTF_BOUND = re.compile(
+    r"(?P<y>\d{4})(?:-(?P<mo>\d{2})(?:-(?P<d>\d{2})"
+    r"(?:T(?P<h>\d{2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.(?P<f>\d{1,6}))?)?"
+    r"(?P<tz>Z|[+-]\d{2}:?\d{2}))?)?)?(?P<q>[~?%])?"
+)
+_ONE_DAY: Final = timedelta(days=1)
+_END_OF_DAY: Final = timedelta(days=1, microseconds=-1)
+
+
+_ZONES: dict[str, tzinfo] = {"Z": UTC, "+00:00": UTC, "+0000": UTC}
+
+
+def _tz_of(text: str) -> tzinfo:
+    """The fixed offset of a ``Z`` / ``+HH:MM`` / ``+HHMM`` suffix, cached."""
+    zone = _ZONES.get(text)
+    if zone is None:
+        sign = -1 if text[0] == "-" else 1
+        digits = text[1:].replace(":", "")
+        offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        if offset >= timedelta(days=1):
+            raise TimeError(f"UTC offset {text!r} is out of range")
+        zone = _ZONES[text] = timezone(sign * offset)
+    return zone
+
+
+def _utc(value: datetime) -> datetime:
+    """``value`` as a plain :class:`datetime` in UTC (pendulum subclasses are flattened)."""
+    u = value.astimezone(UTC)
+    if type(u) is not datetime:
+        u = datetime(u.year, u.month, u.day, u.hour, u.minute, u.second, u.microsecond, tzinfo=UTC)
+    return u
+
+
+def _parse_iso(text: str, field: str) -> datetime:
+    m = _ISO.fullmatch(text.strip())
+    if m is None:
+        raise TimeError(
+            f"{field}{text!r} is not an ISO 8601 date or date-time "
+            "(expected e.g. '2024-04-03' or '2024-04-03T12:00:00+00:00')"
+        )
+    if m["h"] is None:  # a plain date: its first instant, in UTC
+        try:
+            return datetime(int(m["y"]), int(m["mo"]), int(m["d"]), tzinfo=UTC)
+        except ValueError as exc:
+            raise TimeError(f"{field}{text!r} is not a valid date: {exc}") from None
+    if m["tz"] is None:
+        raise TimeError(
+            f"{field}{text!r} has no UTC offset; write it with one, "
+            "e.g. '2024-04-03T12:00:00+00:00' or '...Z'"
+        )
+    try:
+        local = datetime(
+            int(m["y"]),
+            int(m["mo"]),
+            int(m["d"]),
+            int(m["h"]),
+            int(m["mi"]),
+            int(m["s"] or 0),
+            int((m["f"] or "0").ljust(6, "0")),
+            tzinfo=_tz_of(m["tz"]),
+        )
+    except ValueError as exc:
+        raise TimeError(f"{field}{text!r} is not a valid date-time: {exc}") from None
+    return _utc(local)
+
+
+def to_instant(value: datetime | date | str, *, field: str | None = None) -> datetime:
+    """Turn a user-supplied time into an instant: an aware :class:`datetime` in UTC.
+
+    Args:
+        value: an aware :class:`datetime` (any zone; converted to UTC), a :class:`date`
+            (its midnight, UTC) or an ISO 8601 string: a date, or a date-time *with* an offset.
+        field: the name of the field being set, used in error messages.
+
+    Returns:
+        The instant in UTC.
+
+    Raises:
+        TimeError: for a naive datetime, a date-time string without an offset, a malformed
+            string, or a value of another type.
+
+    Example:
+        >>> to_instant("2024-04-03T15:30:00+03:00")
+        datetime.datetime(2024, 4, 3, 12, 30, tzinfo=datetime.timezone.utc)
+        >>> to_instant("2024-04-03")
+        datetime.datetime(2024, 4, 3, 0, 0, tzinfo=datetime.timezone.utc)
+    """
+    where = f"{field}: " if field else ""
+    if isinstance(value, datetime):
+        if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+            raise TimeError(
+                f"{where}naive datetime {value.isoformat()!r} refused; "
+                "give it a timezone, e.g. datetime(..., tzinfo=timezone.utc)"
+            )
+        if value.tzinfo is UTC and type(value) is datetime:
+            return value
+        return _utc(value)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
+    if isinstance(value, str):
+        return _parse_iso(value, where)
+    raise TimeError(f"{where}expected a datetime, date or ISO string, got {type(value).__name__}")
+
+
+def _optional_instant(value: datetime | date | str | None) -> datetime | None:
+    return None if value is None else to_instant(value)
+
+
+def as_of_instant(value: datetime | date | str) -> datetime:
+    """The instant an ``as_of`` question stands for.
+
+    A plain date (or date string) stands for the *last* instant of that day in UTC, so
+    "as of 3 April" includes everything said on 3 April. A date-time stands for itself.
+
+    Example:
+        >>> as_of_instant("2024-04-03")
+        datetime.datetime(2024, 4, 3, 23, 59, 59, 999999, tzinfo=datetime.timezone.utc)
+    """
+    if isinstance(value, str) and _ISO.fullmatch(value.strip()) is not None:
+        m = _ISO.fullmatch(value.strip())
+        if m is not None and m["h"] is None:
+            return to_instant(value) + _END_OF_DAY
+    elif isinstance(value, date) and not isinstance(value, datetime):
+        return to_instant(value) + _END_OF_DAY
+    return to_instant(value)
+
+
+def format_instant(value: datetime, tz: str = "UTC") -> str:
+    """Render an instant for people, in the given IANA zone (``"UTC"`` by default).
+
+    Example:
+        >>> from datetime import datetime, UTC
+        >>> format_instant(datetime(2024, 4, 8, 6, 0, tzinfo=UTC), "Asia/Shanghai")
+        '2024-04-08 14:00 CST'
+    """
+    return pendulum.instance(value).in_tz(tz).format("YYYY-MM-DD HH:mm zz")
+
+
+def _bound(text: str, whole: str) -> tuple[datetime, datetime, str | None]:
+    """Parse one EDTF bound: its first instant, the instant after its unit, and its qualifier."""
+    m = _EDTF_BOUND.fullmatch(text)
+    if m is None:
+        raise WindowError(
+            f"{whole!r}: cannot read {text!r} as an EDTF date "
+            "(YYYY, YYYY-MM, YYYY-MM-DD or a date-time with an offset, optionally ~ ? %)"
+        )
+    try:
+        if m["h"] is not None:
+            first = _parse_iso(text.rstrip("~?%"), "")
+            if m["f"] is not None:
+                step = timedelta(microseconds=10 ** (6 - len(m["f"])))
+            elif m["s"] is not None:
+                step = timedelta(seconds=1)
+            else:
+                step = timedelta(minutes=1)
+            return first, first + step, m["q"]
+        y = int(m["y"])
+        if m["mo"] is None:
+            return datetime(y, 1, 1, tzinfo=UTC), datetime(y + 1, 1, 1, tzinfo=UTC), m["q"]
+        mo = int(m["mo"])
+        if m["d"] is None:
+            first = datetime(y, mo, 1, tzinfo=UTC)
+            after = datetime(y + mo // 12, mo % 12 + 1, 1, tzinfo=UTC)
+            return first, after, m["q"]
+        first = datetime(y, mo, int(m["d"]), tzinfo=UTC)
+        return first, first + _ONE_DAY, m["q"]
+    except (ValueError, TimeError) as exc:
+        raise WindowError(f"{whole!r}: {text!r} is not a valid date: {exc}") from None
+
+
+def _start_of_month(t: datetime, months_ahead: int) -> datetime:
+    p = pendulum.instance(t).start_of("month").add(months=months_ahead)
+    return datetime(p.year, p.month, 1, tzinfo=UTC)
+
+
+def _start_of_year(t: datetime, years_ahead: int) -> datetime:
+    return datetime(t.year + years_ahead, 1, 1, tzinfo=UTC)
+
+
+def _ahead(**delta: float) -> VagueRule:
+    span = timedelta(**delta)
+    return lambda t: (t, t + span)
+
+
+def _ahead_months(n: int) -> VagueRule:
+    def rule(t: datetime) -> tuple[datetime, datetime]:
+        p = pendulum.instance(t).add(months=n)
+        return t, _utc(p)
+
+    return rule
+
+
+def _next_week(t: datetime) -> tuple[datetime, datetime]:
+    monday = datetime(t.year, t.month, t.day, tzinfo=UTC) + timedelta(days=7 - t.weekday())
+    return monday, monday + timedelta(days=7)
+
+
+#: The default lexicon of vague phrases. Each rule maps the instant a phrase was said (the
+#: *anchor*) to a window. Pass your own mapping to :meth:`Window.vague` to override it, e.g.
+#: ``{**DEFAULT_LEXICON, "soon": my_rule}``.
+DEFAULT_LEXICON: Mapping[str, VagueRule] = MappingProxyType(
+    {
+        "imminently": _ahead(days=7),
+        "in the coming days": _ahead(days=10),
+        "shortly": _ahead(days=14),
+        "soon": _ahead(days=30),
+        "in the coming weeks": _ahead(weeks=6),
+        "in the near future": _ahead(days=60),
+        "in the coming months": _ahead_months(6),
+        "next week": _next_week,
+        "this month": lambda t: (t, _start_of_month(t, 1)),
+        "next month": lambda t: (_start_of_month(t, 1), _start_of_month(t, 2)),
+        "later this year": lambda t: (t, _start_of_year(t, 1)),
+        "this year": lambda t: (t, _start_of_year(t, 1)),
+        "by the end of the year": lambda t: (t, _start_of_year(t, 1)),
+        "next year": lambda t: (_start_of_year(t, 1), _start_of_year(t, 2)),
+    }
+)
+
+
+def _check_order(
+    instance: Window, attribute: attrs.Attribute[datetime | None], value: object
+) -> None:
+    if instance.start is not None and instance.end is not None and instance.end < instance.start:
+        raise WindowError(
+            f"window end {instance.end.isoformat()} is before its start "
+            f"{instance.start.isoformat()}"
+        )
+
+
+@attrs.frozen
+class Window:
+    """A closed-open interval ``[start, end)`` of instants: when an expected thing happens.
+
+    ``None`` for a bound means open or unknown on that side, so ``Window()`` overlaps
+    everything. (An event whose window is ``None`` has no window at all, and overlaps nothing.)
+
+    Args:
+        start: the first instant inside the window (a date means its midnight, UTC).
+        end: the first instant after the window.
+        label: the words the window came from, such as ``"soon"``.
+        approximate: the source gave the dates as approximate (EDTF ``~``).
+        uncertain: the source was unsure of the dates (EDTF ``?``).
+
+    Raises:
+        WindowError: if ``end`` is before ``start``.
+        TimeError: if a bound is naive or malformed.
+
+    Example:
+        >>> w = Window.parse("2024-04-08/2024-04-09")
+        >>> w.start.isoformat(), w.end.isoformat()
+        ('2024-04-08T00:00:00+00:00', '2024-04-10T00:00:00+00:00')
+        >>> w.contains("2024-04-09T23:00:00+00:00")
+        True
+    """
+
+    start: datetime | None = attrs.field(default=None, converter=_optional_instant)
+    end: datetime | None = attrs.field(
+        default=None, converter=_optional_instant, validator=_check_order
+    )
+    label: str | None = None
+    approximate: bool = False
+    uncertain: bool = False
+
+    @classmethod
+    def parse(cls, text: str, *, label: str | None = None) -> Window:
+        """Parse a window written in a subset of EDTF.
+
+        Accepted: ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``, date-times with an offset, intervals
+        ``a/b``, open bounds ``..`` (or empty), and the qualifiers ``~`` (approximate),
+        ``?`` (uncertain) and ``%`` (both) after a bound. A single date covers its whole
+        unit; in an interval every bound covers its whole unit too, so ``2024-04-08/2024-04-09``
+        runs to the end of 9 April.
+
+        Raises:
+            WindowError: if the text is not in the subset or the end is before the start.
+
+        Example:
+            >>> Window.parse("2024-03~")
+            Window(start=datetime.datetime(2024, 3, 1, 0, 0, tzinfo=datetime.timezone.utc), \
+end=datetime.datetime(2024, 4, 1, 0, 0, tzinfo=datetime.timezone.utc), label=None, \
+approximate=True, uncertain=False)
+        """
+        if not isinstance(text, str):
+            raise WindowError(f"expected an EDTF string, got {type(text).__name__}")
+        whole = text.strip()
+        if not whole:
+            raise WindowError("an empty string is not a window")
+        parts = whole.split("/")
+        if len(parts) > 2:
+            raise WindowError(f"{whole!r}: an interval has one '/', not {len(parts) - 1}")
+        quals: list[str | None] = []
+        start: datetime | None = None
+        end: datetime | None = None
+        if len(parts) == 1:
+            start, end, q = _bound(parts[0], whole)
+            quals.append(q)
+        else:
+            a, b = parts
+            if a not in ("", ".."):
+                start, _, q = _bound(a, whole)
+                quals.append(q)
+            if b not in ("", ".."):
+                b_first, end, q = _bound(b, whole)
+                quals.append(q)
+                if start is not None and b_first < start:
+                    raise WindowError(f"{whole!r}: the end {b!r} is before the start {a!r}")
+        return cls(
+            start=start,
+            end=end,
+            label=label,
+            approximate=any(q in ("~", "%") for q in quals),
+            uncertain=any(q in ("?", "%") for q in quals),
+        )
+
+    @classmethod
+    def vague(
+        cls,
+        phrase: str,
+        *,
+        anchor: datetime | date | str,
+        lexicon: Mapping[str, VagueRule] | None = None,
+    ) -> Window:
+        """The window a vague phrase means, said at ``anchor``.
+
+        The phrase is looked up (case and spacing ignored) in ``lexicon``, by default
+        :data:`DEFAULT_LEXICON`: "soon" is the 30 days after the anchor, "shortly" 14 days,
+        "in the near future" 60 days, "next month" the calendar month after, and so on.
+        The window is marked approximate and keeps the phrase as its label.
+
+        Raises:
+            VaguePhraseError: if the phrase is not in the lexicon (the message lists those known).
+
+        Example:
+            >>> w = Window.vague("soon", anchor="2024-04-03T09:00:00+00:00")
+            >>> w.label, w.end.isoformat()
+            ('soon', '2024-05-03T09:00:00+00:00')
+        """
+        table = DEFAULT_LEXICON if lexicon is None else lexicon
+        key = " ".join(phrase.lower().split())
+        rule = table.get(key)
+        if rule is None:
+            known = ", ".join(repr(k) for k in sorted(table))
+            raise VaguePhraseError(f"vague phrase {phrase!r} is not in the lexicon; known: {known}")
+        start, end = rule(to_instant(anchor, field="anchor"))
+        return cls(start=start, end=end, label=key, approximate=True)
+
+    def contains(self, instant: datetime | date | str) -> bool:
+        """Whether ``instant`` lies in ``[start, end)``."""
+        t = to_instant(instant)
+        return (self.start is None or self.start <= t) and (self.end is None or t < self.end)
+
+    def overlaps(self, other: Window) -> bool:
+        """Whether the two windows share at least one instant.
+
+        Example:
+            >>> Window.parse("2024-04").overlaps(Window.parse("2024-04-30/2024-05-02"))
+            True
+            >>> Window.parse("2024-04").overlaps(Window.parse("2024-05"))
+            False
+        """
+        lo = (
+            self.start
+            if other.start is None
+            else (other.start if self.start is None else max(self.start, other.start))
+        )
+        hi = (
+            self.end
+            if other.end is None
+            else (other.end if self.end is None else min(self.end, other.end))
+        )
+        if lo is None or hi is None:
+            return True
+        return lo < hi
+
+    @property
+    def duration(self) -> timedelta | None:
+        """``end - start``, or ``None`` when a bound is open."""
+        if self.start is None or self.end is None:
+            return None
+        return self.end - self.start
+
+    def __str__(self) -> str:
+        def show(t: datetime | None, *, end: bool) -> str:
+            if t is None:
+                return ".."
+            if t.hour == t.minute == t.second == t.microsecond == 0:
+                return (t - _ONE_DAY if end else t).date().isoformat()
+            return t.isoformat()
+
+        q = (
+            "%"
+            if self.approximate and self.uncertain
+            else ("~" if self.approximate else ("?" if self.uncertain else ""))
+        )
+        body = f"{show(self.start, end=False)}/{show(self.end, end=True)}{q}"
+        return f"{self.label} ({body})" if self.label else body

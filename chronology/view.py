@@ -1,0 +1,229 @@
+"""Views: the answer to "what was expected as of X (as recorded by Y)?"."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, TypeVar
+
+import attrs
+
+from chronology.events import Event, StatementMade
+from chronology.expectations import (
+    Expectation,
+    ExpectationFold,
+    Status,
+    TradeExpectation,
+    VisitExpectation,
+)
+from chronology.projection import Projection, effective_records, fold
+from chronology.record import Record
+from chronology.time import Window, to_instant
+
+if TYPE_CHECKING:
+    from chronology.stores.base import Store
+
+__all__ = ["Change", "Diff", "View"]
+
+S = TypeVar("S")
+_ONE_DAY = timedelta(days=1)
+
+
+@attrs.frozen(kw_only=True)
+class Change:
+    """One event's effect on an expectation, as listed by :meth:`Chronicle.history`.
+
+    Attributes:
+        known_at: when the event was made public.
+        recorded_at: when this chronicle stored it.
+        event_id: the event's id.
+        event: the event.
+        before: the expectation before the event (``None`` for the first).
+        after: the expectation after it, its derived status taken at ``known_at``.
+    """
+
+    known_at: datetime
+    recorded_at: datetime
+    event_id: str
+    event: Event
+    before: Expectation | None
+    after: Expectation | None
+
+
+@attrs.frozen(kw_only=True)
+class Diff:
+    """What changed between two views, as computed by :meth:`Chronicle.diff`.
+
+    Attributes:
+        added: expectations present in the later view only.
+        removed: expectations present in the earlier view only.
+        changed: ``(before, after)`` pairs of expectations that differ.
+    """
+
+    added: tuple[Expectation, ...] = ()
+    removed: tuple[Expectation, ...] = ()
+    changed: tuple[tuple[Expectation, Expectation], ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed or self.changed)
+
+
+def _range_start(value: datetime | date | str) -> datetime:
+    return to_instant(value, field="start")
+
+
+def _range_end(value: datetime | date | str) -> datetime:
+    """A date (or date string) ends with its day; a date-time ends where it says."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return to_instant(value) + _ONE_DAY
+    if isinstance(value, str) and len(value.strip()) == 10:
+        return to_instant(value, field="end") + _ONE_DAY
+    return to_instant(value, field="end")
+
+
+class View:
+    """The expectations as of an assertion-time instant, as recorded by a system-time instant.
+
+    A view is a value: it is pinned to the records stored when it was made, so later appends
+    never change its answers. Reading one subject (:meth:`get`) folds that subject's events
+    only; the whole projection is folded once, on first need.
+
+    Build views with :meth:`Chronicle.as_of`, not directly.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        as_of: datetime,
+        recorded_by: datetime | None,
+        upto: int,
+        state: ExpectationFold | None = None,
+    ) -> None:
+        self._store = store
+        self._as_of = as_of
+        self._recorded_by = recorded_by
+        self._upto = upto
+        self._state = state
+        self._records: list[Record] | None = None
+        self._frozen: dict[str, Expectation] | None = None
+
+    @property
+    def as_of(self) -> datetime:
+        """The assertion-time instant: events with ``known_at`` up to it are folded."""
+        return self._as_of
+
+    @property
+    def recorded_by(self) -> datetime | None:
+        """The system-time bound (inclusive); ``None``: as recorded when the view was made."""
+        return self._recorded_by
+
+    def _visible(self, r: Record) -> bool:
+        return r.position <= self._upto and (
+            self._recorded_by is None or r.recorded_at <= self._recorded_by
+        )
+
+    def _retractions(self) -> list[Record]:
+        return [r for r in self._store.retractions() if r.position <= self._upto]
+
+    def records(self) -> tuple[Record, ...]:
+        """The records this view folds, in ``(known_at, position)`` order."""
+        if self._records is None:
+            ordered = (r for r in self._store.ordered(self._as_of) if r.position <= self._upto)
+            self._records = effective_records(
+                ordered, self._retractions(), recorded_by=self._recorded_by
+            )
+        return tuple(self._records)
+
+    def events(self) -> tuple[Event, ...]:
+        """The events this view folds, in assertion-time order."""
+        return tuple(r.event for r in self.records())
+
+    def _expectations(self) -> dict[str, Expectation]:
+        if self._frozen is None:
+            if self._state is None:
+                state = ExpectationFold()
+                for r in self.records():
+                    state.apply(r.event, r.event_id)
+                self._state = state
+            self._frozen = self._state.freeze(self._as_of)
+        return self._frozen
+
+    def expectations(self) -> tuple[Expectation, ...]:
+        """Every expectation, sorted by subject."""
+        return tuple(self._expectations().values())
+
+    def visits(self) -> tuple[VisitExpectation, ...]:
+        """The visit expectations, sorted by subject."""
+        return tuple(e for e in self._expectations().values() if isinstance(e, VisitExpectation))
+
+    def trades(self) -> tuple[TradeExpectation, ...]:
+        """The trade expectations, sorted by subject."""
+        return tuple(e for e in self._expectations().values() if isinstance(e, TradeExpectation))
+
+    def statements(self, subject: str | None = None) -> tuple[StatementMade, ...]:
+        """The statements known, in assertion-time order; only one subject's when given."""
+        self._expectations()
+        assert self._state is not None
+        return tuple(s for s in self._state.statements if subject is None or s.subject == subject)
+
+    def get(self, subject: str) -> Expectation | None:
+        """The expectation of ``subject``, or ``None``. Costs that subject's events only."""
+        if self._frozen is not None:
+            return self._frozen.get(subject)
+        state = ExpectationFold()
+        for r in self.subject_records(subject):
+            state.apply(r.event, r.event_id)
+        return state.freeze_one(subject, self._as_of)
+
+    def subject_records(self, subject: str) -> list[Record]:
+        """The records of one subject this view folds, in ``(known_at, position)`` order."""
+        candidates = [
+            r
+            for r in self._store.subject_records(subject)
+            if r.event.known_at <= self._as_of and self._visible(r)
+        ]
+        candidates.sort(key=lambda r: (r.event.known_at, r.position))
+        return effective_records(candidates, self._retractions(), recorded_by=self._recorded_by)
+
+    def __getitem__(self, subject: str) -> Expectation:
+        value = self.get(subject)
+        if value is None:
+            raise KeyError(subject)
+        return value
+
+    def __contains__(self, subject: object) -> bool:
+        return isinstance(subject, str) and self.get(subject) is not None
+
+    def __iter__(self) -> Iterator[Expectation]:
+        return iter(self.expectations())
+
+    def __len__(self) -> int:
+        return len(self._expectations())
+
+    def expected_between(
+        self, start: datetime | date | str, end: datetime | date | str
+    ) -> tuple[Expectation, ...]:
+        """Expectations not cancelled whose window (or period) overlaps ``[start, end)``.
+
+        Dates run from the start of the first day to the end of the last day:
+        ``expected_between("2024-04-08", "2024-04-09")`` covers both days.
+        """
+        span = Window(_range_start(start), _range_end(end))
+        return tuple(
+            e
+            for e in self._expectations().values()
+            if e.status is not Status.CANCELLED and e.window is not None and e.window.overlaps(span)
+        )
+
+    def project(self, projection: Projection[S]) -> S:
+        """Fold a custom projection over this view's events, in assertion-time order."""
+        return fold(self.events(), projection.initial(), projection.apply)
+
+    def fold(self, initial: S, apply: Callable[[S, Event], S]) -> S:
+        """Fold a function over this view's events from ``initial``."""
+        return fold(self.events(), initial, apply)
+
+    def __repr__(self) -> str:
+        by = "now" if self._recorded_by is None else self._recorded_by.isoformat()
+        return f"<View as_of={self._as_of.isoformat()} recorded_by={by}>"
