@@ -269,11 +269,21 @@ class Chronicle:
             raise
         return count
 
-    def import_jsonl(self, path: str | os.PathLike[str]) -> list[Record]:
+    def import_jsonl(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        progress: Callable[[int], None] | None = None,
+    ) -> list[Record]:
         """Append the events of a JSONL file as new records, atomically.
 
         Accepts exported files and hand-written event lines alike (blank lines are skipped).
         Events already stored are not duplicated.
+
+        Args:
+            path: the file to read.
+            progress: called with the number of bytes of each line once it is read, for a
+                progress bar over a large file (the file is stored in one batch at the end).
 
         Raises:
             ImportLineError: naming ``line N`` and what is wrong there (malformed JSON, unknown
@@ -288,6 +298,8 @@ class Chronicle:
         events: list[Event] = []
         lines: list[int] = []
         for number, raw_line in enumerate(data.split(b"\n"), start=1):
+            if progress is not None:
+                progress(len(raw_line) + 1)
             if not raw_line.strip():
                 continue
             try:
