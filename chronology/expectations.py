@@ -4,8 +4,8 @@ Folding a view's events yields one :class:`VisitExpectation` or :class:`TradeExp
 subject. The rules:
 
 * each event sets what it carries (an empty tuple or ``None`` carries nothing);
-* the status follows the latest-known event, except that an outcome (:class:`VisitOccurred`,
-  :class:`TradeReported`) or a cancellation is not undone by a later *expectation* event: an
+* the status follows the latest-known event, except that an outcome (:class:`.VisitOccurred`,
+  :class:`.TradeReported`) or a cancellation is not undone by a later *expectation* event: an
   announcement, schedule, projection or revision known afterwards adds its information but leaves
   the status (and the outcome's window); only a later outcome or cancellation changes it;
 * an ``announced`` or ``scheduled`` visit whose window has ended by the as-of instant, with no
@@ -68,7 +68,8 @@ class Status(enum.StrEnum):
     POSTPONED = "postponed"
     CANCELLED = "cancelled"
     OCCURRED = "occurred"
-    #: Derived: announced or scheduled, its window over by the as-of instant, no occurrence known.
+    #: An announced or scheduled visit whose window is over by the as-of instant, with no
+    #: occurrence known (derived by the view, never stored).
     OVERDUE = "overdue"
     PROJECTED = "projected"
     REVISED = "revised"
@@ -186,7 +187,7 @@ class TradeExpectation:
 
     @property
     def window(self) -> Window | None:
-        """The target time of the expectation: its period."""
+        """The target time of the expectation, that is its period."""
         return self.period
 
     def report(self, scope: str | None = None) -> Figure | None:

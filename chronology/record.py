@@ -106,7 +106,7 @@ class Sealed:
     new: list[Record]
     #: Their payloads, in the same order.
     payloads: list[str]
-    #: One record per input event: the new one, or the existing one for a duplicate.
+    #: One record per input event (the new one, or the existing one for a duplicate).
     results: list[Record]
 
 
@@ -126,7 +126,7 @@ def seal(
             head's value plus one microsecond is used, so ``recorded_at`` strictly increases.
 
     Raises:
-        RetractionError: if a :class:`Retracted` targets an event that exists neither in the
+        RetractionError: if a :class:`.Retracted` targets an event that exists neither in the
             store nor earlier in the batch, or whose subject differs. ``index`` on the error
             is the offending item's index in the batch.
     """

@@ -36,7 +36,8 @@ __all__ = [
     "to_instant",
 ]
 
-#: A rule of the vague-phrase lexicon: given the instant a phrase was said, the window it means.
+#: A rule of the vague-phrase lexicon. Given the instant a phrase was said, it returns the window
+#: the phrase means, as ``(start, end)``.
 VagueRule = Callable[[datetime], tuple[datetime | None, datetime | None]]
 
 _ISO = re.compile(
@@ -111,11 +112,12 @@ def _parse_iso(text: str, field: str) -> datetime:
 
 
 def to_instant(value: datetime | date | str, *, field: str | None = None) -> datetime:
-    """Turn a user-supplied time into an instant: an aware :class:`datetime` in UTC.
+    """Turn a user-supplied time into an instant: an aware :class:`~datetime.datetime` in UTC.
 
     Args:
-        value: an aware :class:`datetime` (any zone; converted to UTC), a :class:`date`
-            (its midnight, UTC) or an ISO 8601 string: a date, or a date-time *with* an offset.
+        value: an aware :class:`~datetime.datetime` (any zone; converted to UTC), a
+            :class:`~datetime.date` (its midnight, UTC) or an ISO 8601 string: a date, or a
+            date-time *with* an offset.
         field: the name of the field being set, used in error messages.
 
     Returns:

@@ -31,7 +31,7 @@ _ONE_DAY = timedelta(days=1)
 
 @attrs.frozen(kw_only=True)
 class Change:
-    """One event's effect on an expectation, as listed by :meth:`Chronicle.history`.
+    """One event's effect on an expectation, as listed by :meth:`.Chronicle.history`.
 
     Attributes:
         known_at: when the event was made public.
@@ -52,7 +52,7 @@ class Change:
 
 @attrs.frozen(kw_only=True)
 class Diff:
-    """What changed between two views, as computed by :meth:`Chronicle.diff`.
+    """What changed between two views, as computed by :meth:`.Chronicle.diff`.
 
     Attributes:
         added: expectations present in the later view only.
@@ -88,7 +88,7 @@ class View:
     never change its answers. Reading one subject (:meth:`get`) folds that subject's events
     only; the whole projection is folded once, on first need.
 
-    Build views with :meth:`Chronicle.as_of`, not directly.
+    Build views with :meth:`.Chronicle.as_of`, not directly.
     """
 
     def __init__(
@@ -110,7 +110,7 @@ class View:
 
     @property
     def as_of(self) -> datetime:
-        """The assertion-time instant: events with ``known_at`` up to it are folded."""
+        """The assertion-time instant; events with ``known_at`` up to it are folded."""
         return self._as_of
 
     @property

@@ -71,7 +71,7 @@ class Store(abc.ABC):
     def sealed_head(self) -> tuple[int, str] | None:
         """The ``(count, last hash)`` the store keeps apart from its records, if it keeps one.
 
-        :meth:`Chronicle.verify` compares it with the chain, which catches the removal of the
+        :meth:`.Chronicle.verify` compares it with the chain, which catches the removal of the
         last records. The default keeps none.
         """
         return None
