@@ -1,0 +1,588 @@
+"""The SQLite store: a chronicle kept in one file, the embedded default.
+
+The chronicle lives in the file you name (``Chronicle.open("chronicle.db")`` puts it in the
+current directory; pass an absolute path to put it elsewhere). While a writer has it open, SQLite
+keeps two companion files beside it, ``<name>-wal`` and ``<name>-shm``; they belong to the
+chronicle and are folded back into the main file when the last connection closes. Copy or move
+the chronicle only while nothing has it open.
+
+Schema (format version 1)::
+
+    CREATE TABLE records (
+        position    INTEGER PRIMARY KEY,   -- 1, 2, 3, ... contiguous
+        event_id    TEXT NOT NULL UNIQUE,  -- derived from the payload
+        recorded_at TEXT NOT NULL,         -- the exact text the hash chain covers
+        known_at    TEXT NOT NULL,         -- UTC, fixed width: text order is time order
+        subject     TEXT NOT NULL,
+        type        TEXT NOT NULL,         -- the event's wire tag
+        payload     TEXT NOT NULL,         -- the event's canonical JSON, never rewritten
+        hash        TEXT NOT NULL          -- chains the previous record's hash
+    );
+    CREATE INDEX records_known_at ON records (known_at, position);
+    CREATE INDEX records_subject ON records (subject, position);
+    CREATE INDEX records_type ON records (type, position);
+    CREATE TABLE meta (
+        id               INTEGER PRIMARY KEY CHECK (id = 1),  -- a single row
+        format_version   INTEGER NOT NULL,
+        head_position    INTEGER NOT NULL,  -- the sealed head: the number of records,
+        head_hash        TEXT NOT NULL,     -- the hash of the last one,
+        head_recorded_at TEXT               -- and its recorded_at
+    );
+
+The file's header carries ``PRAGMA application_id`` (:data:`APPLICATION_ID`) and
+``PRAGMA user_version`` (the format version), so a chronicle is recognised before any table is
+read, and a file that is not one is never modified.
+
+Durability and concurrency: the file is in WAL mode with ``synchronous=NORMAL``. Each batch is
+one ``BEGIN IMMEDIATE`` transaction that reads the sealed head, seals the batch
+(:func:`chronology.record.seal`), inserts its rows with one ``executemany`` and moves the head.
+A committed batch survives the writing process being killed at any point; an uncommitted one
+leaves no trace. (After a power loss or an operating-system crash, the last few committed
+batches may be missing, whole; ``synchronous=FULL`` would close that window at the cost of an
+fsync per batch.) Several processes may append to one file at once: SQLite's write lock orders
+them, each waits up to ``timeout`` seconds for it, and because every system-time decision is
+made inside the transaction, positions stay contiguous, the chain stays valid and
+``recorded_at`` strictly increases across writers. Readers never block writers and see whole
+batches only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Collection, Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Final
+
+from chronology.errors import (
+    ChronologyError,
+    FormatVersionError,
+    IntegrityError,
+    NotAChronicleError,
+    ReadOnlyError,
+    StoreError,
+)
+from chronology.events import Retracted, event_class, registered_tags
+from chronology.record import GENESIS_HASH, Head, Pending, Record, seal
+from chronology.serialization import event_from_dict
+from chronology.stores.base import RawRecord, Store
+from chronology.time import to_instant
+
+__all__ = ["APPLICATION_ID", "FORMAT_VERSION", "SQLiteStore"]
+
+#: ``PRAGMA application_id`` of a chronicle file: the bytes ``b"Chrn"``.
+APPLICATION_ID: Final = 0x4368726E
+#: The version of the file format this module writes (``PRAGMA user_version``).
+FORMAT_VERSION: Final = 1
+
+_SCHEMA: Final = (
+    """CREATE TABLE records (
+        position    INTEGER PRIMARY KEY,
+        event_id    TEXT NOT NULL UNIQUE,
+        recorded_at TEXT NOT NULL,
+        known_at    TEXT NOT NULL,
+        subject     TEXT NOT NULL,
+        type        TEXT NOT NULL,
+        payload     TEXT NOT NULL,
+        hash        TEXT NOT NULL
+    )""",
+    "CREATE INDEX records_known_at ON records (known_at, position)",
+    "CREATE INDEX records_subject ON records (subject, position)",
+    "CREATE INDEX records_type ON records (type, position)",
+    """CREATE TABLE meta (
+        id               INTEGER PRIMARY KEY CHECK (id = 1),
+        format_version   INTEGER NOT NULL,
+        head_position    INTEGER NOT NULL,
+        head_hash        TEXT NOT NULL,
+        head_recorded_at TEXT
+    )""",
+    f"INSERT INTO meta VALUES (1, {FORMAT_VERSION}, 0, '{GENESIS_HASH}', NULL)",
+    f"PRAGMA application_id = {APPLICATION_ID}",
+    f"PRAGMA user_version = {FORMAT_VERSION}",
+)
+
+_COLUMNS: Final = "position, event_id, recorded_at, payload, hash"
+_INSERT: Final = (
+    "INSERT INTO records (position, event_id, recorded_at, known_at, subject, type, payload, hash)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_MOVE_HEAD: Final = (
+    "UPDATE meta SET head_position = ?, head_hash = ?, head_recorded_at = ? WHERE id = 1"
+)
+#: Rows fetched per query when streaming records.
+_PAGE: Final = 2000
+#: Bound parameters per ``IN (...)`` lookup; below the 999 of old SQLite builds.
+_CHUNK: Final = 900
+_SQLITE_MAGIC: Final = b"SQLite format 3\x00"
+#: Sorts after every stored ``known_at``.
+_END_OF_TIME: Final = "9999-12-31T23:59:59.999999+00:00"
+
+Row = tuple[int, str, str, str, str]
+
+
+def known_at_text(instant: datetime) -> str:
+    """The stored form of an assertion-time instant: UTC, always with microseconds.
+
+    Every value has the same width, so comparing the text compares the instants, and
+    ``WHERE known_at <= ?`` can use the index.
+
+    Example:
+        >>> known_at_text(datetime(2024, 4, 3, 12, tzinfo=UTC))
+        '2024-04-03T12:00:00.000000+00:00'
+    """
+    if instant.tzinfo is not UTC:
+        instant = to_instant(instant)
+    return instant.isoformat(timespec="microseconds")
+
+
+class SQLiteStore(Store):
+    """Records in an SQLite file; see the module documentation for the schema.
+
+    Most code opens one through :meth:`chronology.Chronicle.open`.
+
+    Args:
+        path: the file. It is created (with its schema) if missing; its directory must exist.
+        read_only: open for reading only. A file the process may not write is opened this way
+            whatever ``read_only`` says; appending then raises :class:`ReadOnlyError`.
+        timeout: how many seconds an append waits for another writer's lock.
+        cache_size: how many decoded records to keep in memory (least recently used first
+            out); ``0`` keeps none.
+
+    Raises:
+        NotAChronicleError: the path is a directory, or a file that is not a chronicle
+            (not SQLite at all, or the database of another application).
+        FormatVersionError: the file was written by a newer format version.
+        StoreError: the file cannot be opened or created (a missing directory, no permission,
+            or ``read_only`` on a missing file); the message names the path.
+
+    Example:
+        >>> import tempfile, os
+        >>> from chronology import Chronicle
+        >>> from chronology.events import VisitCancelled
+        >>> path = os.path.join(tempfile.mkdtemp(), "example.db")
+        >>> with Chronicle.open(path) as chronicle:
+        ...     _ = chronicle.append(VisitCancelled(subject="visit/x", known_at="2024-04-05"))
+        >>> with Chronicle.open(path, read_only=True) as chronicle:
+        ...     len(chronicle), chronicle.verify()
+        (1, 1)
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        read_only: bool = False,
+        timeout: float = 30.0,
+        cache_size: int = 8192,
+    ) -> None:
+        self.path = Path(path)
+        self._name = os.fspath(path)
+        self._timeout = timeout
+        self._cache: OrderedDict[int, Record] = OrderedDict()
+        self._cache_size = max(0, cache_size)
+        self._lock = threading.RLock()
+        self._conn: sqlite3.Connection | None = None
+        self._conn = self._open(read_only)
+
+    # -- opening --------------------------------------------------------------------------------
+
+    def _open(self, read_only: bool) -> sqlite3.Connection:
+        path, name = self.path, self._name
+        if path.is_dir():
+            raise NotAChronicleError(f"{name}: is a directory, not a chronicle file")
+        exists = path.exists()
+        if not exists:
+            if read_only:
+                raise StoreError(f"{name}: no such chronicle (opened read-only, so not created)")
+            parent = path.absolute().parent
+            if not parent.is_dir():
+                what = "does not exist" if not parent.exists() else "is not a directory"
+                raise StoreError(f"{name}: cannot create the chronicle: {parent} {what}")
+        else:
+            self._check_magic()
+            if not read_only and not os.access(path, os.W_OK):
+                read_only = True
+        self.read_only = read_only
+        conn = self._connect("ro" if read_only else "rw" if exists else "rwc")
+        try:
+            return self._prepare(conn)
+        except BaseException:
+            conn.close()
+            raise
+
+    def _check_magic(self) -> None:
+        """Refuse a non-empty file that does not start like an SQLite database."""
+        try:
+            with self.path.open("rb") as f:
+                head = f.read(len(_SQLITE_MAGIC))
+        except OSError as exc:
+            raise StoreError(f"{self._name}: cannot read: {exc.strerror}") from None
+        if head and head != _SQLITE_MAGIC:
+            raise NotAChronicleError(f"{self._name}: not a chronicle (not an SQLite database)")
+
+    def _connect(self, mode: str, *, immutable: bool = False) -> sqlite3.Connection:
+        uri = f"{self.path.absolute().as_uri()}?mode={mode}"
+        if immutable:
+            uri += "&immutable=1"
+        try:
+            conn = sqlite3.connect(
+                uri,
+                uri=True,
+                timeout=self._timeout,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self._name}: cannot open: {exc}") from None
+        conn.execute(f"PRAGMA busy_timeout = {int(self._timeout * 1000)}")
+        return conn
+
+    def _prepare(self, conn: sqlite3.Connection) -> sqlite3.Connection:
+        """Recognise the file (creating the schema in an empty one) and set the pragmas.
+
+        Returns the connection to use, which differs from ``conn`` only for a read-only file
+        that has to be read as immutable.
+        """
+        try:
+            state = self._identify(conn)
+        except sqlite3.OperationalError as exc:
+            code = getattr(exc, "sqlite_errorname", "")
+            if not (self.read_only and code in _NO_SHM and not _has_content(self._wal)):
+                raise self._error("cannot read", exc) from None
+            # A read-only WAL file in a directory we may not write: no -shm can be made, and
+            # with no -wal beside it the main file holds everything, so read it as immutable.
+            conn.close()
+            conn = self._connect("ro", immutable=True)
+            try:
+                state = self._identify(conn)
+            except BaseException:
+                conn.close()
+                raise
+        if state == "empty":
+            if self.read_only:
+                raise NotAChronicleError(
+                    f"{self._name}: an empty file, not a chronicle (opened read-only, so not "
+                    "initialised)"
+                )
+            self._initialise(conn)
+        try:
+            if not self.read_only:
+                mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                if str(mode).lower() != "wal":
+                    raise StoreError(f"{self._name}: cannot switch to WAL mode (got {mode!r})")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            row = conn.execute("SELECT format_version FROM meta WHERE id = 1").fetchone()
+        except sqlite3.Error as exc:
+            raise self._error("cannot read", exc) from None
+        if row is None or row[0] != version:
+            raise NotAChronicleError(
+                f"{self._name}: a damaged chronicle: its meta table does not match its header"
+            )
+        return conn
+
+    @property
+    def _wal(self) -> Path:
+        return Path(f"{self.path}-wal")
+
+    def _identify(self, conn: sqlite3.Connection) -> str:
+        """``"chronicle"`` or ``"empty"``; raises for anything else."""
+        try:
+            app = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master")]
+        except sqlite3.DatabaseError as exc:
+            if getattr(exc, "sqlite_errorname", "") in ("SQLITE_NOTADB", "SQLITE_CORRUPT"):
+                raise NotAChronicleError(
+                    f"{self._name}: not a chronicle (not a readable SQLite database: {exc})"
+                ) from None
+            raise
+        if app == APPLICATION_ID:
+            if version > FORMAT_VERSION:
+                raise FormatVersionError(
+                    f"{self._name}: written in chronicle format version {version}; this version "
+                    f"of chronology reads format versions up to {FORMAT_VERSION}: upgrade it"
+                )
+            if version < 1 or "records" not in tables or "meta" not in tables:
+                raise NotAChronicleError(
+                    f"{self._name}: a damaged chronicle (format version {version}, "
+                    f"tables: {', '.join(sorted(tables)) or 'none'})"
+                )
+            return "chronicle"
+        if app != 0:
+            raise NotAChronicleError(
+                f"{self._name}: not a chronicle (an SQLite database of another application, "
+                f"application_id {app:#010x})"
+            )
+        if tables:
+            raise NotAChronicleError(
+                f"{self._name}: not a chronicle (an SQLite database with other tables: "
+                f"{', '.join(sorted(tables))})"
+            )
+        return "empty"
+
+    def _initialise(self, conn: sqlite3.Connection) -> None:
+        """Create the schema, unless another process did it first."""
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                if self._identify(conn) == "empty":
+                    for statement in _SCHEMA:
+                        conn.execute(statement)
+                conn.execute("COMMIT")
+            except BaseException:
+                _rollback(conn)
+                raise
+        except sqlite3.Error as exc:
+            raise self._error("cannot create the chronicle", exc) from None
+
+    def _error(self, what: str, exc: sqlite3.Error) -> StoreError:
+        code = getattr(exc, "sqlite_errorname", "")
+        if code.startswith("SQLITE_READONLY"):
+            return ReadOnlyError(f"{self._name}: {what}: the file is read-only ({exc})")
+        return StoreError(f"{self._name}: {what}: {exc}")
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise StoreError(f"{self._name}: the chronicle is closed")
+        return self._conn
+
+    # -- writing --------------------------------------------------------------------------------
+
+    def append(self, batch: Sequence[Pending], clock: Callable[[], datetime]) -> list[Record]:
+        """Store a prepared batch in one transaction, all or nothing.
+
+        Raises:
+            ReadOnlyError: if the file was opened read-only.
+            StoreError: if the file cannot be written (for instance, another writer held the
+                lock longer than ``timeout``).
+        """
+        if self.read_only:
+            raise ReadOnlyError(f"{self._name}: opened read-only; cannot append")
+        with self._lock:
+            conn = self._connection()
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise self._error("cannot start writing", exc) from None
+            try:
+                sealed = seal(batch, self._head(conn), self._find, clock)
+                if sealed.new:
+                    conn.executemany(
+                        _INSERT,
+                        [
+                            (
+                                r.position,
+                                r.event_id,
+                                r.recorded_at.isoformat(),
+                                known_at_text(r.event.known_at),
+                                r.event.subject,
+                                r.event.tag,
+                                payload,
+                                r.hash,
+                            )
+                            for r, payload in zip(sealed.new, sealed.payloads, strict=True)
+                        ],
+                    )
+                    last = sealed.new[-1]
+                    conn.execute(
+                        _MOVE_HEAD, (last.position, last.hash, last.recorded_at.isoformat())
+                    )
+                conn.execute("COMMIT")
+            except BaseException as exc:
+                _rollback(conn)
+                if isinstance(exc, sqlite3.Error):
+                    raise self._error("cannot append", exc) from None
+                raise
+            for record in sealed.new:
+                self._remember(record)
+        return sealed.results
+
+    def _head(self, conn: sqlite3.Connection) -> Head | None:
+        position, hash_, recorded_at = conn.execute(
+            "SELECT head_position, head_hash, head_recorded_at FROM meta WHERE id = 1"
+        ).fetchone()
+        if position == 0:
+            return None
+        return Head(position, hash_, datetime.fromisoformat(recorded_at))
+
+    def _find(self, ids: Collection[str]) -> dict[str, Record]:
+        conn = self._connection()
+        wanted = list(ids)
+        found: dict[str, Record] = {}
+        for i in range(0, len(wanted), _CHUNK):
+            chunk = wanted[i : i + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            rows = conn.execute(
+                f"SELECT {_COLUMNS} FROM records WHERE event_id IN ({marks})", chunk
+            ).fetchall()
+            for row in rows:
+                found[row[1]] = self._decode(row)
+        return found
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def _decode(self, row: Row) -> Record:
+        position = row[0]
+        cached = self._cache.get(position)
+        if cached is not None:
+            self._cache.move_to_end(position)
+            return cached
+        try:
+            event = event_from_dict(json.loads(row[3]))
+        except (ChronologyError, ValueError) as exc:
+            raise IntegrityError(position, f"stored event is unreadable: {exc}") from None
+        try:
+            recorded_at = datetime.fromisoformat(row[2])
+        except ValueError:
+            raise IntegrityError(position, f"bad recorded_at {row[2]!r}") from None
+        record = Record(
+            position=position, event_id=row[1], recorded_at=recorded_at, event=event, hash=row[4]
+        )
+        self._remember(record)
+        return record
+
+    def _remember(self, record: Record) -> None:
+        if self._cache_size:
+            self._cache[record.position] = record
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        with self._lock:
+            try:
+                return self._connection().execute(sql, params).fetchall()
+            except sqlite3.Error as exc:
+                raise self._error("cannot read", exc) from None
+
+    def _records(self, sql: str, params: Sequence[Any] = ()) -> list[Record]:
+        with self._lock:
+            return [self._decode(row) for row in self._rows(sql, params)]
+
+    def __len__(self) -> int:
+        return int(self._rows("SELECT head_position FROM meta WHERE id = 1")[0][0])
+
+    def records(self) -> Iterator[Record]:
+        """Every record, in position order, as stored when the call was made.
+
+        Records are read a page at a time, so memory stays bounded on a large log.
+        """
+        return self._pages(len(self))
+
+    def _pages(self, end: int) -> Iterator[Record]:
+        after = 0
+        while after < end:
+            page = self._records(
+                f"SELECT {_COLUMNS} FROM records WHERE position > ? AND position <= ?"
+                " ORDER BY position LIMIT ?",
+                (after, end, _PAGE),
+            )
+            if not page:
+                return
+            yield from page
+            after = page[-1].position
+
+    def ordered(self, until: datetime | None = None) -> Iterator[Record]:
+        """The records with ``known_at <= until``, in ``(known_at, position)`` order.
+
+        Walks the ``(known_at, position)`` index a page at a time; records appended after the
+        call are not included.
+        """
+        bound = _END_OF_TIME if until is None else known_at_text(until)
+        return self._ordered(bound, len(self))
+
+    def _ordered(self, bound: str, end: int) -> Iterator[Record]:
+        key: tuple[str, int] = ("", 0)
+        while True:
+            with self._lock:
+                rows = self._rows(
+                    f"SELECT known_at, {_COLUMNS} FROM records"
+                    " WHERE known_at <= ? AND (known_at, position) > (?, ?) AND position <= ?"
+                    " ORDER BY known_at, position LIMIT ?",
+                    (bound, key[0], key[1], end, _PAGE),
+                )
+                page = [self._decode(row[1:]) for row in rows]
+            yield from page
+            if len(rows) < _PAGE:
+                return
+            key = (rows[-1][0], rows[-1][1])
+
+    def subject_records(self, subject: str) -> list[Record]:
+        """The records about ``subject``, in position order."""
+        return self._records(
+            f"SELECT {_COLUMNS} FROM records WHERE subject = ? ORDER BY position", (subject,)
+        )
+
+    def retractions(self) -> list[Record]:
+        """Every retraction record, in position order."""
+        tags = [t for t in registered_tags() if issubclass(event_class(t), Retracted)]
+        marks = ",".join("?" * len(tags))
+        return self._records(
+            f"SELECT {_COLUMNS} FROM records WHERE type IN ({marks}) ORDER BY position", tags
+        )
+
+    def raw(self) -> Iterator[RawRecord]:
+        """Every row exactly as stored, in position order, a page at a time."""
+        return self._raw(self._rows("SELECT coalesce(max(position), 0) FROM records")[0][0])
+
+    def _raw(self, end: int) -> Iterator[RawRecord]:
+        after = 0
+        while after < end:
+            rows = self._rows(
+                f"SELECT {_COLUMNS} FROM records WHERE position > ? AND position <= ?"
+                " ORDER BY position LIMIT ?",
+                (after, end, _PAGE),
+            )
+            if not rows:
+                return
+            for position, event_id, recorded_at, payload, hash_ in rows:
+                yield RawRecord(position, event_id, recorded_at, payload, hash_)
+            after = rows[-1][0]
+
+    def get(self, event_id: str) -> Record | None:
+        """The record of ``event_id``, or ``None``."""
+        found = self._records(f"SELECT {_COLUMNS} FROM records WHERE event_id = ?", (event_id,))
+        return found[0] if found else None
+
+    def sealed_head(self) -> tuple[int, str]:
+        """The ``(count, last hash)`` that each append seals in the ``meta`` table."""
+        position, hash_ = self._rows("SELECT head_position, head_hash FROM meta WHERE id = 1")[0]
+        return int(position), str(hash_)
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the connection; calling it again does nothing."""
+        with self._lock:
+            conn, self._conn = self._conn, None
+            self._cache.clear()
+            if conn is not None:
+                conn.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self._conn is None else "read-only" if self.read_only else "open"
+        return f"<SQLiteStore {self._name!r} {state}>"
+
+
+#: SQLite error names for a WAL file whose shared-memory file cannot be created.
+_NO_SHM: Final = frozenset({"SQLITE_READONLY_DIRECTORY", "SQLITE_CANTOPEN", "SQLITE_READONLY"})
+
+
+def _has_content(path: Path) -> bool:
+    try:
+        return path.stat().st_size > 0
+    except OSError:
+        return False
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    if conn.in_transaction:
+        # If ROLLBACK fails too, the transaction is gone already: nothing was committed.
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
