@@ -196,6 +196,10 @@ class Chronicle:
         Raises:
             IntegrityError: naming the position of the first record that fails.
         """
+        # Read the seal first: records that other writers append meanwhile only extend the
+        # chain past it, so a growing log verifies while its records stay intact.
+        sealed = self._store.sealed_head()
+        at_seal = GENESIS_HASH
         previous = GENESIS_HASH
         last: datetime | None = None
         count = 0
@@ -222,12 +226,19 @@ class Chronicle:
             except (ChronologyError, ValueError) as exc:
                 raise IntegrityError(raw.position, f"stored event is unreadable: {exc}") from None
             previous = raw.hash
-        sealed = self._store.sealed_head()
-        if sealed is not None and sealed != (count, previous):
+            if sealed is not None and raw.position == sealed[0]:
+                at_seal = raw.hash
+        if sealed is not None and sealed[0] > count:
             raise IntegrityError(
-                count + 1 if sealed[0] > count else count,
+                count + 1,
                 f"the log ends at position {count} but was sealed at position {sealed[0]}: "
                 "records were removed or the head was altered",
+            )
+        if sealed is not None and sealed[1] != at_seal:
+            raise IntegrityError(
+                sealed[0],
+                f"the log was sealed at position {sealed[0]} with another hash: "
+                "records were replaced or the head was altered",
             )
         return count
 
