@@ -434,7 +434,12 @@ class VisitAnnounced(VisitEvent):
         ... )
         >>> e.tag, e.likelihood
         ('visit.announced', <Likelihood.PROBABLE: 'probable'>)
+
+    Version 2 of the payload holds ``counterparts`` (a list); version 1 held one name in
+    ``counterpart``, and such payloads are upcast on read.
     """
+
+    version: ClassVar[int] = 2
 
     visitor: str | None = attrs.field(default=None, validator=_opt_text)
     host: str | None = attrs.field(default=None, validator=_opt_text)

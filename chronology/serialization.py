@@ -284,5 +284,24 @@ def event_from_dict(data: Mapping[str, Any]) -> Event:
     return event
 
 
+def _visit_announced_v1(body: dict[str, Any]) -> dict[str, Any]:
+    """``visit.announced`` version 1 to 2: one ``counterpart`` becomes ``counterparts``.
+
+    Version-1 payloads that already use ``counterparts`` (hand-written lines) pass through.
+    """
+    if "counterpart" not in body:
+        return body
+    out = dict(body)
+    single = out.pop("counterpart")
+    if "counterparts" in out:
+        raise EventError("visit.announced: version 1 payload has both counterpart and counterparts")
+    if not isinstance(single, str):
+        raise EventError(f"visit.announced: counterpart: expected a string, got {single!r}")
+    out["counterparts"] = [single]
+    return out
+
+
+register_upcaster("visit.announced", 1, _visit_announced_v1)
+
 # Make sure every built-in attrs class structures through the hooks above.
 assert attrs.has(Source)
