@@ -1,0 +1,360 @@
+"""Run the benchmark suite: ``python -m benchmarks --size tiny|small|large``.
+
+Every workload runs in this one process, chronology and the reference (``eventsourcing``) side
+by side on the same machine, so the ratios compare like with like. Prints a table of medians and
+of the targets' ratios; ``--json`` and ``--chart`` also write the results and a PNG of the
+scaling curves.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import platform
+import sqlite3
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from benchmarks import workloads
+from benchmarks.data import Shape
+from benchmarks.timing import Result
+
+
+@dataclass(frozen=True)
+class Size:
+    """How big each workload runs."""
+
+    write: Shape
+    point_sizes: tuple[int, ...]
+    view_sizes: tuple[int, ...]
+    memory_events: int
+    times: int
+    probes: int
+    events: int = 10
+
+
+SIZES = {
+    "tiny": Size(Shape(100, 10), (1_000, 5_000), (1_000, 5_000), 5_000, times=3, probes=50),
+    "small": Size(
+        Shape(1_000, 10), (10_000, 100_000), (10_000, 100_000), 100_000, times=5, probes=200
+    ),
+    "large": Size(
+        Shape(10_000, 10),
+        (10_000, 100_000, 1_000_000),
+        (10_000, 100_000, 1_000_000),
+        1_000_000,
+        times=5,
+        probes=200,
+    ),
+}
+
+WORKLOADS = ("write", "read", "point", "view", "memory")
+
+
+def environment() -> dict[str, Any]:
+    """What the numbers were measured on."""
+
+    def version(name: str) -> str:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return "not installed"
+
+    import chronology
+
+    return {
+        "python": sys.version.split()[0],
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "cpu": _cpu_name(),
+        "sqlite": sqlite3.sqlite_version,
+        "chronology": chronology.__version__,
+        "eventsourcing": version("eventsourcing"),
+        "attrs": version("attrs"),
+        "cattrs": version("cattrs"),
+        "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+    }
+
+
+def _cpu_name() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+# -- targets ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Check:
+    """A target: a ratio between two results, and the bound it must meet."""
+
+    name: str
+    ratio: float
+    bound: float
+    detail: str
+
+    @property
+    def met(self) -> bool:
+        """Whether the ratio meets the bound."""
+        return self.ratio >= self.bound
+
+
+def _find(results: list[Result], workload: str, system: str, events: int | None = None) -> Result:
+    matches = [
+        r
+        for r in results
+        if r.workload == workload and r.system == system and (events is None or r.events == events)
+    ]
+    if not matches:
+        raise KeyError((workload, system, events))
+    return max(matches, key=lambda r: r.events)
+
+
+def checks(results: list[Result]) -> list[Check]:
+    """The issue's targets, as ratios of measured medians (skipping what was not run)."""
+    out: list[Check] = []
+
+    def add(make: Callable[[], Check]) -> None:
+        with contextlib.suppress(KeyError):
+            out.append(make())
+
+    def faster(workload: str, a: str, b: str, bound: float, name: str) -> Check:
+        ra, rb = _find(results, workload, a), _find(results, workload, b)
+        if ra.higher_is_better:
+            ratio = ra.median / rb.median
+        else:
+            ratio = rb.median / ra.median
+        return Check(name, ratio, bound, f"{a} vs {b}, {ra.events:,} events")
+
+    add(lambda: faster("write.memory", "chronology", "eventsourcing", 3, "write, memory"))
+    add(lambda: faster("write.sqlite", "chronology", "eventsourcing", 3, "write, SQLite"))
+    add(lambda: faster("write.sqlite", "chronology", "sqlite3 floor", 1 / 3, "write vs floor"))
+    add(lambda: faster("read.sqlite", "chronology", "eventsourcing", 3, "read back, SQLite"))
+    for backend in ("memory", "sqlite"):
+        add(
+            lambda b=backend: faster(
+                f"point_read.{b}", "chronology", "eventsourcing", 2, f"point read, {b}"
+            )
+        )
+        add(lambda b=backend: _flat(results, f"point_read.{b}"))
+    add(
+        lambda: faster(
+            "full_view", "chronology (warm, end)", "naive refold", 10, "full view vs refold"
+        )
+    )
+    add(
+        lambda: faster(
+            "full_view",
+            "chronology (warm, random as_of)",
+            "naive refold",
+            10,
+            "full view (random as_of)",
+        )
+    )
+    add(lambda: _memory(results))
+    return out
+
+
+def _flat(results: list[Result], workload: str) -> Check:
+    """Point reads cost what the subject costs: the largest log's read over the smallest's."""
+    mine = sorted(
+        (r for r in results if r.workload == workload and r.system == "chronology"),
+        key=lambda r: r.events,
+    )
+    if len(mine) < 2:
+        raise KeyError(workload)
+    small, big = mine[0], mine[-1]
+    growth = big.median / small.median
+    # The bound: the read may cost at most twice as much on a log 10x-100x bigger.
+    return Check(
+        f"{workload} flat",
+        2 / growth,
+        1,
+        f"{big.events:,} vs {small.events:,} events: x{growth:.2f} the cost",
+    )
+
+
+def _memory(results: list[Result]) -> Check:
+    r = _find(results, "memory", "chronology")
+    return Check("memory", 1024 / r.median, 1, f"{r.median:.0f} MiB resident, {r.events:,} events")
+
+
+# -- output -------------------------------------------------------------------------------------
+
+
+def _fmt(value: float, unit: str) -> str:
+    if unit == "events/s":
+        return f"{value:,.0f}"
+    if unit == "s":
+        return f"{value:.3f}"
+    if unit == "us":
+        return f"{value:,.1f}"
+    return f"{value:,.1f}"
+
+
+def table(results: list[Result], found: list[Check], env: dict[str, Any]) -> str:
+    """The results and the targets, as Markdown tables."""
+    lines = [
+        "| workload | events | system | median | unit | runs | note |",
+        "|---|---:|---|---:|---|---:|---|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r.workload} | {r.events:,} | {r.system} | {_fmt(r.median, r.unit)} | {r.unit} "
+            f"| {len(r.runs)} | {r.note} |"
+        )
+    lines += ["", "| target | ratio | needed | met | detail |", "|---|---:|---:|---|---|"]
+    for c in found:
+        lines.append(
+            f"| {c.name} | {c.ratio:.2f} | >= {c.bound:.2f} | {'yes' if c.met else 'NO'} "
+            f"| {c.detail} |"
+        )
+    lines += [
+        "",
+        "Environment: " + ", ".join(f"{k} {v}" for k, v in env.items()),
+    ]
+    return "\n".join(lines)
+
+
+def chart(results: list[Result], path: Path) -> None:
+    """A PNG of the scaling curves (point reads, full views) and the throughputs."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(2, 2, figsize=(13, 9))
+    ax = axes[0][0]
+    for workload in ("point_read.memory", "point_read.sqlite"):
+        for system in ("chronology", "eventsourcing"):
+            pts = sorted(
+                (r.events, r.median)
+                for r in results
+                if r.workload == workload and r.system == system
+            )
+            if pts:
+                ax.plot(*zip(*pts, strict=True), marker="o", label=f"{system}, {workload[11:]}")
+    ax.set(xscale="log", yscale="log", xlabel="events in the log", ylabel="us per read")
+    ax.set_title("Point read at a past instant / version")
+    ax.legend(fontsize=8)
+
+    ax = axes[0][1]
+    for system in (
+        "naive refold",
+        "chronology (cold)",
+        "chronology (warm, end)",
+        "chronology (warm, random as_of)",
+        "chronology (after late arrivals)",
+    ):
+        pts = sorted(
+            (r.events, r.median)
+            for r in results
+            if r.workload == "full_view" and r.system == system
+        )
+        if pts:
+            ax.plot(*zip(*pts, strict=True), marker="o", label=system)
+    ax.set(xscale="log", yscale="log", xlabel="events in the log", ylabel="seconds")
+    ax.set_title("Full as_of view (in memory)")
+    ax.legend(fontsize=8)
+
+    for ax, group in ((axes[1][0], "write"), (axes[1][1], "read")):
+        bars = [r for r in results if r.workload.startswith(group + ".")]
+        labels = [f"{r.system}\n{r.workload.split('.')[1]}" for r in bars]
+        ax.barh(labels, [r.median for r in bars])
+        ax.set_xlabel("events per second")
+        ax.set_title("Write (create + store)" if group == "write" else "Open + read everything")
+        ax.tick_params(axis="y", labelsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+# -- main ---------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the suite; return the process exit status."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--size", choices=sorted(SIZES), default="tiny")
+    parser.add_argument("--only", help=f"comma-separated subset of: {', '.join(WORKLOADS)}")
+    parser.add_argument("--times", type=int, help="runs per measurement (default: by size)")
+    parser.add_argument("--json", type=Path, help="write the results here")
+    parser.add_argument("--chart", type=Path, help="write a PNG chart here")
+    parser.add_argument(
+        "--strict", action="store_true", help="exit with status 1 if a target is not met"
+    )
+    args = parser.parse_args(argv)
+    size = SIZES[args.size]
+    only = set(WORKLOADS if not args.only else args.only.split(","))
+    unknown = only - set(WORKLOADS)
+    if unknown:
+        parser.error(f"unknown workload(s): {', '.join(sorted(unknown))}")
+    times = args.times or size.times
+
+    def log(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    env = environment()
+    results: list[Result] = []
+    started = time.perf_counter()
+    with workloads.scratch() as directory:
+        if "write" in only:
+            log(f"write, memory: {size.write.total:,} events")
+            results += workloads.write_memory(size.write, times)
+            log(f"write, SQLite: {size.write.total:,} events")
+            results += workloads.write_sqlite(size.write, times, directory)
+        if "read" in only:
+            log(f"read back, SQLite: {size.write.total:,} events")
+            results += workloads.read_sqlite(size.write, times, directory)
+        if "point" in only:
+            log("point reads")
+            results += workloads.point_reads(
+                list(size.point_sizes), size.events, size.probes, times, directory, log
+            )
+        if "view" in only:
+            log("full views")
+            results += workloads.full_views(list(size.view_sizes), size.events, times, log)
+        if "memory" in only:
+            log(f"memory: {size.memory_events:,} events")
+            results += workloads.memory(size.memory_events, size.events)
+    env["seconds"] = round(time.perf_counter() - started, 1)
+    env["size"] = args.size
+    found = checks(results)
+    print(table(results, found, env))
+    if args.json:
+        import json
+
+        payload = {
+            "environment": env,
+            "results": [r.as_dict() for r in results],
+            "targets": [
+                {
+                    "name": c.name,
+                    "ratio": c.ratio,
+                    "bound": c.bound,
+                    "met": c.met,
+                    "detail": c.detail,
+                }
+                for c in found
+            ],
+        }
+        args.json.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    if args.chart:
+        chart(results, args.chart)
+    if args.strict and not all(c.met for c in found):
+        return 1
+    return 0

@@ -1,0 +1,423 @@
+"""The workloads, each run side by side with the reference where it has one."""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import random
+import sqlite3
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from benchmarks import data, ours, reference
+from benchmarks.data import Shape
+from benchmarks.timing import Result, repeat, timed
+from chronology import Chronicle
+from chronology.expectations import Expectation, ExpectationFold
+from chronology.projection import effective_records
+from chronology.stores.base import Store
+
+Log = Callable[[str], None]
+
+
+@contextmanager
+def scratch() -> Iterator[Path]:
+    """A temporary directory, removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="chronology-bench-") as d:
+        yield Path(d)
+
+
+def _fresh_db(directory: Path, name: str) -> Path:
+    path = directory / name
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return path
+
+
+# -- writing --------------------------------------------------------------------------------------
+
+
+def write_memory(shape: Shape, times: int) -> list[Result]:
+    """Create and store S x E events in memory, 1,000 a batch."""
+    specs = list(data.batches(shape))
+    subjects = list(data.by_subject(shape))
+    n = shape.total
+
+    def ours_run() -> Callable[[], Any]:
+        c = Chronicle()
+        return lambda: ours.write(c, specs)
+
+    def ref_run() -> Callable[[], Any]:
+        app = reference.open_app(None)
+        return lambda: reference.write(app, subjects)
+
+    built = [ours.events(b) for b in specs]
+
+    def store_only() -> Callable[[], Any]:
+        c = Chronicle()
+        return lambda: [c.extend(b) for b in built]
+
+    return [
+        Result("write.memory", "chronology", n, "events/s", _rates(n, repeat(ours_run, times))),
+        Result("write.memory", "eventsourcing", n, "events/s", _rates(n, repeat(ref_run, times))),
+        Result(
+            "write.memory",
+            "chronology (store only)",
+            n,
+            "events/s",
+            _rates(n, repeat(store_only, times)),
+            note="events built beforehand",
+        ),
+    ]
+
+
+def _rates(n: int, seconds: list[float]) -> list[float]:
+    return [n / s for s in seconds]
+
+
+def write_sqlite(shape: Shape, times: int, directory: Path) -> list[Result]:
+    """Create and store S x E events in an SQLite file, 1,000 a batch (one transaction each);
+    and the physical floor: the same rows, already serialized, inserted with ``executemany``."""
+    specs = list(data.batches(shape))
+    subjects = list(data.by_subject(shape))
+    built = [ours.events(b) for b in specs]
+    n = shape.total
+
+    def ours_run() -> Callable[[], Any]:
+        c = Chronicle.open(_fresh_db(directory, "ours.db"))
+
+        def run() -> None:
+            ours.write(c, specs)
+            c.close()
+
+        return run
+
+    def store_only() -> Callable[[], Any]:
+        c = Chronicle.open(_fresh_db(directory, "ours.db"))
+
+        def run() -> None:
+            for b in built:
+                c.extend(b)
+            c.close()
+
+        return run
+
+    def ref_run() -> Callable[[], Any]:
+        app = reference.open_app(_fresh_db(directory, "ref.db"))
+
+        def run() -> None:
+            reference.write(app, subjects)
+            app.close()
+
+        return run
+
+    ours_rates = _rates(n, repeat(ours_run, times))
+    store_rates = _rates(n, repeat(store_only, times))
+    schema, rows = _stored_rows(directory / "ours.db")
+
+    def floor_run() -> Callable[[], Any]:
+        path = _fresh_db(directory, "floor.db")
+        conn = sqlite3.connect(path, isolation_level=None)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        for statement in schema:
+            conn.execute(statement)
+        marks = ",".join("?" * len(rows[0]))
+        insert = f"INSERT INTO records VALUES ({marks})"
+
+        def run() -> None:
+            for i in range(0, len(rows), data.BATCH):
+                conn.execute("BEGIN")
+                conn.executemany(insert, rows[i : i + data.BATCH])
+                conn.execute("COMMIT")
+            conn.close()
+
+        return run
+
+    floor_rates = _rates(n, repeat(floor_run, times))
+    ref_rates = _rates(n, repeat(ref_run, times))
+    return [
+        Result("write.sqlite", "chronology", n, "events/s", ours_rates),
+        Result("write.sqlite", "eventsourcing", n, "events/s", ref_rates),
+        Result(
+            "write.sqlite",
+            "chronology (store only)",
+            n,
+            "events/s",
+            store_rates,
+            note="events built beforehand",
+        ),
+        Result(
+            "write.sqlite",
+            "sqlite3 floor",
+            n,
+            "events/s",
+            floor_rates,
+            note="executemany of the same serialized rows, same schema and pragmas",
+        ),
+    ]
+
+
+def _stored_rows(path: Path) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """The schema of the ``records`` table (with its indexes) and its rows, in order."""
+    conn = sqlite3.connect(path)
+    try:
+        schema = [
+            sql
+            for (sql,) in conn.execute(
+                "SELECT sql FROM sqlite_master WHERE tbl_name = 'records' AND sql IS NOT NULL"
+                " ORDER BY type DESC"
+            )
+        ]
+        rows = conn.execute("SELECT * FROM records ORDER BY position").fetchall()
+    finally:
+        conn.close()
+    return schema, rows
+
+
+# -- reading back ---------------------------------------------------------------------------------
+
+
+def read_sqlite(shape: Shape, times: int, directory: Path) -> list[Result]:
+    """Open an SQLite log and answer the first full question: every expectation (ours), every
+    aggregate replayed (the reference)."""
+    n = shape.total
+    ours_path = _fresh_db(directory, "read-ours.db")
+    with Chronicle.open(ours_path) as c:
+        ours.fill(c, shape)
+    ref_path = _fresh_db(directory, "read-ref.db")
+    app = reference.open_app(ref_path)
+    ids = reference.fill(app, shape)
+    app.close()
+    at = data.end_of_log(shape)
+    count: list[int] = []
+
+    def ours_run() -> Callable[[], Any]:
+        def run() -> None:
+            with Chronicle.open(ours_path, read_only=True) as c:
+                count.append(len(c.as_of(at).expectations()))
+
+        return run
+
+    def ref_run() -> Callable[[], Any]:
+        def run() -> None:
+            app = reference.open_app(ref_path)
+            count.append(reference.replay_all(app, ids))
+            app.close()
+
+        return run
+
+    ours_runs = repeat(ours_run, times)
+    ref_runs = repeat(ref_run, times)
+    assert len(set(count)) == 1, count
+    note = f"{count[0]} subjects"
+    return [
+        Result("read.sqlite", "chronology", n, "events/s", _rates(n, ours_runs), note=note),
+        Result("read.sqlite", "eventsourcing", n, "events/s", _rates(n, ref_runs), note=note),
+    ]
+
+
+# -- point reads ----------------------------------------------------------------------------------
+
+
+def point_reads(
+    sizes: list[int], events: int, probes: int, times: int, directory: Path, log: Log
+) -> list[Result]:
+    """``as_of(past).get(subject)`` against the reference's read of an aggregate at a past
+    version, on logs of each size, in memory and in SQLite."""
+    out: list[Result] = []
+    for n in sizes:
+        shape = Shape(n // events, events)
+        picks = data.probe_subjects(shape, probes)
+        version = events // 2 + 1  # the reference counts versions from 1
+        log(f"  point reads on {n:,} events: building")
+        backends: list[tuple[str, Path | None]] = [("memory", None), ("sqlite", directory)]
+        for backend, where in backends:
+            c = Chronicle() if where is None else Chronicle.open(_fresh_db(where, f"point-{n}.db"))
+            ours.fill(c, shape)
+            app = reference.open_app(None if where is None else _fresh_db(where, f"ref-{n}.db"))
+            ids = reference.fill(app, shape)
+            questions = [(data.midpoint(shape, i), data.subject_name(i)) for i in picks]
+            targets = [ids[i] for i in picks]
+            _check_same_answer(c, app, questions, targets, version)
+
+            def ours_run(c: Chronicle = c, questions: list[Any] = questions) -> Callable[[], Any]:
+                return lambda: [c.as_of(at).get(s) for at, s in questions]
+
+            def ref_run(
+                app: reference.Chronicle = app, targets: list[Any] = targets, version: int = version
+            ) -> Callable[[], Any]:
+                return lambda: [reference.read_at(app, t, version) for t in targets]
+
+            per = 1e6 / probes
+            for system, run in (("chronology", ours_run), ("eventsourcing", ref_run)):
+                runs = [s * per for s in repeat(run, times)]
+                out.append(
+                    Result(
+                        f"point_read.{backend}",
+                        system,
+                        n,
+                        "us",
+                        runs,
+                        note=f"median of {times} runs of {probes} reads, {events} events a subject",
+                    )
+                )
+            c.close()
+            app.close()
+            del c, app
+            gc.collect()
+    return out
+
+
+def _check_same_answer(
+    c: Chronicle,
+    app: reference.Chronicle,
+    questions: list[tuple[datetime, str]],
+    targets: list[Any],
+    version: int,
+) -> None:
+    """Both read the same past state: same status and the same number of sources."""
+    for (at, subject), target in zip(questions[:5], targets[:5], strict=True):
+        mine = c.as_of(at)[subject]
+        theirs: Any = reference.read_at(app, target, version)
+        assert mine.updated_at == theirs.updated_at, (mine, theirs.__dict__)
+        assert len(mine.sources) == len(theirs.sources), (mine, theirs.__dict__)
+
+
+# -- full views -----------------------------------------------------------------------------------
+
+
+def naive_view(store: Store, at: datetime) -> dict[str, Expectation]:
+    """A full view the naive way: refold every record known by ``at`` from scratch."""
+    records = effective_records(store.ordered(at), store.retractions(), recorded_by=None)
+    state = ExpectationFold()
+    apply = state.apply
+    for r in records:
+        apply(r.event, r.event_id)
+    return state.freeze(at)
+
+
+def _full_views(
+    c: Chronicle, shape: Shape, times: int, rng: random.Random, late: int
+) -> list[Result]:
+    n = shape.total
+    end = data.end_of_log(shape)
+
+    def view(at: datetime = end) -> Callable[[], Any]:
+        return lambda: c.as_of(at).expectations()
+
+    expected = naive_view(c.store, end)
+    cold = timed(view())
+    got = {e.subject: e for e in c.as_of(end).expectations()}
+    assert expected == got, "checkpointed view differs from the naive refold"
+    naive = repeat(lambda: lambda: naive_view(c.store, end), times)
+    warm = repeat(view, times)
+    instants = [data.known_at(rng.randrange(n)) for _ in range(times)]
+    anywhere = [timed(view(at)) for at in instants]
+    note = f"{len(expected):,} subjects"
+    out = [
+        Result("full_view", "naive refold", n, "s", naive, note=note),
+        Result("full_view", "chronology (cold)", n, "s", [cold], note="first view: builds"),
+        Result("full_view", "chronology (warm, end)", n, "s", warm, note=note),
+        Result("full_view", "chronology (warm, random as_of)", n, "s", anywhere),
+    ]
+    # Late arrivals: events said in the last tenth of the log, recorded now.
+    arrivals = ours.events(data.late_arrivals(shape, min(late, max(1, n // 100)), after=0.9))
+    c.extend(arrivals)
+    after = timed(view())
+    got = {e.subject: e for e in c.as_of(end).expectations()}
+    assert naive_view(c.store, end) == got, "view after late arrivals differs"
+    out.append(
+        Result(
+            "full_view",
+            "chronology (after late arrivals)",
+            n,
+            "s",
+            [after],
+            note=f"{len(arrivals)} late events in the last tenth",
+        )
+    )
+    return out
+
+
+def full_views(
+    sizes: list[int], events: int, times: int, log: Log, *, late: int = 1_000
+) -> list[Result]:
+    """Every expectation as of the end of the log (and as of random instants), in memory:
+    with checkpoints against a naive refold of the whole log."""
+    out: list[Result] = []
+    rng = random.Random(3)
+    for n in sizes:
+        shape = Shape(n // events, events)
+        log(f"  full views on {n:,} events: building")
+        out += _full_views(ours.fill(Chronicle(), shape), shape, times, rng, late)
+        gc.collect()
+    return out
+
+
+# -- memory --------------------------------------------------------------------------------------
+
+_PROBE = """
+import gc, json, resource, sys
+from benchmarks import data, ours
+from chronology import Chronicle
+
+def rss():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * resource.getpagesize()
+
+shape = data.Shape(int(sys.argv[1]) // int(sys.argv[2]), int(sys.argv[2]))
+base = rss()
+c = ours.fill(Chronicle(), shape)
+gc.collect()
+built = rss()
+c.as_of(data.end_of_log(shape)).expectations()
+gc.collect()
+viewed = rss()
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(json.dumps({"events": len(c), "base": base, "built": built, "viewed": viewed, "peak": peak}))
+"""
+
+
+def memory(n: int, events: int) -> list[Result]:
+    """Resident memory of a process holding an ``n``-event chronicle in memory."""
+    root = Path(__file__).resolve().parent.parent
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, str(n), str(events)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    m = json.loads(done.stdout)
+    mib = 1024 * 1024
+    return [
+        Result(
+            "memory",
+            "chronology",
+            m["events"],
+            "MiB",
+            [m["viewed"] / mib],
+            note=(
+                f"resident after a full view; {m['built'] / mib:.0f} MiB after writing, "
+                f"peak {m['peak'] / mib:.0f} MiB, empty interpreter {m['base'] / mib:.0f} MiB"
+            ),
+            extra={"built_mib": m["built"] / mib, "peak_mib": m["peak"] / mib},
+        )
+    ]
+
+
+def dump(results: list[Result]) -> str:
+    """The results as JSON text."""
+    return json.dumps([r.as_dict() for r in results], indent=2)
