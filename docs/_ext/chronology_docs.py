@@ -1,0 +1,265 @@
+"""Sphinx helpers for the chronology docs: tables generated from the code, and API checks.
+
+Directives (usable from MyST as ```` ```{vague-lexicon} ```` and so on):
+
+``vague-lexicon``
+    The default lexicon of vague phrases, each with the window it gives when said at an example
+    instant (option ``:anchor:``). Built from :data:`chronology.time.DEFAULT_LEXICON`.
+``event-tags``
+    Every registered event tag with its class, family and summary, from
+    :func:`chronology.events.registered_tags`.
+``likelihood-cues``
+    The hedge cues :meth:`chronology.events.Likelihood.from_cue` knows, by level.
+``public-names``
+    The names a module exports (its ``__all__``), each linked to where it is documented.
+
+Checks, reported as warnings (so ``-W`` fails the build):
+
+* every public module of the package is documented with ``automodule``, and every name in each
+  documented module's ``__all__`` has an entry;
+* references to names a module imports (``date`` in a signature whose annotations could not
+  be evaluated) resolve to the imported object, such as :class:`datetime.date`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, ClassVar
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx import addnodes
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.ext import intersphinx
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+logger = logging.getLogger(__name__)
+
+PACKAGE = "chronology"
+
+
+def _xref(target: str, text: str, role: str = "obj") -> addnodes.pending_xref:
+    ref = addnodes.pending_xref(
+        "", refdomain="py", reftype=role, reftarget=target, refexplicit=True, refwarn=True
+    )
+    ref += nodes.literal(text, text, classes=["xref", "py", f"py-{role}"])
+    return ref
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[nodes.Node | str]]) -> nodes.table:
+    table = nodes.table(classes=["chronology-generated"])
+    group = nodes.tgroup(cols=len(header))
+    table += group
+    for _ in header:
+        group += nodes.colspec(colwidth=1)
+    head = nodes.thead()
+    group += head
+    row = nodes.row()
+    for title in header:
+        row += nodes.entry("", nodes.paragraph(text=title))
+    head += row
+    body = nodes.tbody()
+    group += body
+    for cells in rows:
+        row = nodes.row()
+        for cell in cells:
+            para = nodes.paragraph()
+            para += nodes.Text(cell) if isinstance(cell, str) else cell
+            row += nodes.entry("", para)
+        body += row
+    return table
+
+
+def _summary(obj: object) -> str:
+    doc = inspect.getdoc(obj) or ""
+    return doc.strip().split("\n\n")[0].replace("\n", " ").replace("``", "")
+
+
+def _when(t: datetime | None) -> str:
+    return "open" if t is None else t.strftime("%a %d %b %Y %H:%M")
+
+
+class VagueLexicon(SphinxDirective):
+    """A table of the default vague-phrase lexicon, evaluated at an example anchor."""
+
+    has_content = False
+    option_spec: ClassVar[dict[str, Any]] = {"anchor": directives.unchanged}
+
+    def run(self) -> list[nodes.Node]:
+        from chronology.time import DEFAULT_LEXICON, Window
+
+        anchor = self.options.get("anchor", "2024-04-03T12:00:00+00:00")
+        rows = []
+        for phrase in DEFAULT_LEXICON:
+            w = Window.vague(phrase, anchor=anchor)
+            days = "" if w.duration is None else f"{w.duration.total_seconds() / 86400:g} days"
+            rows.append([nodes.literal(phrase, phrase), _when(w.start), _when(w.end), days])
+        return [_table(["phrase", "start", "end (first instant after)", "length"], rows)]
+
+
+class EventTags(SphinxDirective):
+    """A table of every registered event tag."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        from chronology.events import TradeEvent, VisitEvent, event_class, registered_tags
+
+        rows = []
+        for tag in registered_tags():
+            cls = event_class(tag)
+            family = (
+                "visit"
+                if issubclass(cls, VisitEvent)
+                else "trade"
+                if issubclass(cls, TradeEvent)
+                else "any"
+            )
+            target = f"{cls.__module__}.{cls.__qualname__}"
+            rows.append(
+                [
+                    nodes.literal(tag, tag),
+                    _xref(target, cls.__qualname__, "class"),
+                    family,
+                    _summary(cls),
+                ]
+            )
+        return [_table(["tag", "class", "family", "what it records"], rows)]
+
+
+class LikelihoodCues(SphinxDirective):
+    """A table of the hedge cues of each likelihood level, from the cue list the code uses."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        from chronology import events
+
+        rows = []
+        for level, cues in events._CUES.items():
+            listed: list[nodes.Node | str] = []
+            for i, cue in enumerate(cues):
+                if i:
+                    listed.append(", ")
+                listed.append(nodes.literal(cue, cue))
+            cell = nodes.inline()
+            cell.extend(nodes.Text(x) if isinstance(x, str) else x for x in listed)
+            rows.append([nodes.literal(level.name, level.name), cell])
+        return [_table(["level", "cues (whole words, any case)"], rows)]
+
+
+def _home(module: str, name: str) -> str:
+    """Where a public name of ``module`` is documented: the module that defines it."""
+    obj = getattr(sys.modules[module], name)
+    defined_in = getattr(obj, "__module__", None)
+    if (
+        isinstance(defined_in, str)
+        and defined_in.startswith(PACKAGE)
+        and getattr(sys.modules.get(defined_in), name, None) is obj
+    ):
+        return f"{defined_in}.{name}"
+    for other in sorted(sys.modules):
+        mod = sys.modules[other]
+        if (
+            other.startswith(PACKAGE + ".")
+            and name in getattr(mod, "__all__", ())
+            and getattr(mod, name, None) is obj
+        ):
+            return f"{other}.{name}"
+    return f"{module}.{name}"
+
+
+class PublicNames(SphinxDirective):
+    """A table of a module's ``__all__``, each name linked to its documentation."""
+
+    required_arguments = 1
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        module = importlib.import_module(self.arguments[0])
+        rows = []
+        for name in module.__all__:
+            home = _home(module.__name__, name)
+            where = home.rsplit(".", 1)[0]
+            rows.append(
+                [_xref(home, name), nodes.literal(where, where), _summary(getattr(module, name))]
+            )
+        return [_table(["name", "documented in", "summary"], rows)]
+
+
+def _public_modules() -> list[str]:
+    package = importlib.import_module(PACKAGE)
+    found = [PACKAGE]
+    for info in pkgutil.walk_packages(package.__path__, prefix=PACKAGE + "."):
+        parts = info.name.split(".")
+        if any(p.startswith("_") for p in parts):
+            continue
+        try:
+            importlib.import_module(info.name)
+        except ImportError as exc:
+            logger.warning("cannot import %s to check its API docs: %s", info.name, exc)
+            continue
+        found.append(info.name)
+    return found
+
+
+def check_api(app: Sphinx, env: BuildEnvironment) -> None:
+    """Warn about public modules and names that the API reference leaves out."""
+    domain = env.domains["py"]
+    modules = set(domain.modules)  # type: ignore[attr-defined]
+    objects = set(domain.objects)  # type: ignore[attr-defined]
+    for name in _public_modules():
+        if name not in modules:
+            logger.warning(
+                "module %s is public but not in the API reference (add it to docs/api.md)", name
+            )
+            continue
+        module = sys.modules[name]
+        if name == PACKAGE:
+            continue
+        for public in getattr(module, "__all__", ()):
+            if f"{name}.{public}" not in objects and _home(name, public) not in objects:
+                logger.warning(
+                    "%s.%s is public but has no entry in the API reference", name, public
+                )
+
+
+def resolve_imported_name(
+    app: Sphinx, env: BuildEnvironment, node: addnodes.pending_xref, contnode: nodes.Element
+) -> nodes.Element | None:
+    """Resolve a bare name (``date``) through the imports of the module it appears in."""
+    if node.get("refdomain") != "py" or "." in node["reftarget"]:
+        return None
+    module = sys.modules.get(node.get("py:module") or "")
+    obj = getattr(module, node["reftarget"], None)
+    if not inspect.isclass(obj):
+        return None
+    qualified = f"{obj.__module__}.{obj.__qualname__}"
+    if qualified == node["reftarget"]:
+        return None
+    retry = node.deepcopy()
+    retry["reftarget"] = qualified
+    found = env.domains["py"].resolve_xref(
+        env, node.get("refdoc", ""), app.builder, node["reftype"], qualified, retry, contnode
+    )
+    if found is not None:
+        return found
+    return intersphinx.missing_reference(app, env, retry, contnode)
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    """Register the directives and checks."""
+    app.add_directive("vague-lexicon", VagueLexicon)
+    app.add_directive("event-tags", EventTags)
+    app.add_directive("likelihood-cues", LikelihoodCues)
+    app.add_directive("public-names", PublicNames)
+    app.connect("env-check-consistency", check_api)
+    app.connect("missing-reference", resolve_imported_name, priority=900)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,99 @@
+"""Sphinx configuration for the chronology documentation.
+
+Build it with::
+
+    sphinx-build -n -W --keep-going -b html docs docs/_build/html
+    sphinx-build -n -W --keep-going -b doctest docs docs/_build/doctest
+
+The build needs no network: the intersphinx inventories of Python, attrs and cattrs are small
+files kept in ``docs/_inventories/`` (regenerate them with ``docs/_scripts/make_inventories.py``).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE / "_ext"))
+
+import chronology  # noqa: E402
+
+project = "chronology"
+author = "The chronology developers"
+copyright = "2024, the chronology developers"
+release = chronology.__version__
+version = ".".join(release.split(".")[:2])
+
+extensions = [
+    "myst_parser",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.intersphinx",
+    "sphinx.ext.doctest",
+    "sphinx.ext.viewcode",
+    "chronology_docs",
+]
+
+source_suffix = {".md": "markdown"}
+root_doc = "index"
+exclude_patterns = ["_build", "_scripts", "_ext", "_inventories", "Thumbs.db", ".DS_Store"]
+
+# -- MyST -----------------------------------------------------------------------------------------
+
+myst_enable_extensions = ["colon_fence", "deflist"]
+myst_heading_anchors = 3
+
+# -- HTML -----------------------------------------------------------------------------------------
+
+html_theme = "furo"
+html_title = f"chronology {release}"
+html_static_path = ["_static"]
+html_show_sourcelink = False
+
+# -- autodoc and napoleon -------------------------------------------------------------------------
+
+autodoc_member_order = "bysource"
+autodoc_typehints = "signature"
+autodoc_preserve_defaults = True
+autodoc_default_options = {"members": True, "show-inheritance": True}
+autoclass_content = "class"
+napoleon_google_docstring = True
+napoleon_numpy_docstring = False
+napoleon_use_rtype = False
+napoleon_attr_annotations = True
+
+# -- intersphinx, offline -------------------------------------------------------------------------
+# Each inventory is read from a local file, so the build never touches the network; the links
+# in the rendered pages still point at the projects' published documentation.
+
+intersphinx_mapping = {
+    "python": ("https://docs.python.org/3", str(HERE / "_inventories" / "python.inv")),
+    "attrs": ("https://www.attrs.org/en/stable", str(HERE / "_inventories" / "attrs.inv")),
+    "cattrs": ("https://catt.rs/en/stable", str(HERE / "_inventories" / "cattrs.inv")),
+}
+intersphinx_timeout = 1
+
+# -- nitpicky -------------------------------------------------------------------------------------
+# Names that cannot resolve anywhere: the type variables of generic signatures. Keep this list
+# short and specific; a name missing from the offline inventories belongs in
+# docs/_scripts/make_inventories.py instead.
+
+nitpick_ignore = [
+    ("py:class", "chronology.events.E"),
+    ("py:class", "chronology.projection.S"),
+    ("py:obj", "chronology.projection.S"),
+    ("py:class", "chronology.view.S"),
+]
+
+# -- doctest --------------------------------------------------------------------------------------
+# Docstring examples rendered by autodoc are executed too; they were written as module doctests,
+# so each module's public names are in scope.
+
+doctest_global_setup = """
+from chronology import *
+from chronology.events import *
+from chronology.time import *
+from chronology.serialization import *
+"""
