@@ -11,6 +11,7 @@ files kept in ``docs/_inventories/`` (regenerate them with ``docs/_scripts/make_
 
 from __future__ import annotations
 
+import doctest
 import sys
 from pathlib import Path
 
@@ -90,6 +91,10 @@ nitpick_ignore = [
 # -- doctest --------------------------------------------------------------------------------------
 # Docstring examples rendered by autodoc are executed too; they were written as module doctests,
 # so each module's public names are in scope.
+
+# Exception messages are compared too (Sphinx ignores their detail by default): a message
+# printed in these pages is a message users will see.
+doctest_default_flags = doctest.ELLIPSIS | doctest.DONT_ACCEPT_TRUE_FOR_1
 
 doctest_global_setup = """
 from chronology import *
