@@ -632,6 +632,7 @@ def _emit(
 
 
 @click.group(
+    "chronology",
     cls=_Command,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )

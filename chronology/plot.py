@@ -149,17 +149,18 @@ _GID_UNSAFE: Final = re.compile(r"[^\w./-]+")
 _CAN_LAPSE: Final = frozenset({Status.ANNOUNCED, Status.SCHEDULED})
 
 
-def _visit_steps(chronicle: Chronicle, subject: str, at: datetime, by: datetime | None) -> _Visit:
+def _visit_steps(
+    chronicle: Chronicle, expectation: VisitExpectation, at: datetime, by: datetime | None
+) -> _Visit:
+    """The bands and marks of one visit, from its history up to ``at``."""
     steps: list[_Step] = []
     marks: list[_Mark] = []
-    last: VisitExpectation | None = None
-    for change in chronicle.history(subject, recorded_by=by):
+    for change in chronicle.history(expectation.subject, recorded_by=by):
         if change.known_at > at:
             break
         after = change.after
         if not isinstance(after, VisitExpectation):
             continue
-        last = after
         entry = _MARKS.get(type(change.event))
         if entry is not None:
             marks.append(_Mark(change.known_at, entry[0], after.window))
@@ -172,9 +173,7 @@ def _visit_steps(chronicle: Chronicle, subject: str, at: datetime, by: datetime 
         attrs.evolve(s, until=steps[i + 1].since) if i + 1 < len(steps) else s
         for i, s in enumerate(steps)
     )
-    if last is None:
-        raise NothingToPlotError(f"no visit events about {subject!r} known by {at.isoformat()}")
-    return _Visit(last, bands, tuple(marks))
+    return _Visit(expectation, bands, tuple(marks))
 
 
 def _end_of_day(t: datetime) -> datetime:
@@ -192,14 +191,11 @@ def _plan(
     wanted = None if subjects is None else list(dict.fromkeys(subjects))
     by = None if recorded_by is None else as_of_instant(recorded_by)
     if as_of is None:
-        latest = [
-            r.event.known_at
-            for r in chronicle
-            if (wanted is None or r.event.subject in wanted) and (by is None or r.recorded_at <= by)
-        ]
-        if not latest:
+        known = [r.event for r in chronicle if by is None or r.recorded_at <= by]
+        if not known:
             raise NothingToPlotError("the chronicle holds no events to plot")
-        at = _end_of_day(max(latest))
+        mine = [e.known_at for e in known if wanted is None or e.subject in wanted]
+        at = _end_of_day(max(mine or [e.known_at for e in known]))
     else:
         at = as_of_instant(as_of)
     view = chronicle.as_of(at, recorded_by=by)
@@ -215,9 +211,7 @@ def _plan(
     else:
         chosen = list(found.values())
     visits = tuple(
-        _visit_steps(chronicle, e.subject, at, by)
-        for e in chosen
-        if isinstance(e, VisitExpectation)
+        _visit_steps(chronicle, e, at, by) for e in chosen if isinstance(e, VisitExpectation)
     )
     trades = tuple(
         e for e in chosen if isinstance(e, TradeExpectation) and (e.quantity or e.reports)
@@ -350,6 +344,8 @@ def _draw_visit(ax: Axes, visit: _Visit, at: datetime) -> None:
         middle = top + max(bottom - top, 1e-3) / 2
         if right - left > span / 3:  # a wide band holds its own label
             ax.text(left, middle, f"  {label}", va="center", ha="left", fontsize=8)
+        elif right > _num(x0) + span * 0.7:  # near the right edge: label on the left
+            ax.text(left, middle, f"{label}  ", va="center", ha="right", fontsize=8)
         else:
             ax.text(right, middle, f"  {label}", va="center", ha="left", fontsize=8)
     seen: set[str] = set()
@@ -411,8 +407,8 @@ def _draw_visit(ax: Axes, visit: _Visit, at: datetime) -> None:
     _date_axis(ax, "y")
     ax.set_xlabel("target time: when it was expected to happen")
     ax.set_ylabel("assertion time: when it was said")
-    who = f"{e.visitor} to {e.host}" if e.visitor and e.host else e.subject
-    ax.set_title(f"{who} ({e.subject}): {e.status.value}", fontsize=10, loc="left")
+    name = f"{e.visitor} to {e.host} ({e.subject})" if e.visitor and e.host else e.subject
+    ax.set_title(f"{name}: {e.status.value}", fontsize=10, loc="left")
     ax.grid(True, linewidth=0.3, alpha=0.6)
     ax.legend(handles=handles, loc="lower left", fontsize=8, framealpha=0.9)
 

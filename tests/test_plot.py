@@ -1,0 +1,362 @@
+"""Pictures: the figures chronology.plot builds, and the files it writes."""
+
+from __future__ import annotations
+
+import shutil
+import struct
+import subprocess
+import sys
+import zlib
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+from click.testing import CliRunner
+
+pytest.importorskip("matplotlib")
+
+from matplotlib import image as mimage
+
+from chronology import Chronicle, ChronologyError, Quantity, Window
+from chronology.cli import cli
+from chronology.events import (
+    TradeProjected,
+    TradeProjectionRevised,
+    VisitAnnounced,
+    VisitCancelled,
+    VisitPostponed,
+    VisitScheduled,
+)
+from chronology.plot import (
+    MissingDependencyError,
+    NothingToPlotError,
+    overview,
+    save,
+    timeline,
+    trade_figures,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "seeds" / "russia-china-2024.jsonl"
+VISIT = "visit/lavrov-china-2024-04"
+SEABORNE = "trade/russia-china-crude-seaborne-2024-03"
+SVG = "{http://www.w3.org/2000/svg}"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+DPI = 120  # what chronology.plot.save writes at
+
+
+@pytest.fixture(scope="module")
+def seed() -> Iterator[Chronicle]:
+    with Chronicle() as chronicle:
+        chronicle.import_jsonl(SEED)
+        yield chronicle
+
+
+def svg_of(figure: object, tmp_path: Path) -> ElementTree.Element:
+    path = tmp_path / "figure.svg"
+    save(figure, path)  # type: ignore[arg-type]
+    return ElementTree.parse(path).getroot()
+
+
+def ids(root: ElementTree.Element, prefix: str) -> list[str]:
+    """The element ids (set through matplotlib gids) starting with ``prefix``, in order."""
+    return [e.get("id", "") for e in root.iter() if e.get("id", "").startswith(prefix)]
+
+
+def texts(root: ElementTree.Element) -> list[str]:
+    return ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
+
+
+def png_chunks(data: bytes) -> dict[bytes, list[bytes]]:
+    """The chunks of a PNG file, checking each one's CRC."""
+    assert PNG_SIGNATURE == data[:8]
+    chunks: dict[bytes, list[bytes]] = {}
+    at = 8
+    while at < len(data):
+        (length,) = struct.unpack(">I", data[at : at + 4])
+        kind = data[at + 4 : at + 8]
+        body = data[at + 8 : at + 8 + length]
+        (crc,) = struct.unpack(">I", data[at + 8 + length : at + 12 + length])
+        assert zlib.crc32(kind + body) == crc
+        chunks.setdefault(kind, []).append(body)
+        at += 12 + length
+    assert b"IEND" in chunks
+    return chunks
+
+
+# -- the seed case --------------------------------------------------------------------------------
+
+
+def test_overview_of_the_seed_case_as_svg(seed: Chronicle, tmp_path: Path) -> None:
+    figure = overview(seed, as_of="2024-04-21")
+    assert "What was expected, as of 2024-04-21" == figure.get_suptitle()
+    assert 2 == len(figure.axes)
+    root = svg_of(figure, tmp_path)
+    assert "What was expected, as of 2024-04-21" == root.findtext(f"{SVG}title")
+    words = texts(root)
+    for label in (
+        "What was expected, as of 2024-04-21",
+        "target time: when it was expected to happen",
+        "assertion time: when it was said",
+        "quantity (bbl/d)",
+        f"Sergei Lavrov to China ({VISIT}): occurred",
+        "as of 2024-04-21 ",
+    ):
+        assert label in words
+    # The visit: "soon", then 8-9 April, then occurred; one band each, in that order.
+    assert [
+        f"window:{VISIT}:0",
+        f"window:{VISIT}:1",
+        f"window:{VISIT}:2",
+    ] == ids(root, "window:")
+    assert ["  announced: soon (~2024-04-03/2024-05-03)"] == [t for t in words if "announced:" in t]
+    assert "  occurred: 2024-04-08/2024-04-09" in words
+    assert [
+        f"event:announced:{VISIT}:0",
+        f"event:scheduled:{VISIT}:1",
+        f"event:occurred:{VISIT}:2",
+    ] == ids(root, "event:")
+    assert [f"as-of:{VISIT}"] == ids(root, "as-of:")
+    assert [] == ids(root, "overdue:")
+    # The trades: three projections; the reports in bbl/d, one per scope.
+    bars = ids(root, "bar:")
+    assert 6 == len(bars)
+    assert 3 == len(ids(root, "bar:projected:"))
+    assert [
+        f"bar:reported:{SEABORNE}:imports-all-modes-incl.-pipeline-customs",
+        f"bar:reported:{SEABORNE}:seaborne-exports-ship-tracking",
+        "bar:reported:trade/russia-china-crude-sokol-2024-03:seaborne-exports-ship-tracking",
+    ] == ids(root, "bar:reported:")
+    assert " 1.82M bbl/d (+7.1%), preliminary" in words
+    # The customs figure in tonnes cannot share the axis: it is named beside its flow.
+    assert any("also reported: 10.81 Mt" in t for t in words)
+
+
+def test_overview_as_png(seed: Chronicle, tmp_path: Path) -> None:
+    figure = overview(seed, as_of="2024-04-21")
+    path = tmp_path / "seed.png"
+    save(figure, path)
+    chunks = png_chunks(path.read_bytes())
+    width, height = struct.unpack(">II", chunks[b"IHDR"][0][:8])
+    inches = figure.get_size_inches()
+    assert abs(inches[0] * DPI - width) < 1
+    assert abs(inches[1] * DPI - height) < 1
+    assert b"Title\x00What was expected, as of 2024-04-21" in chunks[b"tEXt"]
+    pixels = mimage.imread(str(path))
+    assert (height, width) == pixels.shape[:2]
+    assert pixels.std() > 0.05  # something was drawn, not a blank page
+
+
+def test_earlier_as_of_shows_only_what_was_known(seed: Chronicle, tmp_path: Path) -> None:
+    root = svg_of(overview(seed, as_of="2024-04-04"), tmp_path)
+    assert [f"window:{VISIT}:0"] == ids(root, "window:")
+    assert [f"event:announced:{VISIT}:0"] == ids(root, "event:")
+    assert 3 == len(ids(root, "bar:projected:"))
+    assert [] == ids(root, "bar:reported:")
+    assert f"Sergei Lavrov to China ({VISIT}): announced" in texts(root)
+
+
+def test_subjects_and_default_as_of(seed: Chronicle, tmp_path: Path) -> None:
+    figure = overview(seed, [VISIT])
+    assert 1 == len(figure.axes)
+    root = svg_of(figure, tmp_path)
+    # Without as_of: the end of the day of the subject's latest event.
+    assert "What was expected, as of 2024-04-08" == root.findtext(f"{SVG}title")
+    assert 3 == len(ids(root, "window:"))
+    assert [] == ids(root, "bar:")
+
+
+def test_timeline_and_trade_figures_alone(seed: Chronicle, tmp_path: Path) -> None:
+    visits = timeline(seed, as_of="2024-04-07")
+    assert "Expected visits, as of 2024-04-07" == visits.get_suptitle()
+    assert 2 == len(ids(svg_of(visits, tmp_path), "window:"))
+    trades = trade_figures(seed, [SEABORNE], as_of="2024-04-21")
+    assert "Trade projections and reports, as of 2024-04-21" == trades.get_suptitle()
+    root = svg_of(trades, tmp_path)
+    assert 3 == len(ids(root, "bar:"))
+    assert [] == ids(root, "window:")
+
+
+# -- other shapes of history ----------------------------------------------------------------------
+
+
+def clock_from(start: datetime) -> Callable[[], datetime]:
+    ticks = iter(range(1_000_000))
+    return lambda: start + timedelta(days=next(ticks))
+
+
+def test_overdue_postponed_and_cancelled(tmp_path: Path) -> None:
+    c = Chronicle()
+    c.extend(
+        [
+            VisitAnnounced(subject="visit/a", known_at="2024-05-01T09:00Z", visitor="A", host="B"),
+            VisitScheduled(subject="visit/a", known_at="2024-05-02T09:00Z", window="2024-05-10"),
+            VisitAnnounced(subject="visit/b", known_at="2024-05-01T09:00Z", window="2024-05-20"),
+            VisitPostponed(subject="visit/b", known_at="2024-05-05T09:00Z", reason="weather"),
+            VisitCancelled(subject="visit/b", known_at="2024-05-12T09:00Z"),
+        ]
+    )
+    figure = timeline(c, as_of="2024-05-15")
+    assert 2 == len(figure.axes)
+    root = svg_of(figure, tmp_path)
+    # visit/a was due on 10 May and nothing was heard: overdue from then on.
+    assert ["overdue:visit/a:1"] == ids(root, "overdue:")
+    assert "A to B (visit/a): overdue" in texts(root)
+    assert [
+        "event:announced:visit/b:0",
+        "event:postponed:visit/b:1",
+        "event:cancelled:visit/b:2",
+    ] == ids(root, "event:announced:visit/b") + ids(root, "event:postponed:") + ids(
+        root, "event:cancelled:"
+    )
+    assert "  postponed: dates unknown" in texts(root)
+
+
+def test_recorded_by_draws_the_record_as_it_was(tmp_path: Path) -> None:
+    c = Chronicle(clock=clock_from(datetime(2024, 6, 1, tzinfo=UTC)))
+    first = c.append(
+        VisitAnnounced(subject="visit/a", known_at="2024-05-01T09:00Z", window="2024-05-20")
+    )
+    c.append(VisitScheduled(subject="visit/a", known_at="2024-05-02T09:00Z", window="2024-05-21"))
+    now = svg_of(timeline(c, as_of="2024-05-03"), tmp_path)
+    assert 2 == len(ids(now, "window:"))
+    then = svg_of(timeline(c, as_of="2024-05-03", recorded_by=first.recorded_at), tmp_path)
+    assert 1 == len(ids(then, "window:"))
+
+
+def test_revised_projection_lists_earlier_figures(tmp_path: Path) -> None:
+    c = Chronicle()
+    c.extend(
+        [
+            TradeProjected(
+                subject="trade/x",
+                known_at="2024-03-01T00:00Z",
+                period=Window.parse("2024-03"),
+                quantity=Quantity(100, "t"),
+                scope="exports",
+            ),
+            TradeProjectionRevised(
+                subject="trade/x", known_at="2024-03-10T00:00Z", quantity=Quantity(120, "t")
+            ),
+        ]
+    )
+    root = svg_of(trade_figures(c), tmp_path)
+    assert ["bar:projected:trade/x"] == ids(root, "bar:")
+    assert " 120 t (earlier: 100)" in texts(root)
+    assert "quantity (t)" in texts(root)
+
+
+# -- refusals -------------------------------------------------------------------------------------
+
+
+def test_nothing_to_plot(seed: Chronicle) -> None:
+    with pytest.raises(NothingToPlotError, match="chronicle holds no events"):
+        overview(Chronicle())
+    with pytest.raises(NothingToPlotError, match="no visit expectation 'visit/nobody'"):
+        timeline(seed, ["visit/nobody"])
+    with pytest.raises(NothingToPlotError, match="no trade expectation"):
+        trade_figures(seed, [VISIT])
+    with pytest.raises(NothingToPlotError, match="no trade expectations to plot"):
+        trade_figures(seed, as_of="2024-03-01")
+    assert issubclass(NothingToPlotError, ChronologyError)
+
+
+def test_save_refuses_other_formats(seed: Chronicle, tmp_path: Path) -> None:
+    with pytest.raises(ChronologyError, match=r"can only write \.png or \.svg"):
+        save(overview(seed), tmp_path / "x.pdf")
+    with pytest.raises(ChronologyError, match="cannot write"):
+        save(overview(seed), tmp_path / "missing" / "dir" / "x.png")
+
+
+def test_missing_matplotlib_is_a_clear_error(
+    seed: Chronicle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    with pytest.raises(
+        MissingDependencyError, match=r"pip install 'expectation-chronology\[plot\]'"
+    ):
+        overview(seed)
+    assert issubclass(MissingDependencyError, ImportError)
+    assert issubclass(MissingDependencyError, ChronologyError)
+
+
+# -- the command ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seed_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = tmp_path_factory.mktemp("plot") / "seed.db"
+    result = CliRunner().invoke(cli, ["import", str(SEED), "--db", str(path)])
+    assert 0 == result.exit_code, result.stderr
+    return str(path)
+
+
+def test_plot_command_svg(seed_db: str, tmp_path: Path) -> None:
+    out = tmp_path / "visit.svg"
+    args = ["plot", "--db", seed_db, "--out", str(out), "--subject", VISIT, "--as-of", "2024-04-07"]
+    result = CliRunner().invoke(cli, args)
+    assert 0 == result.exit_code, result.stderr
+    assert f"{out}: written" == result.stdout.strip()
+    root = ElementTree.parse(out).getroot()
+    assert "What was expected, as of 2024-04-07" == root.findtext(f"{SVG}title")
+    assert 2 == len(ids(root, "window:"))
+
+
+def test_plot_command_errors(seed_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    runner = CliRunner()
+    bad = runner.invoke(cli, ["plot", "--db", seed_db, "--out", str(tmp_path / "x.pdf")])
+    assert 2 == bad.exit_code
+    assert ["Error: Invalid value for '--out': '"] == [
+        line[: len("Error: Invalid value for '--out': '")] for line in bad.stderr.splitlines()
+    ]
+    unknown = runner.invoke(
+        cli, ["plot", "--db", seed_db, "--out", str(tmp_path / "x.png"), "--subject", "nope"]
+    )
+    assert 1 == unknown.exit_code
+    assert 1 == len(unknown.stderr.splitlines())
+    assert "Error: no trade or visit expectation 'nope' as of 2024-04-20T23:59:59" in (
+        unknown.stderr
+    )
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    missing = runner.invoke(cli, ["plot", "--db", seed_db, "--out", str(tmp_path / "x.png")])
+    assert 1 == missing.exit_code
+    assert 1 == len(missing.stderr.splitlines())
+    assert "plotting needs matplotlib" in missing.stderr
+    assert not (tmp_path / "x.png").exists()
+
+
+@pytest.mark.slow
+def test_plot_executable_png(seed_db: str, tmp_path: Path) -> None:
+    found = shutil.which("chronology")
+    command = [found] if found else [sys.executable, "-m", "chronology"]
+    out = tmp_path / "seed.png"
+    done = subprocess.run(
+        [*command, "plot", "--db", seed_db, "--out", str(out), "--as-of", "2024-04-21"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert 0 == done.returncode, done.stderr
+    width, height = struct.unpack(">II", png_chunks(out.read_bytes())[b"IHDR"][0][:8])
+    assert (1320, height) == (width, height)
+    assert height > 1000
+
+
+# -- the picture in the docs ----------------------------------------------------------------------
+
+
+def test_docs_picture_is_current(tmp_path: Path) -> None:
+    committed = ROOT / "docs" / "_static" / "seed-timeline.png"
+    sys.path.insert(0, str(ROOT / "docs" / "_scripts"))
+    try:
+        import render_timeline
+    finally:
+        sys.path.pop(0)
+    fresh = tmp_path / "seed-timeline.png"
+    render_timeline.render(fresh)
+    expected = struct.unpack(">II", png_chunks(committed.read_bytes())[b"IHDR"][0][:8])
+    actual = struct.unpack(">II", png_chunks(fresh.read_bytes())[b"IHDR"][0][:8])
+    assert expected == actual
