@@ -1,0 +1,746 @@
+"""The SQLite store: files, refusals, tampering, and durability under real processes.
+
+The semantics every store shares are in the contract (``test_contract_sqlite.py``); this module
+covers what is particular to a file: reopening, recognising what is not a chronicle, read-only
+files, tampering behind the library's back, several processes writing at once, and a writer
+killed in the middle of a batch.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import pickle
+import pwd
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import chronology.stores.sqlite as sqlite_store
+from chronology import Chronicle
+from chronology.errors import (
+    FormatVersionError,
+    IntegrityError,
+    NotAChronicleError,
+    ReadOnlyError,
+    StoreError,
+)
+from chronology.events import (
+    Event,
+    Retracted,
+    StatementMade,
+    VisitCancelled,
+    VisitPostponed,
+)
+from chronology.serialization import canonical_json, event_id_of, event_to_dict
+from chronology.stores.memory import MemoryStore
+from chronology.stores.sqlite import APPLICATION_ID, FORMAT_VERSION, SQLiteStore, known_at_text
+from chronology.testing import FakeClock
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds" / "russia-china-2024.jsonl"
+VISIT = "visit/lavrov-china-2024-04"
+
+
+def _event_id(event: Event) -> str:
+    return event_id_of(canonical_json(event_to_dict(event)))
+
+
+def _history(chronicle: Chronicle, clock: FakeClock) -> None:
+    """The seed case, then a correction and a late arrival, each batch a minute apart."""
+    chronicle.import_jsonl(SEEDS)
+    clock.advance(timedelta(minutes=1))
+    wrong = VisitPostponed(subject=VISIT, known_at="2024-04-05T09:00:00Z", reason="misread")
+    chronicle.append(wrong)
+    clock.advance(timedelta(minutes=1))
+    chronicle.append(Retracted(subject=VISIT, known_at="2024-04-06", target=_event_id(wrong)))
+    clock.advance(timedelta(minutes=1))
+    chronicle.append(
+        StatementMade(subject=VISIT, known_at="2024-04-02T08:00:00Z", summary="a late article")
+    )
+
+
+def _answers(chronicle: Chronicle, step: int = 1) -> list[Any]:
+    """The questions worth asking of a small chronicle (every ``step`` days), with answers."""
+    out: list[Any] = []
+    bounds = [None, *(r.recorded_at for r in chronicle)]
+    day = datetime(2024, 3, 15, tzinfo=UTC)
+    while day < datetime(2024, 4, 25, tzinfo=UTC):
+        for by in bounds:
+            view = chronicle.as_of(day.date(), recorded_by=by)
+            out.append((day, by, view.expectations(), view.statements()))
+        day += timedelta(days=step)
+    for subject in ("visit/lavrov-china-2024-04", "trade/russia-china-crude-seaborne-2024-03"):
+        out.append(chronicle.history(subject))
+    return out
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    return tmp_path / "chronicle.db"
+
+
+@pytest.fixture
+def seeded(path: Path) -> Path:
+    """A closed chronicle file holding the seed case: 13 records."""
+    with Chronicle.open(path, clock=FakeClock()) as c:
+        c.import_jsonl(SEEDS)
+    return path
+
+
+# -- the file -----------------------------------------------------------------------------------
+
+
+def test_open_creates_a_recognisable_file(path: Path) -> None:
+    with Chronicle.open(path) as c:
+        assert 0 == len(c)
+    conn = sqlite3.connect(path)
+    try:
+        assert APPLICATION_ID == conn.execute("PRAGMA application_id").fetchone()[0]
+        assert FORMAT_VERSION == conn.execute("PRAGMA user_version").fetchone()[0]
+        assert "wal" == conn.execute("PRAGMA journal_mode").fetchone()[0]
+        assert (FORMAT_VERSION, 0) == conn.execute(
+            "SELECT format_version, head_position FROM meta"
+        ).fetchone()
+    finally:
+        conn.close()
+
+
+def test_reopening_answers_every_question_as_before(path: Path) -> None:
+    clock = FakeClock()
+    c = Chronicle.open(path, clock=clock)
+    _history(c, clock)
+    before_records, before_answers = list(c), _answers(c)
+    c.close()
+    with Chronicle.open(path) as again:
+        assert before_records == list(again)
+        assert before_answers == _answers(again)
+        assert len(before_records) == again.verify()
+    with Chronicle.open(path, read_only=True) as reader:
+        assert before_answers == _answers(reader)
+
+
+def test_answers_and_records_equal_the_memory_store(path: Path) -> None:
+    clock = FakeClock()
+    with Chronicle.open(path, clock=clock) as c:
+        _history(c, clock)
+        reference_clock = FakeClock()
+        reference = Chronicle(clock=reference_clock)
+        _history(reference, reference_clock)
+        assert list(reference) == list(c)
+        assert [r.hash for r in reference.store.raw()] == [r.hash for r in c.store.raw()]
+        assert _answers(reference) == _answers(c)
+
+
+def test_raw_recorded_at_is_the_hashed_text(path: Path) -> None:
+    clock = FakeClock(datetime(2024, 5, 1, tzinfo=UTC))  # microsecond 0: the short ISO form
+    with Chronicle.open(path, clock=clock) as c:
+        first = c.append(VisitCancelled(subject="v/1", known_at="2024-04-05"))
+        second = c.append(VisitCancelled(subject="v/2", known_at="2024-04-05"))
+        raws = list(c.store.raw())
+    assert [first.recorded_at.isoformat(), second.recorded_at.isoformat()] == [
+        r.recorded_at for r in raws
+    ]
+    assert "2024-05-01T00:00:00+00:00" == raws[0].recorded_at
+    assert "2024-05-01T00:00:00.000001+00:00" == raws[1].recorded_at
+
+
+def test_recorded_at_keeps_increasing_across_reopening_with_a_clock_set_back(path: Path) -> None:
+    with Chronicle.open(path, clock=FakeClock(datetime(2024, 5, 2, tzinfo=UTC))) as c:
+        last = c.append(VisitCancelled(subject="v/1", known_at="2024-04-05"))
+    with Chronicle.open(path, clock=FakeClock(datetime(2024, 5, 1, tzinfo=UTC))) as c:
+        rec = c.append(VisitCancelled(subject="v/2", known_at="2024-04-05"))
+        assert last.recorded_at + timedelta(microseconds=1) == rec.recorded_at
+        assert 2 == c.verify()
+
+
+def test_two_connections_in_one_process_see_each_other(path: Path) -> None:
+    with Chronicle.open(path) as writer, Chronicle.open(path) as reader:
+        writer.append(VisitCancelled(subject="v/1", known_at="2024-04-05"))
+        view = reader.as_of("2024-04-30")
+        assert 1 == len(reader)
+        assert ["v/1"] == [e.subject for e in view.expectations()]
+        writer.append(VisitCancelled(subject="v/2", known_at="2024-04-04"))
+        assert ["v/1"] == [e.subject for e in view.expectations()]  # a view is a value
+        assert ["v/1", "v/2"] == [e.subject for e in reader.as_of("2024-04-30").expectations()]
+        assert 2 == reader.verify()
+
+
+@pytest.mark.parametrize("name", ["with space.db", "q?and#hash.db", "ünï%20cødé.db"])
+def test_paths_that_need_quoting_in_a_uri(tmp_path: Path, name: str) -> None:
+    target = tmp_path / name
+    with Chronicle.open(target) as c:
+        c.append(VisitCancelled(subject="v/1", known_at="2024-04-05"))
+    assert [name] == [p.name for p in tmp_path.iterdir()]
+    with Chronicle.open(str(target), read_only=True) as c:
+        assert 1 == len(c)
+
+
+def test_an_empty_file_becomes_a_chronicle(path: Path) -> None:
+    path.touch()
+    with Chronicle.open(path) as c:
+        c.append(VisitCancelled(subject="v/1", known_at="2024-04-05"))
+        assert 1 == c.verify()
+
+
+def test_context_manager_closes_and_close_is_idempotent(path: Path) -> None:
+    with Chronicle.open(path) as c:
+        c.append(VisitCancelled(subject="v/1", known_at="2024-04-05"))
+    c.close()
+    with pytest.raises(StoreError, match=r"chronicle\.db: the chronicle is closed"):
+        len(c)
+    with pytest.raises(StoreError, match="closed"):
+        c.append(VisitCancelled(subject="v/2", known_at="2024-04-05"))
+    assert "closed" in repr(c.store)
+
+
+def test_paging_and_cache_sizes_do_not_change_answers(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reads page through the indexes; small pages split ties in ``known_at``."""
+    clock = FakeClock()
+    with Chronicle.open(path, clock=clock) as c:
+        _history(c, clock)
+        expected_records, expected_answers = list(c), _answers(c, step=4)
+        memory = MemoryStore()
+        Chronicle(memory, clock=FakeClock()).extend(r.event for r in expected_records)
+    monkeypatch.setattr(sqlite_store, "_PAGE", 3)
+    for cache_size in (0, 2, 10_000):
+        store = SQLiteStore(path, cache_size=cache_size)
+        with Chronicle(store) as c:
+            assert expected_records == list(c)
+            assert expected_answers == _answers(c, step=4)
+            assert len(expected_records) == c.verify()
+            for until in (None, *(r.known_at for r in expected_records)):
+                assert [r.event_id for r in memory.ordered(until)] == [
+                    r.event_id for r in store.ordered(until)
+                ]
+
+
+def test_ordered_takes_any_zone(seeded: Path) -> None:
+    from datetime import timezone
+
+    moscow = timezone(timedelta(hours=3))
+    with Chronicle.open(seeded) as c:
+        utc = [r.position for r in c.store.ordered(datetime(2024, 4, 3, 12, tzinfo=UTC))]
+        local = [r.position for r in c.store.ordered(datetime(2024, 4, 3, 15, tzinfo=moscow))]
+        assert [1, 2, 3, 4, 5] == utc
+        assert utc == local
+
+
+@given(
+    a=st.datetimes(timezones=st.just(UTC)),
+    b=st.datetimes(timezones=st.just(UTC)),
+)
+def test_known_at_text_orders_as_time_does(a: datetime, b: datetime) -> None:
+    ta, tb = known_at_text(a), known_at_text(b)
+    assert 32 == len(ta) == len(tb)
+    assert (a < b) == (ta < tb)
+    assert a == datetime.fromisoformat(ta)
+
+
+# -- refusals -----------------------------------------------------------------------------------
+
+
+def test_a_directory_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(NotAChronicleError, match=r"is a directory, not a chronicle file"):
+        Chronicle.open(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(random.Random(7).randbytes(10_000), id="random-bytes"),
+        pytest.param(b"position,event\n1,visit\n", id="csv-text"),
+        pytest.param(b"SQLite format 3\x00" + bytes(84), id="sqlite-header-then-zeros"),
+    ],
+)
+def test_a_file_that_is_not_sqlite_is_refused_and_left_alone(path: Path, content: bytes) -> None:
+    path.write_bytes(content)
+    with pytest.raises(NotAChronicleError, match=rf"{path.name}: not a chronicle"):
+        Chronicle.open(path)
+    assert content == path.read_bytes()
+    assert [path.name] == [p.name for p in path.parent.iterdir()]
+
+
+def test_another_applications_database_is_refused_and_left_alone(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)")
+    conn.commit()
+    conn.close()
+    content = path.read_bytes()
+    with pytest.raises(NotAChronicleError, match=r"an SQLite database with other tables: invoices"):
+        Chronicle.open(path)
+    assert content == path.read_bytes()
+    assert [path.name] == [p.name for p in path.parent.iterdir()]
+
+
+def test_a_database_with_another_application_id_is_refused(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA application_id = 1299148630")  # 0x4D6F6F56
+    conn.execute("CREATE TABLE records (x)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(NotAChronicleError, match=r"another application, application_id 0x4d6f6f56"):
+        Chronicle.open(path)
+
+
+def test_a_newer_format_version_is_refused(seeded: Path) -> None:
+    conn = sqlite3.connect(seeded)
+    conn.execute(f"PRAGMA user_version = {FORMAT_VERSION + 1}")
+    conn.execute("UPDATE meta SET format_version = format_version + 1")
+    conn.commit()
+    conn.close()
+    message = rf"format version {FORMAT_VERSION + 1}; .* up to {FORMAT_VERSION}: upgrade"
+    with pytest.raises(FormatVersionError, match=message):
+        Chronicle.open(seeded)
+    with pytest.raises(FormatVersionError):
+        Chronicle.open(seeded, read_only=True)
+
+
+def test_a_chronicle_missing_its_tables_is_refused(seeded: Path) -> None:
+    conn = sqlite3.connect(seeded)
+    conn.execute("DROP TABLE meta")
+    conn.commit()
+    conn.close()
+    with pytest.raises(NotAChronicleError, match=r"a damaged chronicle .*tables: records"):
+        Chronicle.open(seeded)
+
+
+def test_a_missing_directory_is_refused_naming_the_path(tmp_path: Path) -> None:
+    target = tmp_path / "nowhere" / "chronicle.db"
+    with pytest.raises(StoreError, match=rf"{target}: cannot create .*nowhere does not exist"):
+        Chronicle.open(target)
+    assert not target.parent.exists()
+
+
+def test_a_file_in_place_of_the_directory_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("hello")
+    target = tmp_path / "notes.txt" / "chronicle.db"
+    with pytest.raises(StoreError, match=r"notes\.txt is not a directory"):
+        Chronicle.open(target)
+
+
+def test_read_only_does_not_create_a_missing_file(path: Path) -> None:
+    with pytest.raises(StoreError, match=rf"{path}: no such chronicle \(opened read-only"):
+        Chronicle.open(path, read_only=True)
+    assert not path.exists()
+
+
+def test_read_only_refuses_to_append_and_changes_nothing(seeded: Path) -> None:
+    with Chronicle.open(seeded, read_only=True) as c:
+        assert c.store.read_only
+        with pytest.raises(ReadOnlyError, match=r"chronicle\.db: opened read-only; cannot append"):
+            c.append(VisitCancelled(subject="v/1", known_at="2024-04-05"))
+        assert 13 == len(c)
+        assert 13 == c.verify()
+    with Chronicle.open(seeded) as c:
+        assert 13 == len(c)
+
+
+def test_the_pinned_file_opens_read_only_in_place_without_being_touched() -> None:
+    pinned = ROOT / "tests" / "data" / "visit-announced-v1.db"
+    before = pinned.read_bytes(), sorted(p.name for p in pinned.parent.iterdir())
+    with Chronicle.open(pinned, read_only=True) as c:
+        assert 3 == c.verify()
+    assert before == (pinned.read_bytes(), sorted(p.name for p in pinned.parent.iterdir()))
+
+
+# A read-only *file*: the superuser may write any file, so when the tests run as root the check
+# runs in a forked child that has given up its privileges.
+
+
+def _unprivileged(check: Callable[[], Any]) -> Any:
+    """Run ``check`` as an unprivileged user and return what it returns (or raise its error)."""
+    if os.geteuid() != 0:
+        return check()
+    try:
+        nobody = pwd.getpwnam("nobody")
+    except KeyError:
+        pytest.skip("running as root with no 'nobody' user to drop to")
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child reports through the pipe
+        try:
+            os.setgid(nobody.pw_gid)
+            os.setuid(nobody.pw_uid)
+            outcome: Any = ("ok", check())
+        except BaseException as exc:
+            outcome = ("error", f"{type(exc).__name__}: {exc}")
+        with os.fdopen(write, "wb") as out:
+            pickle.dump(outcome, out)
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as inp:
+        data = inp.read()
+    os.waitpid(pid, 0)
+    kind, value = pickle.loads(data)
+    if kind == "error":
+        raise AssertionError(value)
+    return value
+
+
+@pytest.fixture
+def shared_dir() -> Iterator[Path]:
+    """A directory an unprivileged user can reach (pytest's own tmp dirs are private)."""
+    directory = Path(tempfile.mkdtemp(prefix="chronology-ro-"))
+    directory.chmod(0o755)
+    try:
+        yield directory
+    finally:
+        directory.chmod(0o755)
+        for p in directory.iterdir():
+            p.unlink()
+        directory.rmdir()
+
+
+def _read_only_check(target: Path) -> Callable[[], Any]:
+    def check() -> Any:
+        with Chronicle.open(target) as c:
+            try:
+                c.append(VisitCancelled(subject="v/1", known_at="2024-04-05"))
+            except ReadOnlyError as exc:
+                refusal = str(exc)
+            else:
+                refusal = "appended"
+            status = c.as_of("2024-04-30")[VISIT].status.value
+            return c.store.read_only, len(c), c.verify(), status, refusal
+
+    return check
+
+
+@pytest.mark.parametrize("directory_writable", [True, False], ids=["dir-writable", "dir-read-only"])
+def test_a_read_only_file_opens_for_reading(shared_dir: Path, directory_writable: bool) -> None:
+    target = shared_dir / "chronicle.db"
+    with Chronicle.open(target, clock=FakeClock()) as c:
+        c.import_jsonl(SEEDS)
+    target.chmod(0o444)
+    shared_dir.chmod(0o777 if directory_writable else 0o555)
+    read_only, count, verified, status, refusal = _unprivileged(_read_only_check(target))
+    assert (True, 13, 13, "occurred") == (read_only, count, verified, status)
+    assert f"{target}: opened read-only; cannot append" == refusal
+
+
+# -- tampering ----------------------------------------------------------------------------------
+
+
+def _tamper(path: Path, *statements: str) -> None:
+    conn = sqlite3.connect(path)
+    for sql in statements:
+        conn.execute(sql)
+    conn.commit()
+    conn.close()
+
+
+@pytest.mark.parametrize(
+    ("statements", "position", "reason"),
+    [
+        pytest.param(
+            [
+                "UPDATE records SET payload = replace(payload, 'Zakharova', 'Zaharova')"
+                " WHERE position = 5"
+            ],
+            5,
+            "event content does not match its event_id",
+            id="payload",
+        ),
+        pytest.param(
+            ["UPDATE records SET recorded_at = '2024-05-01T00:00:09+00:00' WHERE position = 9"],
+            9,
+            "hash does not match the chain",
+            id="recorded_at",
+        ),
+        pytest.param(
+            ["UPDATE records SET hash = replace(hash, substr(hash, 1, 1), 'x') WHERE position = 2"],
+            2,
+            "hash does not match the chain",
+            id="hash",
+        ),
+        pytest.param(
+            ["DELETE FROM records WHERE position = 7"],
+            7,
+            "expected position 7, found 8",
+            id="delete-middle",
+        ),
+        pytest.param(
+            ["DELETE FROM records WHERE position = 13"],
+            13,
+            "the log ends at position 12 but was sealed at position 13",
+            id="delete-last",
+        ),
+        pytest.param(
+            ["DELETE FROM records WHERE position >= 11", "UPDATE meta SET head_position = 10"],
+            10,
+            "the log was sealed at position 10 with another hash",
+            id="delete-tail-and-head-count",
+        ),
+    ],
+)
+def test_tampering_is_caught_naming_the_position(
+    seeded: Path, statements: list[str], position: int, reason: str
+) -> None:
+    _tamper(seeded, *statements)
+    with Chronicle.open(seeded) as c, pytest.raises(IntegrityError) as caught:
+        c.verify()
+    assert position == caught.value.position
+    assert reason == caught.value.reason[: len(reason)]
+    assert str(caught.value).startswith(f"record at position {position}: ")
+
+
+def test_an_unreadable_stored_event_is_reported_on_read(seeded: Path) -> None:
+    _tamper(
+        seeded, 'UPDATE records SET payload = \'{"type": "visit.nonsense"}\' WHERE position = 4'
+    )
+    with Chronicle.open(seeded) as c:
+        with pytest.raises(IntegrityError, match=r"position 4: stored event is unreadable"):
+            c.as_of("2024-04-30").expectations()
+        with pytest.raises(IntegrityError) as caught:
+            c.verify()
+        assert 4 == caught.value.position
+
+
+# -- real processes -----------------------------------------------------------------------------
+
+
+def _python(script: str, *args: str) -> subprocess.Popen[str]:
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-c", script, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+
+
+def _expect_line(proc: subprocess.Popen[str], line: str) -> None:
+    assert proc.stdout is not None
+    got = proc.stdout.readline().strip()
+    if got != line:
+        proc.kill()
+        _, err = proc.communicate()
+        raise AssertionError(f"expected {line!r} from the child, got {got!r}; stderr:\n{err}")
+
+
+_WRITER = r"""
+import json, sys, time
+from pathlib import Path
+from chronology import Chronicle
+from chronology.events import StatementMade
+
+path, me, count, go = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4])
+
+def events(j):
+    yield StatementMade(subject=f"writer/{me}", known_at=f"2024-04-{1 + j % 28:02d}T00:00:00Z",
+                        summary=f"{me}:{j}")
+    if j % 10 == 0:  # the same event from every writer: stored once
+        yield StatementMade(subject="shared", known_at="2024-04-01T00:00:00Z", summary=f"s{j}")
+
+print("ready", flush=True)
+while not go.exists():
+    time.sleep(0.002)
+out = []
+with Chronicle.open(path) as c:  # every writer races to create the file, too
+    i, size = 0, 1
+    while i < count:
+        batch = [e for j in range(i, min(count, i + size)) for e in events(j)]
+        out += [(r.position, r.event_id, r.recorded_at.isoformat()) for r in c.extend(batch)]
+        i, size = i + size, size % 7 + 1
+print(json.dumps(out), flush=True)
+"""
+
+
+def _writer_events(me: int, count: int) -> list[StatementMade]:
+    out = []
+    for j in range(count):
+        out.append(
+            StatementMade(
+                subject=f"writer/{me}",
+                known_at=f"2024-04-{1 + j % 28:02d}T00:00:00Z",
+                summary=f"{me}:{j}",
+            )
+        )
+        if j % 10 == 0:
+            out.append(
+                StatementMade(subject="shared", known_at="2024-04-01T00:00:00Z", summary=f"s{j}")
+            )
+    return out
+
+
+@pytest.mark.slow
+def test_concurrent_writers_lose_and_duplicate_nothing(path: Path) -> None:
+    writers, count = 3, 200
+    go = path.with_suffix(".go")
+    procs = [_python(_WRITER, str(path), str(me), str(count), str(go)) for me in range(writers)]
+    for proc in procs:
+        _expect_line(proc, "ready")
+    go.touch()
+    # Verify while they write: the chain must hold at every moment.
+    deadline = time.monotonic() + 60
+    while any(p.poll() is None for p in procs) and time.monotonic() < deadline:
+        if path.exists():
+            try:
+                with Chronicle.open(path) as watcher:
+                    watcher.verify()
+            except NotAChronicleError:
+                pass  # not created yet
+        time.sleep(0.01)
+    results = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=60)
+        assert 0 == proc.returncode, err
+        results.append(json.loads(out))
+
+    expected = {_event_id(e) for me in range(writers) for e in _writer_events(me, count)}
+    with Chronicle.open(path, read_only=True) as c:
+        records = list(c)
+        assert len(expected) == len(c) == c.verify()
+    assert list(range(1, len(expected) + 1)) == [r.position for r in records]
+    assert expected == {r.event_id for r in records}
+    stamps = [r.recorded_at for r in records]
+    assert all(a < b for a, b in itertools.pairwise(stamps))
+    stored = {r.event_id: (r.position, r.event_id, r.recorded_at.isoformat()) for r in records}
+    for result in results:
+        assert [stored[event_id] for _, event_id, _ in result] == [tuple(r) for r in result]
+
+
+_STALL_AT_COMMIT = r"""
+import sqlite3, sys, time
+from chronology import Chronicle
+from chronology.events import StatementMade
+
+armed = False
+
+class Stalling(sqlite3.Connection):
+    def execute(self, sql, *args):
+        if armed and sql == "COMMIT":
+            print("committing", flush=True)
+            time.sleep(60)
+        return super().execute(sql, *args)
+
+connect = sqlite3.connect
+sqlite3.connect = lambda *a, **k: connect(*a, factory=Stalling, **k)
+with Chronicle.open(sys.argv[1]) as c:
+    batch = [StatementMade(subject=f"s/{i % 50}", known_at="2024-04-02", summary=str(i))
+             for i in range(int(sys.argv[2]))]
+    armed = True
+    c.extend(batch)
+print("committed", flush=True)
+"""
+
+
+def _kill(proc: subprocess.Popen[str]) -> None:
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=30)
+    assert -signal.SIGKILL == proc.returncode
+
+
+def _after_kill(path: Path, before: list[Any], batch: int) -> int:
+    """Check the file after a writer died: whole batches only, a valid chain, still writable."""
+    with Chronicle.open(path) as c:
+        count = len(c)
+        assert before == list(itertools.islice(c, len(before)))
+        added = count - len(before)
+        assert added in (0, batch)
+        assert count == c.verify()
+        rec = c.append(VisitCancelled(subject="after/kill", known_at="2024-04-05"))
+        assert count + 1 == rec.position
+        assert count + 1 == len(c) == sum(1 for _ in c.store.raw())
+        assert rec == c.record(rec.event_id)
+    return added
+
+
+@pytest.mark.slow
+def test_writer_killed_after_inserting_but_before_commit_leaves_nothing(seeded: Path) -> None:
+    with Chronicle.open(seeded) as c:
+        before = list(c)
+    proc = _python(_STALL_AT_COMMIT, str(seeded), "20000")
+    _expect_line(proc, "committing")  # every row inserted, the head moved, COMMIT not yet run
+    _kill(proc)
+    assert 0 == _after_kill(seeded, before, 20000)
+
+
+_BIG_BATCH = r"""
+import sys
+from datetime import UTC, datetime
+from chronology import Chronicle
+from chronology.events import StatementMade
+
+def clock():  # called inside the transaction, once the write lock is held
+    print("sealing", flush=True)
+    return datetime.now(UTC)
+
+batch = [StatementMade(subject=f"s/{i % 50}", known_at="2024-04-02", summary=str(i))
+         for i in range(int(sys.argv[2]))]
+with Chronicle.open(sys.argv[1], clock=clock) as c:
+    c.extend(batch)
+print("committed", flush=True)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("delay", [0.0, 0.5, 1.0, 2.0])
+def test_writer_killed_mid_batch_leaves_all_or_nothing(seeded: Path, delay: float) -> None:
+    """The kill lands while sealing, inserting, committing or after: whole batch or none.
+
+    (A batch of 10,000 takes about half a second to a second to seal, insert and commit.)
+    """
+    with Chronicle.open(seeded) as c:
+        before = list(c)
+    proc = _python(_BIG_BATCH, str(seeded), "10000")
+    _expect_line(proc, "sealing")
+    time.sleep(delay)
+    if proc.poll() is None:
+        _kill(proc)
+    else:
+        proc.communicate(timeout=30)
+    _after_kill(seeded, before, 10000)
+
+
+_MANY_BATCHES = r"""
+import sys
+from chronology import Chronicle
+from chronology.events import StatementMade
+
+with Chronicle.open(sys.argv[1]) as c:
+    n = 0
+    while True:
+        c.extend(StatementMade(subject=f"s/{n}", known_at="2024-04-02", summary=str(i))
+                 for i in range(50))
+        n += 1
+        print(n, flush=True)
+"""
+
+
+@pytest.mark.slow
+def test_writer_killed_between_and_during_batches_keeps_whole_batches(seeded: Path) -> None:
+    with Chronicle.open(seeded) as c:
+        before = list(c)
+    proc = _python(_MANY_BATCHES, str(seeded))
+    assert proc.stdout is not None
+    for _ in range(random.randint(5, 15)):
+        proc.stdout.readline()
+    time.sleep(random.uniform(0, 0.02))
+    _kill(proc)
+    with Chronicle.open(seeded) as c:
+        records = list(c)
+        assert before == records[: len(before)]
+        assert 0 == (len(records) - len(before)) % 50
+        assert len(records) >= len(before) + 5 * 50
+        assert len(records) == c.verify()
