@@ -12,13 +12,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Final
+from typing import Final, NamedTuple
 
 import attrs
 
 from chronology.errors import EventError, RetractionError
 from chronology.events import Event, Retracted
-from chronology.serialization import canonical_json, event_id_of, event_to_dict
+from chronology.serialization import payload_of
 
 __all__ = ["GENESIS_HASH", "Pending", "Record", "chain_hash", "prepare", "seal"]
 
@@ -57,13 +57,16 @@ class Record:
         return self.event.subject
 
 
-@attrs.frozen
-class Pending:
+class Pending(NamedTuple):
     """An event ready to be stored: its canonical payload and id, computed once."""
 
     event: Event
     payload: str
     event_id: str
+
+
+_sha256: Final = hashlib.sha256
+_new_pending: Final = tuple.__new__
 
 
 def prepare(events: Sequence[Event]) -> list[Pending]:
@@ -73,20 +76,35 @@ def prepare(events: Sequence[Event]) -> list[Pending]:
         EventError: naming the index of the first item that is not an event.
     """
     out: list[Pending] = []
+    append = out.append
+    seen: set[type] = set()
     for i, event in enumerate(events):
-        if not isinstance(event, Event):
-            raise EventError(
-                f"events[{i}]: expected a chronology Event, got {type(event).__name__}"
-            )
-        payload = canonical_json(event_to_dict(event))
-        out.append(Pending(event, payload, event_id_of(payload)))
+        cls = event.__class__
+        if cls not in seen:
+            if not isinstance(event, Event):
+                raise EventError(
+                    f"events[{i}]: expected a chronology Event, got {type(event).__name__}"
+                )
+            seen.add(cls)
+        payload = payload_of(event)
+        # event_id_of(payload), inlined: this loop runs once per event written.
+        append(_new_pending(Pending, (event, payload, _sha256(payload.encode()).hexdigest()[:32])))
     return out
 
 
 def chain_hash(previous: str, position: int, event_id: str, recorded_at: str, payload: str) -> str:
     """The hash of a record, given the hash of the record before it."""
     text = f"{previous}\n{position}\n{event_id}\n{recorded_at}\n{payload}"
-    return hashlib.sha256(text.encode()).hexdigest()
+    return _sha256(text.encode()).hexdigest()
+
+
+def _next_text(previous: datetime, text: str, current: datetime) -> str:
+    """``current.isoformat()``, where ``current`` is one microsecond after ``previous``, whose
+    ``isoformat()`` is ``text``: only the microseconds change, unless they roll over."""
+    us = current.microsecond
+    if us == 0 or previous.microsecond == 0 or current.second != previous.second:
+        return current.isoformat()
+    return f"{text[:20]}{us:06d}{text[26:]}"
 
 
 @attrs.frozen
@@ -108,6 +126,8 @@ class Sealed:
     payloads: list[str]
     #: One record per input event (the new one, or the existing one for a duplicate).
     results: list[Record]
+    #: The ``recorded_at.isoformat()`` of the new records, in the same order.
+    recorded_texts: list[str] = attrs.field(factory=list)
 
 
 def seal(
@@ -143,13 +163,16 @@ def seal(
     new: list[Record] = []
     payloads: list[str] = []
     results: list[Record] = []
+    texts: list[str] = []
     seen: dict[str, Record] = {}
+    text = ""
+    sha256 = _sha256
     for index, p in enumerate(batch):
-        found = existing.get(p.event_id) or seen.get(p.event_id)
+        event, payload, event_id = p
+        found = existing.get(event_id) or seen.get(event_id)
         if found is not None:
             results.append(found)
             continue
-        event = p.event
         if isinstance(event, Retracted):
             target = existing.get(event.target) or seen.get(event.target)
             if target is None:
@@ -160,21 +183,30 @@ def seal(
                     f"subject {event.subject!r} differs from its target's {target.event.subject!r}",
                 )
         position += 1
-        recorded_at = now if last is None or now > last else last + _TICK
+        if last is None or now > last:
+            recorded_at = now
+            text = now.isoformat()
+        else:
+            recorded_at = last + _TICK
+            text = _next_text(last, text, recorded_at) if text else recorded_at.isoformat()
         last = recorded_at
-        previous = chain_hash(previous, position, p.event_id, recorded_at.isoformat(), p.payload)
+        # chain_hash(), inlined: this loop runs once per event written.
+        previous = sha256(
+            f"{previous}\n{position}\n{event_id}\n{text}\n{payload}".encode()
+        ).hexdigest()
         record = Record(
             position=position,
-            event_id=p.event_id,
+            event_id=event_id,
             recorded_at=recorded_at,
             event=event,
             hash=previous,
         )
-        seen[p.event_id] = record
+        seen[event_id] = record
         new.append(record)
-        payloads.append(p.payload)
+        payloads.append(payload)
         results.append(record)
-    return Sealed(new, payloads, results)
+        texts.append(text)
+    return Sealed(new, payloads, results, texts)
 
 
 def _retraction_error(index: int, reason: str) -> RetractionError:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import types
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -23,7 +24,7 @@ from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
 from cattrs.gen import make_dict_unstructure_fn
 
 from chronology.errors import ChronologyError, EventError, TimeError, UnknownEventTypeError
-from chronology.events import Event, Likelihood, Quantity, Source, event_class
+from chronology.events import _REGISTRY, Event, Likelihood, Quantity, Source, event_class
 from chronology.time import Window, to_instant
 
 __all__ = [
@@ -31,8 +32,10 @@ __all__ = [
     "canonical_json",
     "converter",
     "event_from_dict",
+    "event_from_payload",
     "event_id_of",
     "event_to_dict",
+    "payload_of",
     "register_upcaster",
 ]
 
@@ -212,7 +215,7 @@ def event_to_dict(event: Event) -> dict[str, Any]:
 
 def canonical_json(data: Mapping[str, Any]) -> str:
     """The canonical JSON text of a mapping: sorted keys, no insignificant spaces, UTF-8."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _ENCODER.encode(data)
 
 
 def event_id_of(canonical: str) -> str:
@@ -305,3 +308,297 @@ register_upcaster("visit.announced", 1, _visit_announced_v1)
 
 # Make sure every built-in attrs class structures through the hooks above.
 assert attrs.has(Source)
+
+
+# -- fast paths ---------------------------------------------------------------------------------
+# Writing and reading events is the inner loop of every append and every read of a stored log.
+# The functions below produce exactly what the converter path above produces, without building
+# the intermediate dict (writing) or re-running validation (reading rows this library wrote),
+# from code generated once per event class. A class whose fields they do not know falls back to
+# the converter path, and so does any payload they cannot read.
+
+_encode_str: Final = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) uses
+_ENCODER: Final = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+_new: Final = object.__new__
+_set: Final = object.__setattr__
+_from_iso: Final = datetime.fromisoformat
+
+
+class _Fallback(Exception):
+    """Raised inside a fast path to hand the work to the converter path."""
+
+
+def _window_text(w: Window) -> str:
+    """:func:`_unstructure_window`, as canonical JSON."""
+    parts = []
+    if w.approximate:
+        parts.append('"approximate":true')
+    if w.end is not None:
+        parts.append(f'"end":"{_instant_text(w.end)}"')
+    if w.label is not None:
+        parts.append('"label":' + _encode_str(w.label))
+    if w.start is not None:
+        parts.append(f'"start":"{_instant_text(w.start)}"')
+    if w.uncertain:
+        parts.append('"uncertain":true')
+    return "{" + ",".join(parts) + "}"
+
+
+def _quantity_text(q: Quantity) -> str:
+    value = q.value
+    if value.__class__ is not float:
+        return _ENCODER.encode(_unstructure_quantity(q))
+    return '{"unit":' + _encode_str(q.unit) + ',"value":' + float.__repr__(value) + "}"
+
+
+def _instant_value(text: Any) -> datetime:
+    """A stored instant: UTC ISO 8601 text as written by :func:`_instant_text`."""
+    value = _from_iso(text)
+    if value.tzinfo is not UTC:
+        raise _Fallback
+    return value
+
+
+def _window_value(data: Any) -> Window:
+    w: Window = _new(Window)
+    get = data.get
+    start, end = get("start"), get("end")
+    if len(data) > 5:
+        raise _Fallback
+    _set(w, "start", None if start is None else _instant_value(start))
+    _set(w, "end", None if end is None else _instant_value(end))
+    label = get("label")
+    if label is not None and label.__class__ is not str:
+        raise _Fallback
+    _set(w, "label", label)
+    _set(w, "approximate", get("approximate", False) is True)
+    _set(w, "uncertain", get("uncertain", False) is True)
+    return w
+
+
+def _quantity_value(data: Any) -> Quantity:
+    if len(data) != 2:
+        raise _Fallback
+    value, unit = data["value"], data["unit"]
+    if value.__class__ is not float or unit.__class__ is not str:
+        raise _Fallback
+    q: Quantity = _new(Quantity)
+    _set(q, "value", value)
+    _set(q, "unit", unit)
+    return q
+
+
+def _strings_value(data: Any) -> tuple[str, ...]:
+    out = tuple(data)
+    for item in out:
+        if item.__class__ is not str:
+            raise _Fallback
+    return out
+
+
+def _str_value(data: Any) -> str:
+    if data.__class__ is not str:
+        raise _Fallback
+    return str(data)
+
+
+def _likelihood_value(data: Any) -> Likelihood:
+    return Likelihood(data)
+
+
+class _Codec:
+    """Generated writer and reader of one attrs class (an event, or :class:`Source`)."""
+
+    __slots__ = ("read", "write")
+
+    def __init__(
+        self,
+        write: Callable[[Any], str] | None,
+        read: Callable[[dict[str, Any]], Any] | None,
+    ) -> None:
+        self.write = write
+        self.read = read
+
+
+_CODECS: dict[type, _Codec] = {}
+
+
+def _field_code(tp: Any, ns: dict[str, Any], i: int, *, for_source: bool) -> tuple[str, str] | None:
+    """Code turning field value ``v`` into JSON text, and JSON value ``v`` into the field.
+
+    Returns ``None`` for a type without a fast path (the class then falls back).
+    """
+    optional = False
+    args = getattr(tp, "__args__", ())
+    if isinstance(tp, types.UnionType) and len(args) == 2 and type(None) in args:
+        optional = True
+        tp = next(a for a in args if a is not type(None))
+    write: str
+    read: str
+    if tp is str:
+        write, read = "_encode_str(v)", "_str_value(v)"
+    elif tp is datetime:
+        write, read = "'\"' + _instant_text(v) + '\"'", "_instant_value(v)"
+    elif tp is Window:
+        write, read = "_window_text(v)", "_window_value(v)"
+    elif tp is Quantity:
+        write, read = "_quantity_text(v)", "_quantity_value(v)"
+    elif tp is Likelihood:
+        write, read = "_encode_str(v.value)", "_likelihood_value(v)"
+    elif tp is Source and not for_source:
+        write, read = "_source_text(v)", "_source_value(v)"
+    elif tp == tuple[str, ...]:
+        write = "'[' + ','.join([_encode_str(x) for x in v]) + ']'"
+        read = "_strings_value(v)"
+    elif tp == tuple[Source, ...]:
+        write = "'[' + ','.join([_source_text(x) for x in v]) + ']'"
+        read = "tuple([_source_value(x) for x in v])"
+    else:
+        return None
+    if optional:
+        write = f"('null' if v is None else {write})"
+        read = f"(None if v is None else {read})"
+    return write, read
+
+
+def _compile(cls: type, tag: str | None, version: int) -> _Codec:
+    """Generate the writer and reader of ``cls`` (``tag`` is ``None`` for :class:`Source`)."""
+    none = _Codec(None, None)
+    try:
+        fields = attrs.fields(attrs.resolve_types(cls))
+    except (TypeError, NameError, attrs.exceptions.NotAnAttrsClassError):
+        return none
+    names = [f.name for f in fields]
+    if tag is not None and ("type" in names or "v" in names):
+        return none
+    ns: dict[str, Any] = {
+        "_encode_str": _encode_str,
+        "_instant_text": _instant_text,
+        "_window_text": _window_text,
+        "_quantity_text": _quantity_text,
+        "_source_text": _source_text,
+        "_str_value": _str_value,
+        "_instant_value": _instant_value,
+        "_window_value": _window_value,
+        "_quantity_value": _quantity_value,
+        "_likelihood_value": _likelihood_value,
+        "_strings_value": _strings_value,
+        "_source_value": _source_value,
+        "_new": _new,
+        "_set": _set,
+        "_Fallback": _Fallback,
+        "_cls": cls,
+        "NOTHING": attrs.NOTHING,
+    }
+    parts: list[tuple[str, list[str]]] = []
+    reads: list[str] = []
+    allowed = set(names)
+    for i, f in enumerate(fields):
+        if not f.init or f.alias != f.name or isinstance(f.default, attrs.Factory):  # type: ignore[arg-type]
+            return none
+        code = _field_code(f.type, ns, i, for_source=tag is None)
+        if code is None:
+            return none
+        write, read = code
+        key = repr(_encode_str(f.name) + ":")
+        if f.default is attrs.NOTHING:
+            parts.append((f.name, [f"v = o.{f.name}", f"p.append({key} + {write})"]))
+            reads.append(f"v = d[{f.name!r}]")
+            reads.append(f"_set(o, {f.name!r}, {read})")
+            continue
+        ns[f"_d{i}"] = f.default
+        cond = "v is not None" if f.default is None else f"v != _d{i}"
+        parts.append((f.name, [f"v = o.{f.name}", f"if {cond}:", f"    p.append({key} + {write})"]))
+        reads.append(f"v = d.get({f.name!r}, NOTHING)")
+        reads.append(f"_set(o, {f.name!r}, _d{i} if v is NOTHING else {read})")
+    if tag is not None:
+        allowed.add("type")
+        type_text = '"type":' + _encode_str(tag)
+        parts.append(("type", [f"p.append({type_text!r})"]))
+        if version != 1:
+            allowed.add("v")
+            version_text = f'"v":{version}'
+            parts.append(("v", [f"p.append({version_text!r})"]))
+    parts.sort(key=lambda item: item[0])
+    ns["_allowed"] = frozenset(allowed)
+    body = "\n".join(f"    {line}" for _, lines in parts for line in lines)
+    source = f"def write(o):\n    p = []\n{body}\n    return '{{' + ','.join(p) + '}}'\n"
+    check = "    if not _allowed.issuperset(d):\n        raise _Fallback\n"
+    if tag is not None and version != 1:
+        check += f"    if d.get('v') != {version}:\n        raise _Fallback\n"
+    elif tag is not None:
+        check += "    if 'v' in d:\n        raise _Fallback\n"
+    read_body = "\n".join(f"    {line}" for line in reads)
+    source += f"def read(d):\n{check}    o = _new(_cls)\n{read_body}\n    return o\n"
+    if hasattr(cls, "__attrs_post_init__") or getattr(cls, "__attrs_pre_init__", None):
+        source = source.replace("def read(d):", "def _unused(d):")
+        source += "read = None\n"
+    exec(compile(source, f"<chronology codec {cls.__qualname__}>", "exec"), ns)
+    return _Codec(ns["write"], ns["read"])
+
+
+def _codec(cls: type) -> _Codec:
+    codec = _CODECS.get(cls)
+    if codec is None:
+        if cls is Source:
+            codec = _compile(cls, None, 1)
+        else:
+            codec = _compile(cls, cls.tag, cls.version)  # type: ignore[attr-defined]
+        _CODECS[cls] = codec
+    return codec
+
+
+def _source_text(s: Source) -> str:
+    write = _codec(Source).write
+    assert write is not None
+    return write(s)
+
+
+def _source_value(data: Any) -> Source:
+    read = _codec(Source).read
+    if read is None or data.__class__ is not dict:
+        raise _Fallback
+    value: Source = read(data)
+    return value
+
+
+def payload_of(event: Event) -> str:
+    """The canonical JSON text of an event: ``canonical_json(event_to_dict(event))``, faster.
+
+    Example:
+        >>> from chronology.events import VisitCancelled
+        >>> payload_of(VisitCancelled(subject="v/1", known_at="2024-04-05T00:00:00Z"))
+        '{"known_at":"2024-04-05T00:00:00+00:00","subject":"v/1","type":"visit.cancelled"}'
+    """
+    cls = type(event)
+    codec = _CODECS.get(cls) or _codec(cls)
+    if codec.write is None or not cls.tag:
+        return canonical_json(event_to_dict(event))
+    return codec.write(event)
+
+
+def event_from_payload(payload: str) -> Event:
+    """Read an event from a payload this library stored: ``event_from_dict(json.loads(p))``.
+
+    Payloads written by this version of the library are rebuilt directly, without running the
+    validators again (they ran when the event was made, and :meth:`Chronicle.verify` re-reads
+    every payload strictly); anything else (older versions, other shapes) takes the strict path
+    with its errors.
+
+    Raises:
+        ValueError: if the payload is not JSON.
+        UnknownEventTypeError, EventError: as :func:`event_from_dict`.
+    """
+    data = json.loads(payload)
+    if data.__class__ is dict:
+        tag = data.get("type")
+        cls = _REGISTRY.get(tag) if tag.__class__ is str else None
+        if cls is not None:
+            codec = _CODECS.get(cls) or _codec(cls)
+            if codec.read is not None:
+                try:
+                    event: Event = codec.read(data)
+                    return event
+                except (_Fallback, KeyError, TypeError, ValueError, AttributeError):
+                    pass
+    return event_from_dict(data)

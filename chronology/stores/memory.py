@@ -3,32 +3,45 @@
 from __future__ import annotations
 
 import bisect
-import sys
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import datetime
 
 from chronology.events import Retracted
 from chronology.record import Head, Pending, Record, seal
+from chronology.serialization import payload_of
 from chronology.stores.base import RawRecord, Store
 
 __all__ = ["MemoryStore"]
 
 
+#: Above this many late records in one batch, re-sorting beats inserting them one by one.
+_MERGE_ABOVE = 256
+
+
+def _known_at(r: Record) -> datetime:
+    return r.event.known_at
+
+
 class MemoryStore(Store):
     """Records in a Python list, with indexes by event id, subject and assertion time.
 
-    Thread-safe for appends: a lock makes each batch one transaction.
+    Thread-safe for appends: a lock makes each batch one transaction. The store keeps the
+    events themselves, not their text: :meth:`raw` derives each payload again from its frozen
+    event (serialization is deterministic, so it is the text that was hashed; an event changed
+    in place since would fail :meth:`Chronicle.verify <chronology.Chronicle.verify>`). That
+    keeps a million-event chronicle well inside a gigabyte.
     """
 
     def __init__(self) -> None:
         self._records: list[Record] = []
-        self._payloads: list[str] = []
         self._by_id: dict[str, Record] = {}
         self._by_subject: dict[str, list[Record]] = {}
         self._retractions: list[Record] = []
-        # (known_at, position) keys and their records, kept sorted.
-        self._order_keys: list[tuple[datetime, int]] = []
+        # The records in (known_at, position) order, and their known_at in the same order. A
+        # record is always stored after every record already held, so inserting it after the
+        # last one with the same known_at keeps ties in position order.
+        self._known: list[datetime] = []
         self._ordered: list[Record] = []
         self._lock = threading.Lock()
 
@@ -40,38 +53,50 @@ class MemoryStore(Store):
             last = self._records[-1] if self._records else None
             head = Head(last.position, last.hash, last.recorded_at) if last else None
             sealed = seal(batch, head, self._find, clock)
-            self._insert(sealed.new, sealed.payloads)
+            self._insert(sealed.new)
             return sealed.results
 
-    def _insert(self, new: list[Record], payloads: list[str]) -> None:
+    def _insert(self, new: list[Record]) -> None:
         if not new:
             return
         self._records.extend(new)
-        self._payloads.extend(payloads)
-        tail_key = self._order_keys[-1] if self._order_keys else None
-        in_order = True
+        by_id = self._by_id
+        by_subject = self._by_subject
+        known = [r.event.known_at for r in new]
         for r in new:
-            self._by_id[r.event_id] = r
-            self._by_subject.setdefault(r.event.subject, []).append(r)
-            if isinstance(r.event, Retracted):
+            event = r.event
+            by_id[r.event_id] = r
+            subject_list = by_subject.get(event.subject)
+            if subject_list is None:
+                by_subject[event.subject] = [r]
+            else:
+                subject_list.append(r)
+            if isinstance(event, Retracted):
                 self._retractions.append(r)
-            key = (r.event.known_at, r.position)
-            if tail_key is not None and key < tail_key:
-                in_order = False
-            tail_key = key
-        if in_order:
-            self._order_keys.extend((r.event.known_at, r.position) for r in new)
+        tail = self._known[-1] if self._known else None
+        if (tail is None or tail <= known[0]) and sorted(known) == known:
+            self._known.extend(known)
             self._ordered.extend(new)
-        elif len(new) > 64:
-            merged = sorted(self._ordered + new, key=lambda r: (r.event.known_at, r.position))
+            return
+        order = sorted(range(len(new)), key=known.__getitem__)  # stable: ties keep positions
+        # Records said before the last one held are late: they go inside the order, the rest
+        # after it (a record said at the same instant as the last goes after it: its position
+        # is higher).
+        cut = 0 if tail is None else bisect.bisect_left([known[i] for i in order], tail)
+        late, fresh = order[:cut], order[cut:]
+        if len(late) > _MERGE_ABOVE:
+            # Timsort merges the two sorted runs in one pass, cheaper than many inserts.
+            merged = self._ordered + [new[i] for i in late]
+            merged.sort(key=_known_at)
             self._ordered = merged
-            self._order_keys = [(r.event.known_at, r.position) for r in merged]
+            self._known = [r.event.known_at for r in merged]
         else:
-            for r in new:
-                key = (r.event.known_at, r.position)
-                i = bisect.bisect_right(self._order_keys, key)
-                self._order_keys.insert(i, key)
-                self._ordered.insert(i, r)
+            for i in late:
+                at = bisect.bisect_right(self._known, known[i])
+                self._known.insert(at, known[i])
+                self._ordered.insert(at, new[i])
+        self._known.extend(known[i] for i in fresh)
+        self._ordered.extend(new[i] for i in fresh)
 
     def __len__(self) -> int:
         return len(self._records)
@@ -82,9 +107,7 @@ class MemoryStore(Store):
     def ordered(self, until: datetime | None = None) -> Iterable[Record]:
         if until is None:
             return self._ordered[:]
-        # Every key (t, p) with t <= until sorts before (until, maxsize).
-        end = bisect.bisect_right(self._order_keys, (until, sys.maxsize))
-        return self._ordered[:end]
+        return self._ordered[: bisect.bisect_right(self._known, until)]
 
     def subject_records(self, subject: str) -> list[Record]:
         return list(self._by_subject.get(subject, ()))
@@ -94,9 +117,11 @@ class MemoryStore(Store):
 
     def raw(self) -> Iterator[RawRecord]:
         with self._lock:
-            records, payloads = self._records[:], self._payloads[:]
-        for r, payload in zip(records, payloads, strict=True):
-            yield RawRecord(r.position, r.event_id, r.recorded_at.isoformat(), payload, r.hash)
+            records = self._records[:]
+        for r in records:
+            yield RawRecord(
+                r.position, r.event_id, r.recorded_at.isoformat(), payload_of(r.event), r.hash
+            )
 
     def get(self, event_id: str) -> Record | None:
         return self._by_id.get(event_id)
