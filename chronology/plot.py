@@ -14,8 +14,9 @@ only when a function here is called.
   different scopes answer different questions).
 * :func:`overview`: both, in one figure: what ``chronology plot`` draws.
 
-Every function returns a :class:`matplotlib.figure.Figure` built without :mod:`pyplot`, so it
-never opens a window; show it in a notebook, or write it with :func:`save`.
+Every function returns a :class:`matplotlib.figure.Figure` built without
+:mod:`matplotlib.pyplot`, so it never opens a window; show it in a notebook, or write it with
+:func:`save`.
 
 Example:
     >>> from chronology import Chronicle
