@@ -6,5 +6,6 @@ the same contract test suite (:mod:`chronology.testing`).
 
 from chronology.stores.base import RawRecord, Store
 from chronology.stores.memory import MemoryStore
+from chronology.stores.sqlite import SQLiteStore
 
-__all__ = ["MemoryStore", "RawRecord", "Store"]
+__all__ = ["MemoryStore", "RawRecord", "SQLiteStore", "Store"]

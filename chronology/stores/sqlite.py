@@ -73,7 +73,7 @@ from chronology.serialization import event_from_dict
 from chronology.stores.base import RawRecord, Store
 from chronology.time import to_instant
 
-__all__ = ["APPLICATION_ID", "FORMAT_VERSION", "SQLiteStore"]
+__all__ = ["APPLICATION_ID", "FORMAT_VERSION", "SQLiteStore", "known_at_text"]
 
 #: ``PRAGMA application_id`` of a chronicle file: the bytes ``b"Chrn"``.
 APPLICATION_ID: Final = 0x4368726E
@@ -152,6 +152,10 @@ class SQLiteStore(Store):
         timeout: how many seconds an append waits for another writer's lock.
         cache_size: how many decoded records to keep in memory (least recently used first
             out); ``0`` keeps none.
+
+    Attributes:
+        path: the file.
+        read_only: whether appends are refused.
 
     Raises:
         NotAChronicleError: the path is a directory, or a file that is not a chronicle
@@ -259,10 +263,14 @@ class SQLiteStore(Store):
             conn.close()
             conn = self._connect("ro", immutable=True)
             try:
-                state = self._identify(conn)
+                return self._settle(conn, self._identify(conn))
             except BaseException:
                 conn.close()
                 raise
+        return self._settle(conn, state)
+
+    def _settle(self, conn: sqlite3.Connection, state: str) -> sqlite3.Connection:
+        """Initialise an empty file, set the pragmas and check the meta table."""
         if state == "empty":
             if self.read_only:
                 raise NotAChronicleError(
