@@ -49,7 +49,6 @@ batches only.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sqlite3
 import threading
@@ -69,7 +68,7 @@ from chronology.errors import (
 )
 from chronology.events import Retracted, event_class, registered_tags
 from chronology.record import GENESIS_HASH, Head, Pending, Record, seal
-from chronology.serialization import event_from_dict
+from chronology.serialization import event_from_payload
 from chronology.stores.base import RawRecord, Store
 from chronology.time import to_instant
 
@@ -388,20 +387,20 @@ class SQLiteStore(Store):
                             (
                                 r.position,
                                 r.event_id,
-                                r.recorded_at.isoformat(),
+                                recorded_at,
                                 known_at_text(r.event.known_at),
                                 r.event.subject,
                                 r.event.tag,
                                 payload,
                                 r.hash,
                             )
-                            for r, payload in zip(sealed.new, sealed.payloads, strict=True)
+                            for r, payload, recorded_at in zip(
+                                sealed.new, sealed.payloads, sealed.recorded_texts, strict=True
+                            )
                         ],
                     )
                     last = sealed.new[-1]
-                    conn.execute(
-                        _MOVE_HEAD, (last.position, last.hash, last.recorded_at.isoformat())
-                    )
+                    conn.execute(_MOVE_HEAD, (last.position, last.hash, sealed.recorded_texts[-1]))
                 conn.execute("COMMIT")
             except BaseException as exc:
                 _rollback(conn)
@@ -443,7 +442,7 @@ class SQLiteStore(Store):
             self._cache.move_to_end(position)
             return cached
         try:
-            event = event_from_dict(json.loads(row[3]))
+            event = event_from_payload(row[3])
         except (ChronologyError, ValueError) as exc:
             raise IntegrityError(position, f"stored event is unreadable: {exc}") from None
         try:
