@@ -5,8 +5,9 @@ Build it with::
     sphinx-build -n -W --keep-going -b html docs docs/_build/html
     sphinx-build -n -W --keep-going -b doctest docs docs/_build/doctest
 
-The build needs no network: the intersphinx inventories of Python, attrs and cattrs are small
-files kept in ``docs/_inventories/`` (regenerate them with ``docs/_scripts/make_inventories.py``).
+The build needs no network: the intersphinx inventories it uses (Python, attrs, cattrs, click,
+hypothesis, matplotlib) are small files kept in ``docs/_inventories/``; regenerate them with
+``docs/_scripts/make_inventories.py``.
 """
 
 from __future__ import annotations
@@ -69,10 +70,18 @@ napoleon_attr_annotations = True
 # Each inventory is read from a local file, so the build never touches the network; the links
 # in the rendered pages still point at the projects' published documentation.
 
+
+def _offline(url: str, name: str) -> tuple[str, str]:
+    return url, str(HERE / "_inventories" / f"{name}.inv")
+
+
 intersphinx_mapping = {
-    "python": ("https://docs.python.org/3", str(HERE / "_inventories" / "python.inv")),
-    "attrs": ("https://www.attrs.org/en/stable", str(HERE / "_inventories" / "attrs.inv")),
-    "cattrs": ("https://catt.rs/en/stable", str(HERE / "_inventories" / "cattrs.inv")),
+    "python": _offline("https://docs.python.org/3", "python"),
+    "attrs": _offline("https://www.attrs.org/en/stable", "attrs"),
+    "cattrs": _offline("https://catt.rs/en/stable", "cattrs"),
+    "click": _offline("https://click.palletsprojects.com/en/stable", "click"),
+    "hypothesis": _offline("https://hypothesis.readthedocs.io/en/latest", "hypothesis"),
+    "matplotlib": _offline("https://matplotlib.org/stable", "matplotlib"),
 }
 intersphinx_timeout = 1
 
@@ -82,10 +91,15 @@ intersphinx_timeout = 1
 # docs/_scripts/make_inventories.py instead.
 
 nitpick_ignore = [
+    # ``When`` is a private alias, ``datetime | date | str``, in signatures.
+    ("py:class", "When"),
     ("py:class", "chronology.events.E"),
     ("py:class", "chronology.projection.S"),
     ("py:obj", "chronology.projection.S"),
     ("py:class", "chronology.view.S"),
+    # pendulum's documentation is not built with Sphinx: it publishes no inventory.
+    ("py:class", "pendulum.DateTime"),
+    ("py:class", "pendulum.datetime.DateTime"),
 ]
 
 # -- doctest --------------------------------------------------------------------------------------

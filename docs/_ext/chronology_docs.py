@@ -12,21 +12,31 @@ Directives (usable from MyST as ```` ```{vague-lexicon} ```` and so on):
     The hedge cues :meth:`chronology.events.Likelihood.from_cue` knows, by level.
 ``public-names``
     The names a module exports (its ``__all__``), each linked to where it is documented.
+``command-output``
+    Runs a ``chronology`` command line (through click's test runner, in a scratch directory that
+    the commands of one page share) and shows it with its real output. A command that exits
+    with another status than ``:returncode:`` (0 by default) is a build warning, so every shell
+    example in the docs is executed by every build. ``:max-lines:`` shortens a long output.
 
 Checks, reported as warnings (so ``-W`` fails the build):
 
 * every public module of the package is documented with ``automodule``, and every name in each
   documented module's ``__all__`` has an entry;
-* references to names a module imports (``date`` in a signature whose annotations could not
-  be evaluated) resolve to the imported object, such as :class:`datetime.date`.
+* loose references resolve when they are unambiguous: a name a module imports (``date`` in a
+  signature whose annotations could not be evaluated) to the imported object, a re-export
+  (``chronology.Chronicle``) to where it is documented, and a partial name
+  (``Chronicle.verify``) to the one documented object it ends.
 """
 
 from __future__ import annotations
 
 import importlib
 import inspect
+import os
 import pkgutil
+import shlex
 import sys
+import tempfile
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, ClassVar
@@ -155,6 +165,66 @@ class LikelihoodCues(SphinxDirective):
         return [_table(["level", "cues (whole words, any case)"], rows)]
 
 
+_SCRATCH: dict[str, tempfile.TemporaryDirectory[str]] = {}
+
+
+def _scratch(docname: str) -> str:
+    """The scratch directory the commands of one page run in (made on first use)."""
+    if docname not in _SCRATCH:
+        _SCRATCH[docname] = tempfile.TemporaryDirectory(prefix="chronology-docs-")
+    return _SCRATCH[docname].name
+
+
+class CommandOutput(SphinxDirective):
+    """A ``chronology`` command line, run at build time, shown with its output."""
+
+    required_arguments = 1
+    final_argument_whitespace = True
+    has_content = False
+    option_spec: ClassVar[dict[str, Any]] = {
+        "returncode": directives.nonnegative_int,
+        "cwd-label": directives.unchanged,
+        "max-lines": directives.positive_int,
+    }
+
+    def run(self) -> list[nodes.Node]:
+        from click.testing import CliRunner
+
+        from chronology.cli import cli
+
+        line = self.arguments[0]
+        argv = shlex.split(line)
+        if not argv or argv[0] != "chronology":
+            raise self.error(f"command-output runs chronology commands only, not {line!r}")
+        where = _scratch(self.env.docname)
+        here = os.getcwd()
+        os.chdir(where)
+        try:
+            result = CliRunner().invoke(cli, argv[1:], env={"CHRONOLOGY_DB": None})
+        finally:
+            os.chdir(here)
+        expected = self.options.get("returncode", 0)
+        if result.exit_code != expected:
+            detail = result.output or repr(result.exception)
+            logger.warning(
+                "%r exited with status %s, not %s:\n%s",
+                line,
+                result.exit_code,
+                expected,
+                detail,
+                location=self.get_location(),
+            )
+        label = self.options.get("cwd-label", ".")
+        output = result.output.replace(os.path.realpath(where), label).replace(where, label)
+        lines = output.rstrip("\n").split("\n")
+        if len(lines) > self.options.get("max-lines", len(lines)):
+            lines = [*lines[: self.options["max-lines"]], "..."]
+        text = "\n".join([f"$ {line}", *lines]).rstrip("\n")
+        block = nodes.literal_block(text, text, language="console")
+        self.set_source_info(block)
+        return [block]
+
+
 def _home(module: str, name: str) -> str:
     """Where a public name of ``module`` is documented: the module that defines it."""
     obj = getattr(sys.modules[module], name)
@@ -231,27 +301,74 @@ def check_api(app: Sphinx, env: BuildEnvironment) -> None:
                 )
 
 
-def resolve_imported_name(
+def _canonical(target: str, context: str | None) -> str | None:
+    """The documented name of what ``target`` names, seen from module ``context``.
+
+    ``date`` in a module that imports it is ``datetime.date``; ``chronology.Chronicle.verify``
+    (a re-export) is ``chronology.chronicle.Chronicle.verify``. Only modules already imported
+    are looked at.
+    """
+    parts = target.split(".")
+    scope = sys.modules.get(context or "")
+    owner: object = None
+    rest = parts
+    if scope is not None and inspect.getattr_static(scope, parts[0], None) is not None:
+        owner = scope  # a name the module defines or imports comes first
+    else:
+        for i in range(len(parts), 0, -1):
+            module = sys.modules.get(".".join(parts[:i]))
+            if module is not None:
+                owner, rest = module, parts[i:]
+                break
+    if owner is None:
+        return None
+    obj = owner
+    for attr in rest:
+        obj = inspect.getattr_static(obj, attr, None)
+        if obj is None:
+            return None
+    if isinstance(obj, property):
+        obj = obj.fget
+    elif isinstance(obj, classmethod | staticmethod):
+        obj = obj.__func__
+    module_name = getattr(obj, "__module__", None)
+    qualname = getattr(obj, "__qualname__", None)
+    if not (isinstance(module_name, str) and isinstance(qualname, str)) or "<" in qualname:
+        return None
+    return f"{module_name}.{qualname}"
+
+
+def resolve_loose_reference(
     app: Sphinx, env: BuildEnvironment, node: addnodes.pending_xref, contnode: nodes.Element
 ) -> nodes.Element | None:
-    """Resolve a bare name (``date``) through the imports of the module it appears in."""
-    if node.get("refdomain") != "py" or "." in node["reftarget"]:
+    """Resolve Python references that Sphinx's own lookup misses, when they are unambiguous.
+
+    In order: the object's canonical name (a name imported into the module, or a re-export
+    such as ``chronology.Chronicle``), then the one documented object whose name ends with the
+    target (``Chronicle.verify``). Anything still ambiguous or unknown stays a warning.
+    """
+    if node.get("refdomain") != "py":
         return None
-    module = sys.modules.get(node.get("py:module") or "")
-    obj = getattr(module, node["reftarget"], None)
-    if not inspect.isclass(obj):
-        return None
-    qualified = f"{obj.__module__}.{obj.__qualname__}"
-    if qualified == node["reftarget"]:
-        return None
-    retry = node.deepcopy()
-    retry["reftarget"] = qualified
-    found = env.domains["py"].resolve_xref(
-        env, node.get("refdoc", ""), app.builder, node["reftype"], qualified, retry, contnode
-    )
-    if found is not None:
-        return found
-    return intersphinx.missing_reference(app, env, retry, contnode)
+    domain = env.domains["py"]
+    target = node["reftarget"]
+    candidates = []
+    canonical = _canonical(target, node.get("py:module"))
+    if canonical is not None and canonical != target:
+        candidates.append(canonical)
+    suffixed = [name for name in domain.objects if name.endswith("." + target)]  # type: ignore[attr-defined]
+    if len(suffixed) == 1:
+        candidates.append(suffixed[0])
+    for qualified in candidates:
+        retry = node.deepcopy()
+        retry["reftarget"] = qualified
+        found = domain.resolve_xref(
+            env, node.get("refdoc", ""), app.builder, node["reftype"], qualified, retry, contnode
+        )
+        if found is None:
+            found = intersphinx.missing_reference(app, env, retry, contnode)
+        if found is not None:
+            return found
+    return None
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -260,6 +377,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("event-tags", EventTags)
     app.add_directive("likelihood-cues", LikelihoodCues)
     app.add_directive("public-names", PublicNames)
+    app.add_directive("command-output", CommandOutput)
     app.connect("env-check-consistency", check_api)
-    app.connect("missing-reference", resolve_imported_name, priority=900)
+    app.connect("missing-reference", resolve_loose_reference, priority=900)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

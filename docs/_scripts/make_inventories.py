@@ -1,10 +1,10 @@
 """Write the small intersphinx inventories the docs build reads offline.
 
 The docs are built where only package registries can be reached, so intersphinx cannot download
-``objects.inv`` from docs.python.org, attrs.org or catt.rs. Instead ``docs/conf.py`` points
-intersphinx at the files this script writes into ``docs/_inventories/``: each lists only the
-objects our pages and docstrings refer to, with their address in the published docs, so the
-rendered links still go to the right place.
+the ``objects.inv`` of Python, attrs, cattrs, click, hypothesis or matplotlib. Instead
+``docs/conf.py`` points intersphinx at the files this script writes into ``docs/_inventories/``:
+each lists only the objects our pages and docstrings refer to, with their address in the
+published docs, so the rendered links still go to the right place.
 
 A name referred to but missing here makes the nitpicky build (``-n -W``) fail: add it to the
 table below and run, from the repository root::
@@ -19,8 +19,11 @@ from pathlib import Path
 
 OUT = Path(__file__).resolve().parent.parent / "_inventories"
 
-# name -> (domain:role, page): the anchor on the page is the name itself.
-PYTHON: dict[str, tuple[str, str]] = {
+# name -> (domain:role, page) or (domain:role, page, anchor). Without an anchor, the anchor on
+# the page is the name itself (``module-<name>`` for a module).
+Entry = tuple[str, str] | tuple[str, str, str]
+
+PYTHON: dict[str, Entry] = {
     "abc.ABC": ("py:class", "library/abc.html"),
     "collections.abc.Callable": ("py:class", "library/collections.abc.html"),
     "collections.abc.Collection": ("py:class", "library/collections.abc.html"),
@@ -36,8 +39,10 @@ PYTHON: dict[str, tuple[str, str]] = {
     "datetime.timedelta": ("py:class", "library/datetime.html"),
     "datetime.timezone": ("py:class", "library/datetime.html"),
     "datetime.timezone.utc": ("py:attribute", "library/datetime.html"),
+    "datetime.tzinfo": ("py:class", "library/datetime.html"),
     "enum.StrEnum": ("py:class", "library/enum.html"),
     "hashlib.sha256": ("py:function", "library/hashlib.html"),
+    "importlib.resources.abc.Traversable": ("py:class", "library/importlib.resources.abc.html"),
     "json": ("py:module", "library/json.html"),
     "os.PathLike": ("py:class", "library/os.html"),
     "pathlib.Path": ("py:class", "library/pathlib.html"),
@@ -65,7 +70,7 @@ PYTHON: dict[str, tuple[str, str]] = {
     "False": ("py:data", "library/constants.html"),
 }
 
-ATTRS: dict[str, tuple[str, str]] = {
+ATTRS: dict[str, Entry] = {
     "attrs": ("py:module", "api.html"),
     "attrs.Attribute": ("py:class", "api.html"),
     "attrs.define": ("py:function", "api.html"),
@@ -74,17 +79,46 @@ ATTRS: dict[str, tuple[str, str]] = {
     "attrs.frozen": ("py:function", "api.html"),
 }
 
-CATTRS: dict[str, tuple[str, str]] = {
+MATPLOTLIB: dict[str, Entry] = {
+    "matplotlib": ("py:module", "index.html"),
+    "matplotlib.pyplot": ("py:module", "api/pyplot_summary.html"),
+    "matplotlib.figure.Figure": ("py:class", "api/_as_gen/matplotlib.figure.Figure.html"),
+    "matplotlib.axes.Axes": ("py:class", "api/_as_gen/matplotlib.axes.Axes.html"),
+}
+
+CATTRS: dict[str, Entry] = {
     "cattrs": ("py:module", "cattrs.html"),
     "cattrs.Converter": ("py:class", "cattrs.html"),
 }
 
 
-def write(path: Path, project: str, version: str, objects: dict[str, tuple[str, str]]) -> None:
+CLICK: dict[str, Entry] = {
+    "click": ("py:module", "api/"),
+    "click.Group": ("py:class", "api/"),
+    "click.testing.CliRunner": ("py:class", "api/"),
+}
+
+HYPOTHESIS: dict[str, Entry] = {
+    "hypothesis": ("py:module", "reference/api.html"),
+    "hypothesis.settings": ("py:class", "reference/api.html"),
+    # Where type hints put it; documented under its public name.
+    "hypothesis._settings.settings": ("py:class", "reference/api.html", "hypothesis.settings"),
+    "hypothesis.stateful.RuleBasedStateMachine": ("py:class", "reference/api.html"),
+    "hypothesis.stateful.run_state_machine_as_test": ("py:function", "reference/api.html"),
+    "hypothesis.strategies.SearchStrategy": ("py:class", "reference/strategies.html"),
+    "hypothesis.strategies.from_type": ("py:function", "reference/strategies.html"),
+}
+
+
+def write(path: Path, project: str, version: str, objects: dict[str, Entry]) -> None:
     """Write one inventory in Sphinx's version 2 format."""
     lines = []
-    for name, (role, page) in sorted(objects.items()):
-        anchor = f"module-{name}" if role == "py:module" else name
+    for name, entry in sorted(objects.items()):
+        role, page = entry[0], entry[1]
+        if len(entry) == 3:
+            anchor = entry[2]
+        else:
+            anchor = f"module-{name}" if role == "py:module" else name
         lines.append(f"{name} {role} 1 {page}#{anchor} -\n")
     header = (
         "# Sphinx inventory version 2\n"
@@ -97,11 +131,14 @@ def write(path: Path, project: str, version: str, objects: dict[str, tuple[str, 
 
 
 def main() -> None:
-    """Write the three inventories into ``docs/_inventories/``."""
+    """Write the inventories into ``docs/_inventories/``."""
     OUT.mkdir(exist_ok=True)
     write(OUT / "python.inv", "Python", "3", PYTHON)
     write(OUT / "attrs.inv", "attrs", "stable", ATTRS)
     write(OUT / "cattrs.inv", "cattrs", "stable", CATTRS)
+    write(OUT / "matplotlib.inv", "Matplotlib", "stable", MATPLOTLIB)
+    write(OUT / "click.inv", "Click", "stable", CLICK)
+    write(OUT / "hypothesis.inv", "Hypothesis", "latest", HYPOTHESIS)
 
 
 if __name__ == "__main__":
