@@ -19,9 +19,10 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -179,6 +180,31 @@ def test_two_connections_in_one_process_see_each_other(path: Path) -> None:
         assert 2 == reader.verify()
 
 
+def test_threads_sharing_one_chronicle_and_threads_with_their_own(path: Path) -> None:
+    shared = Chronicle.open(path)
+
+    def write(me: int) -> None:
+        own = Chronicle.open(path) if me % 2 else shared
+        for i in range(25):
+            own.extend(
+                [
+                    VisitCancelled(subject=f"t/{me}", known_at="2024-04-05", reason=f"{i}/{j}")
+                    for j in range(i % 3 + 1)
+                ]
+            )
+        if own is not shared:
+            own.close()
+
+    threads = [threading.Thread(target=write, args=(me,)) for me in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with shared:
+        assert 4 * sum(i % 3 + 1 for i in range(25)) == len(shared) == shared.verify()
+        assert list(range(1, len(shared) + 1)) == [r.position for r in shared]
+
+
 @pytest.mark.parametrize("name", ["with space.db", "q?and#hash.db", "ünï%20cødé.db"])
 def test_paths_that_need_quoting_in_a_uri(tmp_path: Path, name: str) -> None:
     target = tmp_path / name
@@ -231,8 +257,6 @@ def test_paging_and_cache_sizes_do_not_change_answers(
 
 
 def test_ordered_takes_any_zone(seeded: Path) -> None:
-    from datetime import timezone
-
     moscow = timezone(timedelta(hours=3))
     with Chronicle.open(seeded) as c:
         utc = [r.position for r in c.store.ordered(datetime(2024, 4, 3, 12, tzinfo=UTC))]
@@ -672,6 +696,10 @@ def test_writer_killed_after_inserting_but_before_commit_leaves_nothing(seeded: 
         before = list(c)
     proc = _python(_STALL_AT_COMMIT, str(seeded), "20000")
     _expect_line(proc, "committing")  # every row inserted, the head moved, COMMIT not yet run
+    with Chronicle.open(seeded, read_only=True) as reader:  # readers see committed batches only
+        assert before == list(reader)
+        assert before == [r for r in reader.store.ordered() if r.position <= len(before)]
+        assert len(before) == reader.verify()
     _kill(proc)
     assert 0 == _after_kill(seeded, before, 20000)
 
