@@ -704,7 +704,10 @@ def demo(db: str) -> None:
         click.echo("")
         click.echo("Next:")
         click.echo(f"  chronology history visit/lavrov-china-2024-04 --db {db}")
-        click.echo(f"  chronology plot --db {db} --as-of 2024-04-21 --out seed-timeline.png")
+        click.echo(
+            f"  chronology plot --db {db} --as-of 2024-04-21 --out seed-timeline.png"
+            "   (needs the 'plot' extra)"
+        )
 
 
 def _news(events: Sequence[Event]) -> str:
@@ -725,19 +728,19 @@ def _indent(text: str) -> str:
 class _Progress:
     """Feeds a click progress bar in chunks, so a long file does not redraw it every line."""
 
-    def __init__(self, bar: Any) -> None:
+    def __init__(self, bar: Any, name: str) -> None:
         self._bar = bar
+        self._name = name
         self._pending = 0
 
     def __call__(self, size: int) -> None:
         self._pending += size
         if self._pending >= 1 << 16:
-            self._bar.update(self._pending)
-            self._pending = 0
+            self.flush()
 
     def flush(self) -> None:
         if self._pending:
-            self._bar.update(self._pending)
+            self._bar.update(self._pending, self._name)
             self._pending = 0
 
 
@@ -770,9 +773,10 @@ def import_(files: tuple[str, ...], db: str, progress: bool | None) -> None:
             length=sum(sizes),
             label="importing",
             file=stderr if progress else io.StringIO(),
+            item_show_func=lambda name: name,
         ) as bar:
             for name in files:
-                feed = _Progress(bar)
+                feed = _Progress(bar, name)
                 before = len(chronicle)
                 records = chronicle.import_jsonl(name, progress=feed)
                 feed.flush()

@@ -18,6 +18,7 @@ from click.testing import CliRunner
 pytest.importorskip("matplotlib")
 
 from matplotlib import image as mimage
+from matplotlib.figure import Figure
 
 from chronology import Chronicle, ChronologyError, Quantity, Window
 from chronology.cli import cli
@@ -54,9 +55,15 @@ def seed() -> Iterator[Chronicle]:
         yield chronicle
 
 
-def svg_of(figure: object, tmp_path: Path) -> ElementTree.Element:
+@pytest.fixture(scope="module")
+def seed_figure(seed: Chronicle) -> Figure:
+    """The seed case as of 21 April 2024, as ``chronology plot`` draws it."""
+    return overview(seed, as_of="2024-04-21")
+
+
+def svg_of(figure: Figure, tmp_path: Path) -> ElementTree.Element:
     path = tmp_path / "figure.svg"
-    save(figure, path)  # type: ignore[arg-type]
+    save(figure, path)
     return ElementTree.parse(path).getroot()
 
 
@@ -89,8 +96,8 @@ def png_chunks(data: bytes) -> dict[bytes, list[bytes]]:
 # -- the seed case --------------------------------------------------------------------------------
 
 
-def test_overview_of_the_seed_case_as_svg(seed: Chronicle, tmp_path: Path) -> None:
-    figure = overview(seed, as_of="2024-04-21")
+def test_overview_of_the_seed_case_as_svg(seed_figure: Figure, tmp_path: Path) -> None:
+    figure = seed_figure
     assert "What was expected, as of 2024-04-21" == figure.get_suptitle()
     assert 2 == len(figure.axes)
     root = svg_of(figure, tmp_path)
@@ -134,8 +141,8 @@ def test_overview_of_the_seed_case_as_svg(seed: Chronicle, tmp_path: Path) -> No
     assert any("also reported: 10.81 Mt" in t for t in words)
 
 
-def test_overview_as_png(seed: Chronicle, tmp_path: Path) -> None:
-    figure = overview(seed, as_of="2024-04-21")
+def test_overview_as_png(seed_figure: Figure, tmp_path: Path) -> None:
+    figure = seed_figure
     path = tmp_path / "seed.png"
     save(figure, path)
     chunks = png_chunks(path.read_bytes())
@@ -263,11 +270,13 @@ def test_nothing_to_plot(seed: Chronicle) -> None:
     assert issubclass(NothingToPlotError, ChronologyError)
 
 
-def test_save_refuses_other_formats(seed: Chronicle, tmp_path: Path) -> None:
+def test_save_refuses_other_formats(tmp_path: Path) -> None:
+    small = Figure(figsize=(1, 1))
     with pytest.raises(ChronologyError, match=r"can only write \.png or \.svg"):
-        save(overview(seed), tmp_path / "x.pdf")
+        save(small, tmp_path / "x.pdf")
     with pytest.raises(ChronologyError, match="cannot write"):
-        save(overview(seed), tmp_path / "missing" / "dir" / "x.png")
+        save(small, tmp_path / "missing" / "dir" / "x.png")
+    assert [] == list(tmp_path.iterdir())
 
 
 def test_missing_matplotlib_is_a_clear_error(
