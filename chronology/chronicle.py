@@ -76,10 +76,18 @@ class Chronicle:
     ) -> Chronicle:
         """Open the chronicle in an SQLite file, creating it if missing.
 
+        Args:
+            path: the file; a relative path is relative to the current directory. Its
+                directory must exist. See :mod:`chronology.stores.sqlite` for the schema.
+            read_only: never write; appending raises :class:`~chronology.errors.ReadOnlyError`.
+                A file this process may not write is opened read-only in any case.
+            clock: as for :class:`Chronicle`.
+
         Raises:
             NotAChronicleError: the path is a directory or a file that is not a chronicle.
             FormatVersionError: the file was written by a newer format version.
-            StoreError: the path cannot be opened or created.
+            StoreError: the path cannot be opened or created (naming it), or ``read_only`` is
+                set and the file is missing.
         """
         from chronology.stores.sqlite import SQLiteStore
 

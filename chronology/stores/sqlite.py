@@ -121,7 +121,7 @@ _SQLITE_MAGIC: Final = b"SQLite format 3\x00"
 #: Sorts after every stored ``known_at``.
 _END_OF_TIME: Final = "9999-12-31T23:59:59.999999+00:00"
 
-Row = tuple[int, str, str, str, str]
+_Row = tuple[int, str, str, str, str]
 
 
 def known_at_text(instant: datetime) -> str:
@@ -435,7 +435,7 @@ class SQLiteStore(Store):
 
     # -- reading --------------------------------------------------------------------------------
 
-    def _decode(self, row: Row) -> Record:
+    def _decode(self, row: _Row) -> Record:
         position = row[0]
         cached = self._cache.get(position)
         if cached is not None:
