@@ -50,10 +50,20 @@ __all__ = [
     "DEFAULT_DB",
     "DEMO_DATES",
     "DEMO_DB",
+    "WHEN",
+    "WhenType",
+    "change_to_dict",
+    "changed_fields",
     "cli",
+    "diff_to_dict",
     "expectation_to_dict",
+    "expectations_table",
+    "key_figure",
     "main",
+    "number_text",
+    "open_chronicle",
     "seed_path",
+    "window_text",
 ]
 
 #: The chronicle file used when ``--db`` is not given (in the current directory).
@@ -74,7 +84,7 @@ DEMO_DATES: Final = (
 _SEED: Final = "russia-china-2024.jsonl"
 _PROGRESS_THRESHOLD: Final = 1 << 20  # show the import bar from 1 MiB of input on a terminal
 
-Format = Literal["table", "json", "csv"]
+_Format = Literal["table", "json", "csv"]
 
 
 # -- values as data -------------------------------------------------------------------------------
@@ -553,6 +563,7 @@ class WhenType(_ParamType):
         return "WHEN"
 
 
+#: The parameter type of every date or instant argument and option.
 WHEN: Final = WhenType()
 
 _F = Callable[..., Any]
@@ -823,7 +834,7 @@ def export(file: str | None, db: str) -> None:
 )
 @_format_option
 def as_of(
-    when: datetime, db: str, recorded_by: datetime | None, kind: str | None, fmt: Format
+    when: datetime, db: str, recorded_by: datetime | None, kind: str | None, fmt: _Format
 ) -> None:
     """Show what was expected as of WHEN (an assertion-time date or instant).
 
@@ -876,7 +887,7 @@ def _unknown_subject(chronicle: Chronicle, subject: str) -> click.ClickException
 @_db_option
 @_recorded_by_option
 @_format_option
-def history(subject: str, db: str, recorded_by: datetime | None, fmt: Format) -> None:
+def history(subject: str, db: str, recorded_by: datetime | None, fmt: _Format) -> None:
     """Show how the expectation SUBJECT changed, one line per event, in assertion-time order.
 
     \b
@@ -902,7 +913,7 @@ def history(subject: str, db: str, recorded_by: datetime | None, fmt: Format) ->
 @_db_option
 @_recorded_by_option
 @_format_option
-def diff(a: datetime, b: datetime, db: str, recorded_by: datetime | None, fmt: Format) -> None:
+def diff(a: datetime, b: datetime, db: str, recorded_by: datetime | None, fmt: _Format) -> None:
     """Show what changed in the expectations between as-of A and as-of B.
 
     Each line says whether an expectation was added (new by B), removed (known at A, gone
