@@ -131,6 +131,8 @@ def known_at_text(instant: datetime) -> str:
     ``WHERE known_at <= ?`` can use the index.
 
     Example:
+        >>> from datetime import UTC, datetime
+        >>> from chronology.stores.sqlite import known_at_text
         >>> known_at_text(datetime(2024, 4, 3, 12, tzinfo=UTC))
         '2024-04-03T12:00:00.000000+00:00'
     """
