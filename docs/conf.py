@@ -103,16 +103,8 @@ nitpick_ignore = [
 ]
 
 # -- doctest --------------------------------------------------------------------------------------
-# Docstring examples rendered by autodoc are executed too; they were written as module doctests,
-# so each module's public names are in scope.
+# Docstring examples rendered by autodoc are executed too, each in its module's namespace (see
+# docs/_ext/chronology_docs.py). Exception messages are compared too (Sphinx ignores their detail
+# by default): a message printed in these pages is a message users will see.
 
-# Exception messages are compared too (Sphinx ignores their detail by default): a message
-# printed in these pages is a message users will see.
 doctest_default_flags = doctest.ELLIPSIS | doctest.DONT_ACCEPT_TRUE_FOR_1
-
-doctest_global_setup = """
-from chronology import *
-from chronology.events import *
-from chronology.time import *
-from chronology.serialization import *
-"""

@@ -8,6 +8,9 @@ Directives (usable from MyST as ```` ```{vague-lexicon} ```` and so on):
 ``event-tags``
     Every registered event tag with its class, family and summary, from
     :func:`chronology.events.registered_tags`.
+``event-fields``
+    For every registered tag, its payload version and the fields it carries beyond ``subject``,
+    ``known_at`` and ``source``, read from the attrs classes.
 ``likelihood-cues``
     The hedge cues :meth:`chronology.events.Likelihood.from_cue` knows, by level.
 ``public-names``
@@ -17,6 +20,10 @@ Directives (usable from MyST as ```` ```{vague-lexicon} ```` and so on):
     the commands of one page share) and shows it with its real output. A command that exits
     with another status than ``:returncode:`` (0 by default) is a build warning, so every shell
     example in the docs is executed by every build. ``:max-lines:`` shortens a long output.
+
+Docstring examples run as module doctests: under the doctest builder, each example that autodoc
+renders from a module's docstrings runs in its own group whose namespace is that module's, just
+as ``python -m doctest`` would run it.
 
 Checks, reported as warnings (so ``-W`` fails the build):
 
@@ -142,6 +149,36 @@ class EventTags(SphinxDirective):
                 ]
             )
         return [_table(["tag", "class", "family", "what it records"], rows)]
+
+
+class EventFields(SphinxDirective):
+    """A table of each registered event type's payload version and fields."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        import attrs
+
+        from chronology.events import Event, event_class, registered_tags
+
+        common = {f.name for f in attrs.fields(Event)}
+        rows = []
+        for tag in registered_tags():
+            cls = event_class(tag)
+            fields = [f for f in attrs.fields(cls) if f.name not in common]
+            fields.sort(key=lambda f: f.default is not attrs.NOTHING)  # required ones first
+            cell = nodes.inline()
+            for i, f in enumerate(fields):
+                if i:
+                    cell += nodes.Text(", ")
+                name = nodes.literal(f.name, f.name)
+                cell += nodes.strong("", "", name) if f.default is attrs.NOTHING else name
+                kind = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", "")
+                cell += nodes.Text(f" ({kind})")
+            if not fields:
+                cell += nodes.Text("none")
+            rows.append([nodes.literal(tag, tag), str(cls.version), cell])
+        return [_table(["tag", "version", "fields (required ones in bold)"], rows)]
 
 
 class LikelihoodCues(SphinxDirective):
@@ -371,13 +408,45 @@ def resolve_loose_reference(
     return None
 
 
+def _docstring_module(source: str) -> str | None:
+    """The module whose docstring a node came from, given autodoc's ``source`` attribute."""
+    _, marker, name = source.partition(":docstring of ")
+    if not marker:
+        return None
+    parts = name.split(".")
+    for i in range(len(parts), 0, -1):
+        candidate = ".".join(parts[:i])
+        if candidate in sys.modules:
+            return candidate
+    return None
+
+
+def group_docstring_examples(app: Sphinx, doctree: nodes.document) -> None:
+    """Give each docstring example its module's namespace, as a module doctest has."""
+    modules: set[str] = set()
+    for block in doctree.findall(nodes.doctest_block):
+        module = _docstring_module(block.source or "")
+        if module is None:
+            continue
+        block["groups"] = [f"module {module}"]
+        modules.add(module)
+    for module in sorted(modules):
+        code = (
+            "import importlib as _importlib\n"
+            f"globals().update(vars(_importlib.import_module({module!r})))"
+        )
+        doctree += nodes.comment(code, code, testnodetype="testsetup", groups=[f"module {module}"])
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the directives and checks."""
     app.add_directive("vague-lexicon", VagueLexicon)
     app.add_directive("event-tags", EventTags)
+    app.add_directive("event-fields", EventFields)
     app.add_directive("likelihood-cues", LikelihoodCues)
     app.add_directive("public-names", PublicNames)
     app.add_directive("command-output", CommandOutput)
     app.connect("env-check-consistency", check_api)
+    app.connect("doctree-read", group_docstring_examples)
     app.connect("missing-reference", resolve_loose_reference, priority=900)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

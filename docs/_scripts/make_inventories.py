@@ -94,8 +94,16 @@ CATTRS: dict[str, Entry] = {
 
 CLICK: dict[str, Entry] = {
     "click": ("py:module", "api/"),
+    "click.ClickException": ("py:exception", "api/"),
+    "click.Context": ("py:class", "api/"),
     "click.Group": ("py:class", "api/"),
+    "click.Parameter": ("py:class", "api/"),
+    "click.ParamType": ("py:class", "api/"),
     "click.testing.CliRunner": ("py:class", "api/"),
+    # Where type hints put them; documented under their public names.
+    "click.core.Context": ("py:class", "api/", "click.Context"),
+    "click.core.Parameter": ("py:class", "api/", "click.Parameter"),
+    "click.types.ParamType": ("py:class", "api/", "click.ParamType"),
 }
 
 HYPOTHESIS: dict[str, Entry] = {
