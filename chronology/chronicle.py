@@ -148,8 +148,8 @@ class Chronicle:
         Raises:
             TimeError: for a naive or malformed instant.
         """
-        at = as_of_instant(when)
-        by = None if recorded_by is None else as_of_instant(recorded_by)
+        at = as_of_instant(when, field="as_of")
+        by = None if recorded_by is None else as_of_instant(recorded_by, field="recorded_by")
         return View(self._store, as_of=at, recorded_by=by, upto=len(self._store))
 
     def history(self, subject: str, *, recorded_by: When | None = None) -> tuple[Change, ...]:
@@ -158,7 +158,7 @@ class Chronicle:
         Retracted events (and the retractions themselves) are not listed: the history is that
         of the record as corrected by ``recorded_by`` (now, by default).
         """
-        by = None if recorded_by is None else as_of_instant(recorded_by)
+        by = None if recorded_by is None else as_of_instant(recorded_by, field="recorded_by")
         end_of_time = datetime.max.replace(tzinfo=UTC)
         view = View(self._store, as_of=end_of_time, recorded_by=by, upto=len(self._store))
         records = view.subject_records(subject)

@@ -221,9 +221,15 @@ _CUE_PATTERNS: Final = [
 
 
 def _quantity_value(value: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float):
         raise EventError(f"quantity value: expected a finite number, got {value!r}")
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        raise EventError(f"quantity value: expected a finite number, got {value!r}")
+    return number
 
 
 # Factors to a base unit within one dimension. Across dimensions a factor must be given.

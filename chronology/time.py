@@ -150,15 +150,20 @@ def to_instant(value: datetime | date | str, *, field: str | None = None) -> dat
     raise TimeError(f"{where}expected a datetime, date or ISO string, got {type(value).__name__}")
 
 
-def _optional_instant(value: datetime | date | str | None) -> datetime | None:
-    return None if value is None else to_instant(value)
+def _window_start(value: datetime | date | str | None) -> datetime | None:
+    return None if value is None else to_instant(value, field="window start")
 
 
-def as_of_instant(value: datetime | date | str) -> datetime:
+def _window_end(value: datetime | date | str | None) -> datetime | None:
+    return None if value is None else to_instant(value, field="window end")
+
+
+def as_of_instant(value: datetime | date | str, *, field: str | None = None) -> datetime:
     """The instant an ``as_of`` question stands for.
 
     A plain date (or date string) stands for the *last* instant of that day in UTC, so
     "as of 3 April" includes everything said on 3 April. A date-time stands for itself.
+    ``field`` names the argument in error messages.
 
     Example:
         >>> as_of_instant("2024-04-03")
@@ -167,10 +172,10 @@ def as_of_instant(value: datetime | date | str) -> datetime:
     if isinstance(value, str) and _ISO.fullmatch(value.strip()) is not None:
         m = _ISO.fullmatch(value.strip())
         if m is not None and m["h"] is None:
-            return to_instant(value) + _END_OF_DAY
+            return to_instant(value, field=field) + _END_OF_DAY
     elif isinstance(value, date) and not isinstance(value, datetime):
-        return to_instant(value) + _END_OF_DAY
-    return to_instant(value)
+        return to_instant(value, field=field) + _END_OF_DAY
+    return to_instant(value, field=field)
 
 
 def format_instant(value: datetime, tz: str = "UTC") -> str:
@@ -302,10 +307,8 @@ class Window:
         True
     """
 
-    start: datetime | None = attrs.field(default=None, converter=_optional_instant)
-    end: datetime | None = attrs.field(
-        default=None, converter=_optional_instant, validator=_check_order
-    )
+    start: datetime | None = attrs.field(default=None, converter=_window_start)
+    end: datetime | None = attrs.field(default=None, converter=_window_end, validator=_check_order)
     label: str | None = None
     approximate: bool = False
     uncertain: bool = False
