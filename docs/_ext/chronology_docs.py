@@ -41,6 +41,7 @@ import importlib
 import inspect
 import os
 import pkgutil
+import re
 import shlex
 import sys
 import tempfile
@@ -54,6 +55,7 @@ from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.ext import intersphinx
+from sphinx.pycode import ModuleAnalyzer
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
@@ -94,9 +96,30 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[nodes.Node | str]]) ->
     return table
 
 
-def _summary(obj: object) -> str:
-    doc = inspect.getdoc(obj) or ""
-    return doc.strip().split("\n\n")[0].replace("\n", " ").replace("``", "")
+def _summary(obj: object, home: str | None = None) -> str:
+    """The first paragraph of a docstring, as plain text (roles and emphasis removed).
+
+    For a module-level value (``home`` is its documented ``module.name``), the ``#:`` comment
+    above its assignment, since the value's own docstring is its type's.
+    """
+    if home is not None and not (inspect.isclass(obj) or inspect.isroutine(obj)):
+        module, _, name = home.rpartition(".")
+        docs = ModuleAnalyzer.for_module(module).find_attr_docs()
+        doc = "\n".join(docs.get(("", name), []))
+    else:
+        doc = inspect.getdoc(obj) or ""
+    first = doc.strip().split("\n\n")[0].replace("\n", " ")
+    first = _ROLE.sub(_role_text, first)
+    return first.replace("``", "").replace("*", "")
+
+
+_ROLE = re.compile(r":[\w:]+:`(~?)([^`<]*?)(?:\s*<[^>]*>)?`")
+
+
+def _role_text(m: re.Match[str]) -> str:
+    """The text a role shows: its title, or its target (only the last part after ``~``)."""
+    text = m[2].strip().lstrip(".")
+    return text.rsplit(".", 1)[-1] if m[1] else text
 
 
 def _when(t: datetime | None) -> str:
@@ -296,7 +319,11 @@ class PublicNames(SphinxDirective):
             home = _home(module.__name__, name)
             where = home.rsplit(".", 1)[0]
             rows.append(
-                [_xref(home, name), nodes.literal(where, where), _summary(getattr(module, name))]
+                [
+                    _xref(home, name),
+                    nodes.literal(where, where),
+                    _summary(getattr(module, name), home),
+                ]
             )
         return [_table(["name", "documented in", "summary"], rows)]
 
