@@ -50,13 +50,15 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import sqlite3
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from chronology.errors import (
     ChronologyError,
@@ -118,10 +120,17 @@ _PAGE: Final = 2000
 #: Bound parameters per ``IN (...)`` lookup; below the 999 of old SQLite builds.
 _CHUNK: Final = 900
 _SQLITE_MAGIC: Final = b"SQLite format 3\x00"
+#: What a file is, in one statement: application id, format version, table names.
+_IDENTIFY: Final = (
+    "SELECT (SELECT application_id FROM pragma_application_id),"
+    " (SELECT user_version FROM pragma_user_version),"
+    " (SELECT group_concat(name, char(31)) FROM sqlite_master WHERE type = 'table')"
+)
 #: Sorts after every stored ``known_at``.
 _END_OF_TIME: Final = "9999-12-31T23:59:59.999999+00:00"
 
 _Row = tuple[int, str, str, str, str]
+_T = TypeVar("_T")
 
 
 def known_at_text(instant: datetime) -> str:
@@ -254,7 +263,7 @@ class SQLiteStore(Store):
         that has to be read as immutable.
         """
         try:
-            state = self._identify(conn)
+            state = self._patiently(lambda: self._identify(conn))
         except sqlite3.OperationalError as exc:
             code = getattr(exc, "sqlite_errorname", "")
             if not (self.read_only and code in _NO_SHM and not _has_content(self._wal)):
@@ -281,7 +290,9 @@ class SQLiteStore(Store):
             self._initialise(conn)
         try:
             if not self.read_only:
-                mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                mode = self._patiently(
+                    lambda: conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                )
                 if str(mode).lower() != "wal":
                     raise StoreError(f"{self._name}: cannot switch to WAL mode (got {mode!r})")
             conn.execute("PRAGMA synchronous = NORMAL")
@@ -302,15 +313,15 @@ class SQLiteStore(Store):
     def _identify(self, conn: sqlite3.Connection) -> str:
         """``"chronicle"`` or ``"empty"``; raises for anything else."""
         try:
-            app = conn.execute("PRAGMA application_id").fetchone()[0]
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master")]
+            # One statement, so one snapshot: another process may be creating the schema.
+            app, version, names = conn.execute(_IDENTIFY).fetchone()
         except sqlite3.DatabaseError as exc:
             if getattr(exc, "sqlite_errorname", "") in ("SQLITE_NOTADB", "SQLITE_CORRUPT"):
                 raise NotAChronicleError(
                     f"{self._name}: not a chronicle (not a readable SQLite database: {exc})"
                 ) from None
             raise
+        tables = names.split("\x1f") if names else []
         if app == APPLICATION_ID:
             if version > FORMAT_VERSION:
                 raise FormatVersionError(
@@ -337,7 +348,8 @@ class SQLiteStore(Store):
 
     def _initialise(self, conn: sqlite3.Connection) -> None:
         """Create the schema, unless another process did it first."""
-        try:
+
+        def create() -> None:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("BEGIN IMMEDIATE")
             try:
@@ -348,8 +360,29 @@ class SQLiteStore(Store):
             except BaseException:
                 _rollback(conn)
                 raise
+
+        try:
+            self._patiently(create)
         except sqlite3.Error as exc:
             raise self._error("cannot create the chronicle", exc) from None
+
+    def _patiently(self, action: Callable[[], _T]) -> _T:
+        """Run ``action``, retrying for up to ``timeout`` seconds while the file is busy.
+
+        SQLite's busy timeout does not cover every lock: switching the journal mode, or a read
+        lock that must be upgraded while another connection commits, fails at once with
+        ``SQLITE_BUSY`` (waiting could deadlock). That happens when several processes open a
+        new file together, so opening retries those cases itself.
+        """
+        deadline = time.monotonic() + self._timeout
+        while True:
+            try:
+                return action()
+            except sqlite3.OperationalError as exc:
+                busy = getattr(exc, "sqlite_errorname", "").startswith("SQLITE_BUSY")
+                if not busy or time.monotonic() >= deadline:
+                    raise
+            time.sleep(random.uniform(0.002, 0.02))
 
     def _error(self, what: str, exc: sqlite3.Error) -> StoreError:
         code = getattr(exc, "sqlite_errorname", "")
