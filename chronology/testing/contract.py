@@ -289,10 +289,12 @@ def chronicle_machine(new_store: Callable[[], Store]) -> type[RuleBasedStateMach
             self.model.extend(new)
 
         def _questions(self) -> st.SearchStrategy[datetime | date | str]:
-            known = [r.event.known_at for r in self.model]
+            known = sorted({r.event.known_at for r in self.model})
             if not known:
                 return cst.as_of_questions()
-            return cst.as_of_questions() | st.sampled_from(known)
+            # Exactly at a known_at, or a microsecond before: the boundaries are where bugs hide.
+            exact = st.sampled_from(known)
+            return st.one_of(cst.as_of_questions(), exact, exact, exact.map(lambda t: t - _TICK))
 
         def _bounds(self) -> st.SearchStrategy[datetime | None]:
             """System-time bounds: none, a stored ``recorded_at`` or a microsecond either side."""
