@@ -644,6 +644,41 @@ def test_concurrent_writers_lose_and_duplicate_nothing(path: Path) -> None:
         assert [stored[event_id] for _, event_id, _ in result] == [tuple(r) for r in result]
 
 
+_OPENER = r"""
+import sys, time
+from pathlib import Path
+from chronology import Chronicle
+from chronology.events import VisitCancelled
+
+directory, me, rounds = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+for k in range(rounds):
+    print(f"ready {k}", flush=True)
+    while not (directory / f"go-{k}").exists():
+        time.sleep(0.001)
+    with Chronicle.open(directory / f"{k}.db") as c:
+        c.append(VisitCancelled(subject=f"v/{me}", known_at="2024-04-05"))
+print("done", flush=True)
+"""
+
+
+@pytest.mark.slow
+def test_processes_creating_one_file_together(tmp_path: Path) -> None:
+    """Each round, four processes open the same missing file at the same moment."""
+    openers, rounds = 4, 25
+    procs = [_python(_OPENER, str(tmp_path), str(me), str(rounds)) for me in range(openers)]
+    for k in range(rounds):
+        for proc in procs:
+            _expect_line(proc, f"ready {k}")
+        (tmp_path / f"go-{k}").touch()
+    for proc in procs:
+        _expect_line(proc, "done")
+        proc.communicate(timeout=30)
+    for k in range(rounds):
+        with Chronicle.open(tmp_path / f"{k}.db", read_only=True) as c:
+            assert openers == len(c) == c.verify()
+            assert {f"v/{me}" for me in range(openers)} == {r.subject for r in c}
+
+
 _STALL_AT_COMMIT = r"""
 import sqlite3, sys, time
 from chronology import Chronicle
