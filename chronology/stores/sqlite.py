@@ -371,8 +371,9 @@ class SQLiteStore(Store):
 
         SQLite's busy timeout does not cover every lock: switching the journal mode, or a read
         lock that must be upgraded while another connection commits, fails at once with
-        ``SQLITE_BUSY`` (waiting could deadlock). That happens when several processes open a
-        new file together, so opening retries those cases itself.
+        ``SQLITE_BUSY`` (waiting could deadlock), and so may a reader that meets another
+        process recovering the WAL. These happen when several processes open a new file
+        together, or share one; only statements that are safe to repeat are retried.
         """
         deadline = time.monotonic() + self._timeout
         while True:
@@ -410,7 +411,7 @@ class SQLiteStore(Store):
         with self._lock:
             conn = self._connection()
             try:
-                conn.execute("BEGIN IMMEDIATE")
+                self._patiently(lambda: conn.execute("BEGIN IMMEDIATE"))
             except sqlite3.Error as exc:
                 raise self._error("cannot start writing", exc) from None
             try:
@@ -498,8 +499,9 @@ class SQLiteStore(Store):
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         with self._lock:
+            conn = self._connection()
             try:
-                return self._connection().execute(sql, params).fetchall()
+                return self._patiently(lambda: conn.execute(sql, params).fetchall())
             except sqlite3.Error as exc:
                 raise self._error("cannot read", exc) from None
 
