@@ -331,6 +331,8 @@ class Chronicle:
                 raise ImportLineError(
                     name, number, f"malformed JSON at column {exc.colno}: {exc.msg}"
                 ) from None
+            except RecursionError:
+                raise ImportLineError(name, number, "malformed JSON: nested too deeply") from None
             try:
                 events.append(event_from_dict(obj))
             except EventError as exc:

@@ -1,0 +1,381 @@
+"""Every bad input the core handles: the error class, a message that says what and where, and
+a chronicle left exactly as it was.
+
+(Store paths, read-only files and tampered SQLite files are tested with the SQLite store.)
+"""
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import attrs
+import pytest
+
+from chronology import (
+    Chronicle,
+    ChronologyError,
+    EventError,
+    ImportLineError,
+    IntegrityError,
+    RetractionError,
+    StoreError,
+    TimeError,
+    UnknownEventTypeError,
+    Window,
+    WindowError,
+)
+from chronology.events import (
+    Retracted,
+    Source,
+    VisitAnnounced,
+    VisitCancelled,
+    VisitScheduled,
+)
+from chronology.serialization import event_to_dict
+from chronology.stores import MemoryStore
+from chronology.testing import FakeClock
+
+V = "visit/lavrov-china-2024-04"
+AT = "2024-04-03T12:00:00+00:00"
+
+
+def announced(**kw: object) -> VisitAnnounced:
+    fields: dict[str, object] = {"subject": V, "known_at": AT, "visitor": "Sergei Lavrov", **kw}
+    return VisitAnnounced(**fields)  # type: ignore[arg-type]
+
+
+def line(event: object) -> str:
+    return json.dumps(event_to_dict(event))  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def chronicle() -> Chronicle:
+    """A chronicle holding one record, to show that refusals leave it as it was."""
+    c = Chronicle(clock=FakeClock())
+    c.append(announced())
+    return c
+
+
+@pytest.fixture
+def write(tmp_path: Path):  # type: ignore[no-untyped-def]
+    def write_lines(*lines: str | bytes, name: str = "in.jsonl") -> Path:
+        path = tmp_path / name
+        path.write_bytes(b"".join(x if isinstance(x, bytes) else x.encode() + b"\n" for x in lines))
+        return path
+
+    return write_lines
+
+
+def test_every_error_is_a_chronology_error() -> None:
+    for cls in (
+        TimeError,
+        WindowError,
+        EventError,
+        UnknownEventTypeError,
+        RetractionError,
+        ImportLineError,
+        IntegrityError,
+        StoreError,
+    ):
+        assert issubclass(cls, ChronologyError)
+
+
+# -- naive datetimes ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("build", "where"),
+    [
+        (lambda: announced(known_at=datetime(2024, 4, 3, 12)), "known_at"),
+        (lambda: VisitAnnounced(subject=V, known_at="2024-04-03T12:00:00"), "known_at"),
+        (lambda: announced(source=Source("R", published_at=datetime(2024, 4, 3))), "published_at"),
+        (lambda: announced(window=Window(datetime(2024, 4, 8), None)), "window start"),
+        (lambda: announced(window=Window(None, datetime(2024, 4, 8))), "window end"),
+        (lambda: Window.vague("soon", anchor=datetime(2024, 4, 3)), "anchor"),
+    ],
+)
+def test_naive_datetimes_are_refused_when_the_value_is_built(build: object, where: str) -> None:
+    with pytest.raises(TimeError, match=rf"^{where}: .*(naive datetime|no UTC offset)"):
+        build()  # type: ignore[operator]
+
+
+def test_naive_question_instants_are_refused_naming_the_argument(chronicle: Chronicle) -> None:
+    with pytest.raises(TimeError, match=r"^as_of: naive datetime '2024-04-03T12:00:00' refused"):
+        chronicle.as_of(datetime(2024, 4, 3, 12))
+    with pytest.raises(TimeError, match=r"^recorded_by: '2024-05-01T00:00:00' has no UTC offset"):
+        chronicle.as_of("2024-04-03", recorded_by="2024-05-01T00:00:00")
+    with pytest.raises(TimeError, match=r"^recorded_by: naive datetime"):
+        chronicle.history(V, recorded_by=datetime(2024, 5, 1))
+    with pytest.raises(TimeError, match=r"^start: naive datetime"):
+        chronicle.as_of("2024-04-03").expected_between(datetime(2024, 4, 1), date(2024, 4, 30))
+    with pytest.raises(TimeError, match=r"^end: naive datetime"):
+        chronicle.as_of("2024-04-03").expected_between(date(2024, 4, 1), datetime(2024, 4, 30))
+    assert 1 == len(chronicle)
+
+
+def test_a_naive_clock_is_refused_and_nothing_is_appended() -> None:
+    c = Chronicle(clock=lambda: datetime(2024, 5, 1))
+    with pytest.raises(EventError, match="the chronicle's clock returned a naive datetime"):
+        c.append(announced())
+    assert 0 == len(c)
+
+
+def test_naive_known_at_in_a_file_names_the_line_and_field(chronicle: Chronicle, write) -> None:  # type: ignore[no-untyped-def]
+    bad = {**event_to_dict(announced(visitor="W")), "known_at": "2024-04-04T09:00:00"}
+    path = write(line(VisitCancelled(subject=V, known_at=AT)), json.dumps(bad))
+    with pytest.raises(
+        ImportLineError, match=r"line 2: visit\.announced: .*no UTC offset.*event\.known_at"
+    ):
+        chronicle.import_jsonl(path)
+    assert 1 == len(chronicle)
+
+
+# -- windows ------------------------------------------------------------------------------------
+
+
+def test_window_end_before_start() -> None:
+    with pytest.raises(
+        WindowError,
+        match=r"window end 2024-04-08T00:00:00\+00:00 is before its start 2024-04-09T00:00:00",
+    ):
+        Window("2024-04-09", "2024-04-08")
+    with pytest.raises(
+        WindowError, match=r"'2024-04-09/2024-04-08': the end '2024-04-08' is before"
+    ):
+        VisitScheduled(subject=V, known_at=AT, window="2024-04-09/2024-04-08")
+
+
+def test_window_end_before_start_in_a_file(chronicle: Chronicle, write) -> None:  # type: ignore[no-untyped-def]
+    bad = {"type": "visit.scheduled", "subject": V, "known_at": AT}
+    path = write(
+        json.dumps({**bad, "window": "2024-04-08/2024-04-09"}),
+        json.dumps(
+            {**bad, "window": {"start": "2024-04-09T00:00:00Z", "end": "2024-04-08T00:00:00Z"}}
+        ),
+    )
+    with pytest.raises(
+        ImportLineError,
+        match=r"line 2: visit\.scheduled: window end .* is before its start .*event\.window",
+    ):
+        chronicle.import_jsonl(path)
+    assert 1 == len(chronicle)
+
+
+# -- unknown tags, malformed and invalid lines --------------------------------------------------
+
+
+def test_unknown_tag_in_a_file(chronicle: Chronicle, write) -> None:  # type: ignore[no-untyped-def]
+    path = write(
+        line(VisitCancelled(subject=V, known_at=AT)), '{"type": "visit.teleported", "subject": "v"}'
+    )
+    with pytest.raises(
+        ImportLineError, match=r"in\.jsonl: line 2: unknown event type 'visit\.teleported'"
+    ) as info:
+        chronicle.import_jsonl(path)
+    assert (2, str(path)) == (info.value.line, info.value.path)
+    assert 1 == len(chronicle)
+
+
+def test_missing_tag_in_a_file(chronicle: Chronicle, write) -> None:  # type: ignore[no-untyped-def]
+    path = write(json.dumps({"subject": V, "known_at": AT}))
+    with pytest.raises(ImportLineError, match=r"line 1: missing 'type'"):
+        chronicle.import_jsonl(path)
+    assert 1 == len(chronicle)
+
+
+@pytest.mark.parametrize(
+    ("bad", "number", "reason"),
+    [
+        ("{not json", 3, r"malformed JSON at column 2: Expecting property name"),
+        ('{"type": "visit.cancelled", "subject": "v"', 3, r"malformed JSON at column \d+"),
+        ("[1, 2, 3]", 3, r"expected a JSON object, got list"),
+        ("42", 3, r"expected a JSON object, got int"),
+        ('"a string"', 3, r"expected a JSON object, got str"),
+        ("[" * 100_000 + "]" * 100_000, 3, r"malformed JSON: nested too deeply"),
+    ],
+)
+def test_malformed_lines(chronicle: Chronicle, write, bad: str, number: int, reason: str) -> None:  # type: ignore[no-untyped-def]
+    good = line(VisitCancelled(subject=V, known_at=AT))
+    path = write(good, "", bad, good)
+    with pytest.raises(ImportLineError, match=rf": line {number}: {reason}") as info:
+        chronicle.import_jsonl(path)
+    assert number == info.value.line
+    assert 1 == len(chronicle)
+
+
+def test_truncated_last_line(chronicle: Chronicle, write) -> None:  # type: ignore[no-untyped-def]
+    good = line(VisitCancelled(subject=V, known_at=AT))
+    path = write(good, good[: len(good) // 2].encode())
+    with pytest.raises(
+        ImportLineError, match=r": line 2: malformed JSON at column \d+: Unterminated"
+    ):
+        chronicle.import_jsonl(path)
+    assert 1 == len(chronicle)
+
+
+def test_non_utf8_line(chronicle: Chronicle, write) -> None:  # type: ignore[no-untyped-def]
+    path = write(line(VisitCancelled(subject=V, known_at=AT)), b'{"subject": "\xff"}\n')
+    with pytest.raises(ImportLineError, match=r": line 2: not UTF-8 text \(invalid start byte\)"):
+        chronicle.import_jsonl(path)
+    assert 1 == len(chronicle)
+
+
+def test_windows_line_endings_and_blank_lines_are_fine(chronicle: Chronicle, write) -> None:  # type: ignore[no-untyped-def]
+    good = line(VisitCancelled(subject=V, known_at=AT))
+    path = write(b"\r\n", (good + "\r\n").encode(), b"   \n")
+    assert 1 == len(chronicle.import_jsonl(path))
+    assert 2 == len(chronicle)
+
+
+@pytest.mark.parametrize(
+    ("fields", "reason"),
+    [
+        ({"visitr": "x"}, r"unknown field\(s\): visitr"),
+        (
+            {"counterparts": "Wang Yi"},
+            r"expected a list of strings, got 'Wang Yi' @ event\.counterparts",
+        ),
+        ({"probability": 2}, r"probability: expected a probability in \[0, 1\], got 2\.0 @ event"),
+        ({"likelihood": "perhaps"}, r"got 'perhaps' @ event\.likelihood"),
+        ({"subject": ""}, r"subject: expected a non-empty string"),
+        (
+            {"source": {"nam": "Reuters"}},
+            r"required field missing @ event\.source\.name; "
+            r"unknown field\(s\): nam @ event\.source",
+        ),
+    ],
+)
+def test_invalid_fields_in_a_file(
+    chronicle: Chronicle, write, fields: dict[str, object], reason: str
+) -> None:  # type: ignore[no-untyped-def]
+    good = line(VisitCancelled(subject=V, known_at=AT))
+    bad = json.dumps({**event_to_dict(announced(visitor="Wang Yi")), **fields})
+    path = write(good, good, bad)
+    with pytest.raises(ImportLineError, match=rf": line 3: visit\.announced: .*{reason}"):
+        chronicle.import_jsonl(path)
+    assert 1 == len(chronicle)
+
+
+def test_a_file_that_cannot_be_read(chronicle: Chronicle, tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match=r"nowhere\.jsonl: cannot read: No such file or directory"):
+        chronicle.import_jsonl(tmp_path / "nowhere.jsonl")
+    with pytest.raises(StoreError, match="cannot read: Is a directory"):
+        chronicle.import_jsonl(tmp_path)
+    assert 1 == len(chronicle)
+
+
+def test_export_to_a_missing_directory(chronicle: Chronicle, tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match=r"cannot write: No such file or directory"):
+        chronicle.export_jsonl(tmp_path / "missing" / "out.jsonl")
+
+
+def test_appending_something_that_is_not_an_event(chronicle: Chronicle) -> None:
+    with pytest.raises(EventError, match=r"events\[1\]: expected a chronology Event, got dict"):
+        chronicle.extend([VisitCancelled(subject=V, known_at=AT), {"type": "visit.cancelled"}])  # type: ignore[list-item]
+    assert 1 == len(chronicle)
+
+
+# -- retractions --------------------------------------------------------------------------------
+
+
+def test_retracting_a_missing_event(chronicle: Chronicle) -> None:
+    ghost = Retracted(subject=V, known_at=AT, target="f" * 32)
+    with pytest.raises(
+        RetractionError, match=r"events\[0\] \(retracted\): target 'f{32}' is not in the chronicle"
+    ) as info:
+        chronicle.append(ghost)
+    assert 0 == info.value.index
+    with pytest.raises(RetractionError, match=r"events\[2\]") as info:
+        chronicle.extend([VisitCancelled(subject=V, known_at=AT), announced(visitor="x"), ghost])
+    assert 2 == info.value.index
+    assert 1 == len(chronicle)
+
+
+def test_retracting_an_event_of_another_subject(chronicle: Chronicle) -> None:
+    [rec] = list(chronicle)
+    wrong = Retracted(subject="visit/other", known_at=AT, target=rec.event_id)
+    with pytest.raises(
+        RetractionError,
+        match=r"subject 'visit/other' differs from its target's 'visit/lavrov-china-2024-04'",
+    ):
+        chronicle.append(wrong)
+    assert 1 == len(chronicle)
+
+
+def test_retracting_a_missing_event_in_a_file(chronicle: Chronicle, write) -> None:  # type: ignore[no-untyped-def]
+    ghost = Retracted(subject=V, known_at=AT, target="e" * 32)
+    path = write(line(VisitCancelled(subject=V, known_at=AT)), "", line(ghost))
+    with pytest.raises(
+        ImportLineError, match=r": line 3: .*target 'e{32}' is not in the chronicle"
+    ) as info:
+        chronicle.import_jsonl(path)
+    assert 3 == info.value.line
+    assert 1 == len(chronicle)
+
+
+# -- tampering with a memory store --------------------------------------------------------------
+
+
+@pytest.fixture
+def stored() -> tuple[Chronicle, MemoryStore]:
+    store = MemoryStore()
+    clock = FakeClock()
+    c = Chronicle(store, clock=clock)
+    for d in range(3, 8):
+        c.append(VisitCancelled(subject=V, known_at=f"2024-04-0{d}T12:00:00Z", reason=f"r{d}"))
+        clock.advance()
+    assert 5 == c.verify()
+    return c, store
+
+
+def test_verify_catches_an_altered_event(stored: tuple[Chronicle, MemoryStore]) -> None:
+    c, store = stored
+    rec = store._records[2]
+    store._records[2] = attrs.evolve(rec, event=attrs.evolve(rec.event, reason="rewritten"))
+    with pytest.raises(
+        IntegrityError, match=r"^record at position 3: event content does not match its event_id"
+    ) as info:
+        c.verify()
+    assert 3 == info.value.position
+
+
+def test_verify_catches_an_altered_hash(stored: tuple[Chronicle, MemoryStore]) -> None:
+    c, store = stored
+    store._records[3] = attrs.evolve(store._records[3], hash="0" * 64)
+    with pytest.raises(
+        IntegrityError, match=r"^record at position 4: hash does not match the chain"
+    ):
+        c.verify()
+
+
+def test_verify_catches_an_altered_system_time(stored: tuple[Chronicle, MemoryStore]) -> None:
+    c, store = stored
+    rec = store._records[1]
+    store._records[1] = attrs.evolve(rec, recorded_at=rec.recorded_at + timedelta(hours=1))
+    with pytest.raises(
+        IntegrityError, match=r"^record at position 2: hash does not match the chain"
+    ):
+        c.verify()
+    store._records[1] = attrs.evolve(rec, recorded_at=datetime(2000, 1, 1, tzinfo=UTC))
+    with pytest.raises(
+        IntegrityError, match=r"^record at position 2: recorded_at does not increase"
+    ):
+        c.verify()
+
+
+def test_verify_catches_a_removed_record(stored: tuple[Chronicle, MemoryStore]) -> None:
+    c, store = stored
+    del store._records[1]
+    with pytest.raises(
+        IntegrityError, match=r"^record at position 2: expected position 2, found 3"
+    ):
+        c.verify()
+
+
+def test_verify_catches_reordered_records(stored: tuple[Chronicle, MemoryStore]) -> None:
+    c, store = stored
+    first, second = store._records[0], store._records[1]
+    store._records[0] = attrs.evolve(second, position=1)
+    store._records[1] = attrs.evolve(first, position=2)
+    with pytest.raises(IntegrityError, match=r"^record at position 1: "):
+        c.verify()
