@@ -1,0 +1,273 @@
+"""The seed logs are permanent fixtures: every file in ``seeds/`` loads with the current code,
+and the seed case answers what a reader of the reports expects, day by day."""
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from chronology import Chronicle, Quantity, Status, Window
+from chronology.events import (
+    Retracted,
+    StatementMade,
+    VisitAnnounced,
+    VisitOccurred,
+    VisitPostponed,
+    VisitScheduled,
+)
+from chronology.expectations import TradeExpectation, VisitExpectation
+from chronology.testing import FakeClock
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = sorted((ROOT / "seeds").glob("*.jsonl"))
+CASE = ROOT / "seeds" / "russia-china-2024.jsonl"
+
+VISIT = "visit/lavrov-china-2024-04"
+SEABORNE = "trade/russia-china-crude-seaborne-2024-03"
+SOKOL = "trade/russia-china-crude-sokol-2024-03"
+ESPO = "trade/russia-china-crude-espo-2024-03"
+SHIP_TRACKING = "seaborne exports (ship-tracking)"
+CUSTOMS = "imports, all modes incl. pipeline (customs)"
+MARCH = Window.parse("2024-03")
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def case() -> Chronicle:
+    c = Chronicle(clock=FakeClock(utc(2024, 5, 1)))
+    c.import_jsonl(CASE)
+    return c
+
+
+def visit(c: Chronicle, when: str) -> VisitExpectation:
+    value = c.as_of(when)[VISIT]
+    assert isinstance(value, VisitExpectation)
+    return value
+
+
+def trade(c: Chronicle, when: str, subject: str = SEABORNE) -> TradeExpectation:
+    value = c.as_of(when)[subject]
+    assert isinstance(value, TradeExpectation)
+    return value
+
+
+# -- every seed loads ---------------------------------------------------------------------------
+
+
+def test_there_are_seeds() -> None:
+    assert CASE in SEEDS
+
+
+@pytest.mark.parametrize("path", SEEDS, ids=[p.name for p in SEEDS])
+def test_every_seed_loads_verifies_and_round_trips(path: Path, tmp_path: Path) -> None:
+    lines = [x for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+    c = Chronicle()
+    records = c.import_jsonl(path)
+    assert len(lines) == len(records) == len(c) == c.verify()
+    assert list(c) == c.import_jsonl(path)  # loading it again adds nothing
+    out = tmp_path / "export.jsonl"
+    c.export_jsonl(out)
+    again = Chronicle()
+    again.import_jsonl(out)
+    assert [r.event_id for r in c] == [r.event_id for r in again]
+    for r in c:  # every seed event carries a citation
+        assert r.event.source is not None
+
+
+def test_the_packaged_copy_of_the_seed_is_the_seed() -> None:
+    packaged = ROOT / "chronology" / "data" / CASE.name
+    assert CASE.read_bytes() == packaged.read_bytes()
+
+
+# -- the case, day by day -----------------------------------------------------------------------
+
+
+def test_before_the_projection_nothing_is_expected(case: Chronicle) -> None:
+    view = case.as_of("2024-03-10")
+    assert () == view.expectations()
+    assert () == view.statements()
+    assert 0 == len(view)
+
+
+def test_19_march_a_record_projection(case: Chronicle) -> None:
+    view = case.as_of("2024-03-19")
+    assert [ESPO, SEABORNE, SOKOL] == [t.subject for t in view.trades()]
+    assert () == view.visits()
+    seaborne = trade(case, "2024-03-19")
+    assert Status.PROJECTED == seaborne.status
+    assert ("Russia", "China", "crude oil") == (
+        seaborne.exporter,
+        seaborne.importer,
+        seaborne.commodity,
+    )
+    assert Quantity(1_700_000, "bbl/d") == seaborne.quantity
+    assert SHIP_TRACKING == seaborne.scope
+    assert any("record" in claim for claim in seaborne.claims)
+    assert "Myanmar-bound flows counted as China" in seaborne.claims
+    assert MARCH == seaborne.period
+    assert (utc(2024, 3, 1), utc(2024, 4, 1)) == (seaborne.period.start, seaborne.period.end)
+    assert "probable" == seaborne.likelihood
+    [source] = seaborne.sources
+    assert ("Bloomberg", ("Kpler",)) == (source.name, tuple(s.name for s in source.via))
+    sokol = trade(case, "2024-03-19", SOKOL)
+    assert (Quantity(379_000, "bbl/d"), "Sokol", MARCH) == (
+        sokol.quantity,
+        sokol.grade,
+        sokol.period,
+    )
+    assert any("all-time high" in claim for claim in sokol.claims)
+    espo = trade(case, "2024-03-19", ESPO)
+    assert (Quantity(882_000, "bbl/d"), "ESPO") == (espo.quantity, espo.grade)
+
+
+def test_4_april_the_visit_is_announced_soon(case: Chronicle) -> None:
+    v = visit(case, "2024-04-04")
+    assert Status.ANNOUNCED == v.status
+    assert ("Sergei Lavrov", "China", ("Wang Yi",)) == (v.visitor, v.host, v.counterparts)
+    assert v.window is not None
+    assert ("soon", True) == (v.window.label, v.window.approximate)
+    assert (utc(2024, 4, 3, 12), utc(2024, 5, 3, 12)) == (v.window.start, v.window.end)
+    assert ("SCO", "BRICS", "UN", "G20", "practical cooperation", "regional security") == v.agenda
+    assert "probable" == v.likelihood
+    assert not v.partial
+    [said] = case.as_of("2024-04-04").statements(VISIT)
+    assert "Maria Zakharova" == said.speaker
+    assert [VISIT] == [
+        e.subject for e in case.as_of("2024-04-04").expected_between("2024-04-08", "2024-04-09")
+    ]
+
+
+def test_3_april_counts_the_whole_day(case: Chronicle) -> None:
+    assert Status.ANNOUNCED == visit(case, "2024-04-03").status
+    assert VISIT not in case.as_of("2024-04-03T11:59:59Z")
+
+
+def test_7_april_the_dates_are_fixed(case: Chronicle) -> None:
+    v = visit(case, "2024-04-07")
+    assert Status.SCHEDULED == v.status
+    assert Window(utc(2024, 4, 8), utc(2024, 4, 10)) == v.window
+    assert "soon" == (v.first_window.label if v.first_window else None)
+    speakers = [s.speaker for s in case.as_of("2024-04-07").statements(VISIT)]
+    assert ["Maria Zakharova", "Mao Ning"] == speakers
+    assert Status.ANNOUNCED == visit(case, "2024-04-07T11:59:59Z").status
+
+
+def test_10_april_the_visit_occurred(case: Chronicle) -> None:
+    v = visit(case, "2024-04-10")
+    assert (Status.OCCURRED, "Beijing") == (v.status, v.place)
+    assert Window.parse("2024-04-08/2024-04-09") == v.window
+
+
+def test_21_april_the_reports_are_kept_apart_by_scope(case: Chronicle) -> None:
+    seaborne = trade(case, "2024-04-21")
+    assert Status.REPORTED == seaborne.status
+    assert Quantity(1_700_000, "bbl/d") == seaborne.quantity  # the projection is not overwritten
+    assert (CUSTOMS, SHIP_TRACKING) == seaborne.scopes
+    customs = [f for f in seaborne.reports if f.scope == CUSTOMS]
+    assert [Quantity(10.81, "Mt"), Quantity(2_550_000, "bbl/d")] == [f.quantity for f in customs]
+    assert not any(f.preliminary for f in customs)
+    latest_customs = seaborne.report(CUSTOMS)
+    assert latest_customs is not None
+    assert CUSTOMS == latest_customs.scope
+    kpler = seaborne.report(SHIP_TRACKING)
+    assert kpler is not None
+    assert (Quantity(1_820_000, "bbl/d"), True, MARCH) == (
+        kpler.quantity,
+        kpler.preliminary,
+        kpler.period,
+    )
+    assert kpler.source is not None
+    assert "Kpler" in [s.name for s in kpler.source.via]
+    sokol = trade(case, "2024-04-21", SOKOL)
+    sokol_report = sokol.report(SHIP_TRACKING)
+    assert sokol_report is not None
+    assert (Status.REPORTED, Quantity(440_000, "bbl/d"), True) == (
+        sokol.status,
+        sokol_report.quantity,
+        sokol_report.preliminary,
+    )
+    espo = trade(case, "2024-04-21", ESPO)
+    assert (Status.PROJECTED, ()) == (espo.status, espo.reports)
+    [note] = case.as_of("2024-04-21").statements(SEABORNE)
+    assert note.summary is not None
+    assert "tonnes" in note.summary
+
+
+def test_diff_between_announcement_and_schedule(case: Chronicle) -> None:
+    diff = case.diff("2024-04-04", "2024-04-07")
+    assert ((), ()) == (diff.added, diff.removed)
+    [(before, after)] = diff.changed
+    assert (VISIT, Status.ANNOUNCED, Status.SCHEDULED) == (
+        before.subject,
+        before.status,
+        after.status,
+    )
+
+
+def test_history_of_the_visit(case: Chronicle) -> None:
+    changes = case.history(VISIT)
+    assert [VisitAnnounced, StatementMade, VisitScheduled, StatementMade, VisitOccurred] == [
+        type(c.event) for c in changes
+    ]
+    assert [utc(2024, 4, 3, 12)] * 2 + [utc(2024, 4, 7, 12)] * 2 + [utc(2024, 4, 8, 12)] == [
+        c.known_at for c in changes
+    ]
+    assert changes[0].before is None
+    assert [
+        Status.ANNOUNCED,
+        Status.ANNOUNCED,
+        Status.SCHEDULED,
+        Status.SCHEDULED,
+        Status.OCCURRED,
+    ] == [c.after.status for c in changes if c.after is not None]
+    assert changes[1].before == changes[1].after  # a statement changes no expectation
+
+
+# -- a correction on top of the seed ------------------------------------------------------------
+
+
+def test_retracting_a_wrongly_entered_event() -> None:
+    clock = FakeClock(utc(2024, 5, 1))
+    c = Chronicle(clock=clock)
+    c.import_jsonl(CASE)
+    clock.advance()
+    # An analyst files a postponement that was about another visit.
+    wrong = c.append(
+        VisitPostponed(subject=VISIT, known_at="2024-04-05T09:00:00Z", reason="misfiled report")
+    )
+    clock.advance()
+    assert Status.POSTPONED == visit(c, "2024-04-05").status
+    assert Status.SCHEDULED == visit(c, "2024-04-07").status  # the schedule came later anyway
+    fix = c.append(
+        Retracted(
+            subject=VISIT,
+            known_at="2024-05-02T10:00:00Z",
+            target=wrong.event_id,
+            reason="the report was about another minister",
+        )
+    )
+    clock.advance()
+    # Corrected: as if it had never been recorded.
+    assert Status.ANNOUNCED == visit(c, "2024-04-05").status
+    assert [VisitAnnounced, StatementMade, VisitScheduled, StatementMade, VisitOccurred] == [
+        type(ch.event) for ch in c.history(VISIT)
+    ]
+    # As recorded before the correction: the mistake shows, for the audit.
+    assert wrong.recorded_at < fix.recorded_at
+    before_fix = c.as_of("2024-04-05", recorded_by=wrong.recorded_at)
+    assert Status.POSTPONED == before_fix[VISIT].status
+    assert VisitPostponed in [
+        type(ch.event) for ch in c.history(VISIT, recorded_by=wrong.recorded_at)
+    ]
+    # Before the mistake was entered, it was not there either.
+    before_mistake = c.as_of(
+        "2024-04-05", recorded_by=wrong.recorded_at - timedelta(microseconds=1)
+    )
+    assert Status.ANNOUNCED == before_mistake[VISIT].status
+    # Re-entering the same mistake does not bring it back.
+    assert wrong == c.append(wrong.event)
+    assert Status.ANNOUNCED == visit(c, "2024-04-05").status
+    assert len(c) == c.verify()
