@@ -21,6 +21,7 @@ from chronology.errors import (
 )
 from chronology.events import Event
 from chronology.expectations import ExpectationFold
+from chronology.projection import Checkpoints
 from chronology.record import GENESIS_HASH, Record, chain_hash, prepare
 from chronology.serialization import event_from_dict, event_id_of
 from chronology.stores.base import Store
@@ -65,6 +66,7 @@ class Chronicle:
     ) -> None:
         self._store: Store = MemoryStore() if store is None else store
         self._clock = _system_clock if clock is None else clock
+        self._checkpoints = Checkpoints(self._store)
 
     @classmethod
     def open(
@@ -150,7 +152,13 @@ class Chronicle:
         """
         at = as_of_instant(when, field="as_of")
         by = None if recorded_by is None else as_of_instant(recorded_by, field="recorded_by")
-        return View(self._store, as_of=at, recorded_by=by, upto=len(self._store))
+        return View(
+            self._store,
+            as_of=at,
+            recorded_by=by,
+            upto=len(self._store),
+            checkpoints=self._checkpoints,
+        )
 
     def history(self, subject: str, *, recorded_by: When | None = None) -> tuple[Change, ...]:
         """One :class:`~chronology.view.Change` per event on ``subject``, in assertion-time order.

@@ -21,7 +21,7 @@ equal values in every store.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any, ClassVar, Final, TypeAlias
 
@@ -389,16 +389,20 @@ class ExpectationFold:
     expectation values as of an instant, deriving ``overdue``.
     """
 
-    __slots__ = ("_builders", "_kinds", "statements")
+    __slots__ = ("_base", "_builders", "_kinds", "statements")
 
-    def __init__(self) -> None:
+    def __init__(self, base: Mapping[str, Expectation] | None = None) -> None:
+        """Start empty, or from ``base``: expectations frozen (with ``as_of=None``) from an
+        earlier fold, which the events folded next continue. Only the subjects those events
+        touch are thawed back into builders; :meth:`touched` names them."""
+        self._base: Mapping[str, Expectation] = {} if base is None else base
         self._builders: dict[str, _Builder] = {}
         self._kinds: dict[str, str] = {}
         self.statements: list[StatementMade] = []
 
     def copy(self) -> ExpectationFold:
         """An independent copy (used for checkpoints)."""
-        twin = ExpectationFold()
+        twin = ExpectationFold(self._base)
         for subject, b in self._builders.items():
             c = _Builder.__new__(_Builder)
             c.fields = dict(b.fields)
@@ -427,9 +431,16 @@ class ExpectationFold:
         subject = event.subject
         b = self._builders.get(subject)
         if b is None:
-            status = Status.UNKNOWN
-            b = self._builders[subject] = _Builder(subject, status, event.known_at)
-            self._kinds[subject] = family or "visit"
+            earlier = self._base.get(subject)
+            if earlier is not None:
+                if family is not None and earlier.kind != family:
+                    return False
+                b = self._builders[subject] = _thaw(earlier)
+                self._kinds[subject] = earlier.kind
+            else:
+                status = Status.UNKNOWN
+                b = self._builders[subject] = _Builder(subject, status, event.known_at)
+                self._kinds[subject] = family or "visit"
         elif family is not None and self._kinds[subject] != family:
             return False
         handler(b, event)
@@ -440,14 +451,23 @@ class ExpectationFold:
         return True
 
     def subjects(self) -> list[str]:
-        """The subjects with an expectation, sorted."""
+        """The subjects with an expectation, sorted (those of the base included)."""
+        if self._base:
+            return sorted(self._builders.keys() | self._base.keys())
         return sorted(self._builders)
+
+    def touched(self) -> list[str]:
+        """The subjects the events folded so far changed (all of them, without a base)."""
+        return list(self._builders)
 
     def freeze_one(self, subject: str, as_of: datetime | None) -> Expectation | None:
         """The frozen expectation of one subject, its ``overdue`` derived at ``as_of``."""
         b = self._builders.get(subject)
         if b is None:
-            return None
+            earlier = self._base.get(subject)
+            if earlier is None or as_of is None:
+                return earlier
+            return overdue_at(earlier, as_of)
         fields: dict[str, Any] = dict(b.fields)
         if as_of is not None and fields["status"] in _CAN_BE_OVERDUE:
             window = fields.get("window")
@@ -471,6 +491,53 @@ class ExpectationFold:
             assert value is not None
             out[subject] = value
         return out
+
+
+def may_be_overdue(value: Expectation) -> datetime | None:
+    """The instant from which ``value`` (frozen with ``as_of=None``) reads ``overdue``, if any."""
+    if value.status in _CAN_BE_OVERDUE:
+        window = value.window
+        if window is not None:
+            return window.end
+    return None
+
+
+def overdue_at(value: Expectation, as_of: datetime) -> Expectation:
+    """``value`` (frozen with ``as_of=None``) as a view at ``as_of`` shows it."""
+    end = may_be_overdue(value)
+    if end is not None and end <= as_of:
+        return attrs.evolve(value, status=Status.OVERDUE)
+    return value
+
+
+_COMMON: Final = frozenset({"sources", "first_known_at", "updated_at", "event_ids"})
+_THAW: dict[type, tuple[str, ...]] = {}
+
+
+def _thaw(value: Expectation) -> _Builder:
+    """A builder that continues the fold ``value`` was frozen from (with ``as_of=None``).
+
+    Builders leave out what no event set; ``None`` is what a frozen value shows for those, and
+    no event sets a field to ``None`` in a way the handlers tell apart from leaving it out.
+    """
+    cls = type(value)
+    names = _THAW.get(cls)
+    if names is None:
+        names = _THAW[cls] = tuple(
+            f.name for f in attrs.fields(cls) if f.name not in _COMMON and f.name != "status"
+        )
+    b = _Builder.__new__(_Builder)
+    fields: dict[str, Any] = {"status": value.status}
+    for name in names:
+        v = getattr(value, name)
+        if v is not None:
+            fields[name] = v
+    b.fields = fields
+    b.sources = dict.fromkeys(value.sources)
+    b.first_known_at = value.first_known_at
+    b.updated_at = value.updated_at
+    b.event_ids = list(value.event_ids)
+    return b
 
 
 def fold_expectations(events: Iterable[tuple[Event, str]]) -> ExpectationFold:

@@ -7,14 +7,27 @@ A question ``as_of(X, recorded_by=Y)`` sees the records stored by ``Y`` (all whe
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Collection, Iterable
 from datetime import datetime
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from chronology.events import Event, Retracted
+import attrs
+
+from chronology.events import Event, Retracted, StatementMade
+from chronology.expectations import (
+    Expectation,
+    ExpectationFold,
+    Status,
+    may_be_overdue,
+    overdue_at,
+)
 from chronology.record import Record
 
-__all__ = ["Projection", "effective_records", "fold", "retracted_ids"]
+if TYPE_CHECKING:
+    from chronology.stores.base import Store
+
+__all__ = ["Checkpoint", "Checkpoints", "Projection", "effective_records", "fold", "retracted_ids"]
 
 S = TypeVar("S")
 
@@ -92,3 +105,262 @@ def fold(events: Iterable[Event], initial: S, apply: Callable[[S, Event], S]) ->
     for event in events:
         state = apply(state, event)
     return state
+
+
+# -- checkpoints --------------------------------------------------------------------------------
+
+
+class Checkpoint:
+    """The built-in projection folded up to an assertion-time instant, kept to fold on from.
+
+    It holds every expectation frozen with ``as_of=None`` (no ``overdue`` derived), from the
+    records with ``known_at <= at`` among the first ``valid_to`` records, as corrected by the
+    retractions among them. It answers for any view of the first ``P`` records with
+    ``needs <= P <= valid_to``: ``needs`` is the highest position among the records it folded
+    and the retractions, so such a view sees the same records up to ``at``.
+    """
+
+    __slots__ = ("_ends", "at", "needs", "overdue", "statements", "valid_to", "values")
+
+    def __init__(
+        self,
+        at: datetime,
+        needs: int,
+        valid_to: int,
+        values: dict[str, Expectation],
+        statements: tuple[StatementMade, ...],
+        *,
+        parent: Checkpoint | None = None,
+        changed: Collection[str] = (),
+    ) -> None:
+        self.at = at
+        self.needs = needs
+        self.valid_to = valid_to
+        self.values = values
+        self.statements = statements
+        self.overdue: dict[str, Expectation] = {}
+        self._ends: list[tuple[datetime, str]] | None = None
+        if parent is not None and parent._ends is not None:
+            # What the parent derived still holds for the subjects that did not change.
+            gone = set(changed)
+            ends = [e for e in parent._ends if e[1] not in gone]
+            for subject in gone:
+                value = values.get(subject)
+                end = None if value is None else may_be_overdue(value)
+                if end is not None:
+                    ends.append((end, subject))
+            ends.sort()
+            self._ends = ends
+            self.overdue = {s: v for s, v in parent.overdue.items() if s not in gone}
+
+    def answers(self, upto: int) -> bool:
+        """Whether a view of the first ``upto`` records may fold on from here."""
+        return self.needs <= upto <= self.valid_to
+
+    def ends(self) -> list[tuple[datetime, str]]:
+        """``(window end, subject)`` of the values that read ``overdue`` from that end on."""
+        if self._ends is None:
+            ends = []
+            for subject, value in self.values.items():
+                end = may_be_overdue(value)
+                if end is not None:
+                    ends.append((end, subject))
+            ends.sort()
+            self._ends = ends
+        return self._ends
+
+    def overdue_value(self, subject: str) -> Expectation:
+        """The value of ``subject`` with its status ``overdue`` (made once, then kept)."""
+        value = self.overdue.get(subject)
+        if value is None:
+            value = self.overdue[subject] = attrs.evolve(
+                self.values[subject], status=Status.OVERDUE
+            )
+        return value
+
+
+class Checkpoints:
+    """Checkpoints of the built-in projection for one store, so full views fold only the tail.
+
+    A full view as of ``X`` starts from the latest checkpoint at or before ``X`` that answers
+    for it, folds the records known after the checkpoint and by ``X``, and thaws only the
+    subjects those records touch. Folding a stretch leaves checkpoints behind it (every
+    ``every`` records, and at ``X`` after a few hundred), so the next view starts close by.
+
+    Checkpoints follow the store: before use, the records appended since are scanned. A record
+    known at or before a checkpoint's instant (a late arrival) drops that checkpoint; so does a
+    retraction whose effect reaches back to it (the event it finally restores or removes is
+    known at or before it).
+
+    Args:
+        store: the store the views read.
+        every: fold this many records between checkpoints (``None``: one sixteenth of the
+            log, at least 4,096).
+        keep: keep at most this many checkpoints (the least recently used go first).
+    """
+
+    def __init__(self, store: Store, *, every: int | None = None, keep: int = 16) -> None:
+        self._store = store
+        self._every = every
+        self._keep = max(1, keep)
+        self._synced = 0
+        self._points: list[Checkpoint] = []
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._points)
+
+    def points(self) -> list[Checkpoint]:
+        """The checkpoints kept, by instant."""
+        with self._lock:
+            return sorted(self._points, key=lambda c: c.at)
+
+    def _sync(self, upto: int) -> None:
+        """Scan the records appended since the last scan, up to ``upto``; drop what they undo."""
+        if upto <= self._synced:
+            return
+        earliest: datetime | None = None
+        for r in self._store.records_after(self._synced):
+            if r.position > upto:
+                break
+            at = self._reach(r)
+            if at is None:
+                self._points = []
+                earliest = None
+                break
+            if earliest is None or at < earliest:
+                earliest = at
+        if earliest is not None:
+            self._points = [c for c in self._points if c.at < earliest]
+        for c in self._points:
+            c.valid_to = upto
+        self._synced = upto
+
+    def _reach(self, r: Record) -> datetime | None:
+        """The earliest ``known_at`` whose fold ``r`` changes (``None``: cannot tell)."""
+        event = r.event
+        seen = 0
+        while isinstance(event, Retracted):
+            target = self._store.get(event.target)
+            seen += 1
+            if target is None or seen > 10_000:
+                return None
+            event = target.event
+        return event.known_at
+
+    def answer(
+        self, as_of: datetime, upto: int
+    ) -> tuple[dict[str, Expectation], tuple[StatementMade, ...]]:
+        """Every expectation as of ``as_of`` (sorted by subject) and the statements, for a view
+        of the first ``upto`` records as recorded now."""
+        with self._lock:
+            self._sync(upto)
+            base: Checkpoint | None = None
+            for c in self._points:
+                if c.at <= as_of and c.answers(upto) and (base is None or c.at > base.at):
+                    base = c
+            if base is not None:
+                # Most recently used last: eviction takes from the front.
+                self._points.remove(base)
+                self._points.append(base)
+            return self._fold_on(base, as_of, upto)
+
+    def _fold_on(
+        self, base: Checkpoint | None, as_of: datetime, upto: int
+    ) -> tuple[dict[str, Expectation], tuple[StatementMade, ...]]:
+        store = self._store
+        retractions = [r for r in store.retractions() if r.position <= upto]
+        dead = retracted_ids(retractions, None)
+        needs = max((r.position for r in retractions), default=0)
+        if base is not None:
+            needs = max(needs, base.needs)
+        values: dict[str, Expectation] = {} if base is None else base.values
+        statements: tuple[StatementMade, ...] = () if base is None else base.statements
+        tail = [
+            r
+            for r in store.ordered_between(None if base is None else base.at, as_of)
+            if r.position <= upto and r.event_id not in dead and not isinstance(r.event, Retracted)
+        ]
+        current = upto == self._synced
+        every = self._every or max(4096, upto // 16)
+        state = ExpectationFold(values)
+        apply = state.apply
+        dirty: set[str] = set()
+        last = len(tail) - 1
+        since = 0
+        for i, r in enumerate(tail):
+            event = r.event
+            apply(event, r.event_id)
+            dirty.add(event.subject)
+            if r.position > needs:
+                needs = r.position
+            since += 1
+            if (
+                since >= every
+                and current
+                and i < last
+                and tail[i + 1].event.known_at > event.known_at
+            ):
+                values = _merge(values, state, dirty)
+                statements = (*statements, *state.statements)
+                base = Checkpoint(
+                    event.known_at, needs, upto, values, statements, parent=base, changed=dirty
+                )
+                self._add(base)
+                state = ExpectationFold(values)
+                apply = state.apply
+                dirty = set()
+                since = 0
+        plain = _merge(values, state, dirty)
+        statements = (*statements, *state.statements)
+        if current and (base is None or since >= min(every, 256)):
+            point = Checkpoint(as_of, needs, upto, plain, statements, parent=base, changed=dirty)
+            self._add(point)
+            return _shown(point, as_of, plain, set()), statements
+        if base is None:
+            return _shown(None, as_of, plain, set(plain)), statements
+        return _shown(base, as_of, plain, dirty), statements
+
+    def _add(self, point: Checkpoint) -> None:
+        self._points.append(point)
+        if len(self._points) > self._keep:
+            del self._points[0]
+
+
+def _merge(
+    values: dict[str, Expectation], state: ExpectationFold, dirty: set[str]
+) -> dict[str, Expectation]:
+    """``values`` updated with the subjects ``state`` changed, sorted by subject."""
+    if not dirty:
+        return values
+    out = dict(values)
+    added = False
+    for subject in dirty:
+        value = state.freeze_one(subject, None)
+        if value is None:  # only events the projection leaves out
+            continue
+        if subject not in out:
+            added = True
+        out[subject] = value
+    if added:
+        out = {s: out[s] for s in sorted(out)}
+    return out
+
+
+def _shown(
+    point: Checkpoint | None, as_of: datetime, plain: dict[str, Expectation], fresh: set[str]
+) -> dict[str, Expectation]:
+    """``plain`` as a view at ``as_of`` shows it: ``overdue`` derived. Values of subjects not
+    in ``fresh`` are ``point``'s, whose overdue variants it keeps."""
+    shown = dict(plain)
+    if point is not None:
+        for end, subject in point.ends():
+            if end > as_of:
+                break
+            if subject not in fresh:
+                shown[subject] = point.overdue_value(subject)
+    for subject in fresh:
+        value = plain.get(subject)
+        if value is not None:
+            shown[subject] = overdue_at(value, as_of)
+    return shown

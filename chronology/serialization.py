@@ -351,6 +351,33 @@ def _quantity_text(q: Quantity) -> str:
     return '{"unit":' + _encode_str(q.unit) + ',"value":' + float.__repr__(value) + "}"
 
 
+def _scalar_text(v: Any) -> str:
+    """A number or a boolean as json.dumps writes it."""
+    cls = v.__class__
+    if cls is float and v - v == 0.0:  # finite
+        return float.__repr__(v)
+    if cls is int:
+        return int.__repr__(v)
+    if cls is bool:
+        return "true" if v else "false"
+    return _ENCODER.encode(v)
+
+
+def _float_value(v: Any) -> float:
+    """A float field as :func:`_structure_float` reads it."""
+    if v.__class__ is float:
+        return float(v)
+    if v.__class__ is int:
+        return float(v)
+    raise _Fallback
+
+
+def _bool_value(v: Any) -> bool:
+    if v.__class__ is not bool:
+        raise _Fallback
+    return bool(v)
+
+
 def _instant_value(text: Any) -> datetime:
     """A stored instant: UTC ISO 8601 text as written by :func:`_instant_text`."""
     value = _from_iso(text)
@@ -437,6 +464,10 @@ def _field_code(tp: Any, ns: dict[str, Any], i: int, *, for_source: bool) -> tup
     read: str
     if tp is str:
         write, read = "_encode_str(v)", "_str_value(v)"
+    elif tp is float:
+        write, read = "_scalar_text(v)", "_float_value(v)"
+    elif tp is bool:
+        write, read = "_scalar_text(v)", "_bool_value(v)"
     elif tp is datetime:
         write, read = "'\"' + _instant_text(v) + '\"'", "_instant_value(v)"
     elif tp is Window:
@@ -478,6 +509,9 @@ def _compile(cls: type, tag: str | None, version: int) -> _Codec:
         "_quantity_text": _quantity_text,
         "_source_text": _source_text,
         "_str_value": _str_value,
+        "_scalar_text": _scalar_text,
+        "_float_value": _float_value,
+        "_bool_value": _bool_value,
         "_instant_value": _instant_value,
         "_window_value": _window_value,
         "_quantity_value": _quantity_value,

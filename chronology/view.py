@@ -16,7 +16,7 @@ from chronology.expectations import (
     TradeExpectation,
     VisitExpectation,
 )
-from chronology.projection import Projection, effective_records, fold
+from chronology.projection import Checkpoints, Projection, effective_records, fold
 from chronology.record import Record
 from chronology.time import Window, to_instant
 
@@ -99,14 +99,17 @@ class View:
         recorded_by: datetime | None,
         upto: int,
         state: ExpectationFold | None = None,
+        checkpoints: Checkpoints | None = None,
     ) -> None:
         self._store = store
         self._as_of = as_of
         self._recorded_by = recorded_by
         self._upto = upto
         self._state = state
+        self._checkpoints = checkpoints
         self._records: list[Record] | None = None
         self._frozen: dict[str, Expectation] | None = None
+        self._statements: tuple[StatementMade, ...] | None = None
 
     @property
     def as_of(self) -> datetime:
@@ -141,6 +144,10 @@ class View:
 
     def _expectations(self) -> dict[str, Expectation]:
         if self._frozen is None:
+            if self._state is None and self._checkpoints is not None and self._recorded_by is None:
+                # Fold on from the nearest checkpoint rather than from the start of the log.
+                self._frozen, self._statements = self._checkpoints.answer(self._as_of, self._upto)
+                return self._frozen
             if self._state is None:
                 state = ExpectationFold()
                 for r in self.records():
@@ -164,8 +171,10 @@ class View:
     def statements(self, subject: str | None = None) -> tuple[StatementMade, ...]:
         """The statements known, in assertion-time order; only one subject's when given."""
         self._expectations()
-        assert self._state is not None
-        return tuple(s for s in self._state.statements if subject is None or s.subject == subject)
+        if self._statements is None:
+            assert self._state is not None
+            self._statements = tuple(self._state.statements)
+        return tuple(s for s in self._statements if subject is None or s.subject == subject)
 
     def get(self, subject: str) -> Expectation | None:
         """The expectation of ``subject``, or ``None``. Costs that subject's events only."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 
@@ -50,6 +51,24 @@ class Store(abc.ABC):
     def ordered(self, until: datetime | None = None) -> Iterable[Record]:
         """The records with ``known_at <= until`` (all when ``None``), in
         ``(known_at, position)`` order."""
+
+    def ordered_between(self, after: datetime | None, until: datetime | None) -> Iterable[Record]:
+        """The records with ``after < known_at <= until``, in ``(known_at, position)`` order.
+
+        ``None`` leaves that side open. The default filters :meth:`ordered`; stores with an
+        index on ``known_at`` override it to start at ``after``.
+        """
+        records = self.ordered(until)
+        if after is None:
+            return records
+        return (r for r in records if r.event.known_at > after)
+
+    def records_after(self, position: int) -> Iterator[Record]:
+        """The records after ``position``, in position order.
+
+        The default skips through :meth:`records`; stores with an index on position override it.
+        """
+        return itertools.islice(self.records(), position, None)
 
     @abc.abstractmethod
     def subject_records(self, subject: str) -> list[Record]:

@@ -109,6 +109,15 @@ class MemoryStore(Store):
             return self._ordered[:]
         return self._ordered[: bisect.bisect_right(self._known, until)]
 
+    def ordered_between(self, after: datetime | None, until: datetime | None) -> Iterable[Record]:
+        known = self._known
+        start = 0 if after is None else bisect.bisect_right(known, after)
+        end = len(known) if until is None else bisect.bisect_right(known, until)
+        return self._ordered[start:end]
+
+    def records_after(self, position: int) -> Iterator[Record]:
+        return iter(self._records[position:])
+
     def subject_records(self, subject: str) -> list[Record]:
         return list(self._by_subject.get(subject, ()))
 

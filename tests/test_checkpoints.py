@@ -1,0 +1,294 @@
+"""Checkpoints of full views: folding on from one answers exactly what a fold from scratch does.
+
+Every view here is checked against a naive view of the same records (no checkpoints), with
+checkpoints made as often as possible (``every=1``) so that late arrivals and retractions land
+before, between and after them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import attrs
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    rule,
+)
+from strategies import as_of_questions, events, known_ats, retractions_of
+
+from chronology import Chronicle, View, Window
+from chronology.events import (
+    AgendaChanged,
+    Event,
+    Retracted,
+    StatementMade,
+    VisitAnnounced,
+    VisitOccurred,
+    VisitScheduled,
+)
+from chronology.projection import Checkpoints
+from chronology.record import Record
+from chronology.time import as_of_instant
+
+T0 = datetime(2024, 4, 1, tzinfo=UTC)
+
+
+def _eager(c: Chronicle, *, every: int = 1, keep: int = 64) -> Chronicle:
+    """Make ``c`` checkpoint after every record (white box: the tests want many)."""
+    c._checkpoints = Checkpoints(c.store, every=every, keep=keep)
+    return c
+
+
+def _naive(c: Chronicle, at: datetime, upto: int | None = None) -> View:
+    return View(c.store, as_of=at, recorded_by=None, upto=len(c) if upto is None else upto)
+
+
+def _same(expected: View, actual: View) -> None:
+    assert expected.expectations() == actual.expectations()
+    assert [e.subject for e in expected.expectations()] == [
+        e.subject for e in actual.expectations()
+    ]
+    assert expected.statements() == actual.statements()
+    assert [type(e) for e in expected.expectations()] == [type(e) for e in actual.expectations()]
+
+
+def _visit(i: int, minutes: int, **kw: object) -> VisitAnnounced:
+    return VisitAnnounced(
+        subject=f"visit/{i}",
+        known_at=T0 + timedelta(minutes=minutes),
+        visitor="V",
+        window=Window(T0 + timedelta(days=1), T0 + timedelta(days=2)),
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def _log(n: int) -> list[Event]:
+    """``n`` events on a few subjects, one minute apart."""
+    out: list[Event] = []
+    for k in range(n):
+        i = k % 5
+        if k < 5:
+            out.append(_visit(i, k))
+        elif k % 3 == 0:
+            out.append(
+                VisitScheduled(
+                    subject=f"visit/{i}",
+                    known_at=T0 + timedelta(minutes=k),
+                    window=Window(T0 + timedelta(hours=k), T0 + timedelta(hours=k + 2)),
+                )
+            )
+        else:
+            out.append(
+                AgendaChanged(
+                    subject=f"visit/{i}", known_at=T0 + timedelta(minutes=k), added=(f"{k}",)
+                )
+            )
+    return out
+
+
+def test_warm_views_use_checkpoints_and_agree() -> None:
+    c = _eager(Chronicle(), every=10)
+    c.extend(_log(100))
+    end = T0 + timedelta(minutes=99)
+    _same(_naive(c, end), c.as_of(end))
+    assert len(c._checkpoints) > 1
+    for minutes in (0, 3, 17, 50, 98, 99, 500):
+        at = T0 + timedelta(minutes=minutes)
+        _same(_naive(c, at), c.as_of(at))
+
+
+def test_a_late_arrival_invalidates_the_checkpoints_it_precedes() -> None:
+    c = _eager(Chronicle(), every=10)
+    c.extend(_log(100))
+    end = T0 + timedelta(minutes=99)
+    c.as_of(end).expectations()
+    late_at = T0 + timedelta(minutes=42, seconds=30)
+    before = [p.at for p in c._checkpoints.points()]
+    assert any(at >= late_at for at in before)
+    assert any(at < late_at for at in before)
+    c.append(AgendaChanged(subject="visit/1", known_at=late_at, added=("late",)))
+    view = c.as_of(end)
+    _same(_naive(c, end), view)
+    assert "late" in view["visit/1"].agenda  # type: ignore[union-attr]
+    kept = [p.at for p in c._checkpoints.points()]
+    # The survivors from before are those said strictly before the late event.
+    assert [at for at in before if at < late_at] == [at for at in kept if at in before]
+
+
+def test_a_late_arrival_at_a_checkpoints_instant_invalidates_it() -> None:
+    c = _eager(Chronicle(), every=1)
+    c.extend(_log(20))
+    at = T0 + timedelta(minutes=10)
+    c.as_of(at).expectations()
+    assert at in [p.at for p in c._checkpoints.points()]
+    c.append(AgendaChanged(subject="visit/0", known_at=at, added=("same instant",)))
+    _same(_naive(c, at), c.as_of(at))
+    assert "same instant" in c.as_of(at)["visit/0"].agenda  # type: ignore[union-attr]
+
+
+def test_a_retraction_invalidates_the_checkpoints_after_its_target() -> None:
+    c = _eager(Chronicle(), every=5)
+    records = c.extend(_log(60))
+    end = T0 + timedelta(minutes=59)
+    c.as_of(end).expectations()
+    target = records[30]
+    retraction = c.append(
+        Retracted(subject=target.subject, known_at=T0 + timedelta(days=9), target=target.event_id)
+    )
+    _same(_naive(c, end), c.as_of(end))
+    assert target.event_id not in c.as_of(end)[target.subject].event_ids
+    assert all(p.at < target.known_at for p in c._checkpoints.points() if p.needs < len(c))
+    # Retracting the retraction restores the target, and again agrees with a naive fold.
+    c.append(
+        Retracted(
+            subject=target.subject, known_at=T0 + timedelta(days=10), target=retraction.event_id
+        )
+    )
+    _same(_naive(c, end), c.as_of(end))
+    assert target.event_id in c.as_of(end)[target.subject].event_ids
+
+
+def test_an_old_view_evaluated_after_later_appends_keeps_its_answer() -> None:
+    c = _eager(Chronicle(), every=3)
+    c.extend(_log(30))
+    end = T0 + timedelta(minutes=100)
+    c.as_of(end).expectations()
+    pinned = c.as_of(end)  # made now, evaluated later
+    upto = len(c)
+    c.extend(_log(30)[::-1])  # duplicates: nothing new
+    c.append(AgendaChanged(subject="visit/2", known_at=T0, added=("early",)))
+    c.append(_visit(9, 1))
+    c.as_of(end).expectations()  # checkpoints move on to the longer log
+    _same(_naive(c, end, upto), pinned)
+    assert "early" not in pinned["visit/2"].agenda  # type: ignore[union-attr]
+
+
+def test_overdue_is_derived_per_view_from_checkpointed_values() -> None:
+    c = _eager(Chronicle(), every=1)
+    c.append(_visit(1, 0))
+    c.append(_visit(2, 1))
+    c.append(VisitOccurred(subject="visit/2", known_at=T0 + timedelta(minutes=2)))
+    for at in (T0 + timedelta(minutes=5), T0 + timedelta(days=3), T0 + timedelta(hours=30)):
+        _same(_naive(c, at), c.as_of(at))
+    assert "overdue" == c.as_of(T0 + timedelta(days=3))["visit/1"].status
+    assert "announced" == c.as_of(T0 + timedelta(minutes=5))["visit/1"].status
+
+
+def test_statements_come_through_checkpoints() -> None:
+    c = _eager(Chronicle(), every=2)
+    for k in range(12):
+        c.append(
+            StatementMade(
+                subject=f"visit/{k % 3}",
+                known_at=T0 + timedelta(minutes=k),
+                speaker="S",
+                summary=f"said {k}",
+            )
+        )
+        c.as_of(T0 + timedelta(minutes=k)).expectations()
+    c.append(
+        StatementMade(
+            subject="visit/0", known_at=T0 - timedelta(minutes=1), speaker="S", summary="late"
+        )
+    )
+    end = T0 + timedelta(hours=1)
+    _same(_naive(c, end), c.as_of(end))
+    assert "late" == c.as_of(end).statements("visit/0")[0].summary
+
+
+def test_recorded_by_views_do_not_use_checkpoints_and_agree() -> None:
+    c = _eager(Chronicle(), every=2)
+    records = c.extend(_log(20))
+    c.as_of(T0 + timedelta(hours=1)).expectations()
+    c.append(AgendaChanged(subject="visit/1", known_at=T0, added=("late",)))
+    by = records[-1].recorded_at
+    expected = View(c.store, as_of=T0 + timedelta(hours=1), recorded_by=by, upto=len(c))
+    _same(expected, c.as_of(T0 + timedelta(hours=1), recorded_by=by))
+
+
+# -- properties ---------------------------------------------------------------------------------
+
+
+@st.composite
+def _batches(draw: st.DrawFn) -> list[list[Event]]:
+    items = draw(st.lists(st.tuples(known_ats(), events()), min_size=1, max_size=30))
+    evs = [attrs.evolve(e, known_at=k) for k, e in items]
+    cuts = sorted(draw(st.lists(st.integers(0, len(evs)), max_size=4)))
+    out, start = [], 0
+    for cut in [*cuts, len(evs)]:
+        if cut > start:
+            out.append(evs[start:cut])
+            start = cut
+    return out
+
+
+@given(_batches(), st.lists(as_of_questions(), min_size=1, max_size=6), st.integers(1, 5))
+@settings(deadline=None)
+def test_views_between_batches_agree_with_a_naive_fold(
+    batches: list[list[Event]], questions: list[object], every: int
+) -> None:
+    """Batches in any order (late arrivals included), views asked between them."""
+    c = _eager(Chronicle(), every=every, keep=4)
+    for i, batch in enumerate(batches):
+        c.extend(batch)
+        for q in questions[i % len(questions) :]:
+            at = as_of_instant(q)  # type: ignore[arg-type]
+            _same(_naive(c, at), c.as_of(at))
+
+
+class CheckpointMachine(RuleBasedStateMachine):
+    """Appends, late arrivals, retractions (and retractions of retractions) and views, in any
+    order; every view agrees with a naive fold of the same records."""
+
+    records = Bundle("records")
+
+    @initialize(every=st.integers(1, 4), keep=st.integers(1, 6))
+    def start(self, every: int, keep: int) -> None:
+        self.chronicle = _eager(Chronicle(), every=every, keep=keep)
+        self.pinned: list[tuple[View, datetime, int]] = []
+
+    @rule(target=records, event=events(), at=known_ats())
+    def append(self, event: Event, at: datetime) -> Record:
+        return self.chronicle.append(attrs.evolve(event, known_at=at))
+
+    @rule(target=records, record=records, data=st.data())
+    def retract(self, record: Record, data: st.DataObject) -> Record:
+        retraction = data.draw(retractions_of(record.event, record.event_id))
+        return self.chronicle.append(retraction)
+
+    @rule(question=as_of_questions())
+    def view(self, question: object) -> None:
+        at = as_of_instant(question)  # type: ignore[arg-type]
+        _same(_naive(self.chronicle, at), self.chronicle.as_of(at))
+
+    @rule(question=as_of_questions())
+    def pin(self, question: object) -> None:
+        at = as_of_instant(question)  # type: ignore[arg-type]
+        self.pinned.append((self.chronicle.as_of(at), at, len(self.chronicle)))
+
+    @invariant()
+    def pinned_views_keep_their_answers(self) -> None:
+        for view, at, upto in self.pinned[-2:]:
+            _same(_naive(self.chronicle, at, upto), view)
+
+    @invariant()
+    def checkpoints_sit_before_every_record_they_did_not_fold(self) -> None:
+        """No checkpoint answers for the present log if a record it did not fold is known at
+        or before its instant."""
+        c = self.chronicle
+        for point in c._checkpoints.points():
+            if not point.answers(len(c)):
+                continue
+            naive = _naive(c, point.at)
+            plain = {e.subject: e for e in naive.expectations()}
+            for subject, value in point.values.items():
+                shown = plain[subject]
+                assert shown == value or shown.status == "overdue"
+
+
+TestCheckpointMachine = CheckpointMachine.TestCase
