@@ -8,8 +8,10 @@ before, between and after them.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import attrs
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -292,3 +294,48 @@ class CheckpointMachine(RuleBasedStateMachine):
 
 
 TestCheckpointMachine = CheckpointMachine.TestCase
+
+
+# -- stores -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_store_ranges_match_their_definitions(kind: str, tmp_path: Path) -> None:
+    """``ordered_between`` and ``records_after`` answer what ``ordered`` and ``records`` do."""
+    c = Chronicle() if kind == "memory" else Chronicle.open(tmp_path / "c.db")
+    log = _log(40)
+    c.extend(log[::2])
+    c.extend(log[1::2][::-1])  # late arrivals, out of order
+    everything = list(c.store.ordered())
+    instants = [None, T0 - timedelta(days=1), *(r.known_at for r in everything[::7])]
+    for after in instants:
+        for until in instants:
+            expected = [
+                r
+                for r in everything
+                if (after is None or r.known_at > after) and (until is None or r.known_at <= until)
+            ]
+            assert expected == list(c.store.ordered_between(after, until))
+    records = list(c)
+    for position in (0, 1, 17, len(records), len(records) + 3):
+        assert records[position:] == list(c.store.records_after(position))
+    c.close()
+
+
+def test_sqlite_views_fold_on_from_checkpoints(tmp_path: Path) -> None:
+    c = _eager(Chronicle.open(tmp_path / "c.db"), every=7)
+    records = c.extend(_log(60))
+    end = T0 + timedelta(hours=2)
+    _same(_naive(c, end), c.as_of(end))
+    assert len(c._checkpoints) > 2
+    c.append(AgendaChanged(subject="visit/3", known_at=T0 + timedelta(minutes=20), added=("x",)))
+    c.append(Retracted(subject=records[40].subject, known_at=end, target=records[40].event_id))
+    for minutes in (5, 20, 45, 120):
+        at = T0 + timedelta(minutes=minutes)
+        _same(_naive(c, at), c.as_of(at))
+    # Another process appends a late arrival; this chronicle's checkpoints see it.
+    with Chronicle.open(tmp_path / "c.db") as other:
+        other.append(AgendaChanged(subject="visit/4", known_at=T0, added=("elsewhere",)))
+    _same(_naive(c, end), c.as_of(end))
+    assert "elsewhere" in c.as_of(end)["visit/4"].agenda  # type: ignore[union-attr]
+    c.close()
