@@ -444,5 +444,9 @@ approximate=True, uncertain=False)
             if self.approximate and self.uncertain
             else ("~" if self.approximate else ("?" if self.uncertain else ""))
         )
-        body = f"{show(self.start, end=False)}/{show(self.end, end=True)}{q}"
+        if self.end is None and self.start is not None:
+            # EDTF qualifies dates, not the open marker: "2024-04-08~/..", not "2024-04-08/..~".
+            body = f"{show(self.start, end=False)}{q}/.."
+        else:
+            body = f"{show(self.start, end=False)}/{show(self.end, end=True)}{q}"
         return f"{self.label} ({body})" if self.label else body
