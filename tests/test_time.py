@@ -234,6 +234,8 @@ def test_str_of_windows() -> None:
     assert "2024-04-08/2024-04-09" == str(Window.parse("2024-04-08/2024-04-09"))
     assert "2024-03-01/2024-03-31~" == str(Window.parse("2024-03~"))
     assert "../2024-04-09%" == str(Window.parse("../2024-04-09%"))
+    assert "2024-04-08~/.." == str(Window.parse("2024-04-08~/.."))
+    assert Window.parse("2024-04-08~/..") == Window.parse(str(Window.parse("2024-04-08~/..")))
     assert "../.." == str(Window())
     w = Window(utc(2024, 4, 3, 12), utc(2024, 5, 3, 12))
     assert "2024-04-03T12:00:00+00:00/2024-05-03T12:00:00+00:00" == str(w)
