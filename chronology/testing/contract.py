@@ -235,12 +235,11 @@ def _model_key(r: ModelRecord | Record) -> tuple[Any, ...]:
 # -- the state machine --------------------------------------------------------------------------
 
 
-def _events(min_size: int = 0, max_size: int = 1) -> st.SearchStrategy[list[Event]]:
-    # Deferred, so that hypothesis shows a short description instead of the whole strategy.
-    return st.deferred(lambda: st.lists(cst.events(), min_size=min_size, max_size=max_size))
-
-
-_ONE_EVENT: Final = st.deferred(lambda: cst.events())
+# Rules draw events through ``st.data()`` rather than taking them as arguments: hypothesis
+# describes a rule's argument strategies in full, and the event strategy is large.
+_BATCH: Final = st.lists(cst.events(), max_size=4)
+_BEFORE: Final = st.lists(cst.events(), min_size=1, max_size=3)
+_AROUND: Final = st.lists(cst.events(), max_size=2)
 _INDEX: Final = st.integers(0, 2**16)
 _SUBJECTS: Final = st.sampled_from(cst.ALL_SUBJECTS)
 _QUESTION_KINDS: Final = st.sampled_from(("anywhere", "exactly at", "exactly at", "just before"))
@@ -332,13 +331,13 @@ def chronicle_machine(new_store: Callable[[], Store]) -> type[RuleBasedStateMach
 
         # -- rules ------------------------------------------------------------------------------
 
-        @rule(event=_ONE_EVENT)
-        def append(self, event: Event) -> None:
-            self._append([event], single=True)
+        @rule(data=st.data())
+        def append(self, data: st.DataObject) -> None:
+            self._append([data.draw(cst.events())], single=True)
 
-        @rule(batch=_events(max_size=4))
-        def extend(self, batch: list[Event]) -> None:
-            self._append(batch)
+        @rule(data=st.data())
+        def extend(self, data: st.DataObject) -> None:
+            self._append(data.draw(_BATCH))
 
         @precondition(lambda self: bool(self.model))
         @rule(data=st.data())
@@ -353,28 +352,18 @@ def chronicle_machine(new_store: Callable[[], Store]) -> type[RuleBasedStateMach
             target = self._pick(data)
             self._append([self._retraction(data, target.event, target.event_id)])
 
-        @rule(
-            data=st.data(),
-            before=_events(min_size=1, max_size=3),
-            after=_events(max_size=2),
-        )
-        def extend_with_retraction(
-            self, data: st.DataObject, before: list[Event], after: list[Event]
-        ) -> None:
+        @rule(data=st.data())
+        def extend_with_retraction(self, data: st.DataObject) -> None:
             """A batch that retracts one of its own earlier events."""
+            before, after = data.draw(_BEFORE), data.draw(_AROUND)
             target = before[data.draw(_INDEX) % len(before)]
             retraction = self._retraction(data, target, _event_id(target))
             self._append([*before, retraction, *after])
 
-        @rule(
-            data=st.data(),
-            before=_events(max_size=2),
-            after=_events(max_size=2),
-        )
-        def refused_retraction(
-            self, data: st.DataObject, before: list[Event], after: list[Event]
-        ) -> None:
+        @rule(data=st.data())
+        def refused_retraction(self, data: st.DataObject) -> None:
             """A bad retraction anywhere in a batch refuses the whole batch."""
+            before, after = data.draw(_AROUND), data.draw(_AROUND)
             stored = {r.event_id for r in self.model}
             wrong_subject: bool = bool(self.model) and data.draw(st.booleans())
             if wrong_subject:
