@@ -74,6 +74,8 @@ def _text(name: str, *, optional: bool = False) -> Callable[[Any, Any, Any], Non
 
 def _strings(value: Iterable[str]) -> tuple[str, ...]:
     """Converter for tuple-of-strings fields: accepts any iterable of strings but not a string."""
+    if value.__class__ is tuple and not value:  # the default, and the most common value
+        return ()
     if isinstance(value, str):
         raise EventError(f"expected a sequence of strings, got the single string {value!r}")
     out = tuple(value)
@@ -97,6 +99,19 @@ def _window(value: Window | str | None) -> Window | None:
     if isinstance(value, str):
         return Window.parse(value)
     raise EventError(f"expected a Window or an EDTF string, got {type(value).__name__}")
+
+
+def _optional(kind: type) -> Callable[[Any, Any, Any], None]:
+    """``attrs.validators.optional(instance_of(kind))`` in one call for the common cases
+    (``None`` or exactly ``kind``), with its errors for the rest: events are built in bulk."""
+    slow = attrs.validators.optional(attrs.validators.instance_of(kind))
+
+    def check(instance: Any, attribute: Any, value: Any) -> None:
+        if value is None or value.__class__ is kind:
+            return
+        slow(instance, attribute, value)
+
+    return check
 
 
 def _required_window(value: Window | str) -> Window:
@@ -293,6 +308,8 @@ class Quantity:
 
 
 def _sources(value: Iterable[Source | str]) -> tuple[Source, ...]:
+    if value.__class__ is tuple and not value:  # the default, and the most common value
+        return ()
     if isinstance(value, str | Source):
         raise EventError(f"via: expected a sequence of sources, got {value!r}")
     return tuple(s if isinstance(s, Source) else Source(s) for s in value)
@@ -396,9 +413,7 @@ class Event:
 
     subject: str = attrs.field(validator=_text("subject"))
     known_at: datetime = attrs.field(converter=_known_at)
-    source: Source | None = attrs.field(
-        default=None, validator=attrs.validators.optional(attrs.validators.instance_of(Source))
-    )
+    source: Source | None = attrs.field(default=None, validator=_optional(Source))
 
 
 class VisitEvent(Event):
@@ -409,9 +424,9 @@ class TradeEvent(Event):
     """Marker base of the events about a trade flow and its projections."""
 
 
-_opt_text = attrs.validators.optional(attrs.validators.instance_of(str))
-_opt_likelihood = attrs.validators.optional(attrs.validators.instance_of(Likelihood))
-_opt_quantity = attrs.validators.optional(attrs.validators.instance_of(Quantity))
+_opt_text = _optional(str)
+_opt_likelihood = _optional(Likelihood)
+_opt_quantity = _optional(Quantity)
 
 
 def _likelihood(value: Likelihood | str | None) -> Likelihood | None:

@@ -18,7 +18,7 @@ import attrs
 
 from chronology.errors import EventError, RetractionError
 from chronology.events import Event, Retracted
-from chronology.serialization import payload_of
+from chronology.serialization import _instant_text, payload_of
 
 __all__ = ["GENESIS_HASH", "Pending", "Record", "chain_hash", "prepare", "seal"]
 
@@ -185,7 +185,7 @@ def seal(
         position += 1
         if last is None or now > last:
             recorded_at = now
-            text = now.isoformat()
+            text = _instant_text(now)
         else:
             recorded_at = last + _TICK
             text = _next_text(last, text, recorded_at) if text else recorded_at.isoformat()

@@ -51,9 +51,28 @@ converter: Final = cattrs.Converter(forbid_extra_keys=True, detailed_validation=
 
 
 def _instant_text(value: datetime) -> str:
+    """``value.isoformat()`` in UTC. Instants on events are plain UTC datetimes; their text
+    is put together from cached pieces (the day, the minute of the day, the second), which
+    takes a fraction of ``isoformat``'s time: every event written has a few instants."""
     if value.tzinfo is not UTC:
         value = value.astimezone(UTC)
-    return value.isoformat()
+    if value.__class__ is not datetime:
+        return value.isoformat()
+    day = _DAYS.get(value.toordinal())
+    if day is None:
+        if len(_DAYS) > 100_000:
+            _DAYS.clear()
+        day = _DAYS[value.toordinal()] = value.date().isoformat() + "T"
+    text = day + _MINUTES[value.hour * 60 + value.minute] + _SECONDS[value.second]
+    us = value.microsecond
+    if us:
+        return f"{text}.{us:06d}+00:00"
+    return text + "+00:00"
+
+
+_DAYS: dict[int, str] = {}
+_MINUTES: Final = tuple(f"{h:02d}:{m:02d}" for h in range(24) for m in range(60))
+_SECONDS: Final = tuple(f":{s:02d}" for s in range(60))
 
 
 def _structure_instant(value: Any, _: type) -> datetime:
