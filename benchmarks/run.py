@@ -142,6 +142,11 @@ def checks(results: list[Result]) -> list[Check]:
 
     add(lambda: faster("write.memory", "chronology", "eventsourcing", 3, "write, memory"))
     add(lambda: faster("write.sqlite", "chronology", "eventsourcing", 3, "write, SQLite"))
+    add(
+        lambda: faster(
+            "write.sqlite", "chronology (store only)", "sqlite3 floor", 1 / 3, "store vs floor"
+        )
+    )
     add(lambda: faster("write.sqlite", "chronology", "sqlite3 floor", 1 / 3, "write vs floor"))
     add(lambda: faster("read.sqlite", "chronology", "eventsourcing", 3, "read back, SQLite"))
     for backend in ("memory", "sqlite"):

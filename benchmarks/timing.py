@@ -66,3 +66,15 @@ def timed(run: Callable[[], Any]) -> float:
 def repeat(setup: Callable[[], Callable[[], Any]], times: int) -> list[float]:
     """Seconds of ``times`` runs; ``setup`` (untimed) returns a fresh run each time."""
     return [timed(setup()) for _ in range(times)]
+
+
+def interleaved(
+    setups: dict[str, Callable[[], Callable[[], Any]]], times: int
+) -> dict[str, list[float]]:
+    """Seconds of ``times`` runs of each setup, taken in turns (A, B, A, B, ...), so that a
+    change in the machine's load falls on every system alike."""
+    out: dict[str, list[float]] = {name: [] for name in setups}
+    for _ in range(times):
+        for name, setup in setups.items():
+            out[name].append(timed(setup()))
+    return out

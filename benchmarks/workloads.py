@@ -18,7 +18,7 @@ from typing import Any
 
 from benchmarks import data, ours, reference
 from benchmarks.data import Shape
-from benchmarks.timing import Result, repeat, timed
+from benchmarks.timing import Result, interleaved, repeat, timed
 from chronology import Chronicle
 from chronology.expectations import Expectation, ExpectationFold
 from chronology.projection import effective_records
@@ -64,15 +64,18 @@ def write_memory(shape: Shape, times: int) -> list[Result]:
         c = Chronicle()
         return lambda: [c.extend(b) for b in built]
 
+    runs = interleaved(
+        {"chronology": ours_run, "eventsourcing": ref_run, "store": store_only}, times
+    )
     return [
-        Result("write.memory", "chronology", n, "events/s", _rates(n, repeat(ours_run, times))),
-        Result("write.memory", "eventsourcing", n, "events/s", _rates(n, repeat(ref_run, times))),
+        Result("write.memory", "chronology", n, "events/s", _rates(n, runs["chronology"])),
+        Result("write.memory", "eventsourcing", n, "events/s", _rates(n, runs["eventsourcing"])),
         Result(
             "write.memory",
             "chronology (store only)",
             n,
             "events/s",
-            _rates(n, repeat(store_only, times)),
+            _rates(n, runs["store"]),
             note="events built beforehand",
         ),
     ]
@@ -118,8 +121,8 @@ def write_sqlite(shape: Shape, times: int, directory: Path) -> list[Result]:
 
         return run
 
-    ours_rates = _rates(n, repeat(ours_run, times))
-    store_rates = _rates(n, repeat(store_only, times))
+    # The floor inserts the rows chronology stored: write them once first.
+    timed(ours_run())
     schema, rows = _stored_rows(directory / "ours.db")
 
     def floor_run() -> Callable[[], Any]:
@@ -141,17 +144,24 @@ def write_sqlite(shape: Shape, times: int, directory: Path) -> list[Result]:
 
         return run
 
-    floor_rates = _rates(n, repeat(floor_run, times))
-    ref_rates = _rates(n, repeat(ref_run, times))
+    runs = interleaved(
+        {
+            "chronology": ours_run,
+            "eventsourcing": ref_run,
+            "store": store_only,
+            "floor": floor_run,
+        },
+        times,
+    )
     return [
-        Result("write.sqlite", "chronology", n, "events/s", ours_rates),
-        Result("write.sqlite", "eventsourcing", n, "events/s", ref_rates),
+        Result("write.sqlite", "chronology", n, "events/s", _rates(n, runs["chronology"])),
+        Result("write.sqlite", "eventsourcing", n, "events/s", _rates(n, runs["eventsourcing"])),
         Result(
             "write.sqlite",
             "chronology (store only)",
             n,
             "events/s",
-            store_rates,
+            _rates(n, runs["store"]),
             note="events built beforehand",
         ),
         Result(
@@ -159,7 +169,7 @@ def write_sqlite(shape: Shape, times: int, directory: Path) -> list[Result]:
             "sqlite3 floor",
             n,
             "events/s",
-            floor_rates,
+            _rates(n, runs["floor"]),
             note="executemany of the same serialized rows, same schema and pragmas",
         ),
     ]
@@ -214,8 +224,8 @@ def read_sqlite(shape: Shape, times: int, directory: Path) -> list[Result]:
 
         return run
 
-    ours_runs = repeat(ours_run, times)
-    ref_runs = repeat(ref_run, times)
+    runs = interleaved({"chronology": ours_run, "eventsourcing": ref_run}, times)
+    ours_runs, ref_runs = runs["chronology"], runs["eventsourcing"]
     assert len(set(count)) == 1, count
     note = f"{count[0]} subjects"
     return [
@@ -257,8 +267,9 @@ def point_reads(
                 return lambda: [reference.read_at(app, t, version) for t in targets]
 
             per = 1e6 / probes
-            for system, run in (("chronology", ours_run), ("eventsourcing", ref_run)):
-                runs = [s * per for s in repeat(run, times)]
+            turns = interleaved({"chronology": ours_run, "eventsourcing": ref_run}, times)
+            for system, seconds in turns.items():
+                runs = [s * per for s in seconds]
                 out.append(
                     Result(
                         f"point_read.{backend}",
