@@ -167,6 +167,7 @@ def seal(
     seen: dict[str, Record] = {}
     text = ""
     sha256 = _sha256
+    make, put = object.__new__, object.__setattr__
     for index, p in enumerate(batch):
         event, payload, event_id = p
         found = existing.get(event_id) or seen.get(event_id)
@@ -188,19 +189,23 @@ def seal(
             text = _instant_text(now)
         else:
             recorded_at = last + _TICK
-            text = _next_text(last, text, recorded_at) if text else recorded_at.isoformat()
+            us = recorded_at.microsecond
+            if text and us > 1:  # one microsecond on, in the same second: only the digits move
+                text = f"{text[:20]}{us:06d}{text[26:]}"
+            else:
+                text = _next_text(last, text, recorded_at) if text else recorded_at.isoformat()
         last = recorded_at
         # chain_hash(), inlined: this loop runs once per event written.
         previous = sha256(
             f"{previous}\n{position}\n{event_id}\n{text}\n{payload}".encode()
         ).hexdigest()
-        record = Record(
-            position=position,
-            event_id=event_id,
-            recorded_at=recorded_at,
-            event=event,
-            hash=previous,
-        )
+        # Record(...), without the keyword-argument call: the same frozen instance.
+        record = make(Record)
+        put(record, "position", position)
+        put(record, "event_id", event_id)
+        put(record, "recorded_at", recorded_at)
+        put(record, "event", event)
+        put(record, "hash", previous)
         seen[event_id] = record
         new.append(record)
         payloads.append(payload)

@@ -349,6 +349,14 @@ class _Fallback(Exception):
 
 def _window_text(w: Window) -> str:
     """:func:`_unstructure_window`, as canonical JSON."""
+    start, end = w.start, w.end
+    if (
+        start is not None
+        and end is not None
+        and w.label is None
+        and not (w.approximate or w.uncertain)
+    ):  # the common case: two plain bounds
+        return f'{{"end":"{_instant_text(end)}","start":"{_instant_text(start)}"}}'
     parts = []
     if w.approximate:
         parts.append('"approximate":true')
@@ -623,11 +631,19 @@ def payload_of(event: Event) -> str:
         >>> payload_of(VisitCancelled(subject="v/1", known_at="2024-04-05T00:00:00Z"))
         '{"known_at":"2024-04-05T00:00:00+00:00","subject":"v/1","type":"visit.cancelled"}'
     """
+    write = _WRITERS.get(event.__class__)
+    if write is not None:
+        return write(event)
     cls = type(event)
-    codec = _CODECS.get(cls) or _codec(cls)
+    codec = _codec(cls)
     if codec.write is None or not cls.tag:
         return canonical_json(event_to_dict(event))
+    _WRITERS[cls] = codec.write
     return codec.write(event)
+
+
+#: The generated writers of the event classes seen so far (those with one).
+_WRITERS: dict[type, Callable[[Any], str]] = {}
 
 
 def event_from_payload(payload: str) -> Event:

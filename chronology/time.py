@@ -133,6 +133,8 @@ def to_instant(value: datetime | date | str, *, field: str | None = None) -> dat
         >>> to_instant("2024-04-03")
         datetime.datetime(2024, 4, 3, 0, 0, tzinfo=datetime.timezone.utc)
     """
+    if value.__class__ is datetime and value.tzinfo is UTC:  # already an instant
+        return value
     where = f"{field}: " if field else ""
     if isinstance(value, datetime):
         if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
