@@ -190,16 +190,23 @@ class TradeExpectation:
         """The target time of the expectation, that is its period."""
         return self.period
 
-    def report(self, scope: str | None = None) -> Figure | None:
-        """The latest report of the given scope (of any scope when ``None``), or ``None``.
+    def report(self, scope: str | None = None, *, unit: str | None = None) -> Figure | None:
+        """The latest report of the given scope and unit, or ``None``.
+
+        Args:
+            scope: the scope to match; any scope when ``None``.
+            unit: the unit to match (a customs figure may be given both in ``"Mt"`` and in
+                ``"bbl/d"``); any unit when ``None``.
 
         Example:
             A customs figure and a ship-tracking figure are kept apart::
 
-                trade.report("imports, all modes incl. pipeline (customs)")
+                trade.report("imports, all modes incl. pipeline (customs)", unit="Mt")
         """
         for figure in reversed(self.reports):
-            if scope is None or figure.scope == scope:
+            if (scope is None or figure.scope == scope) and (
+                unit is None or figure.quantity.unit == unit
+            ):
                 return figure
         return None
 

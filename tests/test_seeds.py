@@ -172,6 +172,10 @@ def test_21_april_the_reports_are_kept_apart_by_scope(case: Chronicle) -> None:
     latest_customs = seaborne.report(CUSTOMS)
     assert latest_customs is not None
     assert CUSTOMS == latest_customs.scope
+    tonnes = seaborne.report(CUSTOMS, unit="Mt")
+    assert tonnes is not None
+    assert Quantity(10.81, "Mt") == tonnes.quantity
+    assert seaborne.report(SHIP_TRACKING, unit="Mt") is None
     kpler = seaborne.report(SHIP_TRACKING)
     assert kpler is not None
     assert (Quantity(1_820_000, "bbl/d"), True, MARCH) == (
