@@ -219,6 +219,9 @@ class Checkpoints:
         """Scan the records appended since the last scan, up to ``upto``; drop what they undo."""
         if upto <= self._synced:
             return
+        if not self._points:  # nothing to invalidate: no need to read the new records
+            self._synced = upto
+            return
         earliest: datetime | None = None
         for r in self._store.records_after(self._synced):
             if r.position > upto:

@@ -610,17 +610,27 @@ def _codec(cls: type) -> _Codec:
 
 
 def _source_text(s: Source) -> str:
-    write = _codec(Source).write
+    write = _SOURCE.write or _source_codec().write
     assert write is not None
     return write(s)
 
 
 def _source_value(data: Any) -> Source:
-    read = _codec(Source).read
+    read = _SOURCE.read or _source_codec().read
     if read is None or data.__class__ is not dict:
         raise _Fallback
     value: Source = read(data)
     return value
+
+
+#: The codec of :class:`Source`, once made (sources sit inside most events).
+_SOURCE = _Codec(None, None)
+
+
+def _source_codec() -> _Codec:
+    codec = _codec(Source)
+    _SOURCE.write, _SOURCE.read = codec.write, codec.read
+    return codec
 
 
 def payload_of(event: Event) -> str:
