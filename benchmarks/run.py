@@ -81,6 +81,7 @@ def environment() -> dict[str, Any]:
         "attrs": version("attrs"),
         "cattrs": version("cattrs"),
         "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+        "load average at start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
     }
 
 

@@ -194,12 +194,12 @@ class Checkpoints:
 
     Args:
         store: the store the views read.
-        every: fold this many records between checkpoints (``None``: one sixteenth of the
-            log, at least 4,096).
+        every: fold this many records between checkpoints (``None``: a twelfth of the log,
+            at least 4,096).
         keep: keep at most this many checkpoints (the least recently used go first).
     """
 
-    def __init__(self, store: Store, *, every: int | None = None, keep: int = 16) -> None:
+    def __init__(self, store: Store, *, every: int | None = None, keep: int = 12) -> None:
         self._store = store
         self._every = every
         self._keep = max(1, keep)
@@ -285,7 +285,7 @@ class Checkpoints:
             if r.position <= upto and r.event_id not in dead and not isinstance(r.event, Retracted)
         ]
         current = upto == self._synced
-        every = self._every or max(4096, upto // 16)
+        every = self._every or max(4096, upto // 12)
         state = ExpectationFold(values)
         apply = state.apply
         dirty: set[str] = set()
