@@ -16,6 +16,7 @@ import json
 import types
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from json.scanner import make_scanner
 from typing import Any, Final
 
 import attrs
@@ -339,6 +340,7 @@ assert attrs.has(Source)
 _encode_str: Final = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) uses
 _ENCODER: Final = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 _new: Final = object.__new__
+_scan: Final = make_scanner(json.JSONDecoder())  # type: ignore[arg-type]  # typeshed
 _set: Final = object.__setattr__
 _from_iso: Final = datetime.fromisoformat
 
@@ -490,7 +492,7 @@ def _field_code(tp: Any, ns: dict[str, Any], i: int, *, for_source: bool) -> tup
     write: str
     read: str
     if tp is str:
-        write, read = "_encode_str(v)", "_str_value(v)"
+        write, read = "_encode_str(v)", "(v if v.__class__ is str else _str_value(v))"
     elif tp is float:
         write, read = "_scalar_text(v)", "_float_value(v)"
     elif tp is bool:
@@ -552,7 +554,9 @@ def _compile(cls: type, tag: str | None, version: int) -> _Codec:
         "NOTHING": attrs.NOTHING,
     }
     parts: list[tuple[str, list[str]]] = []
-    reads: list[str] = []
+    reads: list[str] = []  # the required fields
+    optional_reads: list[str] = []  # the others, when the payload has them
+    defaults: list[str] = []  # the others, when it has only the required ones
     allowed = set(names)
     for i, f in enumerate(fields):
         if not f.init or f.alias != f.name or isinstance(f.default, attrs.Factory):  # type: ignore[arg-type]
@@ -570,8 +574,17 @@ def _compile(cls: type, tag: str | None, version: int) -> _Codec:
         ns[f"_d{i}"] = f.default
         cond = "v is not None" if f.default is None else f"v != _d{i}"
         parts.append((f.name, [f"v = o.{f.name}", f"if {cond}:", f"    p.append({key} + {write})"]))
-        reads.append(f"v = d.get({f.name!r}, NOTHING)")
-        reads.append(f"_set(o, {f.name!r}, _d{i} if v is NOTHING else {read})")
+        defaults.append(f"_set(o, {f.name!r}, _d{i})")
+        if f.default is None:
+            # An absent key reads as None, the default; the read of an optional type keeps it.
+            optional_reads.append(f"v = d.get({f.name!r})")
+            if read.startswith("(None if v is None else "):
+                optional_reads.append(f"_set(o, {f.name!r}, {read})")
+            else:
+                optional_reads.append(f"_set(o, {f.name!r}, None if v is None else {read})")
+        else:
+            optional_reads.append(f"v = d.get({f.name!r}, NOTHING)")
+            optional_reads.append(f"_set(o, {f.name!r}, _d{i} if v is NOTHING else {read})")
     if tag is not None:
         allowed.add("type")
         type_text = '"type":' + _encode_str(tag)
@@ -589,7 +602,12 @@ def _compile(cls: type, tag: str | None, version: int) -> _Codec:
         check += f"    if d.get('v') != {version}:\n        raise _Fallback\n"
     elif tag is not None:
         check += "    if 'v' in d:\n        raise _Fallback\n"
-    read_body = "\n".join(f"    {line}" for line in reads)
+    # A payload with only the required keys (and the tag) takes the defaults for the rest.
+    least = len(reads) // 2 + (0 if tag is None else 1 + (version != 1))
+    lines = [*reads, f"if len(d) == {least}:"]
+    lines += [f"    {line}" for line in defaults or ["pass"]]
+    lines += ["else:", *(f"    {line}" for line in optional_reads or ["pass"])]
+    read_body = "\n".join(f"    {line}" for line in lines)
     source += f"def read(d):\n{check}    o = _new(_cls)\n{read_body}\n    return o\n"
     if hasattr(cls, "__attrs_post_init__") or getattr(cls, "__attrs_pre_init__", None):
         source = source.replace("def read(d):", "def _unused(d):")
@@ -668,7 +686,12 @@ def event_from_payload(payload: str) -> Event:
         ValueError: if the payload is not JSON.
         UnknownEventTypeError, EventError: as :func:`event_from_dict`.
     """
-    data = json.loads(payload)
+    try:
+        data, end = _scan(payload, 0)  # json.loads without its Python layers
+    except (StopIteration, TypeError):
+        data, end = None, -1
+    if end != len(payload):
+        data = json.loads(payload)
     if data.__class__ is dict:
         tag = data.get("type")
         cls = _REGISTRY.get(tag) if tag.__class__ is str else None
