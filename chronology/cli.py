@@ -775,7 +775,7 @@ def import_(files: tuple[str, ...], db: str, progress: bool | None) -> None:
       chronology import 2024-*.jsonl
     """
     sizes = [os.path.getsize(f) for f in files]
-    stderr = click.get_text_stream("stderr")
+    stderr = sys.stderr
     if progress is None:
         progress = stderr.isatty() and sum(sizes) >= _PROGRESS_THRESHOLD
     with _chronicle(db, create=True) as chronicle:
@@ -819,7 +819,7 @@ def export(file: str | None, db: str) -> None:
         with tempfile.TemporaryDirectory(prefix="chronology-export-") as tmp:
             path = Path(tmp) / "export.jsonl"
             chronicle.export_jsonl(path)
-            out = click.get_binary_stream("stdout")
+            out = sys.stdout.buffer
             with path.open("rb") as src:
                 shutil.copyfileobj(src, out)
             out.flush()

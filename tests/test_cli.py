@@ -115,14 +115,16 @@ def test_demo_twice_stores_nothing_new(tmp_path: Path) -> None:
         assert 13 == len(chronicle)
 
 
-def test_demo_writes_its_own_file_by_default_not_the_configured_one(tmp_path: Path) -> None:
+def test_demo_writes_its_own_file_by_default_not_the_configured_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=tmp_path):
-        result = runner.invoke(cli, ["demo"], env={DB_ENV: "mine.db"})
-        assert 0 == result.exit_code, result.stderr
-        assert Path("chronology-demo.db").is_file()
-        assert not Path("mine.db").exists()
-        assert f"Chronicle: {Path('chronology-demo.db').resolve()}" in result.stdout
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(cli, ["demo"], env={DB_ENV: "mine.db"})
+    assert 0 == result.exit_code, result.stderr
+    assert Path("chronology-demo.db").is_file()
+    assert not Path("mine.db").exists()
+    assert f"Chronicle: {Path('chronology-demo.db').resolve()}" in result.stdout
 
 
 def test_packaged_seed_is_the_seed_file() -> None:
@@ -148,14 +150,16 @@ def test_import_appends_files_and_is_idempotent(tmp_path: Path) -> None:
     assert f"{SEED}: 13 events, 0 new" == again.stdout.splitlines()[0]
 
 
-def test_import_uses_the_configured_default_file(tmp_path: Path) -> None:
+def test_import_uses_the_configured_default_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=tmp_path):
-        assert 0 == runner.invoke(cli, ["import", str(SEED)]).exit_code
-        assert Path(DEFAULT_DB).is_file()
-        result = runner.invoke(cli, ["import", str(SEED)], env={DB_ENV: "other.db"})
-        assert 0 == result.exit_code
-        assert "other.db: 13 records" == result.stdout.splitlines()[-1]
+    monkeypatch.chdir(tmp_path)
+    assert 0 == runner.invoke(cli, ["import", str(SEED)]).exit_code
+    assert Path(DEFAULT_DB).is_file()
+    result = runner.invoke(cli, ["import", str(SEED)], env={DB_ENV: "other.db"})
+    assert 0 == result.exit_code
+    assert "other.db: 13 records" == result.stdout.splitlines()[-1]
 
 
 def test_import_progress_bar_goes_to_stderr(tmp_path: Path) -> None:

@@ -994,6 +994,6 @@ class ChronicleContract:
     def test_state_machine(self) -> None:
         machine = chronicle_machine(self.new_store)
         base = self.state_machine_settings or settings()
-        run_state_machine_as_test(  # type: ignore[no-untyped-call]
+        run_state_machine_as_test(  # type: ignore[no-untyped-call,unused-ignore]
             machine, settings=settings(base, deadline=None)
         )
