@@ -392,7 +392,9 @@ built = rss()
 c.as_of(data.end_of_log(shape)).expectations()
 gc.collect()
 viewed = rss()
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+# VmHWM, not ru_maxrss: Linux carries ru_maxrss over fork and exec from the parent.
+with open("/proc/self/status") as f:
+    peak = next(int(l.split()[1]) * 1024 for l in f if l.startswith("VmHWM:"))
 print(json.dumps({"events": len(c), "base": base, "built": built, "viewed": viewed, "peak": peak}))
 """
 

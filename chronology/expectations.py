@@ -513,8 +513,26 @@ def overdue_at(value: Expectation, as_of: datetime) -> Expectation:
     """``value`` (frozen with ``as_of=None``) as a view at ``as_of`` shows it."""
     end = may_be_overdue(value)
     if end is not None and end <= as_of:
-        return attrs.evolve(value, status=Status.OVERDUE)
+        return overdue(value)
     return value
+
+
+_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def overdue(value: Expectation) -> Expectation:
+    """``attrs.evolve(value, status=Status.OVERDUE)``, copied slot by slot (evolve inspects
+    the class on every call; a view may show tens of thousands of overdue visits)."""
+    cls = type(value)
+    names = _NAMES.get(cls)
+    if names is None:
+        names = _NAMES[cls] = tuple(f.name for f in attrs.fields(cls) if f.name != "status")
+    out = object.__new__(cls)
+    put = object.__setattr__
+    for name in names:
+        put(out, name, getattr(value, name))
+    put(out, "status", Status.OVERDUE)
+    return out
 
 
 _COMMON: Final = frozenset({"sources", "first_known_at", "updated_at", "event_ids"})

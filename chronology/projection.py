@@ -12,14 +12,12 @@ from collections.abc import Callable, Collection, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
-import attrs
-
 from chronology.events import Event, Retracted, StatementMade
 from chronology.expectations import (
     Expectation,
     ExpectationFold,
-    Status,
     may_be_overdue,
+    overdue,
     overdue_at,
 )
 from chronology.record import Record
@@ -138,45 +136,38 @@ class Checkpoint:
         self.valid_to = valid_to
         self.values = values
         self.statements = statements
-        self.overdue: dict[str, Expectation] = {}
-        self._ends: list[tuple[datetime, str]] | None = None
-        if parent is not None and parent._ends is not None:
-            # What the parent derived still holds for the subjects that did not change.
+        self._ends: list[tuple[datetime, str]]
+        #: The overdue variants of the values that may read ``overdue``.
+        self.overdue: dict[str, Expectation]
+        # The candidates for ``overdue`` (by window end) and their overdue variants, made
+        # here once: a chain of checkpoints derives them in steps from its parent, never by a
+        # scan, and views only look them up.
+        if parent is None:
+            gone: Collection[str] = values.keys()
+            ends: list[tuple[datetime, str]] = []
+            shown: dict[str, Expectation] = {}
+        else:
             gone = set(changed)
             ends = [e for e in parent._ends if e[1] not in gone]
-            for subject in gone:
-                value = values.get(subject)
-                end = None if value is None else may_be_overdue(value)
-                if end is not None:
-                    ends.append((end, subject))
-            ends.sort()
-            self._ends = ends
-            self.overdue = {s: v for s, v in parent.overdue.items() if s not in gone}
+            shown = {s: v for s, v in parent.overdue.items() if s not in gone}
+        for subject in gone:
+            value = values.get(subject)
+            end = None if value is None else may_be_overdue(value)
+            if value is not None and end is not None:
+                ends.append((end, subject))
+                shown[subject] = overdue(value)
+        ends.sort()
+        self._ends = ends
+        self.overdue = shown
 
     def answers(self, upto: int) -> bool:
         """Whether a view of the first ``upto`` records may fold on from here."""
         return self.needs <= upto <= self.valid_to
 
     def ends(self) -> list[tuple[datetime, str]]:
-        """``(window end, subject)`` of the values that read ``overdue`` from that end on."""
-        if self._ends is None:
-            ends = []
-            for subject, value in self.values.items():
-                end = may_be_overdue(value)
-                if end is not None:
-                    ends.append((end, subject))
-            ends.sort()
-            self._ends = ends
+        """``(window end, subject)`` of the values that read ``overdue`` from that end on,
+        sorted."""
         return self._ends
-
-    def overdue_value(self, subject: str) -> Expectation:
-        """The value of ``subject`` with its status ``overdue`` (made once, then kept)."""
-        value = self.overdue.get(subject)
-        if value is None:
-            value = self.overdue[subject] = attrs.evolve(
-                self.values[subject], status=Status.OVERDUE
-            )
-        return value
 
 
 class Checkpoints:
@@ -361,7 +352,7 @@ def _shown(
             if end > as_of:
                 break
             if subject not in fresh:
-                shown[subject] = point.overdue_value(subject)
+                shown[subject] = point.overdue[subject]
     for subject in fresh:
         value = plain.get(subject)
         if value is not None:
