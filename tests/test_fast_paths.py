@@ -169,3 +169,25 @@ def test_sources_with_chains_round_trip() -> None:
     payload = payload_of(event)
     assert canonical_json(event_to_dict(event)) == payload
     assert event == event_from_payload(payload)
+
+
+@pytest.mark.parametrize("probability", [1, 0, 0.25, 1.0])
+def test_numbers_read_back_as_the_strict_path_reads_them(probability: float) -> None:
+    """An integer probability is written as JSON writes it and read back as a float."""
+    event = VisitAnnounced(subject="visit/p", known_at="2024-04-03", probability=probability)
+    payload = payload_of(event)
+    assert canonical_json(event_to_dict(event)) == payload
+    expected = event_from_dict(json.loads(payload))
+    actual = event_from_payload(payload)
+    assert expected == actual
+    assert type(expected.probability) is type(actual.probability)  # type: ignore[attr-defined]
+
+
+def test_overdue_copies_every_field() -> None:
+    from chronology.expectations import ExpectationFold, Status, overdue
+
+    fold = ExpectationFold()
+    fold.apply(VisitAnnounced(subject="visit/o", known_at="2024-04-03", visitor="V"), "id1")
+    value = fold.freeze_one("visit/o", None)
+    assert value is not None
+    assert attrs.evolve(value, status=Status.OVERDUE) == overdue(value)
