@@ -407,21 +407,6 @@ class ExpectationFold:
         self._kinds: dict[str, str] = {}
         self.statements: list[StatementMade] = []
 
-    def copy(self) -> ExpectationFold:
-        """An independent copy (used for checkpoints)."""
-        twin = ExpectationFold(self._base)
-        for subject, b in self._builders.items():
-            c = _Builder.__new__(_Builder)
-            c.fields = dict(b.fields)
-            c.sources = dict(b.sources)
-            c.first_known_at = b.first_known_at
-            c.updated_at = b.updated_at
-            c.event_ids = list(b.event_ids)
-            twin._builders[subject] = c
-        twin._kinds = dict(self._kinds)
-        twin.statements = list(self.statements)
-        return twin
-
     def apply(self, event: Event, event_id: str) -> bool:
         """Fold one event; return whether the built-in projection used it."""
         cls = type(event)

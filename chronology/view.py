@@ -11,10 +11,10 @@ import attrs
 from chronology.events import Event, StatementMade
 from chronology.expectations import (
     Expectation,
-    ExpectationFold,
     Status,
     TradeExpectation,
     VisitExpectation,
+    fold_expectations,
 )
 from chronology.projection import Checkpoints, Projection, effective_records, fold
 from chronology.record import Record
@@ -98,14 +98,12 @@ class View:
         as_of: datetime,
         recorded_by: datetime | None,
         upto: int,
-        state: ExpectationFold | None = None,
         checkpoints: Checkpoints | None = None,
     ) -> None:
         self._store = store
         self._as_of = as_of
         self._recorded_by = recorded_by
         self._upto = upto
-        self._state = state
         self._checkpoints = checkpoints
         self._records: list[Record] | None = None
         self._frozen: dict[str, Expectation] | None = None
@@ -144,16 +142,13 @@ class View:
 
     def _expectations(self) -> dict[str, Expectation]:
         if self._frozen is None:
-            if self._state is None and self._checkpoints is not None and self._recorded_by is None:
+            if self._checkpoints is not None and self._recorded_by is None:
                 # Fold on from the nearest checkpoint rather than from the start of the log.
                 self._frozen, self._statements = self._checkpoints.answer(self._as_of, self._upto)
-                return self._frozen
-            if self._state is None:
-                state = ExpectationFold()
-                for r in self.records():
-                    state.apply(r.event, r.event_id)
-                self._state = state
-            self._frozen = self._state.freeze(self._as_of)
+            else:
+                state = fold_expectations((r.event, r.event_id) for r in self.records())
+                self._frozen = state.freeze(self._as_of)
+                self._statements = tuple(state.statements)
         return self._frozen
 
     def expectations(self) -> tuple[Expectation, ...]:
@@ -171,18 +166,14 @@ class View:
     def statements(self, subject: str | None = None) -> tuple[StatementMade, ...]:
         """The statements known, in assertion-time order; only one subject's when given."""
         self._expectations()
-        if self._statements is None:
-            assert self._state is not None
-            self._statements = tuple(self._state.statements)
+        assert self._statements is not None
         return tuple(s for s in self._statements if subject is None or s.subject == subject)
 
     def get(self, subject: str) -> Expectation | None:
         """The expectation of ``subject``, or ``None``. Costs that subject's events only."""
         if self._frozen is not None:
             return self._frozen.get(subject)
-        state = ExpectationFold()
-        for r in self.subject_records(subject):
-            state.apply(r.event, r.event_id)
+        state = fold_expectations((r.event, r.event_id) for r in self.subject_records(subject))
         return state.freeze_one(subject, self._as_of)
 
     def subject_records(self, subject: str) -> list[Record]:
