@@ -10,7 +10,7 @@ own transaction, so that several writers never interleave.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Final, NamedTuple
 
@@ -133,7 +133,7 @@ class Sealed:
 def seal(
     batch: Sequence[Pending],
     head: Head | None,
-    find: Callable[[Collection[str]], Mapping[str, Record]],
+    find: Callable[[Sequence[Pending]], Mapping[str, Record]],
     clock: Callable[[], datetime],
 ) -> Sealed:
     """Turn a prepared batch into records that follow ``head``.
@@ -141,7 +141,10 @@ def seal(
     Args:
         batch: the prepared events, in the order given by the user.
         head: the store's last record, or ``None`` when it is empty.
-        find: looks up existing records by ``event_id``.
+        find: given the batch, returns the stored records it refers to, by ``event_id``: the
+            record of any event already stored, and the target of any :class:`.Retracted`. A
+            store that detects duplicates itself (SQLite, with a unique index) may leave the
+            former out, and seal again with them when its insert is refused.
         clock: the current time; if it does not move past the head's ``recorded_at``, the
             head's value plus one microsecond is used, so ``recorded_at`` strictly increases.
 
@@ -150,9 +153,7 @@ def seal(
             store nor earlier in the batch, or whose subject differs. ``index`` on the error
             is the offending item's index in the batch.
     """
-    wanted = {p.event_id for p in batch}
-    wanted.update(p.event.target for p in batch if isinstance(p.event, Retracted))
-    existing = find(wanted) if wanted else {}
+    existing = find(batch)
     position = head.position if head else 0
     previous = head.hash if head else GENESIS_HASH
     last = head.recorded_at if head else None

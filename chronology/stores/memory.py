@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 import threading
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 
 from chronology.events import Retracted
@@ -45,8 +45,21 @@ class MemoryStore(Store):
         self._ordered: list[Record] = []
         self._lock = threading.Lock()
 
-    def _find(self, ids: Collection[str]) -> dict[str, Record]:
-        return {i: self._by_id[i] for i in ids if i in self._by_id}
+    def _find(self, batch: Sequence[Pending]) -> dict[str, Record]:
+        by_id = self._by_id
+        if not by_id:
+            return {}
+        found: dict[str, Record] = {}
+        for p in batch:
+            r = by_id.get(p.event_id)
+            if r is not None:
+                found[p.event_id] = r
+            event = p.event
+            if isinstance(event, Retracted):
+                target = by_id.get(event.target)
+                if target is not None:
+                    found[event.target] = target
+        return found
 
     def append(self, batch: Sequence[Pending], clock: Callable[[], datetime]) -> list[Record]:
         with self._lock:

@@ -6,28 +6,43 @@ keeps two companion files beside it, ``<name>-wal`` and ``<name>-shm``; they bel
 chronicle and are folded back into the main file when the last connection closes. Copy or move
 the chronicle only while nothing has it open.
 
-Schema (format version 1)::
+Schema (format version 2)::
 
     CREATE TABLE records (
         position    INTEGER PRIMARY KEY,   -- 1, 2, 3, ... contiguous
-        event_id    TEXT NOT NULL UNIQUE,  -- derived from the payload
+        event_id    TEXT NOT NULL,         -- derived from the payload
         recorded_at TEXT NOT NULL,         -- the exact text the hash chain covers
         known_at    TEXT NOT NULL,         -- UTC, fixed width: text order is time order
         subject     TEXT NOT NULL,
-        type        TEXT NOT NULL,         -- the event's wire tag
         payload     TEXT NOT NULL,         -- the event's canonical JSON, never rewritten
         hash        TEXT NOT NULL          -- chains the previous record's hash
     );
+    CREATE UNIQUE INDEX records_subject ON records (subject, known_at, event_id);
     CREATE INDEX records_known_at ON records (known_at, position);
-    CREATE INDEX records_subject ON records (subject, position);
-    CREATE INDEX records_type ON records (type, position);
+    CREATE TABLE retractions (position INTEGER PRIMARY KEY);  -- the Retracted records
+    CREATE TABLE event_ids (                -- filled on demand by lookups by id
+        event_id TEXT PRIMARY KEY,
+        position INTEGER NOT NULL
+    ) WITHOUT ROWID;
     CREATE TABLE meta (
         id               INTEGER PRIMARY KEY CHECK (id = 1),  -- a single row
         format_version   INTEGER NOT NULL,
         head_position    INTEGER NOT NULL,  -- the sealed head: the number of records,
         head_hash        TEXT NOT NULL,     -- the hash of the last one,
-        head_recorded_at TEXT               -- and its recorded_at
+        head_recorded_at TEXT,              -- and its recorded_at
+        ids_through      INTEGER NOT NULL DEFAULT 0  -- event_ids covers positions up to this
     );
+
+Every index that an append maintains grows in the order records usually arrive (by subject
+and by assertion time), none in the random order of content hashes: a unique index on
+``event_id`` made every batch rewrite pages all over that index, and cost two thirds of the
+time of a write. An event is stored once all the same: its ``event_id`` is derived from its
+content, which includes its ``subject`` and ``known_at``, so ``records_subject`` refuses a second
+copy. Looking a record up by ``event_id`` alone (:meth:`SQLiteStore.get`) uses ``event_ids``,
+brought up to date in one sorted pass when many records have been appended since.
+
+A file of format version 1 (``event_id`` unique, a ``type`` column and index) is read as it is
+when opened read-only, and upgraded to version 2 in one transaction when opened for writing.
 
 The file's header carries ``PRAGMA application_id`` (:data:`APPLICATION_ID`) and
 ``PRAGMA user_version`` (the format version), so a chronicle is recognised before any table is
@@ -55,7 +70,7 @@ import sqlite3
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final, TypeVar
@@ -69,8 +84,8 @@ from chronology.errors import (
     StoreError,
 )
 from chronology.events import Retracted, event_class, registered_tags
-from chronology.record import GENESIS_HASH, Head, Pending, Record, seal
-from chronology.serialization import event_from_payload
+from chronology.record import GENESIS_HASH, Head, Pending, Record, Sealed, seal
+from chronology.serialization import _instant_text, event_from_payload
 from chronology.stores.base import RawRecord, Store
 from chronology.time import to_instant
 
@@ -79,46 +94,71 @@ __all__ = ["APPLICATION_ID", "FORMAT_VERSION", "SQLiteStore", "known_at_text"]
 #: ``PRAGMA application_id`` of a chronicle file: the bytes ``b"Chrn"``.
 APPLICATION_ID: Final = 0x4368726E
 #: The version of the file format this module writes (``PRAGMA user_version``).
-FORMAT_VERSION: Final = 1
+FORMAT_VERSION: Final = 2
 
-_SCHEMA: Final = (
-    """CREATE TABLE records (
+_RECORDS_TABLE: Final = """CREATE TABLE {name} (
         position    INTEGER PRIMARY KEY,
-        event_id    TEXT NOT NULL UNIQUE,
+        event_id    TEXT NOT NULL,
         recorded_at TEXT NOT NULL,
         known_at    TEXT NOT NULL,
         subject     TEXT NOT NULL,
-        type        TEXT NOT NULL,
         payload     TEXT NOT NULL,
         hash        TEXT NOT NULL
-    )""",
+    )"""
+_INDEXES_AND_TABLES: Final = (
+    "CREATE UNIQUE INDEX records_subject ON records (subject, known_at, event_id)",
     "CREATE INDEX records_known_at ON records (known_at, position)",
-    "CREATE INDEX records_subject ON records (subject, position)",
-    "CREATE INDEX records_type ON records (type, position)",
+    "CREATE TABLE retractions (position INTEGER PRIMARY KEY)",
+    """CREATE TABLE event_ids (
+        event_id TEXT PRIMARY KEY,
+        position INTEGER NOT NULL
+    ) WITHOUT ROWID""",
+)
+_SCHEMA: Final = (
+    _RECORDS_TABLE.format(name="records"),
+    *_INDEXES_AND_TABLES,
     """CREATE TABLE meta (
         id               INTEGER PRIMARY KEY CHECK (id = 1),
         format_version   INTEGER NOT NULL,
         head_position    INTEGER NOT NULL,
         head_hash        TEXT NOT NULL,
-        head_recorded_at TEXT
+        head_recorded_at TEXT,
+        ids_through      INTEGER NOT NULL DEFAULT 0
     )""",
-    f"INSERT INTO meta VALUES (1, {FORMAT_VERSION}, 0, '{GENESIS_HASH}', NULL)",
+    f"INSERT INTO meta VALUES (1, {FORMAT_VERSION}, 0, '{GENESIS_HASH}', NULL, 0)",
     f"PRAGMA application_id = {APPLICATION_ID}",
     f"PRAGMA user_version = {FORMAT_VERSION}",
+)
+#: Format version 1 to 2, in one transaction (``{tags}``: the retraction tags, quoted).
+_UPGRADE_FROM_1: Final = (
+    _RECORDS_TABLE.format(name="records_v2"),
+    "INSERT INTO records_v2 SELECT position, event_id, recorded_at, known_at, subject, payload,"
+    " hash FROM records ORDER BY position",
+    "CREATE TABLE retractions_v2 (position INTEGER PRIMARY KEY)",
+    "INSERT INTO retractions_v2 SELECT position FROM records WHERE type IN ({tags})",
+    "DROP TABLE records",
+    "ALTER TABLE records_v2 RENAME TO records",
+    *(sql for sql in _INDEXES_AND_TABLES if "retractions" not in sql),
+    "ALTER TABLE retractions_v2 RENAME TO retractions",
+    "ALTER TABLE meta ADD COLUMN ids_through INTEGER NOT NULL DEFAULT 0",
+    "UPDATE meta SET format_version = 2",
+    "PRAGMA user_version = 2",
 )
 
 _COLUMNS: Final = "position, event_id, recorded_at, payload, hash"
 _INSERT: Final = (
-    "INSERT INTO records (position, event_id, recorded_at, known_at, subject, type, payload, hash)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO records (position, event_id, recorded_at, known_at, subject, payload, hash)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
 _MOVE_HEAD: Final = (
     "UPDATE meta SET head_position = ?, head_hash = ?, head_recorded_at = ? WHERE id = 1"
 )
 #: Rows fetched per query when streaming records.
 _PAGE: Final = 2000
-#: Bound parameters per ``IN (...)`` lookup; below the 999 of old SQLite builds.
+#: Bound parameters per lookup; below the 999 of old SQLite builds.
 _CHUNK: Final = 900
+#: How many records ``event_ids`` may lag behind before a lookup brings it up to date.
+_ID_CATCH_UP: Final = 2048
 _SQLITE_MAGIC: Final = b"SQLite format 3\x00"
 #: What a file is, in one statement: application id, format version, table names.
 _IDENTIFY: Final = (
@@ -126,6 +166,11 @@ _IDENTIFY: Final = (
     " (SELECT user_version FROM pragma_user_version),"
     " (SELECT group_concat(name, char(31)) FROM sqlite_master WHERE type = 'table')"
 )
+#: The tables a file of each format version has.
+_TABLES: Final = {
+    1: frozenset({"records", "meta"}),
+    2: frozenset({"records", "meta", "retractions", "event_ids"}),
+}
 #: Greater than every position.
 _AFTER_ANY_POSITION: Final = 2**63 - 1
 #: Sorts after every stored ``known_at``.
@@ -149,7 +194,7 @@ def known_at_text(instant: datetime) -> str:
     """
     if instant.tzinfo is not UTC:
         instant = to_instant(instant)
-    text = instant.isoformat()  # isoformat(timespec="microseconds") takes twice as long
+    text = _instant_text(instant)  # isoformat(timespec="microseconds") takes four times as long
     return text if instant.microsecond else f"{text[:19]}.000000{text[19:]}"
 
 
@@ -204,6 +249,7 @@ class SQLiteStore(Store):
         self._cache_size = max(0, cache_size)
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
+        self._format = FORMAT_VERSION
         self._conn = self._open(read_only)
 
     # -- opening --------------------------------------------------------------------------------
@@ -307,7 +353,39 @@ class SQLiteStore(Store):
             raise NotAChronicleError(
                 f"{self._name}: a damaged chronicle: its meta table does not match its header"
             )
+        self._format = version
+        if version < FORMAT_VERSION and not self.read_only:
+            self._upgrade(conn)
         return conn
+
+    def _upgrade(self, conn: sqlite3.Connection) -> None:
+        """Bring a file of an older format version to the current one, in one transaction
+        (unless another process did it first)."""
+        tags = [t for t in registered_tags() if issubclass(event_class(t), Retracted)]
+        quoted = ", ".join("'" + t.replace("'", "''") + "'" for t in tags)
+
+        def upgrade() -> None:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                if conn.execute("PRAGMA user_version").fetchone()[0] == 1:
+                    for statement in _UPGRADE_FROM_1:
+                        conn.execute(statement.format(tags=quoted))
+                conn.execute("COMMIT")
+            except BaseException:
+                _rollback(conn)
+                raise
+
+        try:
+            self._patiently(upgrade)
+        except sqlite3.Error as exc:
+            raise self._error("cannot upgrade the chronicle to the current format", exc) from None
+        self._format = FORMAT_VERSION
+
+    @property
+    def format_version(self) -> int:
+        """The file format version of the file as open now (:data:`FORMAT_VERSION`, unless an
+        older file was opened read-only)."""
+        return self._format
 
     @property
     def _wal(self) -> Path:
@@ -331,7 +409,8 @@ class SQLiteStore(Store):
                     f"{self._name}: written in chronicle format version {version}; this version "
                     f"of chronology reads format versions up to {FORMAT_VERSION}: upgrade it"
                 )
-            if version < 1 or "records" not in tables or "meta" not in tables:
+            needed = _TABLES.get(version)
+            if needed is None or not needed.issubset(tables):
                 raise NotAChronicleError(
                     f"{self._name}: a damaged chronicle (format version {version}, "
                     f"tables: {', '.join(sorted(tables)) or 'none'})"
@@ -404,6 +483,10 @@ class SQLiteStore(Store):
     def append(self, batch: Sequence[Pending], clock: Callable[[], datetime]) -> list[Record]:
         """Store a prepared batch in one transaction, all or nothing.
 
+        The batch is first sealed as if none of its events were stored yet (only retraction
+        targets are looked up); if the unique index refuses a row, the transaction is rolled
+        back and the batch sealed again with its stored duplicates looked up.
+
         Raises:
             ReadOnlyError: if the file was opened read-only.
             StoreError: if the file cannot be written (for instance, another writer held the
@@ -414,41 +497,63 @@ class SQLiteStore(Store):
         with self._lock:
             conn = self._connection()
             try:
-                self._patiently(lambda: conn.execute("BEGIN IMMEDIATE"))
-            except sqlite3.Error as exc:
-                raise self._error("cannot start writing", exc) from None
-            try:
-                sealed = seal(batch, self._head(conn), self._find, clock)
-                if sealed.new:
-                    conn.executemany(
-                        _INSERT,
-                        [
-                            (
-                                r.position,
-                                r.event_id,
-                                recorded_at,
-                                known_at_text(r.event.known_at),
-                                r.event.subject,
-                                r.event.tag,
-                                payload,
-                                r.hash,
-                            )
-                            for r, payload, recorded_at in zip(
-                                sealed.new, sealed.payloads, sealed.recorded_texts, strict=True
-                            )
-                        ],
-                    )
-                    last = sealed.new[-1]
-                    conn.execute(_MOVE_HEAD, (last.position, last.hash, sealed.recorded_texts[-1]))
-                conn.execute("COMMIT")
-            except BaseException as exc:
-                _rollback(conn)
-                if isinstance(exc, sqlite3.Error):
+                sealed = self._append(conn, batch, clock, self._find_targets)
+            except sqlite3.IntegrityError:
+                sealed = None
+            if sealed is None:
+                try:
+                    sealed = self._append(conn, batch, clock, self._find)
+                except sqlite3.Error as exc:
                     raise self._error("cannot append", exc) from None
-                raise
-            for record in sealed.new:
-                self._remember(record)
+            self._remember_all(sealed.new)
         return sealed.results
+
+    def _append(
+        self,
+        conn: sqlite3.Connection,
+        batch: Sequence[Pending],
+        clock: Callable[[], datetime],
+        find: Callable[[Sequence[Pending]], dict[str, Record]],
+    ) -> Sealed:
+        """One attempt: seal and insert in one transaction; raises ``IntegrityError`` (after
+        rolling back) if the index finds a duplicate that ``find`` did not report."""
+        try:
+            self._patiently(lambda: conn.execute("BEGIN IMMEDIATE"))
+        except sqlite3.Error as exc:
+            raise self._error("cannot start writing", exc) from None
+        try:
+            sealed = seal(batch, self._head(conn), find, clock)
+            new = sealed.new
+            if new:
+                conn.executemany(
+                    _INSERT,
+                    [
+                        (
+                            r.position,
+                            r.event_id,
+                            recorded_at,
+                            known_at_text(r.event.known_at),
+                            r.event.subject,
+                            payload,
+                            r.hash,
+                        )
+                        for r, payload, recorded_at in zip(
+                            new, sealed.payloads, sealed.recorded_texts, strict=True
+                        )
+                    ],
+                )
+                retracted = [(r.position,) for r in new if isinstance(r.event, Retracted)]
+                if retracted:
+                    conn.executemany("INSERT INTO retractions VALUES (?)", retracted)
+                last = new[-1]
+                conn.execute(_MOVE_HEAD, (last.position, last.hash, sealed.recorded_texts[-1]))
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            _rollback(conn)
+            if isinstance(exc, sqlite3.Error) and not isinstance(exc, sqlite3.IntegrityError):
+                raise self._error("cannot append", exc) from None
+            raise
+        return sealed
 
     def _head(self, conn: sqlite3.Connection) -> Head | None:
         position, hash_, recorded_at = conn.execute(
@@ -458,19 +563,52 @@ class SQLiteStore(Store):
             return None
         return Head(position, hash_, datetime.fromisoformat(recorded_at))
 
-    def _find(self, ids: Collection[str]) -> dict[str, Record]:
-        conn = self._connection()
-        wanted = list(ids)
-        found: dict[str, Record] = {}
-        for i in range(0, len(wanted), _CHUNK):
-            chunk = wanted[i : i + _CHUNK]
-            marks = ",".join("?" * len(chunk))
-            rows = conn.execute(
-                f"SELECT {_COLUMNS} FROM records WHERE event_id IN ({marks})", chunk
-            ).fetchall()
-            for row in rows:
+    def _find(self, batch: Sequence[Pending]) -> dict[str, Record]:
+        """The stored records of the batch's events and of its retraction targets.
+
+        A stored copy of an event has the same ``subject`` and ``known_at`` (both are part of
+        the content its id derives from), so the lookup goes through ``records_subject``.
+        """
+        wanted = {p.event_id for p in batch}
+        keys = list({(p.event.subject, known_at_text(p.event.known_at)) for p in batch})
+        found = self._find_targets(batch)
+        for row in self._join(keys, "r.subject = k.a AND r.known_at = k.b"):
+            if row[1] in wanted:
                 found[row[1]] = self._decode(row)
         return found
+
+    def _find_targets(self, batch: Sequence[Pending]) -> dict[str, Record]:
+        """The stored targets of the batch's retractions (none for most batches)."""
+        targets = {
+            (p.event.subject, p.event.target) for p in batch if isinstance(p.event, Retracted)
+        }
+        if not targets:
+            return {}
+        found = {
+            row[1]: self._decode(row)
+            for row in self._join(list(targets), "r.subject = k.a AND r.event_id = k.b")
+        }
+        # A target stored under another subject: found here only to say so in the error.
+        for _, target in targets:
+            if target not in found:
+                record = self._by_id(target)
+                if record is not None:
+                    found[target] = record
+        return found
+
+    def _join(self, keys: list[tuple[str, str]], on: str) -> Iterator[_Row]:
+        """The records matching any of ``keys`` (pairs bound to ``k.a``, ``k.b`` in ``on``)."""
+        conn = self._connection()
+        for i in range(0, len(keys), _CHUNK // 2):
+            chunk = keys[i : i + _CHUNK // 2]
+            values = ",".join(["(?, ?)"] * len(chunk))
+            params = [item for key in chunk for item in key]
+            yield from conn.execute(
+                f"WITH k(a, b) AS (VALUES {values}) SELECT DISTINCT"
+                f" r.position, r.event_id, r.recorded_at, r.payload, r.hash"
+                f" FROM k JOIN records AS r ON {on}",
+                params,
+            ).fetchall()
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -499,6 +637,19 @@ class SQLiteStore(Store):
             self._cache[record.position] = record
             if len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
+
+    def _remember_all(self, records: list[Record]) -> None:
+        """:meth:`_remember` for a batch just written (their positions are all new)."""
+        size = self._cache_size
+        if not size or not records:
+            return
+        cache = self._cache
+        if len(records) >= size:
+            cache.clear()
+            records = records[-size:]
+        cache.update((r.position, r) for r in records)
+        for _ in range(len(cache) - size):
+            cache.popitem(last=False)
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         with self._lock:
@@ -577,6 +728,11 @@ class SQLiteStore(Store):
 
     def retractions(self) -> list[Record]:
         """Every retraction record, in position order."""
+        if self._format >= 2:
+            return self._records(
+                f"SELECT {_COLUMNS} FROM records"
+                " WHERE position IN (SELECT position FROM retractions) ORDER BY position"
+            )
         tags = [t for t in registered_tags() if issubclass(event_class(t), Retracted)]
         marks = ",".join("?" * len(tags))
         return self._records(
@@ -602,9 +758,57 @@ class SQLiteStore(Store):
             after = rows[-1][0]
 
     def get(self, event_id: str) -> Record | None:
-        """The record of ``event_id``, or ``None``."""
-        found = self._records(f"SELECT {_COLUMNS} FROM records WHERE event_id = ?", (event_id,))
-        return found[0] if found else None
+        """The record of ``event_id``, or ``None``.
+
+        Looks in the ``event_ids`` table, first bringing it up to date (in one transaction, in
+        sorted order) when more than a few thousand records were appended since it was; the
+        records it does not cover yet are scanned. A read-only file is never written: its
+        uncovered records are scanned.
+        """
+        with self._lock:
+            try:
+                return self._patiently(lambda: self._by_id(event_id, catch_up=True))
+            except sqlite3.Error as exc:
+                raise self._error("cannot read", exc) from None
+
+    def _by_id(self, event_id: str, *, catch_up: bool = False) -> Record | None:
+        conn = self._connection()
+        if self._format < 2:
+            row = conn.execute(
+                f"SELECT {_COLUMNS} FROM records WHERE event_id = ?", (event_id,)
+            ).fetchone()
+            return None if row is None else self._decode(row)
+        through, head = conn.execute("SELECT ids_through, head_position FROM meta").fetchone()
+        if catch_up and head - through > _ID_CATCH_UP and not self.read_only:
+            through = self._index_ids(conn)
+        row = conn.execute(
+            f"SELECT {_COLUMNS} FROM records WHERE position ="
+            " (SELECT position FROM event_ids WHERE event_id = ?)",
+            (event_id,),
+        ).fetchone()
+        if row is None:
+            row = conn.execute(
+                f"SELECT {_COLUMNS} FROM records WHERE position > ? AND event_id = ?",
+                (through, event_id),
+            ).fetchone()
+        return None if row is None else self._decode(row)
+
+    def _index_ids(self, conn: sqlite3.Connection) -> int:
+        """Add the ids of the records ``event_ids`` does not cover yet; return its new bound."""
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            through, head = conn.execute("SELECT ids_through, head_position FROM meta").fetchone()
+            conn.execute(
+                "INSERT INTO event_ids SELECT event_id, position FROM records"
+                " WHERE position > ? AND position <= ? ORDER BY event_id",
+                (through, head),
+            )
+            conn.execute("UPDATE meta SET ids_through = ? WHERE id = 1", (head,))
+            conn.execute("COMMIT")
+        except BaseException:
+            _rollback(conn)
+            raise
+        return int(head)
 
     def sealed_head(self) -> tuple[int, str]:
         """The ``(count, last hash)`` that each append seals in the ``meta`` table."""
