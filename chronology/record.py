@@ -12,15 +12,15 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Final, NamedTuple
+from typing import Final
 
 import attrs
 
 from chronology.errors import EventError, RetractionError
 from chronology.events import Event, Retracted
-from chronology.serialization import _instant_text, payload_of
+from chronology.serialization import _WRITERS, _instant_text, payload_of
 
-__all__ = ["GENESIS_HASH", "Pending", "Record", "chain_hash", "prepare", "seal"]
+__all__ = ["GENESIS_HASH", "Batch", "Record", "chain_hash", "prepare", "seal"]
 
 #: The ``hash`` that the first record chains from.
 GENESIS_HASH: Final = "0" * 64
@@ -57,54 +57,66 @@ class Record:
         return self.event.subject
 
 
-class Pending(NamedTuple):
-    """An event ready to be stored: its canonical payload and id, computed once."""
+class Batch:
+    """Events ready to be stored: each one's canonical payload and id, computed once.
 
-    event: Event
-    payload: str
-    event_id: str
+    Three parallel lists (no object per event: a batch is made for every ``extend``).
+
+    Attributes:
+        events: the events, in the order given.
+        payloads: their canonical JSON text.
+        ids: their ``event_id``.
+    """
+
+    __slots__ = ("events", "ids", "payloads")
+
+    def __init__(self, events: list[Event], payloads: list[str], ids: list[str]) -> None:
+        self.events = events
+        self.payloads = payloads
+        self.ids = ids
+
+    def __len__(self) -> int:
+        return len(self.events)
 
 
 _sha256: Final = hashlib.sha256
-_new_pending: Final = tuple.__new__
 
 
-def prepare(events: Sequence[Event]) -> list[Pending]:
+def prepare(events: Sequence[Event]) -> Batch:
     """Serialize a batch once, refusing anything that is not a registered event.
 
     Raises:
         EventError: naming the index of the first item that is not an event.
     """
-    out: list[Pending] = []
-    append = out.append
-    seen: set[type] = set()
+    events = list(events)
+    payloads: list[str] = []
+    ids: list[str] = []
+    add_payload, add_id = payloads.append, ids.append
+    writers = _WRITERS
+    checked: set[type] = set()
     for i, event in enumerate(events):
         cls = event.__class__
-        if cls not in seen:
-            if not isinstance(event, Event):
-                raise EventError(
-                    f"events[{i}]: expected a chronology Event, got {type(event).__name__}"
-                )
-            seen.add(cls)
-        payload = payload_of(event)
+        write = writers.get(cls)
+        if write is None:
+            if cls not in checked:
+                if not isinstance(event, Event):
+                    raise EventError(
+                        f"events[{i}]: expected a chronology Event, got {type(event).__name__}"
+                    )
+                checked.add(cls)
+            payload = payload_of(event)
+        else:
+            payload = write(event)
+        add_payload(payload)
         # event_id_of(payload), inlined: this loop runs once per event written.
-        append(_new_pending(Pending, (event, payload, _sha256(payload.encode()).hexdigest()[:32])))
-    return out
+        add_id(_sha256(payload.encode()).hexdigest()[:32])
+    return Batch(events, payloads, ids)
 
 
 def chain_hash(previous: str, position: int, event_id: str, recorded_at: str, payload: str) -> str:
     """The hash of a record, given the hash of the record before it."""
     text = f"{previous}\n{position}\n{event_id}\n{recorded_at}\n{payload}"
     return _sha256(text.encode()).hexdigest()
-
-
-def _next_text(previous: datetime, text: str, current: datetime) -> str:
-    """``current.isoformat()``, where ``current`` is one microsecond after ``previous``, whose
-    ``isoformat()`` is ``text``: only the microseconds change, unless they roll over."""
-    us = current.microsecond
-    if us == 0 or previous.microsecond == 0 or current.second != previous.second:
-        return current.isoformat()
-    return f"{text[:20]}{us:06d}{text[26:]}"
 
 
 @attrs.frozen
@@ -116,24 +128,43 @@ class Head:
     recorded_at: datetime
 
 
-@attrs.frozen
 class Sealed:
-    """The outcome of :func:`seal`."""
+    """The outcome of :func:`seal`: the new records and what a store writes of them."""
 
-    #: The records to insert, in position order.
-    new: list[Record]
-    #: Their payloads, in the same order.
-    payloads: list[str]
-    #: One record per input event (the new one, or the existing one for a duplicate).
-    results: list[Record]
-    #: The ``recorded_at.isoformat()`` of the new records, in the same order.
-    recorded_texts: list[str] = attrs.field(factory=list)
+    __slots__ = ("hashes", "ids", "new", "payloads", "recorded_texts", "results")
+
+    def __init__(
+        self,
+        new: list[Record],
+        results: list[Record],
+        ids: list[str],
+        payloads: list[str],
+        recorded_texts: list[str],
+        hashes: list[str],
+    ) -> None:
+        #: The records to insert, in position order.
+        self.new = new
+        #: One record per input event (the new one, or the stored one for a duplicate).
+        self.results = results
+        #: The ``event_id``, payload, ``recorded_at`` text and hash of each new record.
+        self.ids = ids
+        self.payloads = payloads
+        self.recorded_texts = recorded_texts
+        self.hashes = hashes
+
+
+_RECORD_SLOTS: Final = Record.__dict__
+_set_position: Final = _RECORD_SLOTS["position"].__set__
+_set_event_id: Final = _RECORD_SLOTS["event_id"].__set__
+_set_recorded_at: Final = _RECORD_SLOTS["recorded_at"].__set__
+_set_event: Final = _RECORD_SLOTS["event"].__set__
+_set_hash: Final = _RECORD_SLOTS["hash"].__set__
 
 
 def seal(
-    batch: Sequence[Pending],
+    batch: Batch,
     head: Head | None,
-    find: Callable[[Sequence[Pending]], Mapping[str, Record]],
+    find: Callable[[Batch], Mapping[str, Record]],
     clock: Callable[[], datetime],
 ) -> Sealed:
     """Turn a prepared batch into records that follow ``head``.
@@ -161,58 +192,88 @@ def seal(
     if now.tzinfo is None:
         raise EventError("the chronicle's clock returned a naive datetime")
     now = now.astimezone(UTC)
+    # The first new record takes ``now``, or the head's recorded_at plus one microsecond.
+    recorded_at = now - _TICK if last is None or now > last else last
     new: list[Record] = []
-    payloads: list[str] = []
     results: list[Record] = []
     texts: list[str] = []
+    hashes: list[str] = []
     seen: dict[str, Record] = {}
-    text = ""
     sha256 = _sha256
-    make, put = object.__new__, object.__setattr__
-    for index, p in enumerate(batch):
-        event, payload, event_id = p
-        found = existing.get(event_id) or seen.get(event_id)
+    tick = _TICK
+    make = object.__new__
+    set_position, set_event_id, set_recorded_at, set_event, set_hash = (
+        _set_position,
+        _set_event_id,
+        _set_recorded_at,
+        _set_event,
+        _set_hash,
+    )
+    # The recorded_at text of a record one microsecond after the previous one, in the same
+    # second, differs only in its six digits: ``before + digits + after``.
+    before = after = ""
+    us = -1
+    duplicates = False
+    for index, (event, payload, event_id) in enumerate(
+        zip(batch.events, batch.payloads, batch.ids, strict=True)
+    ):
+        found = seen.get(event_id)
+        if found is None and existing:
+            found = existing.get(event_id)
         if found is not None:
             results.append(found)
+            duplicates = True
             continue
         if isinstance(event, Retracted):
-            target = existing.get(event.target) or seen.get(event.target)
-            if target is None:
-                raise _retraction_error(index, f"target {event.target!r} is not in the chronicle")
-            if target.event.subject != event.subject:
-                raise _retraction_error(
-                    index,
-                    f"subject {event.subject!r} differs from its target's {target.event.subject!r}",
-                )
+            _check_target(index, event, existing, seen)
         position += 1
-        if last is None or now > last:
-            recorded_at = now
-            text = _instant_text(now)
+        recorded_at = recorded_at + tick
+        us += 1
+        if us and us == recorded_at.microsecond and before:
+            text = f"{before}{us:06d}{after}"
         else:
-            recorded_at = last + _TICK
+            text = _instant_text(recorded_at)
             us = recorded_at.microsecond
-            if text and us > 1:  # one microsecond on, in the same second: only the digits move
-                text = f"{text[:20]}{us:06d}{text[26:]}"
-            else:
-                text = _next_text(last, text, recorded_at) if text else recorded_at.isoformat()
-        last = recorded_at
+            if us:
+                before, after = text[:20], text[26:]
+            else:  # a whole second: the next record's text has digits where this one has none
+                before, after = text[:19] + ".", text[19:]
         # chain_hash(), inlined: this loop runs once per event written.
         previous = sha256(
             f"{previous}\n{position}\n{event_id}\n{text}\n{payload}".encode()
         ).hexdigest()
         # Record(...), without the keyword-argument call: the same frozen instance.
         record = make(Record)
-        put(record, "position", position)
-        put(record, "event_id", event_id)
-        put(record, "recorded_at", recorded_at)
-        put(record, "event", event)
-        put(record, "hash", previous)
+        set_position(record, position)
+        set_event_id(record, event_id)
+        set_recorded_at(record, recorded_at)
+        set_event(record, event)
+        set_hash(record, previous)
         seen[event_id] = record
         new.append(record)
-        payloads.append(payload)
         results.append(record)
         texts.append(text)
-    return Sealed(new, payloads, results, texts)
+        hashes.append(previous)
+    if duplicates:
+        ids = [r.event_id for r in new]
+        text_of = dict(zip(batch.ids, batch.payloads, strict=True))
+        payloads = [text_of[i] for i in ids]
+    else:
+        ids, payloads = batch.ids, batch.payloads
+    return Sealed(new, results, ids, payloads, texts, hashes)
+
+
+def _check_target(
+    index: int, event: Retracted, existing: Mapping[str, Record], seen: Mapping[str, Record]
+) -> None:
+    target = existing.get(event.target) or seen.get(event.target)
+    if target is None:
+        raise _retraction_error(index, f"target {event.target!r} is not in the chronicle")
+    if target.event.subject != event.subject:
+        raise _retraction_error(
+            index,
+            f"subject {event.subject!r} differs from its target's {target.event.subject!r}",
+        )
 
 
 def _retraction_error(index: int, reason: str) -> RetractionError:

@@ -340,7 +340,8 @@ def test_a_chronicle_missing_its_tables_is_refused(seeded: Path) -> None:
     conn.execute("DROP TABLE meta")
     conn.commit()
     conn.close()
-    with pytest.raises(NotAChronicleError, match=r"a damaged chronicle .*tables: event_ids, records, retractions"):
+    message = r"a damaged chronicle .*tables: event_ids, records, retractions"
+    with pytest.raises(NotAChronicleError, match=message):
         Chronicle.open(seeded)
 
 

@@ -44,7 +44,8 @@ def _v1_schema() -> str:
     spec = importlib.util.spec_from_file_location(
         "make_v1_chronicle", Path(__file__).parent / "data" / "make_v1_chronicle.py"
     )
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     schema: str = module.SCHEMA

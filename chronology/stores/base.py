@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import abc
 import itertools
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 
 import attrs
 
-from chronology.record import Pending, Record
+from chronology.record import Batch, Record
 
 __all__ = ["RawRecord", "Store"]
 
@@ -36,7 +36,7 @@ class Store(abc.ABC):
     read_only: bool = False
 
     @abc.abstractmethod
-    def append(self, batch: Sequence[Pending], clock: Callable[[], datetime]) -> list[Record]:
+    def append(self, batch: Batch, clock: Callable[[], datetime]) -> list[Record]:
         """Store a prepared batch, all or nothing; return one record per input event."""
 
     @abc.abstractmethod

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import bisect
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 
 from chronology.events import Retracted
-from chronology.record import Head, Pending, Record, seal
+from chronology.record import Batch, Head, Record, seal
 from chronology.serialization import payload_of
 from chronology.stores.base import RawRecord, Store
 
@@ -45,23 +45,19 @@ class MemoryStore(Store):
         self._ordered: list[Record] = []
         self._lock = threading.Lock()
 
-    def _find(self, batch: Sequence[Pending]) -> dict[str, Record]:
+    def _find(self, batch: Batch) -> dict[str, Record]:
         by_id = self._by_id
         if not by_id:
             return {}
-        found: dict[str, Record] = {}
-        for p in batch:
-            r = by_id.get(p.event_id)
-            if r is not None:
-                found[p.event_id] = r
-            event = p.event
+        found = {i: by_id[i] for i in batch.ids if i in by_id}
+        for event in batch.events:
             if isinstance(event, Retracted):
                 target = by_id.get(event.target)
                 if target is not None:
                     found[event.target] = target
         return found
 
-    def append(self, batch: Sequence[Pending], clock: Callable[[], datetime]) -> list[Record]:
+    def append(self, batch: Batch, clock: Callable[[], datetime]) -> list[Record]:
         with self._lock:
             last = self._records[-1] if self._records else None
             head = Head(last.position, last.hash, last.recorded_at) if last else None

@@ -84,7 +84,7 @@ from chronology.errors import (
     StoreError,
 )
 from chronology.events import Retracted, event_class, registered_tags
-from chronology.record import GENESIS_HASH, Head, Pending, Record, Sealed, seal
+from chronology.record import GENESIS_HASH, Batch, Head, Record, Sealed, seal
 from chronology.serialization import _instant_text, event_from_payload
 from chronology.stores.base import RawRecord, Store
 from chronology.time import to_instant
@@ -480,7 +480,7 @@ class SQLiteStore(Store):
 
     # -- writing --------------------------------------------------------------------------------
 
-    def append(self, batch: Sequence[Pending], clock: Callable[[], datetime]) -> list[Record]:
+    def append(self, batch: Batch, clock: Callable[[], datetime]) -> list[Record]:
         """Store a prepared batch in one transaction, all or nothing.
 
         The batch is first sealed as if none of its events were stored yet (only retraction
@@ -511,9 +511,9 @@ class SQLiteStore(Store):
     def _append(
         self,
         conn: sqlite3.Connection,
-        batch: Sequence[Pending],
+        batch: Batch,
         clock: Callable[[], datetime],
-        find: Callable[[Sequence[Pending]], dict[str, Record]],
+        find: Callable[[Batch], dict[str, Record]],
     ) -> Sealed:
         """One attempt: seal and insert in one transaction; raises ``IntegrityError`` (after
         rolling back) if the index finds a duplicate that ``find`` did not report."""
@@ -525,28 +525,26 @@ class SQLiteStore(Store):
             sealed = seal(batch, self._head(conn), find, clock)
             new = sealed.new
             if new:
+                first = new[0].position
                 conn.executemany(
                     _INSERT,
-                    [
-                        (
-                            r.position,
-                            r.event_id,
-                            recorded_at,
-                            known_at_text(r.event.known_at),
-                            r.event.subject,
-                            payload,
-                            r.hash,
-                        )
-                        for r, payload, recorded_at in zip(
-                            new, sealed.payloads, sealed.recorded_texts, strict=True
-                        )
-                    ],
+                    zip(
+                        range(first, first + len(new)),
+                        sealed.ids,
+                        sealed.recorded_texts,
+                        [known_at_text(r.event.known_at) for r in new],
+                        [r.event.subject for r in new],
+                        sealed.payloads,
+                        sealed.hashes,
+                        strict=True,
+                    ),
                 )
                 retracted = [(r.position,) for r in new if isinstance(r.event, Retracted)]
                 if retracted:
                     conn.executemany("INSERT INTO retractions VALUES (?)", retracted)
-                last = new[-1]
-                conn.execute(_MOVE_HEAD, (last.position, last.hash, sealed.recorded_texts[-1]))
+                conn.execute(
+                    _MOVE_HEAD, (new[-1].position, new[-1].hash, sealed.recorded_texts[-1])
+                )
             conn.execute("COMMIT")
         except BaseException as exc:
             _rollback(conn)
@@ -563,25 +561,23 @@ class SQLiteStore(Store):
             return None
         return Head(position, hash_, datetime.fromisoformat(recorded_at))
 
-    def _find(self, batch: Sequence[Pending]) -> dict[str, Record]:
+    def _find(self, batch: Batch) -> dict[str, Record]:
         """The stored records of the batch's events and of its retraction targets.
 
         A stored copy of an event has the same ``subject`` and ``known_at`` (both are part of
         the content its id derives from), so the lookup goes through ``records_subject``.
         """
-        wanted = {p.event_id for p in batch}
-        keys = list({(p.event.subject, known_at_text(p.event.known_at)) for p in batch})
+        wanted = set(batch.ids)
+        keys = list({(e.subject, known_at_text(e.known_at)) for e in batch.events})
         found = self._find_targets(batch)
         for row in self._join(keys, "r.subject = k.a AND r.known_at = k.b"):
             if row[1] in wanted:
                 found[row[1]] = self._decode(row)
         return found
 
-    def _find_targets(self, batch: Sequence[Pending]) -> dict[str, Record]:
+    def _find_targets(self, batch: Batch) -> dict[str, Record]:
         """The stored targets of the batch's retractions (none for most batches)."""
-        targets = {
-            (p.event.subject, p.event.target) for p in batch if isinstance(p.event, Retracted)
-        }
+        targets = {(e.subject, e.target) for e in batch.events if isinstance(e, Retracted)}
         if not targets:
             return {}
         found = {

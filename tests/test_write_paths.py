@@ -1,0 +1,93 @@
+"""The write path's shortcuts give what the plain definitions give.
+
+``seal`` derives each ``recorded_at`` text from the previous one (only the microseconds move),
+and stores insert parallel lists instead of one object per event; these tests pin the results to
+``datetime.isoformat`` and to the chain's definition, across second boundaries and duplicates.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from chronology import Chronicle
+from chronology.events import AgendaChanged, Event
+from chronology.record import GENESIS_HASH, chain_hash, prepare
+from chronology.serialization import event_id_of, payload_of
+
+BASE = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def _events(n: int, offset: int = 0) -> list[Event]:
+    return [
+        AgendaChanged(subject=f"visit/{i % 3}", known_at=BASE + timedelta(hours=i), added=(str(i),))
+        for i in range(offset, offset + n)
+    ]
+
+
+def _stores(tmp_path: Path, clock: datetime) -> list[Chronicle]:
+    return [
+        Chronicle(clock=lambda: clock),
+        Chronicle.open(tmp_path / "w.db", clock=lambda: clock),
+    ]
+
+
+@pytest.mark.parametrize(
+    "clock",
+    [
+        datetime(2024, 5, 1, 12, 0, 59, 999_997, tzinfo=UTC),  # rolls into the next minute
+        datetime(2024, 5, 1, 23, 59, 59, 999_999, tzinfo=UTC),  # and the next day
+        datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC),  # a whole second first
+        datetime(2024, 5, 1, 12, 0, 0, 1, tzinfo=UTC),
+    ],
+)
+def test_recorded_at_texts_are_isoformat_across_second_boundaries(
+    tmp_path: Path, clock: datetime
+) -> None:
+    for c in _stores(tmp_path, clock):
+        with c:
+            first = c.extend(_events(4))
+            second = c.extend(_events(4, offset=4))  # the clock stands still: head + 1 us on
+            records = first + second
+            assert [clock + timedelta(microseconds=i) for i in range(8)] == [
+                r.recorded_at for r in records
+            ]
+            raw = list(c.store.raw())
+            assert [r.recorded_at.isoformat() for r in records] == [x.recorded_at for x in raw]
+            previous = GENESIS_HASH
+            for r, x in zip(records, raw, strict=True):
+                previous = chain_hash(previous, r.position, r.event_id, x.recorded_at, x.payload)
+                assert previous == r.hash
+            assert 8 == c.verify()
+
+
+@given(
+    picks=st.lists(st.integers(min_value=0, max_value=11), min_size=1, max_size=30),
+    stored=st.integers(min_value=0, max_value=12),
+)
+def test_a_batch_with_duplicates_stores_each_new_event_once_in_order(
+    picks: list[int], stored: int
+) -> None:
+    pool = _events(12)
+    c = Chronicle(clock=lambda: BASE)
+    c.extend(pool[:stored])
+    records = c.extend([pool[i] for i in picks])
+    expected_new = list(dict.fromkeys(i for i in picks if i >= stored))
+    assert stored + len(expected_new) == len(c)
+    assert [pool[i] for i in expected_new] == [r.event for r in list(c)[stored:]]
+    assert [pool[i] for i in picks] == [r.event for r in records]
+    assert [event_id_of(payload_of(pool[i])) for i in picks] == [r.event_id for r in records]
+    assert len(c) == c.verify()
+
+
+def test_prepare_gives_each_event_its_payload_and_id() -> None:
+    events = _events(5)
+    batch = prepare(iter(events))
+    assert 5 == len(batch)
+    assert events == batch.events
+    assert [payload_of(e) for e in events] == batch.payloads
+    assert [event_id_of(payload_of(e)) for e in events] == batch.ids
