@@ -416,6 +416,19 @@ def _instant_value(text: Any) -> datetime:
 
 
 def _window_value(data: Any) -> Window:
+    if len(data) == 2:  # the common case: two plain bounds
+        start, end = data.get("start"), data.get("end")
+        if start is not None and end is not None:
+            start, end = _from_iso(start), _from_iso(end)
+            if start.tzinfo is not UTC or end.tzinfo is not UTC:
+                raise _Fallback
+            plain: Window = _new(Window)
+            _window_start(plain, start)
+            _window_end(plain, end)
+            _window_label(plain, None)
+            _window_approximate(plain, False)
+            _window_uncertain(plain, False)
+            return plain
     w: Window = _new(Window)
     get = data.get
     start, end = get("start"), get("end")
@@ -430,6 +443,33 @@ def _window_value(data: Any) -> Window:
     _set(w, "approximate", get("approximate", False) is True)
     _set(w, "uncertain", get("uncertain", False) is True)
     return w
+
+
+def _slot_setter(cls: type, name: str) -> Callable[[Any, Any], None] | None:
+    """The ``__set__`` of the slot that holds field ``name`` of ``cls``, if it has one.
+
+    Calling it sets the field as ``object.__setattr__(o, name, v)`` does (frozen classes
+    included), in half the time: readers set every field of every event read.
+    """
+    slot = getattr(cls, name, None)
+    if type(slot) is not types.MemberDescriptorType:
+        return None
+    setter: Callable[[Any, Any], None] = slot.__set__
+    return setter
+
+
+def _window_setter(name: str) -> Callable[[Any, Any], None]:
+    setter = _slot_setter(Window, name)
+    if setter is None:  # not a slotted class: the generic way
+        return lambda o, v: _set(o, name, v)
+    return setter
+
+
+_window_start: Final = _window_setter("start")
+_window_end: Final = _window_setter("end")
+_window_label: Final = _window_setter("label")
+_window_approximate: Final = _window_setter("approximate")
+_window_uncertain: Final = _window_setter("uncertain")
 
 
 def _quantity_value(data: Any) -> Quantity:
@@ -566,25 +606,31 @@ def _compile(cls: type, tag: str | None, version: int) -> _Codec:
             return none
         write, read = code
         key = repr(_encode_str(f.name) + ":")
+        setter = _slot_setter(cls, f.name)
+        if setter is None:
+            put = f"_set(o, {f.name!r}, "
+        else:
+            ns[f"_s{i}"] = setter
+            put = f"_s{i}(o, "
         if f.default is attrs.NOTHING:
             parts.append((f.name, [f"v = o.{f.name}", f"p.append({key} + {write})"]))
             reads.append(f"v = d[{f.name!r}]")
-            reads.append(f"_set(o, {f.name!r}, {read})")
+            reads.append(f"{put}{read})")
             continue
         ns[f"_d{i}"] = f.default
         cond = "v is not None" if f.default is None else f"v != _d{i}"
         parts.append((f.name, [f"v = o.{f.name}", f"if {cond}:", f"    p.append({key} + {write})"]))
-        defaults.append(f"_set(o, {f.name!r}, _d{i})")
+        defaults.append(f"{put}_d{i})")
         if f.default is None:
             # An absent key reads as None, the default; the read of an optional type keeps it.
             optional_reads.append(f"v = d.get({f.name!r})")
             if read.startswith("(None if v is None else "):
-                optional_reads.append(f"_set(o, {f.name!r}, {read})")
+                optional_reads.append(f"{put}{read})")
             else:
-                optional_reads.append(f"_set(o, {f.name!r}, None if v is None else {read})")
+                optional_reads.append(f"{put}None if v is None else {read})")
         else:
             optional_reads.append(f"v = d.get({f.name!r}, NOTHING)")
-            optional_reads.append(f"_set(o, {f.name!r}, _d{i} if v is NOTHING else {read})")
+            optional_reads.append(f"{put}_d{i} if v is NOTHING else {read})")
     if tag is not None:
         allowed.add("type")
         type_text = '"type":' + _encode_str(tag)
@@ -634,11 +680,28 @@ def _source_text(s: Source) -> str:
 
 
 def _source_value(data: Any) -> Source:
+    if data.__class__ is not dict:
+        raise _Fallback
+    if len(data) == 1:  # most sources are a name only: one shared value per name
+        name = data.get("name")
+        if name.__class__ is str:
+            shared = _NAMED_SOURCES.get(name)
+            if shared is not None:
+                return shared
     read = _SOURCE.read or _source_codec().read
-    if read is None or data.__class__ is not dict:
+    if read is None:
         raise _Fallback
     value: Source = read(data)
+    if len(data) == 1 and len(_NAMED_SOURCES) < _NAMED_SOURCES_KEPT:
+        _NAMED_SOURCES[value.name] = value
     return value
+
+
+#: The sources read that carry a name only, by name (the first few thousand names). Sources
+#: are frozen values, so every event read with the same one shares it: one object to make,
+#: keep and collect instead of one per event.
+_NAMED_SOURCES: dict[str, Source] = {}
+_NAMED_SOURCES_KEPT: Final = 4096
 
 
 #: The codec of :class:`Source`, once made (sources sit inside most events).
@@ -694,13 +757,27 @@ def event_from_payload(payload: str) -> Event:
         data = json.loads(payload)
     if data.__class__ is dict:
         tag = data.get("type")
-        cls = _REGISTRY.get(tag) if tag.__class__ is str else None
-        if cls is not None:
-            codec = _CODECS.get(cls) or _codec(cls)
-            if codec.read is not None:
+        if tag.__class__ is str:
+            read = _READERS.get(tag) or _reader(tag)
+            if read is not None:
                 try:
-                    event: Event = codec.read(data)
+                    event: Event = read(data)
                     return event
                 except (_Fallback, KeyError, TypeError, ValueError, AttributeError):
                     pass
     return event_from_dict(data)
+
+
+#: The generated readers by tag, for the registered classes that have one (a tag, once
+#: registered, always names the same class).
+_READERS: dict[str, Callable[[dict[str, Any]], Any]] = {}
+
+
+def _reader(tag: str) -> Callable[[dict[str, Any]], Any] | None:
+    cls = _REGISTRY.get(tag)
+    if cls is None:
+        return None
+    read = _codec(cls).read
+    if read is not None:
+        _READERS[tag] = read
+    return read
