@@ -21,6 +21,7 @@ equal values in every store.
 from __future__ import annotations
 
 import enum
+import types
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any, ClassVar, Final, TypeAlias
@@ -241,114 +242,197 @@ def _set(b: _Builder, name: str, value: Any) -> None:
         b.fields[name] = value
 
 
-def _status(b: _Builder, status: Status, *, outcome: bool = False) -> bool:
-    """Move to ``status`` unless an outcome or cancellation holds; report whether it moved."""
-    if not outcome and b.fields["status"] in _TERMINAL:
-        return False
-    b.fields["status"] = status
-    return True
+# The handlers below run once per event folded: they test and set ``b.fields`` inline (what
+# ``_set`` does: an empty tuple carries nothing, so only tuple fields compare with ``()``).
+# ``moved`` is whether the status moved: an outcome or a cancellation holds against later
+# expectation events, which add their information but leave the status and the window.
 
 
-def _visit_window(
-    b: _Builder, window: Window | None, *, moved: bool, replace: bool = False
-) -> None:
-    if not moved:
-        return
-    if window is not None or replace:
-        b.fields["window"] = window
-    if window is not None and "first_window" not in b.fields:
-        b.fields["first_window"] = window
+def _visit_window(f: dict[str, Any], window: Window | None, *, replace: bool = False) -> None:
+    """Take the window of an event that moved the status."""
+    if window is not None:
+        f["window"] = window
+        if "first_window" not in f:
+            f["first_window"] = window
+    elif replace:
+        f["window"] = None
 
 
 def _announced(b: _Builder, e: Event) -> None:
     assert isinstance(e, VisitAnnounced)
-    moved = _status(b, Status.ANNOUNCED)
-    b.fields["partial"] = False
-    for name in ("visitor", "host", "counterparts", "purpose", "agenda", "likelihood"):
-        _set(b, name, getattr(e, name))
-    _set(b, "probability", e.probability)
-    _visit_window(b, e.window, moved=moved)
+    f = b.fields
+    moved = f["status"] not in _TERMINAL
+    if moved:
+        f["status"] = Status.ANNOUNCED
+    f["partial"] = False
+    if (v := e.visitor) is not None:
+        f["visitor"] = v
+    if (v := e.host) is not None:
+        f["host"] = v
+    if (t := e.counterparts) is not None and t != ():
+        f["counterparts"] = t
+    if (v := e.purpose) is not None:
+        f["purpose"] = v
+    if (t := e.agenda) is not None and t != ():
+        f["agenda"] = t
+    if (v := e.likelihood) is not None:
+        f["likelihood"] = v
+    if (p := e.probability) is not None:
+        f["probability"] = p
+    if moved:
+        _visit_window(f, e.window)
 
 
 def _scheduled(b: _Builder, e: Event) -> None:
     assert isinstance(e, VisitScheduled)
-    moved = _status(b, Status.SCHEDULED)
-    _set(b, "visitor", e.visitor)
-    _set(b, "host", e.host)
-    _visit_window(b, e.window, moved=moved)
+    f = b.fields
+    moved = f["status"] not in _TERMINAL
+    if moved:
+        f["status"] = Status.SCHEDULED
+    if (v := e.visitor) is not None:
+        f["visitor"] = v
+    if (v := e.host) is not None:
+        f["host"] = v
+    if moved:
+        _visit_window(f, e.window)
 
 
 def _rescheduled(b: _Builder, e: Event) -> None:
     assert isinstance(e, VisitRescheduled)
-    moved = _status(b, Status.SCHEDULED)
-    _set(b, "reason", e.reason)
-    _visit_window(b, e.window, moved=moved)
+    f = b.fields
+    moved = f["status"] not in _TERMINAL
+    if moved:
+        f["status"] = Status.SCHEDULED
+    if (v := e.reason) is not None:
+        f["reason"] = v
+    if moved:
+        _visit_window(f, e.window)
 
 
 def _postponed(b: _Builder, e: Event) -> None:
     assert isinstance(e, VisitPostponed)
-    moved = _status(b, Status.POSTPONED)
-    _set(b, "reason", e.reason)
-    _visit_window(b, e.window, moved=moved, replace=True)
+    f = b.fields
+    moved = f["status"] not in _TERMINAL
+    if moved:
+        f["status"] = Status.POSTPONED
+    if (v := e.reason) is not None:
+        f["reason"] = v
+    if moved:
+        _visit_window(f, e.window, replace=True)
 
 
 def _cancelled(b: _Builder, e: Event) -> None:
     assert isinstance(e, VisitCancelled)
-    _status(b, Status.CANCELLED, outcome=True)
-    _set(b, "reason", e.reason)
+    f = b.fields
+    f["status"] = Status.CANCELLED
+    if (v := e.reason) is not None:
+        f["reason"] = v
 
 
 def _occurred(b: _Builder, e: Event) -> None:
     assert isinstance(e, VisitOccurred)
-    _status(b, Status.OCCURRED, outcome=True)
-    _set(b, "place", e.place)
-    _visit_window(b, e.window, moved=True)
+    f = b.fields
+    f["status"] = Status.OCCURRED
+    if (v := e.place) is not None:
+        f["place"] = v
+    _visit_window(f, e.window)
 
 
 def _agenda(b: _Builder, e: Event) -> None:
     assert isinstance(e, AgendaChanged)
-    removed = set(e.removed)
-    items = [a for a in b.fields.get("agenda", ()) if a not in removed]
-    items.extend(a for a in e.added if a not in items)
-    b.fields["agenda"] = tuple(items)
+    f = b.fields
+    items = list(f.get("agenda", ()))
+    if e.removed:
+        removed = set(e.removed)
+        items = [a for a in items if a not in removed]
+    for a in e.added:
+        if a not in items:
+            items.append(a)
+    f["agenda"] = tuple(items)
 
 
-def _figure(e: TradeEvent, quantity: Quantity, scope: str | None, **extra: Any) -> Figure:
-    return Figure(quantity=quantity, scope=scope, known_at=e.known_at, source=e.source, **extra)
+def _slot_setters(cls: type, names: Iterable[str]) -> tuple[Callable[[Any, Any], None], ...]:
+    """The ``__set__`` of the slots of ``cls`` that hold ``names`` (every class here is a
+    slotted attrs class: setting a slot this way is what its ``__init__`` does, minus the
+    call with keywords)."""
+    setters = []
+    for name in names:
+        slot = getattr(cls, name)
+        assert type(slot) is types.MemberDescriptorType, (cls, name)
+        setters.append(slot.__set__)
+    return tuple(setters)
+
+
+_FIGURE_SETTERS: Final = _slot_setters(
+    Figure, ("quantity", "scope", "known_at", "period", "preliminary", "source")
+)
+
+
+def _figure(
+    e: TradeEvent,
+    quantity: Quantity,
+    scope: str | None,
+    period: Window | None,
+    preliminary: bool = False,
+) -> Figure:
+    """``Figure(quantity=..., scope=..., known_at=e.known_at, period=..., preliminary=...,
+    source=e.source)``: none of its fields is converted or validated."""
+    figure: Figure = object.__new__(Figure)
+    quantity_, scope_, known_at_, period_, preliminary_, source_ = _FIGURE_SETTERS
+    quantity_(figure, quantity)
+    scope_(figure, scope)
+    known_at_(figure, e.known_at)
+    period_(figure, period)
+    preliminary_(figure, preliminary)
+    source_(figure, e.source)
+    return figure
 
 
 def _projected(b: _Builder, e: Event) -> None:
     assert isinstance(e, TradeProjected)
-    _status(b, Status.PROJECTED)
-    b.fields["partial"] = False
+    f = b.fields
+    if f["status"] not in _TERMINAL:
+        f["status"] = Status.PROJECTED
+    f["partial"] = False
     for name in ("exporter", "importer", "commodity", "grade", "period", "quantity", "scope"):
-        _set(b, name, getattr(e, name))
-    _set(b, "claims", e.claims)
-    _set(b, "likelihood", e.likelihood)
-    _set(b, "probability", e.probability)
+        if (v := getattr(e, name)) is not None:
+            f[name] = v
+    if (t := e.claims) is not None and t != ():
+        f["claims"] = t
+    if (v := e.likelihood) is not None:
+        f["likelihood"] = v
+    if (p := e.probability) is not None:
+        f["probability"] = p
     if e.quantity is not None:
-        figure = _figure(e, e.quantity, b.fields.get("scope"), period=e.period)
-        b.fields["projections"] = (*b.fields.get("projections", ()), figure)
+        figure = _figure(e, e.quantity, f.get("scope"), e.period)
+        f["projections"] = (*f.get("projections", ()), figure)
 
 
 def _revised(b: _Builder, e: Event) -> None:
     assert isinstance(e, TradeProjectionRevised)
-    _status(b, Status.REVISED)
-    _set(b, "quantity", e.quantity)
-    _set(b, "claims", e.claims)
-    _set(b, "scope", e.scope)
-    if e.quantity is not None:
-        figure = _figure(e, e.quantity, b.fields.get("scope"), period=b.fields.get("period"))
-        b.fields["projections"] = (*b.fields.get("projections", ()), figure)
+    f = b.fields
+    if f["status"] not in _TERMINAL:
+        f["status"] = Status.REVISED
+    quantity = e.quantity
+    if quantity is not None:
+        f["quantity"] = quantity
+    if (t := e.claims) is not None and t != ():
+        f["claims"] = t
+    if (v := e.scope) is not None:
+        f["scope"] = v
+    if quantity is not None:
+        figure = _figure(e, quantity, f.get("scope"), f.get("period"))
+        f["projections"] = (*f.get("projections", ()), figure)
 
 
 def _reported(b: _Builder, e: Event) -> None:
     assert isinstance(e, TradeReported)
-    _status(b, Status.REPORTED, outcome=True)
-    if "period" not in b.fields:
-        _set(b, "period", e.period)
-    figure = _figure(e, e.quantity, e.scope, period=e.period, preliminary=e.preliminary)
-    b.fields["reports"] = (*b.fields.get("reports", ()), figure)
+    f = b.fields
+    f["status"] = Status.REPORTED
+    if "period" not in f and e.period is not None:
+        f["period"] = e.period
+    figure = _figure(e, e.quantity, e.scope, e.period, e.preliminary)
+    f["reports"] = (*f.get("reports", ()), figure)
 
 
 _Handler = Callable[[_Builder, Event], None]
@@ -386,7 +470,8 @@ def _family(cls: type[Event]) -> str | None:
     return None
 
 
-_FAMILY: dict[type[Event], str | None] = {}
+#: The handler and the family of each event class seen.
+_KINDS: dict[type[Event], tuple[_Handler | None, str | None]] = {}
 
 
 class ExpectationFold:
@@ -410,16 +495,15 @@ class ExpectationFold:
     def apply(self, event: Event, event_id: str) -> bool:
         """Fold one event; return whether the built-in projection used it."""
         cls = type(event)
-        handler = _handler(cls)
+        try:
+            handler, family = _KINDS[cls]
+        except KeyError:
+            handler, family = _KINDS[cls] = (_handler(cls), _family(cls))
         if handler is None:
             if isinstance(event, StatementMade):
                 self.statements.append(event)
                 return True
             return False
-        try:
-            family = _FAMILY[cls]
-        except KeyError:
-            family = _FAMILY[cls] = _family(cls)
         subject = event.subject
         b = self._builders.get(subject)
         if b is None:
@@ -436,8 +520,9 @@ class ExpectationFold:
         elif family is not None and self._kinds[subject] != family:
             return False
         handler(b, event)
-        if event.source is not None:
-            b.sources[event.source] = None
+        source = event.source
+        if source is not None:
+            b.sources[source] = None
         b.updated_at = event.known_at
         b.event_ids.append(event_id)
         return True

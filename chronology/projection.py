@@ -8,7 +8,7 @@ A question ``as_of(X, recorded_by=Y)`` sees the records stored by ``Y`` (all whe
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
@@ -270,30 +270,31 @@ class Checkpoints:
             needs = max(needs, base.needs)
         values: dict[str, Expectation] = {} if base is None else base.values
         statements: tuple[StatementMade, ...] = () if base is None else base.statements
-        tail = [
-            r
-            for r in store.ordered_between(None if base is None else base.at, as_of)
-            if r.position <= upto and r.event_id not in dead and not isinstance(r.event, Retracted)
-        ]
+        # The tail is streamed, not listed: a first view of a large log would otherwise keep
+        # every decoded record alive until the end of the fold (and the collector would walk
+        # them all again and again). One record of lookahead tells where instants change.
+        tail = iter(store.ordered_between(None if base is None else base.at, as_of))
         current = upto == self._synced
         every = self._every or max(4096, upto // 12)
         state = ExpectationFold(values)
         apply = state.apply
         dirty: set[str] = set()
-        last = len(tail) - 1
+        add = dirty.add
         since = 0
-        for i, r in enumerate(tail):
+        r = _next_folded(tail, upto, dead)
+        while r is not None:
+            after = _next_folded(tail, upto, dead)
             event = r.event
             apply(event, r.event_id)
-            dirty.add(event.subject)
+            add(event.subject)
             if r.position > needs:
                 needs = r.position
             since += 1
             if (
                 since >= every
                 and current
-                and i < last
-                and tail[i + 1].event.known_at > event.known_at
+                and after is not None
+                and after.event.known_at > event.known_at
             ):
                 values = _merge(values, state, dirty)
                 statements = (*statements, *state.statements)
@@ -304,7 +305,9 @@ class Checkpoints:
                 state = ExpectationFold(values)
                 apply = state.apply
                 dirty = set()
+                add = dirty.add
                 since = 0
+            r = after
         plain = _merge(values, state, dirty)
         statements = (*statements, *state.statements)
         if current and (base is None or since >= min(every, 256)):
@@ -319,6 +322,15 @@ class Checkpoints:
         self._points.append(point)
         if len(self._points) > self._keep:
             del self._points[0]
+
+
+def _next_folded(records: Iterator[Record], upto: int, dead: frozenset[str]) -> Record | None:
+    """The next record of ``records`` a view of the first ``upto`` records folds, if any:
+    neither a retraction nor retracted."""
+    for r in records:
+        if r.position <= upto and r.event_id not in dead and not isinstance(r.event, Retracted):
+            return r
+    return None
 
 
 def _merge(
