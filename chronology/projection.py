@@ -8,7 +8,7 @@ A question ``as_of(X, recorded_by=Y)`` sees the records stored by ``Y`` (all whe
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
@@ -272,8 +272,8 @@ class Checkpoints:
         statements: tuple[StatementMade, ...] = () if base is None else base.statements
         # The tail is streamed, not listed: a first view of a large log would otherwise keep
         # every decoded record alive until the end of the fold (and the collector would walk
-        # them all again and again). One record of lookahead tells where instants change.
-        tail = iter(store.ordered_between(None if base is None else base.at, as_of))
+        # them all again and again). A checkpoint is left between two instants: before folding
+        # a record known later than the one folded last.
         current = upto == self._synced
         every = self._every or max(4096, upto // 12)
         state = ExpectationFold(values)
@@ -281,33 +281,30 @@ class Checkpoints:
         dirty: set[str] = set()
         add = dirty.add
         since = 0
-        r = _next_folded(tail, upto, dead)
-        while r is not None:
-            after = _next_folded(tail, upto, dead)
+        last: datetime | None = None
+        for r in store.ordered_between(None if base is None else base.at, as_of):
+            if r.position > upto or r.event_id in dead:
+                continue
             event = r.event
-            apply(event, r.event_id)
-            add(event.subject)
-            if r.position > needs:
-                needs = r.position
-            since += 1
-            if (
-                since >= every
-                and current
-                and after is not None
-                and after.event.known_at > event.known_at
-            ):
+            if isinstance(event, Retracted):
+                continue
+            known_at = event.known_at
+            if since >= every and current and last is not None and known_at > last:
                 values = _merge(values, state, dirty)
                 statements = (*statements, *state.statements)
-                base = Checkpoint(
-                    event.known_at, needs, upto, values, statements, parent=base, changed=dirty
-                )
+                base = Checkpoint(last, needs, upto, values, statements, parent=base, changed=dirty)
                 self._add(base)
                 state = ExpectationFold(values)
                 apply = state.apply
                 dirty = set()
                 add = dirty.add
                 since = 0
-            r = after
+            apply(event, r.event_id)
+            add(event.subject)
+            if r.position > needs:
+                needs = r.position
+            since += 1
+            last = known_at
         plain = _merge(values, state, dirty)
         statements = (*statements, *state.statements)
         if current and (base is None or since >= min(every, 256)):
@@ -322,15 +319,6 @@ class Checkpoints:
         self._points.append(point)
         if len(self._points) > self._keep:
             del self._points[0]
-
-
-def _next_folded(records: Iterator[Record], upto: int, dead: frozenset[str]) -> Record | None:
-    """The next record of ``records`` a view of the first ``upto`` records folds, if any:
-    neither a retraction nor retracted."""
-    for r in records:
-        if r.position <= upto and r.event_id not in dead and not isinstance(r.event, Retracted):
-            return r
-    return None
 
 
 def _merge(
