@@ -27,6 +27,7 @@ from typing import Any, ClassVar, Final, TypeVar
 
 import attrs
 
+from chronology._fastinit import passes, speed_up_init
 from chronology.errors import EventError, UnknownCueError, UnknownEventTypeError
 from chronology.time import Window, to_instant
 
@@ -69,6 +70,8 @@ def _text(name: str, *, optional: bool = False) -> Callable[[Any, Any, Any], Non
         if not isinstance(value, str) or not value.strip():
             raise EventError(f"{name}: expected a non-empty string, got {value!r}")
 
+    accepted = "v.__class__ is str and v.strip()"
+    passes(check, f"v is None or ({accepted})" if optional else accepted)
     return check
 
 
@@ -111,6 +114,8 @@ def _optional(kind: type) -> Callable[[Any, Any, Any], None]:
             return
         slow(instance, attribute, value)
 
+    name = f"_{kind.__name__}"
+    passes(check, f"v is None or v.__class__ is {name}", **{name: kind})
     return check
 
 
@@ -119,6 +124,13 @@ def _required_window(value: Window | str) -> Window:
     if w is None:
         raise EventError("window: required, got None")
     return w
+
+
+passes(_strings, "v.__class__ is tuple and not v")
+passes(_known_at, "v.__class__ is _datetime and v.tzinfo is _UTC")
+passes(_optional_instant, "v is None")
+passes(_window, "v is None or v.__class__ is _Window", _Window=Window)
+passes(_required_window, "v.__class__ is _Window", _Window=Window)
 
 
 def _probability(_: Any, attribute: attrs.Attribute[float | None], value: float | None) -> None:
@@ -131,6 +143,10 @@ def _probability(_: Any, attribute: attrs.Attribute[float | None], value: float 
 def _bool(_: Any, attribute: attrs.Attribute[bool], value: bool) -> None:
     if not isinstance(value, bool):
         raise EventError(f"{attribute.name}: expected true or false, got {value!r}")
+
+
+passes(_probability, "v is None")
+passes(_bool, "v.__class__ is bool")
 
 
 # -- value types --------------------------------------------------------------------------------
@@ -247,6 +263,9 @@ def _quantity_value(value: float) -> float:
     return number
 
 
+passes(_quantity_value, "v.__class__ is float and v - v == 0.0")
+
+
 # Factors to a base unit within one dimension. Across dimensions a factor must be given.
 _UNIT_FACTORS: Final[dict[str, tuple[str, float]]] = {
     "t": ("t", 1.0),
@@ -315,6 +334,9 @@ def _sources(value: Iterable[Source | str]) -> tuple[Source, ...]:
     return tuple(s if isinstance(s, Source) else Source(s) for s in value)
 
 
+passes(_sources, "v.__class__ is tuple and not v")
+
+
 @attrs.frozen
 class Source:
     """Where a statement comes from.
@@ -371,6 +393,7 @@ def event_type(tag: str) -> Callable[[E], E]:
             raise EventError(f"event tag {tag!r} is already registered to {existing.__qualname__}")
         cls.tag = tag
         _REGISTRY[tag] = cls
+        speed_up_init(cls)
         return cls
 
     return register
@@ -438,6 +461,9 @@ def _likelihood(value: Likelihood | str | None) -> Likelihood | None:
         raise EventError(
             f"likelihood: {value!r} is not one of {', '.join(m.value for m in Likelihood)}"
         ) from None
+
+
+passes(_likelihood, "v is None or v.__class__ is _Likelihood", _Likelihood=Likelihood)
 
 
 @event_type("visit.announced")
@@ -611,3 +637,7 @@ class Retracted(Event):
 
     target: str = attrs.field(validator=_text("target"))
     reason: str | None = attrs.field(default=None, validator=_opt_text)
+
+
+for _cls in (Quantity, Source, Event):
+    speed_up_init(_cls)

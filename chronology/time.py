@@ -24,6 +24,7 @@ from typing import Final
 import attrs
 import pendulum
 
+from chronology._fastinit import passes, speed_up_init
 from chronology.errors import TimeError, VaguePhraseError, WindowError
 
 __all__ = [
@@ -158,6 +159,11 @@ def _window_start(value: datetime | date | str | None) -> datetime | None:
 
 def _window_end(value: datetime | date | str | None) -> datetime | None:
     return None if value is None else to_instant(value, field="window end")
+
+
+_INSTANT: Final = "v is None or (v.__class__ is _datetime and v.tzinfo is _UTC)"
+passes(_window_start, _INSTANT)
+passes(_window_end, _INSTANT)
 
 
 def as_of_instant(value: datetime | date | str, *, field: str | None = None) -> datetime:
@@ -452,3 +458,6 @@ approximate=True, uncertain=False)
         else:
             body = f"{show(self.start, end=False)}/{show(self.end, end=True)}{q}"
         return f"{self.label} ({body})" if self.label else body
+
+
+speed_up_init(Window)

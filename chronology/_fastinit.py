@@ -1,0 +1,139 @@
+"""A faster ``__init__`` for the library's own frozen attrs classes.
+
+Events, :class:`~chronology.events.Source` and :class:`~chronology.time.Window` are made in
+bulk (several per event written), and attrs' generated ``__init__`` spends much of its time in
+two places: each field of a frozen slotted class is set through ``object.__setattr__`` by name,
+and every converter and validator is a Python call even for the values that pass through
+unchanged. :func:`speed_up_init` replaces a class's ``__init__`` with one that has the same
+signature, defaults, conversions, validations and errors, but sets each slot through its
+descriptor and first tries a one-line check registered for a converter or validator
+(:func:`passes`): when the check holds, the value is one the function would return unchanged
+or accept, so the call is skipped; otherwise the function runs as attrs would run it.
+
+Classes using anything else attrs offers (factories, ``__attrs_pre_init__`` or
+``__attrs_post_init__``, fields left out of ``__init__``, converters taking ``self``) keep
+attrs' ``__init__``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import types
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, Final, TypeVar
+
+import attrs
+from attr import _config
+
+__all__ = ["passes", "speed_up_init"]
+
+C = TypeVar("C", bound=type)
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: Converter or validator -> (an expression in ``v`` that holds only for values it returns
+#: unchanged or accepts, the names that expression uses).
+_PASSES: dict[Any, tuple[str, dict[str, Any]]] = {}
+
+_NAMES: Final[dict[str, Any]] = {"_datetime": datetime, "_UTC": UTC}
+#: The ``__init__`` attrs generated, of each class given a faster one (the tests compare them).
+_ORIGINAL: dict[type, Callable[..., None]] = {}
+
+
+def passes(function: Any, condition: str, **names: Any) -> None:
+    """Register a shortcut: ``condition`` (Python, in terms of the value ``v``) holds only for
+    values that ``function`` (a converter) returns unchanged, or (a validator) accepts."""
+    _PASSES[function] = (condition, names)
+
+
+def _descriptor(cls: type, name: str) -> Any:
+    for klass in cls.__mro__:
+        found = klass.__dict__.get(name)
+        if found is not None:
+            return found if isinstance(found, types.MemberDescriptorType) else None
+    return None
+
+
+def speed_up_init(cls: C) -> C:
+    """Give ``cls`` the faster ``__init__`` if it qualifies (see the module); return it."""
+    if getattr(cls, "__attrs_pre_init__", None) or getattr(cls, "__attrs_post_init__", None):
+        return cls
+    init: Callable[..., None] | None = cls.__dict__.get("__init__")
+    code = getattr(init, "__code__", None)
+    if init is None or code is None or "attrs generated" not in code.co_filename:
+        return cls  # no __init__ of its own, or a hand-written one
+    fields = attrs.fields(cls)
+    try:
+        signature = inspect.signature(init)
+    except (TypeError, ValueError):  # pragma: no cover - attrs always makes an inspectable one
+        return cls
+    ns: dict[str, Any] = {"_config": _config, **_NAMES}
+    params: list[str] = []
+    body: list[str] = []
+    checks: list[str] = []
+    by_alias = {f.alias: f for f in fields}
+    for p in list(signature.parameters.values())[1:]:
+        f = by_alias.get(p.name)
+        if f is None or p.kind not in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY):
+            return cls
+        text = p.name
+        if p.default is not p.empty:
+            ns[f"_d_{p.name}"] = p.default
+            text += f"=_d_{p.name}"
+        params.append(
+            ("*, " if p.kind is p.KEYWORD_ONLY and "*" not in ",".join(params) else "") + text
+        )
+    if len(params) != len(fields):
+        return cls
+    for i, f in enumerate(fields):
+        if not f.init or isinstance(f.default, attrs.Factory):  # type: ignore[arg-type]
+            return cls
+        setter = _descriptor(cls, f.name)
+        if setter is None:
+            return cls
+        ns[f"_s{i}"] = setter.__set__
+        value = f.alias
+        converter = f.converter
+        if converter is not None:
+            if isinstance(converter, attrs.Converter) or not callable(converter):
+                return cls
+            ns[f"_c{i}"] = converter
+            shortcut = _PASSES.get(converter)
+            if shortcut is None:
+                body.append(f"    _s{i}(self, _c{i}({value}))")
+            else:
+                condition, names = shortcut
+                ns.update(names)
+                body.append(f"    v = {value}")
+                body.append(f"    _s{i}(self, v if ({condition}) else _c{i}(v))")
+            value = f"self.{f.name}"
+        else:
+            body.append(f"    _s{i}(self, {value})")
+        validator = f.validator
+        if validator is not None:
+            ns[f"_v{i}"] = validator
+            ns[f"_a{i}"] = f
+            shortcut = _PASSES.get(validator)
+            if shortcut is None:
+                checks.append(f"        _v{i}(self, _a{i}, self.{f.name})")
+            else:
+                condition, names = shortcut
+                ns.update(names)
+                checks.append(f"        v = self.{f.name}")
+                checks.append(f"        if not ({condition}):")
+                checks.append(f"            _v{i}(self, _a{i}, v)")
+    lines = [f"def __init__(self, {', '.join(params)}):" if params else "def __init__(self):"]
+    lines += body or ["    pass"]
+    if checks:
+        lines.append("    if _config._run_validators is True:")
+        lines += checks
+    lines.append("    return None")
+    source = "\n".join(lines) + "\n"
+    exec(compile(source, f"<chronology init {cls.__qualname__}>", "exec"), ns)
+    fast = ns["__init__"]
+    fast.__qualname__ = f"{cls.__qualname__}.__init__"
+    fast.__doc__ = init.__doc__
+    fast.__annotations__ = dict(init.__annotations__)
+    _ORIGINAL[cls] = init
+    cls.__init__ = fast  # type: ignore[misc]
+    return cls
