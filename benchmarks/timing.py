@@ -71,10 +71,12 @@ def repeat(setup: Callable[[], Callable[[], Any]], times: int) -> list[float]:
 def interleaved(
     setups: dict[str, Callable[[], Callable[[], Any]]], times: int
 ) -> dict[str, list[float]]:
-    """Seconds of ``times`` runs of each setup, taken in turns (A, B, A, B, ...), so that a
-    change in the machine's load falls on every system alike."""
+    """Seconds of ``times`` runs of each setup, taken in turns, so that a change in the
+    machine's speed falls on every system alike: round by round, in the given order and then in
+    the reverse order (A B C, C B A, A B C, ...), so no system always runs first."""
     out: dict[str, list[float]] = {name: [] for name in setups}
-    for _ in range(times):
-        for name, setup in setups.items():
-            out[name].append(timed(setup()))
+    names = list(setups)
+    for round_ in range(times):
+        for name in names if round_ % 2 == 0 else reversed(names):
+            out[name].append(timed(setups[name]()))
     return out
