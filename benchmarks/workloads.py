@@ -123,11 +123,12 @@ def write_sqlite(shape: Shape, times: int, directory: Path) -> list[Result]:
 
     # The floor inserts the rows chronology stored: write them once first.
     timed(ours_run())
-    schema, rows = _stored_rows(directory / "ours.db")
+    schema, rows, page_size = _stored_rows(directory / "ours.db")
 
     def floor_run() -> Callable[[], Any]:
         path = _fresh_db(directory, "floor.db")
         conn = sqlite3.connect(path, isolation_level=None)
+        conn.execute(f"PRAGMA page_size = {page_size}")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         for statement in schema:
@@ -175,8 +176,9 @@ def write_sqlite(shape: Shape, times: int, directory: Path) -> list[Result]:
     ]
 
 
-def _stored_rows(path: Path) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """The schema of the ``records`` table (with its indexes) and its rows, in order."""
+def _stored_rows(path: Path) -> tuple[list[str], list[tuple[Any, ...]], int]:
+    """The schema of the ``records`` table (with its indexes), its rows in order, and the
+    file's page size."""
     conn = sqlite3.connect(path)
     try:
         schema = [
@@ -187,9 +189,10 @@ def _stored_rows(path: Path) -> tuple[list[str], list[tuple[Any, ...]]]:
             )
         ]
         rows = conn.execute("SELECT * FROM records ORDER BY position").fetchall()
+        page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
     finally:
         conn.close()
-    return schema, rows
+    return schema, rows, page_size
 
 
 # -- reading back ---------------------------------------------------------------------------------

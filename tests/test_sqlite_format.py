@@ -18,7 +18,7 @@ import pytest
 
 from chronology import Chronicle
 from chronology.events import AgendaChanged, Retracted, VisitCancelled, VisitScheduled
-from chronology.stores.sqlite import FORMAT_VERSION, SQLiteStore
+from chronology.stores.sqlite import FORMAT_VERSION, PAGE_SIZE, SQLiteStore
 
 BASE = datetime(2024, 1, 1, tzinfo=UTC)
 
@@ -104,6 +104,15 @@ def test_a_new_file_is_format_2_without_an_index_on_event_id(tmp_path: Path) -> 
     assert 2 == FORMAT_VERSION
     assert {"subject", "known_at", "event_id", "position"} == indexed
     assert {"records", "retractions", "event_ids", "meta"} <= _tables(path)
+
+
+def test_a_new_file_has_large_pages_in_wal_mode(tmp_path: Path) -> None:
+    path = tmp_path / "pages.db"
+    Chronicle.open(path).close()
+    conn = sqlite3.connect(path)
+    assert (PAGE_SIZE,) == conn.execute("PRAGMA page_size").fetchone()
+    assert ("wal",) == conn.execute("PRAGMA journal_mode").fetchone()
+    conn.close()
 
 
 def test_a_batch_with_stored_duplicates_keeps_positions_contiguous(tmp_path: Path) -> None:
