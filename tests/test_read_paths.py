@@ -232,3 +232,35 @@ def test_a_first_view_from_a_file_equals_a_naive_fold(tmp_path: Path, every: int
             assert list(naive.values()) == list(view.expectations())
             # A second view folds on from the checkpoints the first one left.
             assert list(naive.values()) == list(c.as_of(at).expectations())
+
+
+def test_the_fold_keeps_each_distinct_source_once_in_order_of_first_appearance() -> None:
+    """Name-only sources are told apart by name, any other by the whole value; through a
+    checkpoint (a thawed expectation) as well."""
+    sources = [
+        Source("Reuters"),
+        Source("Reuters", url="https://example.org/1"),
+        Source("Reuters"),  # equal to the first, another object
+        Source("TASS"),
+        Source("Reuters", url="https://example.org/1"),
+        Source("Reuters", via=(Source("Kpler"),)),
+        Source("TASS"),
+    ]
+    events = [
+        VisitPostponed(subject="v/1", known_at=T0 + timedelta(minutes=i), source=s)
+        for i, s in enumerate(sources)
+    ]
+    expected = (
+        Source("Reuters"),
+        Source("Reuters", url="https://example.org/1"),
+        Source("TASS"),
+        Source("Reuters", via=(Source("Kpler"),)),
+    )
+    folded = fold_expectations((e, str(i)) for i, e in enumerate(events)).freeze(None)
+    assert expected == folded["v/1"].sources
+    c = Chronicle()
+    c._checkpoints = Checkpoints(c.store, every=1)
+    for e in events:
+        c.append(e)
+        c.as_of(e.known_at).expectations()  # a checkpoint after every record
+    assert expected == c.as_of(events[-1].known_at)["v/1"].sources
