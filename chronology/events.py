@@ -363,9 +363,32 @@ class Source:
     )
     via: tuple[Source, ...] = attrs.field(default=(), kw_only=True, converter=_sources)
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> Source:
+        # A source given by its name alone (most are) is made once and shared: sources are
+        # frozen values, and a log repeats a few outlets over and over (a million events
+        # then hold a handful of Source objects, not a million).
+        if len(args) == 1 and not kwargs and cls is Source:
+            name = args[0]
+            if name.__class__ is str:
+                shared = _SHARED_SOURCES.get(name)
+                if shared is None:
+                    shared = object.__new__(cls)
+                    Source.__init__(shared, name)  # validates: a refused name is not kept
+                    if len(_SHARED_SOURCES) >= _SHARED_MAX:
+                        _SHARED_SOURCES.clear()
+                    _SHARED_SOURCES[name] = shared
+                return shared
+        made: Source = object.__new__(cls)
+        return made
+
     def __str__(self) -> str:
         chain = "".join(f" via {s}" for s in self.via)
         return f"{self.name}{chain}"
+
+
+#: The sources made from a name alone, by name; cleared when it reaches ``_SHARED_MAX``.
+_SHARED_SOURCES: dict[str, Source] = {}
+_SHARED_MAX: Final = 4096
 
 
 # -- events -------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from chronology import Quantity, Source, Window
 from chronology._fastinit import _ORIGINAL, speed_up_init
+from chronology.errors import EventError
 from chronology.events import Event, Likelihood, event_class, registered_tags
 from chronology.testing import strategies as cst
 
@@ -172,3 +173,36 @@ def test_positional_arguments_work(cls: type) -> None:
         _same(cls, "Reuters", kind="news")
     else:
         _same(cls, "2024-04-01", "2024-04-03", "early April", True)
+
+
+def test_a_source_given_by_name_alone_is_shared() -> None:
+    assert Source("Reuters") is Source("Reuters")
+    assert Source("Reuters") is not Source("Reuters", kind="news")
+    assert Source("Reuters") == Source("Reuters", kind=None)
+    assert Source("Reuters") is not Source("TASS")
+
+    class Outlet(Source):
+        pass
+
+    assert Outlet("Reuters") is not Outlet("Reuters")
+    assert Outlet is type(Outlet("Reuters"))
+
+
+def test_a_refused_source_name_is_not_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    from chronology import events
+
+    with pytest.raises(EventError, match="source name: expected a non-empty string"):
+        Source("   ")
+    assert "   " not in events._SHARED_SOURCES
+    with attrs.validators.disabled():
+        assert "" == Source("").name  # as before: validation is off
+
+
+def test_shared_sources_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from chronology import events
+
+    monkeypatch.setattr(events, "_SHARED_MAX", 3)
+    monkeypatch.setattr(events, "_SHARED_SOURCES", {})
+    made = [Source(f"outlet {i}") for i in range(10)]
+    assert len(events._SHARED_SOURCES) <= 3
+    assert [f"outlet {i}" for i in range(10)] == [s.name for s in made]
