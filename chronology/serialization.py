@@ -25,7 +25,15 @@ from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
 from cattrs.gen import make_dict_unstructure_fn
 
 from chronology.errors import ChronologyError, EventError, TimeError, UnknownEventTypeError
-from chronology.events import _REGISTRY, Event, Likelihood, Quantity, Source, event_class
+from chronology.events import (
+    _REGISTRY,
+    _SHARED_SOURCES,
+    Event,
+    Likelihood,
+    Quantity,
+    Source,
+    event_class,
+)
 from chronology.time import Window, to_instant
 
 __all__ = [
@@ -687,9 +695,23 @@ def _codec(cls: type) -> _Codec:
 
 
 def _source_text(s: Source) -> str:
+    # Sources given by name alone are shared objects (see Source), so their text is looked up
+    # by identity; the entry keeps the source alive, so its id cannot be reused meanwhile.
+    known = _SOURCE_TEXTS.get(id(s))
+    if known is not None and known[0] is s:
+        return known[1]
     write = _SOURCE.write or _source_codec().write
     assert write is not None
-    return write(s)
+    text: str = write(s)
+    if _SHARED_SOURCES.get(s.name) is s:
+        if len(_SOURCE_TEXTS) >= 4096:
+            _SOURCE_TEXTS.clear()
+        _SOURCE_TEXTS[id(s)] = (s, text)
+    return text
+
+
+#: The text of shared sources, by ``id``: (the source, its canonical JSON).
+_SOURCE_TEXTS: dict[int, tuple[Source, str]] = {}
 
 
 def _source_value(data: Any) -> Source:
