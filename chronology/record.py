@@ -20,7 +20,7 @@ from chronology.errors import EventError, RetractionError
 from chronology.events import Event, Retracted
 from chronology.serialization import _WRITERS, _instant_text, payload_of
 
-__all__ = ["GENESIS_HASH", "Batch", "Record", "chain_hash", "prepare", "seal"]
+__all__ = ["GENESIS_HASH", "Batch", "Record", "chain_hash", "new_record", "prepare", "seal"]
 
 #: The ``hash`` that the first record chains from.
 GENESIS_HASH: Final = "0" * 64
@@ -159,6 +159,20 @@ _set_event_id: Final = _RECORD_SLOTS["event_id"].__set__
 _set_recorded_at: Final = _RECORD_SLOTS["recorded_at"].__set__
 _set_event: Final = _RECORD_SLOTS["event"].__set__
 _set_hash: Final = _RECORD_SLOTS["hash"].__set__
+
+
+def new_record(
+    position: int, event_id: str, recorded_at: datetime, event: Event, hash_: str
+) -> Record:
+    """``Record(position=..., ...)`` for values a store read back or sealed itself, without the
+    keyword-argument call (stores make one per record read)."""
+    record: Record = object.__new__(Record)
+    _set_position(record, position)
+    _set_event_id(record, event_id)
+    _set_recorded_at(record, recorded_at)
+    _set_event(record, event)
+    _set_hash(record, hash_)
+    return record
 
 
 def seal(

@@ -84,7 +84,7 @@ from chronology.errors import (
     StoreError,
 )
 from chronology.events import Retracted, event_class, registered_tags
-from chronology.record import GENESIS_HASH, Batch, Head, Record, Sealed, seal
+from chronology.record import GENESIS_HASH, Batch, Head, Record, Sealed, new_record, seal
 from chronology.serialization import _instant_text, event_from_payload
 from chronology.stores.base import RawRecord, Store
 from chronology.time import to_instant
@@ -181,6 +181,7 @@ _AFTER_ANY_POSITION: Final = 2**63 - 1
 _END_OF_TIME: Final = "9999-12-31T23:59:59.999999+00:00"
 
 _Row = tuple[int, str, str, str, str]
+_from_iso: Final = datetime.fromisoformat
 _T = TypeVar("_T")
 
 
@@ -614,24 +615,27 @@ class SQLiteStore(Store):
 
     # -- reading --------------------------------------------------------------------------------
 
-    def _decode(self, row: _Row) -> Record:
+    def _decode(self, row: _Row, *, remember: bool = True) -> Record:
+        """The record of a row: from the cache, or decoded (and cached if ``remember``; scans
+        of many records leave the cache to the records read one subject at a time)."""
         position = row[0]
-        cached = self._cache.get(position)
+        cache = self._cache
+        cached = cache.get(position)
         if cached is not None:
-            self._cache.move_to_end(position)
+            if remember:
+                cache.move_to_end(position)
             return cached
         try:
             event = event_from_payload(row[3])
         except (ChronologyError, ValueError) as exc:
             raise IntegrityError(position, f"stored event is unreadable: {exc}") from None
         try:
-            recorded_at = datetime.fromisoformat(row[2])
+            recorded_at = _from_iso(row[2])
         except ValueError:
             raise IntegrityError(position, f"bad recorded_at {row[2]!r}") from None
-        record = Record(
-            position=position, event_id=row[1], recorded_at=recorded_at, event=event, hash=row[4]
-        )
-        self._remember(record)
+        record = new_record(position, row[1], recorded_at, event, row[4])
+        if remember:
+            self._remember(record)
         return record
 
     def _remember(self, record: Record) -> None:
@@ -661,9 +665,12 @@ class SQLiteStore(Store):
             except sqlite3.Error as exc:
                 raise self._error("cannot read", exc) from None
 
-    def _records(self, sql: str, params: Sequence[Any] = ()) -> list[Record]:
+    def _records(
+        self, sql: str, params: Sequence[Any] = (), *, remember: bool = True
+    ) -> list[Record]:
         with self._lock:
-            return [self._decode(row) for row in self._rows(sql, params)]
+            decode = self._decode
+            return [decode(row, remember=remember) for row in self._rows(sql, params)]
 
     def __len__(self) -> int:
         return int(self._rows("SELECT head_position FROM meta WHERE id = 1")[0][0])
@@ -685,6 +692,7 @@ class SQLiteStore(Store):
                 f"SELECT {_COLUMNS} FROM records WHERE position > ? AND position <= ?"
                 " ORDER BY position LIMIT ?",
                 (after, end, _PAGE),
+                remember=False,
             )
             if not page:
                 return
@@ -711,16 +719,17 @@ class SQLiteStore(Store):
         while True:
             with self._lock:
                 rows = self._rows(
-                    f"SELECT known_at, {_COLUMNS} FROM records"
+                    f"SELECT {_COLUMNS}, known_at FROM records"
                     " WHERE known_at <= ? AND (known_at, position) > (?, ?) AND position <= ?"
                     " ORDER BY known_at, position LIMIT ?",
                     (bound, key[0], key[1], end, _PAGE),
                 )
-                page = [self._decode(row[1:]) for row in rows]
+                decode = self._decode
+                page = [decode(row, remember=False) for row in rows]
             yield from page
             if len(rows) < _PAGE:
                 return
-            key = (rows[-1][0], rows[-1][1])
+            key = (rows[-1][5], rows[-1][0])
 
     def subject_records(self, subject: str) -> list[Record]:
         """The records about ``subject``, in position order."""
