@@ -687,17 +687,18 @@ class SQLiteStore(Store):
         return self._pages(len(self), position)
 
     def _pages(self, end: int, after: int = 0) -> Iterator[Record]:
+        decode = self._decode
         while after < end:
-            page = self._records(
+            rows = self._rows(
                 f"SELECT {_COLUMNS} FROM records WHERE position > ? AND position <= ?"
                 " ORDER BY position LIMIT ?",
                 (after, end, _PAGE),
-                remember=False,
             )
-            if not page:
+            if not rows:
                 return
-            yield from page
-            after = page[-1].position
+            for row in rows:
+                yield decode(row, remember=False)
+            after = rows[-1][0]
 
     def ordered(self, until: datetime | None = None) -> Iterator[Record]:
         """The records with ``known_at <= until``, in ``(known_at, position)`` order.
@@ -724,9 +725,11 @@ class SQLiteStore(Store):
                     " ORDER BY known_at, position LIMIT ?",
                     (bound, key[0], key[1], end, _PAGE),
                 )
-                decode = self._decode
-                page = [decode(row, remember=False) for row in rows]
-            yield from page
+            # Decoded one at a time as they are taken (and outside the lock): a fold that
+            # streams them never holds a page of records.
+            decode = self._decode
+            for row in rows:
+                yield decode(row, remember=False)
             if len(rows) < _PAGE:
                 return
             key = (rows[-1][5], rows[-1][0])
