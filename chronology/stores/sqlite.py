@@ -35,8 +35,8 @@ Schema (format version 2)::
 
 Every index that an append maintains grows in the order records usually arrive (by subject
 and by assertion time), none in the random order of content hashes: a unique index on
-``event_id`` made every batch rewrite pages all over that index, and cost two thirds of the
-time of a write. An event is stored once all the same: its ``event_id`` is derived from its
+``event_id`` made every batch rewrite pages all over that index, about 60% of the time of
+inserting the rows. An event is stored once all the same: its ``event_id`` is derived from its
 content, which includes its ``subject`` and ``known_at``, so ``records_subject`` refuses a second
 copy. Looking a record up by ``event_id`` alone (:meth:`SQLiteStore.get`) uses ``event_ids``,
 brought up to date in one sorted pass when many records have been appended since.
