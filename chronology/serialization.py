@@ -432,7 +432,7 @@ def _window_value(data: Any) -> Window:
         start, end = data.get("start"), data.get("end")
         if start is not None and end is not None:
             start, end = _from_iso(start), _from_iso(end)
-            if start.tzinfo is not UTC or end.tzinfo is not UTC:
+            if start.tzinfo is not UTC or end.tzinfo is not UTC or end < start:
                 raise _Fallback
             plain: Window = _new(Window)
             _window_start(plain, start)
@@ -441,20 +441,29 @@ def _window_value(data: Any) -> Window:
             _window_approximate(plain, False)
             _window_uncertain(plain, False)
             return plain
+    if not _WINDOW_KEYS.issuperset(data):
+        raise _Fallback
     w: Window = _new(Window)
     get = data.get
     start, end = get("start"), get("end")
-    if len(data) > 5:
-        raise _Fallback
     _set(w, "start", None if start is None else _instant_value(start))
     _set(w, "end", None if end is None else _instant_value(end))
     label = get("label")
     if label is not None and label.__class__ is not str:
         raise _Fallback
+    approximate, uncertain = get("approximate", False), get("uncertain", False)
+    if approximate.__class__ is not bool or uncertain.__class__ is not bool:
+        raise _Fallback
+    if w.start is not None and w.end is not None and w.end < w.start:
+        raise _Fallback
     _set(w, "label", label)
-    _set(w, "approximate", get("approximate", False) is True)
-    _set(w, "uncertain", get("uncertain", False) is True)
+    _set(w, "approximate", approximate)
+    _set(w, "uncertain", uncertain)
     return w
+
+
+#: The keys a window's JSON may have.
+_WINDOW_KEYS: Final = frozenset({"start", "end", "label", "approximate", "uncertain"})
 
 
 def _slot_setter(cls: type, name: str) -> Callable[[Any, Any], None] | None:

@@ -12,6 +12,7 @@ import attrs
 import pytest
 
 from chronology import Chronicle, Source, Window
+from chronology.errors import ChronologyError
 from chronology.events import (
     Event,
     Likelihood,
@@ -264,3 +265,32 @@ def test_the_fold_keeps_each_distinct_source_once_in_order_of_first_appearance()
         c.append(e)
         c.as_of(e.known_at).expectations()  # a checkpoint after every record
     assert expected == c.as_of(events[-1].known_at)["v/1"].sources
+
+
+@pytest.mark.parametrize(
+    "window",
+    [
+        {"start": "2024-05-01T00:00:00+00:00", "end": "2024-05-02T00:00:00+00:00", "x": 1},
+        {"start": "2024-05-01T00:00:00+00:00", "approximate": "yes"},
+        {"end": "2024-05-01T00:00:00+00:00", "uncertain": 1},
+        {"start": "2024-05-02T00:00:00+00:00", "end": "2024-05-01T00:00:00+00:00"},
+        {"start": "2024-05-02T00:00:00+00:00", "end": "2024-05-01T00:00:00+00:00", "label": "x"},
+    ],
+)
+def test_a_malformed_stored_window_is_refused_as_the_strict_path_refuses_it(
+    window: dict[str, object],
+) -> None:
+    payload = json.dumps(
+        {
+            "known_at": "2024-04-01T00:00:00+00:00",
+            "subject": "visit/a",
+            "type": "visit.scheduled",
+            "window": window,
+        },
+        sort_keys=True,
+    )
+    with pytest.raises(ChronologyError) as strict:
+        event_from_dict(json.loads(payload))
+    with pytest.raises(ChronologyError) as fast:
+        event_from_payload(payload)
+    assert (type(strict.value), str(strict.value)) == (type(fast.value), str(fast.value))
