@@ -337,8 +337,31 @@ def _sources(value: Iterable[Source | str]) -> tuple[Source, ...]:
 passes(_sources, "v.__class__ is tuple and not v")
 
 
+class _SharedByName(type):
+    """The metaclass of :class:`Source`: ``Source(name)`` alone gives one shared object.
+
+    Sources are frozen values and a log repeats a few outlets over and over, so a million
+    events hold a handful of ``Source`` objects, not a million. Anything else (other
+    arguments, subclasses) is made as usual.
+    """
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        if len(args) == 1 and not kwargs and cls is Source:
+            name = args[0]
+            shared = _SHARED_SOURCES.get(name) if name.__class__ is str else None
+            if shared is not None:
+                return shared
+            made = super().__call__(name)  # validates: a refused name is not kept
+            if name.__class__ is str and name.strip():  # (even with validators disabled)
+                if len(_SHARED_SOURCES) >= _SHARED_MAX:
+                    _SHARED_SOURCES.clear()
+                _SHARED_SOURCES[name] = made
+            return made
+        return super().__call__(*args, **kwargs)
+
+
 @attrs.frozen
-class Source:
+class Source(metaclass=_SharedByName):
     """Where a statement comes from.
 
     Args:
@@ -362,24 +385,6 @@ class Source:
         default=None, kw_only=True, converter=_optional_instant
     )
     via: tuple[Source, ...] = attrs.field(default=(), kw_only=True, converter=_sources)
-
-    def __new__(cls, *args: Any, **kwargs: Any) -> Source:
-        # A source given by its name alone (most are) is made once and shared: sources are
-        # frozen values, and a log repeats a few outlets over and over (a million events
-        # then hold a handful of Source objects, not a million).
-        if len(args) == 1 and not kwargs and cls is Source:
-            name = args[0]
-            if name.__class__ is str:
-                shared = _SHARED_SOURCES.get(name)
-                if shared is None:
-                    shared = object.__new__(cls)
-                    Source.__init__(shared, name)  # validates: a refused name is not kept
-                    if len(_SHARED_SOURCES) >= _SHARED_MAX:
-                        _SHARED_SOURCES.clear()
-                    _SHARED_SOURCES[name] = shared
-                return shared
-        made: Source = object.__new__(cls)
-        return made
 
     def __str__(self) -> str:
         chain = "".join(f" via {s}" for s in self.via)

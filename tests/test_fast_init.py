@@ -196,6 +196,9 @@ def test_a_refused_source_name_is_not_kept(monkeypatch: pytest.MonkeyPatch) -> N
     assert "   " not in events._SHARED_SOURCES
     with attrs.validators.disabled():
         assert "" == Source("").name  # as before: validation is off
+    assert "" not in events._SHARED_SOURCES  # and it is not handed out later
+    with pytest.raises(EventError, match="source name: expected a non-empty string"):
+        Source("")
 
 
 def test_shared_sources_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
