@@ -213,8 +213,9 @@ class SQLiteStore(Store):
         read_only: open for reading only. A file the process may not write is opened this way
             whatever ``read_only`` says; appending then raises :class:`ReadOnlyError`.
         timeout: how many seconds an append waits for another writer's lock.
-        cache_size: how many decoded records to keep in memory (least recently used first
-            out); ``0`` keeps none.
+        cache_size: how many records read one subject or one id at a time to keep in memory
+            (least recently used first out); ``0`` keeps none. Scans and appends leave it as
+            it is.
 
     Attributes:
         path: the file.
@@ -512,7 +513,6 @@ class SQLiteStore(Store):
                     sealed = self._append(conn, batch, clock, self._find)
                 except sqlite3.Error as exc:
                     raise self._error("cannot append", exc) from None
-            self._remember_all(sealed.new)
         return sealed.results
 
     def _append(
@@ -643,19 +643,6 @@ class SQLiteStore(Store):
             self._cache[record.position] = record
             if len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
-
-    def _remember_all(self, records: list[Record]) -> None:
-        """:meth:`_remember` for a batch just written (their positions are all new)."""
-        size = self._cache_size
-        if not size or not records:
-            return
-        cache = self._cache
-        if len(records) >= size:
-            cache.clear()
-            records = records[-size:]
-        cache.update((r.position, r) for r in records)
-        for _ in range(len(cache) - size):
-            cache.popitem(last=False)
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         with self._lock:
