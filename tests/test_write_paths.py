@@ -7,7 +7,8 @@ and stores insert parallel lists instead of one object per event; these tests pi
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import sqlite3
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from chronology import Chronicle
 from chronology.events import AgendaChanged, Event
 from chronology.record import GENESIS_HASH, chain_hash, prepare
 from chronology.serialization import event_id_of, payload_of
+from chronology.stores.sqlite import known_at_text
 
 BASE = datetime(2024, 1, 1, tzinfo=UTC)
 
@@ -91,3 +93,23 @@ def test_prepare_gives_each_event_its_payload_and_id() -> None:
     assert events == batch.events
     assert [payload_of(e) for e in events] == batch.payloads
     assert [event_id_of(payload_of(e)) for e in events] == batch.ids
+
+
+def test_sqlite_stores_known_at_as_fixed_width_utc_text(tmp_path: Path) -> None:
+    instants = [
+        BASE,
+        BASE + timedelta(microseconds=7),
+        datetime(2024, 3, 1, 12, 30, tzinfo=timezone(timedelta(hours=-5))),
+        datetime(2024, 3, 1, 23, 59, 59, 999_999, tzinfo=UTC),
+    ]
+    events = [
+        AgendaChanged(subject="visit/k", known_at=k, added=(str(i),))
+        for i, k in enumerate(instants)
+    ]
+    with Chronicle.open(tmp_path / "k.db") as c:
+        c.extend(events)
+    conn = sqlite3.connect(tmp_path / "k.db")
+    stored = [k for (k,) in conn.execute("SELECT known_at FROM records ORDER BY position")]
+    conn.close()
+    assert [known_at_text(k) for k in instants] == stored
+    assert [k.astimezone(UTC).isoformat(timespec="microseconds") for k in instants] == stored

@@ -83,7 +83,7 @@ from chronology.errors import (
     ReadOnlyError,
     StoreError,
 )
-from chronology.events import Retracted, event_class, registered_tags
+from chronology.events import Event, Retracted, event_class, registered_tags
 from chronology.record import GENESIS_HASH, Batch, Head, Record, Sealed, new_record, seal
 from chronology.serialization import _instant_text, event_from_payload
 from chronology.stores.base import RawRecord, Store
@@ -201,6 +201,16 @@ def known_at_text(instant: datetime) -> str:
         instant = to_instant(instant)
     text = _instant_text(instant)  # isoformat(timespec="microseconds") takes four times as long
     return text if instant.microsecond else f"{text[:19]}.000000{text[19:]}"
+
+
+def _known_at_texts(events: Sequence[Event]) -> list[str]:
+    """:func:`known_at_text` of each event's ``known_at`` (UTC instants: only the padding of
+    a whole second is left to do)."""
+    texts = [_instant_text(e.known_at) for e in events]
+    for i, text in enumerate(texts):
+        if len(text) != 32:
+            texts[i] = f"{text[:19]}.000000{text[19:]}"
+    return texts
 
 
 class SQLiteStore(Store):
@@ -533,22 +543,25 @@ class SQLiteStore(Store):
             new = sealed.new
             if new:
                 first = new[0].position
+                events = batch.events if len(new) == len(batch) else [r.event for r in new]
                 conn.executemany(
                     _INSERT,
                     zip(
                         range(first, first + len(new)),
                         sealed.ids,
                         sealed.recorded_texts,
-                        [known_at_text(r.event.known_at) for r in new],
-                        [r.event.subject for r in new],
+                        _known_at_texts(events),
+                        [e.subject for e in events],
                         sealed.payloads,
                         sealed.hashes,
                         strict=True,
                     ),
                 )
-                retracted = [(r.position,) for r in new if isinstance(r.event, Retracted)]
-                if retracted:
-                    conn.executemany("INSERT INTO retractions VALUES (?)", retracted)
+                if any(issubclass(c, Retracted) for c in {e.__class__ for e in events}):
+                    conn.executemany(
+                        "INSERT INTO retractions VALUES (?)",
+                        [(r.position,) for r in new if isinstance(r.event, Retracted)],
+                    )
                 conn.execute(
                     _MOVE_HEAD, (new[-1].position, new[-1].hash, sealed.recorded_texts[-1])
                 )
