@@ -106,7 +106,6 @@ def speed_up_init(cls: C) -> C:
                 ns.update(names)
                 body.append(f"    v = {value}")
                 body.append(f"    _s{i}(self, v if ({condition}) else _c{i}(v))")
-            value = f"self.{f.name}"
         else:
             body.append(f"    _s{i}(self, {value})")
         validator = f.validator
