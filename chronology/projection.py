@@ -183,19 +183,30 @@ class Checkpoints:
     retraction whose effect reaches back to it (the event it finally restores or removes is
     known at or before it).
 
+    Two kinds are kept apart, each with its own bound and least recently used first out: the
+    checkpoints left every ``every`` records (the grid that bounds how far any view folds), and
+    those left at the instants views asked about (so asking again is cheap). Views at many
+    instants replace each other, never the grid.
+
     Args:
         store: the store the views read.
         every: fold this many records between checkpoints (``None``: a twelfth of the log,
             at least 4,096).
-        keep: keep at most this many checkpoints (the least recently used go first).
+        keep: keep at most this many checkpoints of the grid.
+        keep_views: keep at most this many checkpoints at views' instants.
     """
 
-    def __init__(self, store: Store, *, every: int | None = None, keep: int = 12) -> None:
+    def __init__(
+        self, store: Store, *, every: int | None = None, keep: int = 12, keep_views: int = 4
+    ) -> None:
         self._store = store
         self._every = every
         self._keep = max(1, keep)
+        self._keep_views = max(1, keep_views)
         self._synced = 0
+        # Least recently used first; ``_at_views`` holds the ids of those left at a view.
         self._points: list[Checkpoint] = []
+        self._at_views: set[int] = set()
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -226,6 +237,7 @@ class Checkpoints:
                 earliest = at
         if earliest is not None:
             self._points = [c for c in self._points if c.at < earliest]
+        self._at_views &= {id(c) for c in self._points}
         for c in self._points:
             c.valid_to = upto
         self._synced = upto
@@ -293,7 +305,7 @@ class Checkpoints:
                 values = _merge(values, state, dirty)
                 statements = (*statements, *state.statements)
                 base = Checkpoint(last, needs, upto, values, statements, parent=base, changed=dirty)
-                self._add(base)
+                self._add(base, at_view=False)
                 state = ExpectationFold(values)
                 apply = state.apply
                 dirty = set()
@@ -309,16 +321,22 @@ class Checkpoints:
         statements = (*statements, *state.statements)
         if current and (base is None or since >= min(every, 256)):
             point = Checkpoint(as_of, needs, upto, plain, statements, parent=base, changed=dirty)
-            self._add(point)
+            self._add(point, at_view=True)
             return _shown(point, as_of, plain, set()), statements
         if base is None:
             return _shown(None, as_of, plain, set(plain)), statements
         return _shown(base, as_of, plain, dirty), statements
 
-    def _add(self, point: Checkpoint) -> None:
-        self._points.append(point)
-        if len(self._points) > self._keep:
-            del self._points[0]
+    def _add(self, point: Checkpoint, *, at_view: bool) -> None:
+        points, views = self._points, self._at_views
+        points.append(point)
+        if at_view:
+            views.add(id(point))
+        kept = len(views) if at_view else len(points) - len(views)
+        if kept > (self._keep_views if at_view else self._keep):
+            # The least recently used of the same kind goes.
+            i = next(i for i, c in enumerate(points) if (id(c) in views) == at_view)
+            views.discard(id(points.pop(i)))
 
 
 def _merge(

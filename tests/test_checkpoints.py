@@ -42,7 +42,7 @@ T0 = datetime(2024, 4, 1, tzinfo=UTC)
 
 def _eager(c: Chronicle, *, every: int = 1, keep: int = 64) -> Chronicle:
     """Make ``c`` checkpoint after every record (white box: the tests want many)."""
-    c._checkpoints = Checkpoints(c.store, every=every, keep=keep)
+    c._checkpoints = Checkpoints(c.store, every=every, keep=keep, keep_views=keep)
     return c
 
 
@@ -339,3 +339,26 @@ def test_sqlite_views_fold_on_from_checkpoints(tmp_path: Path) -> None:
     _same(_naive(c, end), c.as_of(end))
     assert "elsewhere" in c.as_of(end)["visit/4"].agenda  # type: ignore[union-attr]
     c.close()
+
+
+def test_views_at_many_instants_do_not_push_the_grid_out() -> None:
+    c = Chronicle()
+    c.extend(
+        VisitScheduled(
+            subject=f"visit/{i % 40}",
+            known_at=T0 + timedelta(hours=i),
+            window=Window(T0 + timedelta(days=30), T0 + timedelta(days=31)),
+        )
+        for i in range(400)
+    )
+    c._checkpoints = Checkpoints(c.store, every=40, keep=12, keep_views=3)
+    end = T0 + timedelta(hours=399)
+    c.as_of(end).expectations()
+    grid = [p.at for p in c._checkpoints.points() if p.at != end]
+    assert 9 == len(grid)
+    for hours in range(5, 400, 37):  # views between the grid's instants
+        at = T0 + timedelta(hours=hours, minutes=30)
+        _same(_naive(c, at), c.as_of(at))
+    points = [p.at for p in c._checkpoints.points()]
+    assert set(grid) <= set(points)  # every view folded at most 40 records from the grid
+    assert 1 <= len(points) - len(grid) <= 3
