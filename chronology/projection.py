@@ -190,14 +190,14 @@ class Checkpoints:
 
     Args:
         store: the store the views read.
-        every: fold this many records between checkpoints (``None``: a twelfth of the log,
+        every: fold this many records between checkpoints (``None``: a sixteenth of the log,
             at least 4,096).
         keep: keep at most this many checkpoints of the grid.
         keep_views: keep at most this many checkpoints at views' instants.
     """
 
     def __init__(
-        self, store: Store, *, every: int | None = None, keep: int = 12, keep_views: int = 4
+        self, store: Store, *, every: int | None = None, keep: int = 16, keep_views: int = 4
     ) -> None:
         self._store = store
         self._every = every
@@ -287,7 +287,7 @@ class Checkpoints:
         # them all again and again). A checkpoint is left between two instants: before folding
         # a record known later than the one folded last.
         current = upto == self._synced
-        every = self._every or max(4096, upto // 12)
+        every = self._every or max(4096, upto // 16)
         state = ExpectationFold(values)
         apply = state.apply
         dirty: set[str] = set()
