@@ -219,3 +219,17 @@ def test_the_store_reports_its_format(tmp_path: Path) -> None:
         assert FORMAT_VERSION == store.format_version
     finally:
         store.close()
+
+
+def test_a_wrong_entry_in_the_id_table_does_not_give_another_record(tmp_path: Path) -> None:
+    path = tmp_path / "ids.db"
+    with Chronicle.open(path) as c:
+        records = c.extend(_events(3000))
+        assert records[5] == c.record(records[5].event_id)  # fills the id table
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE event_ids SET position = 9 WHERE position = 6")
+    conn.commit()
+    conn.close()
+    with Chronicle.open(path) as c:
+        assert records[5] == c.record(records[5].event_id)
+        assert records[8] == c.record(records[8].event_id)

@@ -797,13 +797,21 @@ class SQLiteStore(Store):
             through = self._index_ids(conn)
         row = conn.execute(
             f"SELECT {_COLUMNS} FROM records WHERE position ="
-            " (SELECT position FROM event_ids WHERE event_id = ?)",
-            (event_id,),
+            " (SELECT position FROM event_ids WHERE event_id = ?) AND event_id = ?",
+            (event_id, event_id),
         ).fetchone()
         if row is None:
             row = conn.execute(
                 f"SELECT {_COLUMNS} FROM records WHERE position > ? AND event_id = ?",
                 (through, event_id),
+            ).fetchone()
+        if (
+            row is None
+            and conn.execute("SELECT 1 FROM event_ids WHERE event_id = ?", (event_id,)).fetchone()
+        ):
+            # The id table points elsewhere (edited behind the library's back): scan.
+            row = conn.execute(
+                f"SELECT {_COLUMNS} FROM records WHERE event_id = ?", (event_id,)
             ).fetchone()
         return None if row is None else self._decode(row)
 
