@@ -135,7 +135,11 @@ class Chronicle:
         return self._store.records()
 
     def record(self, event_id: str) -> Record | None:
-        """The record of an event id, or ``None``."""
+        """The record of an event id, or ``None``.
+
+        In an SQLite file, appends do not index ids; the first lookup after a few thousand
+        appends indexes the new ones in one sorted pass (see :mod:`chronology.stores.sqlite`).
+        """
         return self._store.get(event_id)
 
     def as_of(self, when: When, *, recorded_by: When | None = None) -> View:
