@@ -120,7 +120,7 @@ class Chronicle:
         Returns one record per event, in the order given (the existing record for an event
         already stored, or repeated in the batch).
         """
-        batch = prepare(list(events))
+        batch = prepare(events)
         if not batch:
             return []
         return self._store.append(batch, self._clock)

@@ -374,6 +374,9 @@ class Source(metaclass=_SharedByName):
         via: the chain it came through, nearest first: an outlet quoting a data vendor is
             ``Source("Bloomberg", via=(Source("Kpler", kind="data"),))``. Strings are accepted
             as names.
+
+    ``Source(name)`` with nothing else gives the same object each time for the same name
+    (sources are frozen values; compare them with ``==`` as always).
     """
 
     name: str = attrs.field(validator=_text("source name"))

@@ -21,13 +21,13 @@ equal values in every store.
 from __future__ import annotations
 
 import enum
-import types
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any, ClassVar, Final, TypeAlias
 
 import attrs
 
+from chronology._fastinit import slot_setters
 from chronology.events import (
     AgendaChanged,
     Event,
@@ -352,20 +352,8 @@ def _agenda(b: _Builder, e: Event) -> None:
     f["agenda"] = tuple(items)
 
 
-def _slot_setters(cls: type, names: Iterable[str]) -> tuple[Callable[[Any, Any], None], ...]:
-    """The ``__set__`` of the slots of ``cls`` that hold ``names`` (every class here is a
-    slotted attrs class: setting a slot this way is what its ``__init__`` does, minus the
-    call with keywords)."""
-    setters = []
-    for name in names:
-        slot = getattr(cls, name)
-        assert type(slot) is types.MemberDescriptorType, (cls, name)
-        setters.append(slot.__set__)
-    return tuple(setters)
-
-
-_FIGURE_SETTERS: Final = _slot_setters(
-    Figure, ("quantity", "scope", "known_at", "period", "preliminary", "source")
+_FIGURE_SETTERS: Final = slot_setters(
+    Figure, "quantity", "scope", "known_at", "period", "preliminary", "source"
 )
 
 

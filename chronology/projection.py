@@ -118,7 +118,7 @@ class Checkpoint:
     and the retractions, so such a view sees the same records up to ``at``.
     """
 
-    __slots__ = ("_ends", "at", "needs", "overdue", "statements", "valid_to", "values")
+    __slots__ = ("_ends", "at", "at_view", "needs", "overdue", "statements", "valid_to", "values")
 
     def __init__(
         self,
@@ -132,6 +132,8 @@ class Checkpoint:
         changed: Collection[str] = (),
     ) -> None:
         self.at = at
+        #: Left at the instant a view asked about (not one of the grid's).
+        self.at_view = False
         self.needs = needs
         self.valid_to = valid_to
         self.values = values
@@ -204,9 +206,8 @@ class Checkpoints:
         self._keep = max(1, keep)
         self._keep_views = max(1, keep_views)
         self._synced = 0
-        # Least recently used first; ``_at_views`` holds the ids of those left at a view.
+        # Least recently used first.
         self._points: list[Checkpoint] = []
-        self._at_views: set[int] = set()
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -237,7 +238,6 @@ class Checkpoints:
                 earliest = at
         if earliest is not None:
             self._points = [c for c in self._points if c.at < earliest]
-        self._at_views &= {id(c) for c in self._points}
         for c in self._points:
             c.valid_to = upto
         self._synced = upto
@@ -328,15 +328,12 @@ class Checkpoints:
         return _shown(base, as_of, plain, dirty), statements
 
     def _add(self, point: Checkpoint, *, at_view: bool) -> None:
-        points, views = self._points, self._at_views
+        point.at_view = at_view
+        points = self._points
         points.append(point)
-        if at_view:
-            views.add(id(point))
-        kept = len(views) if at_view else len(points) - len(views)
-        if kept > (self._keep_views if at_view else self._keep):
-            # The least recently used of the same kind goes.
-            i = next(i for i, c in enumerate(points) if (id(c) in views) == at_view)
-            views.discard(id(points.pop(i)))
+        kind = [c for c in points if c.at_view == at_view]
+        if len(kind) > (self._keep_views if at_view else self._keep):
+            points.remove(kind[0])  # the least recently used of the same kind
 
 
 def _merge(

@@ -10,12 +10,13 @@ own transaction, so that several writers never interleave.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
 import attrs
 
+from chronology._fastinit import slot_setters
 from chronology.errors import EventError, RetractionError
 from chronology.events import Event, Retracted
 from chronology.serialization import _WRITERS, _instant_text, payload_of
@@ -82,8 +83,9 @@ class Batch:
 _sha256: Final = hashlib.sha256
 
 
-def prepare(events: Sequence[Event]) -> Batch:
-    """Serialize a batch once, refusing anything that is not a registered event.
+def prepare(events: Iterable[Event]) -> Batch:
+    """Serialize a batch once (a list of its own), refusing anything that is not a registered
+    event.
 
     Raises:
         EventError: naming the index of the first item that is not an event.
@@ -153,12 +155,9 @@ class Sealed:
         self.hashes = hashes
 
 
-_RECORD_SLOTS: Final = Record.__dict__
-_set_position: Final = _RECORD_SLOTS["position"].__set__
-_set_event_id: Final = _RECORD_SLOTS["event_id"].__set__
-_set_recorded_at: Final = _RECORD_SLOTS["recorded_at"].__set__
-_set_event: Final = _RECORD_SLOTS["event"].__set__
-_set_hash: Final = _RECORD_SLOTS["hash"].__set__
+_set_position, _set_event_id, _set_recorded_at, _set_event, _set_hash = slot_setters(
+    Record, "position", "event_id", "recorded_at", "event", "hash"
+)
 
 
 def new_record(

@@ -24,6 +24,7 @@ import cattrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
 from cattrs.gen import make_dict_unstructure_fn
 
+from chronology._fastinit import slot_setter
 from chronology.errors import ChronologyError, EventError, TimeError, UnknownEventTypeError
 from chronology.events import (
     _REGISTRY,
@@ -466,21 +467,8 @@ def _window_value(data: Any) -> Window:
 _WINDOW_KEYS: Final = frozenset({"start", "end", "label", "approximate", "uncertain"})
 
 
-def _slot_setter(cls: type, name: str) -> Callable[[Any, Any], None] | None:
-    """The ``__set__`` of the slot that holds field ``name`` of ``cls``, if it has one.
-
-    Calling it sets the field as ``object.__setattr__(o, name, v)`` does (frozen classes
-    included), in half the time: readers set every field of every event read.
-    """
-    slot = getattr(cls, name, None)
-    if type(slot) is not types.MemberDescriptorType:
-        return None
-    setter: Callable[[Any, Any], None] = slot.__set__
-    return setter
-
-
 def _window_setter(name: str) -> Callable[[Any, Any], None]:
-    setter = _slot_setter(Window, name)
+    setter = slot_setter(Window, name)
     if setter is None:  # not a slotted class: the generic way
         return lambda o, v: _set(o, name, v)
     return setter
@@ -636,7 +624,7 @@ def _compile(cls: type, tag: str | None, version: int) -> _Codec:
             return none
         write, read = code
         key = repr(_encode_str(f.name) + ":")
-        setter = _slot_setter(cls, f.name)
+        setter = slot_setter(cls, f.name)
         if setter is None:
             put = f"_set(o, {f.name!r}, "
         else:

@@ -588,7 +588,8 @@ class SQLiteStore(Store):
         the content its id derives from), so the lookup goes through ``records_subject``.
         """
         wanted = set(batch.ids)
-        keys = list({(e.subject, known_at_text(e.known_at)) for e in batch.events})
+        events = batch.events
+        keys = list(set(zip([e.subject for e in events], _known_at_texts(events), strict=True)))
         found = self._find_targets(batch)
         for row in self._join(keys, "r.subject = k.a AND r.known_at = k.b"):
             if row[1] in wanted:
@@ -665,12 +666,9 @@ class SQLiteStore(Store):
             except sqlite3.Error as exc:
                 raise self._error("cannot read", exc) from None
 
-    def _records(
-        self, sql: str, params: Sequence[Any] = (), *, remember: bool = True
-    ) -> list[Record]:
+    def _records(self, sql: str, params: Sequence[Any] = ()) -> list[Record]:
         with self._lock:
-            decode = self._decode
-            return [decode(row, remember=remember) for row in self._rows(sql, params)]
+            return [self._decode(row) for row in self._rows(sql, params)]
 
     def __len__(self) -> int:
         return int(self._rows("SELECT head_position FROM meta WHERE id = 1")[0][0])
