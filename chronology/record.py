@@ -19,7 +19,7 @@ import attrs
 from chronology._fastinit import slot_setters
 from chronology.errors import EventError, RetractionError
 from chronology.events import Event, Retracted
-from chronology.serialization import _WRITERS, _instant_text, payload_of
+from chronology.serialization import _DIGITS3, _WRITERS, _instant_text, payload_of
 
 __all__ = ["GENESIS_HASH", "Batch", "Record", "chain_hash", "new_record", "prepare", "seal"]
 
@@ -61,26 +61,31 @@ class Record:
 class Batch:
     """Events ready to be stored: each one's canonical payload and id, computed once.
 
-    Three parallel lists (no object per event: a batch is made for every ``extend``).
+    Parallel lists (no object per event: a batch is made for every ``extend``).
 
     Attributes:
         events: the events, in the order given.
         payloads: their canonical JSON text.
         ids: their ``event_id``.
+        known_at_texts: the text of each one's ``known_at``, as in its payload.
     """
 
-    __slots__ = ("events", "ids", "payloads")
+    __slots__ = ("events", "ids", "known_at_texts", "payloads")
 
-    def __init__(self, events: list[Event], payloads: list[str], ids: list[str]) -> None:
+    def __init__(
+        self, events: list[Event], payloads: list[str], ids: list[str], known_at_texts: list[str]
+    ) -> None:
         self.events = events
         self.payloads = payloads
         self.ids = ids
+        self.known_at_texts = known_at_texts
 
     def __len__(self) -> int:
         return len(self.events)
 
 
 _sha256: Final = hashlib.sha256
+_MICROSECONDS: Final = 1_000_000
 
 
 def prepare(events: Iterable[Event]) -> Batch:
@@ -93,8 +98,10 @@ def prepare(events: Iterable[Event]) -> Batch:
     events = list(events)
     payloads: list[str] = []
     ids: list[str] = []
-    add_payload, add_id = payloads.append, ids.append
+    texts: list[str] = []
+    add_payload, add_id, add_text = payloads.append, ids.append, texts.append
     writers = _WRITERS
+    instant_text = _instant_text
     checked: set[type] = set()
     for i, event in enumerate(events):
         cls = event.__class__
@@ -107,12 +114,15 @@ def prepare(events: Iterable[Event]) -> Batch:
                     )
                 checked.add(cls)
             payload = payload_of(event)
+            text = instant_text(event.known_at)
         else:
-            payload = write(event)
+            text = instant_text(event.known_at)
+            payload = write(event, text)
         add_payload(payload)
+        add_text(text)
         # event_id_of(payload), inlined: this loop runs once per event written.
         add_id(_sha256(payload.encode()).hexdigest()[:32])
-    return Batch(events, payloads, ids)
+    return Batch(events, payloads, ids, texts)
 
 
 def chain_hash(previous: str, position: int, event_id: str, recorded_at: str, payload: str) -> str:
@@ -133,7 +143,7 @@ class Head:
 class Sealed:
     """The outcome of :func:`seal`: the new records and what a store writes of them."""
 
-    __slots__ = ("hashes", "ids", "new", "payloads", "recorded_texts", "results")
+    __slots__ = ("hashes", "ids", "new", "payloads", "recorded_texts", "results", "retractions")
 
     def __init__(
         self,
@@ -143,6 +153,7 @@ class Sealed:
         payloads: list[str],
         recorded_texts: list[str],
         hashes: list[str],
+        retractions: list[int],
     ) -> None:
         #: The records to insert, in position order.
         self.new = new
@@ -153,6 +164,8 @@ class Sealed:
         self.payloads = payloads
         self.recorded_texts = recorded_texts
         self.hashes = hashes
+        #: The positions of the new records that are retractions.
+        self.retractions = retractions
 
 
 _set_position, _set_event_id, _set_recorded_at, _set_event, _set_hash = slot_setters(
@@ -198,6 +211,13 @@ def seal(
             is the offending item's index in the batch.
     """
     existing = find(batch)
+    events, ids = batch.events, batch.ids
+    # Most batches are all new, distinct, and retract nothing: they skip the per-event checks.
+    check = (
+        bool(existing)
+        or len(set(ids)) != len(ids)
+        or any(issubclass(c, Retracted) for c in set(map(type, events)))
+    )
     position = head.position if head else 0
     previous = head.hash if head else GENESIS_HASH
     last = head.recorded_at if head else None
@@ -208,12 +228,14 @@ def seal(
     # The first new record takes ``now``, or the head's recorded_at plus one microsecond.
     recorded_at = now - _TICK if last is None or now > last else last
     new: list[Record] = []
-    results: list[Record] = []
+    results: list[Record] = [] if check else new
     texts: list[str] = []
     hashes: list[str] = []
+    retractions: list[int] = []
     seen: dict[str, Record] = {}
     sha256 = _sha256
     tick = _TICK
+    digits = _DIGITS3
     make = object.__new__
     set_position, set_event_id, set_recorded_at, set_event, set_hash = (
         _set_position,
@@ -223,27 +245,28 @@ def seal(
         _set_hash,
     )
     # The recorded_at text of a record one microsecond after the previous one, in the same
-    # second, differs only in its six digits: ``before + digits + after``.
+    # second, differs only in its six digits: ``before + digits + after``. ``us`` follows
+    # recorded_at's microseconds, and reaches a million when the second turns.
     before = after = ""
-    us = -1
-    duplicates = False
+    us = _MICROSECONDS
     for index, (event, payload, event_id) in enumerate(
-        zip(batch.events, batch.payloads, batch.ids, strict=True)
+        zip(events, batch.payloads, ids, strict=True)
     ):
-        found = seen.get(event_id)
-        if found is None and existing:
-            found = existing.get(event_id)
-        if found is not None:
-            results.append(found)
-            duplicates = True
-            continue
-        if isinstance(event, Retracted):
-            _check_target(index, event, existing, seen)
+        if check:
+            found = seen.get(event_id)
+            if found is None and existing:
+                found = existing.get(event_id)
+            if found is not None:
+                results.append(found)
+                continue
+            if isinstance(event, Retracted):
+                _check_target(index, event, existing, seen)
+                retractions.append(position + 1)
         position += 1
         recorded_at = recorded_at + tick
         us += 1
-        if us and us == recorded_at.microsecond and before:
-            text = f"{before}{us:06d}{after}"
+        if us < _MICROSECONDS:
+            text = before + digits[us // 1000] + digits[us % 1000] + after
         else:
             text = _instant_text(recorded_at)
             us = recorded_at.microsecond
@@ -262,18 +285,19 @@ def seal(
         set_recorded_at(record, recorded_at)
         set_event(record, event)
         set_hash(record, previous)
-        seen[event_id] = record
         new.append(record)
-        results.append(record)
         texts.append(text)
         hashes.append(previous)
-    if duplicates:
+        if check:
+            seen[event_id] = record
+            results.append(record)
+    if len(new) != len(events):  # duplicates were left out
         ids = [r.event_id for r in new]
         text_of = dict(zip(batch.ids, batch.payloads, strict=True))
         payloads = [text_of[i] for i in ids]
     else:
-        ids, payloads = batch.ids, batch.payloads
-    return Sealed(new, results, ids, payloads, texts, hashes)
+        payloads = batch.payloads
+    return Sealed(new, results, ids, payloads, texts, hashes, retractions)
 
 
 def _check_target(

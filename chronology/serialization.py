@@ -17,7 +17,7 @@ import types
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from json.scanner import make_scanner
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 import attrs
 import cattrs
@@ -73,16 +73,21 @@ def _instant_text(value: datetime) -> str:
         if len(_DAYS) > 100_000:
             _DAYS.clear()
         day = _DAYS[value.toordinal()] = value.date().isoformat() + "T"
-    text = day + _MINUTES[value.hour * 60 + value.minute] + _SECONDS[value.second]
+    text = day + _MINUTES[value.hour * 60 + value.minute]
     us = value.microsecond
-    if us:
-        return f"{text}.{us:06d}+00:00"
-    return text + "+00:00"
+    if us:  # (a format spec such as :06d takes longer than the rest of this function)
+        return text + _SECONDS[value.second] + "." + _DIGITS3[us // 1000] + _FRACTIONS[us % 1000]
+    return text + _WHOLE_SECONDS[value.second]
 
 
 _DAYS: dict[int, str] = {}
 _MINUTES: Final = tuple(f"{h:02d}:{m:02d}" for h in range(24) for m in range(60))
 _SECONDS: Final = tuple(f":{s:02d}" for s in range(60))
+_WHOLE_SECONDS: Final = tuple(f":{s:02d}+00:00" for s in range(60))
+#: Three digits of a microsecond count: ``_DIGITS3[us // 1000] + _FRACTIONS[us % 1000]`` are
+#: its six digits and the UTC offset.
+_DIGITS3: Final = tuple(f"{n:03d}" for n in range(1000))
+_FRACTIONS: Final = tuple(f"{n:03d}+00:00" for n in range(1000))
 
 
 def _structure_instant(value: Any, _: type) -> datetime:
@@ -515,6 +520,13 @@ def _likelihood_value(data: Any) -> Likelihood:
 _LIKELIHOODS: Final = {m.value: m for m in Likelihood}
 
 
+class _Writer(Protocol):
+    """A generated writer: the canonical JSON of ``o``; an event's writer may be given the
+    text of its ``known_at`` (``k``), already made."""
+
+    def __call__(self, o: Any, k: str | None = None, /) -> str: ...
+
+
 class _Codec:
     """Generated writer and reader of one attrs class (an event, or :class:`Source`)."""
 
@@ -522,7 +534,7 @@ class _Codec:
 
     def __init__(
         self,
-        write: Callable[[Any], str] | None,
+        write: _Writer | None,
         read: Callable[[dict[str, Any]], Any] | None,
     ) -> None:
         self.write = write
@@ -611,7 +623,7 @@ def _compile(cls: type, tag: str | None, version: int) -> _Codec:
         "_cls": cls,
         "NOTHING": attrs.NOTHING,
     }
-    parts: list[tuple[str, list[str]]] = []
+    parts: list[_Part] = []
     reads: list[str] = []  # the required fields
     optional_reads: list[str] = []  # the others, when the payload has them
     defaults: list[str] = []  # the others, when it has only the required ones
@@ -623,21 +635,24 @@ def _compile(cls: type, tag: str | None, version: int) -> _Codec:
         if code is None:
             return none
         write, read = code
-        key = repr(_encode_str(f.name) + ":")
+        key_text = _encode_str(f.name) + ":"
         setter = slot_setter(cls, f.name)
         if setter is None:
             put = f"_set(o, {f.name!r}, "
         else:
             ns[f"_s{i}"] = setter
             put = f"_s{i}(o, "
+        if f.name == "known_at" and f.type is datetime:
+            # The writer may be given this text (``k``): the store needs it too.
+            write = "'\"' + (_instant_text(v) if k is None else k) + '\"'"
         if f.default is attrs.NOTHING:
-            parts.append((f.name, [f"v = o.{f.name}", f"p.append({key} + {write})"]))
+            parts.append((f.name, key_text, write, None))
             reads.append(f"v = d[{f.name!r}]")
             reads.append(f"{put}{read})")
             continue
         ns[f"_d{i}"] = f.default
         cond = "v is not None" if f.default is None else f"v != _d{i}"
-        parts.append((f.name, [f"v = o.{f.name}", f"if {cond}:", f"    p.append({key} + {write})"]))
+        parts.append((f.name, key_text, write, cond))
         defaults.append(f"{put}_d{i})")
         if f.default is None:
             # An absent key reads as None, the default; the read of an optional type keeps it.
@@ -651,16 +666,15 @@ def _compile(cls: type, tag: str | None, version: int) -> _Codec:
             optional_reads.append(f"{put}_d{i} if v is NOTHING else {read})")
     if tag is not None:
         allowed.add("type")
-        type_text = '"type":' + _encode_str(tag)
-        parts.append(("type", [f"p.append({type_text!r})"]))
+        parts.append(("type", '"type":' + _encode_str(tag), None, None))
         if version != 1:
             allowed.add("v")
-            version_text = f'"v":{version}'
-            parts.append(("v", [f"p.append({version_text!r})"]))
+            parts.append(("v", f'"v":{version}', None, None))
     parts.sort(key=lambda item: item[0])
     ns["_allowed"] = frozenset(allowed)
-    body = "\n".join(f"    {line}" for _, lines in parts for line in lines)
-    source = f"def write(o):\n    p = []\n{body}\n    return '{{' + ','.join(p) + '}}'\n"
+    source = _writer_source(parts)
+    if source is None:
+        return none
     check = "    if not _allowed.issuperset(d):\n        raise _Fallback\n"
     if tag is not None and version != 1:
         check += f"    if d.get('v') != {version}:\n        raise _Fallback\n"
@@ -678,6 +692,35 @@ def _compile(cls: type, tag: str | None, version: int) -> _Codec:
         source += "read = None\n"
     exec(compile(source, f"<chronology codec {cls.__qualname__}>", "exec"), ns)
     return _Codec(ns["write"], ns["read"])
+
+
+#: A key of a generated writer: (field name, its JSON key and colon, the code of its JSON value
+#: in terms of ``v`` or ``None`` for a constant, the condition for writing it or ``None``).
+_Part = tuple[str, str, str | None, str | None]
+
+
+def _writer_source(parts: list[_Part]) -> str | None:
+    """The source of ``write(o, k=None)`` for ``parts`` (sorted by name): one ``join`` of the
+    pieces, with the commas inside them. Pieces before the first that is always written carry
+    a comma after them, the others one before. ``None`` if every key may be left out (no class
+    this module compiles is like that: events have their tag, sources their name)."""
+    first = next((i for i, (_, _, _, cond) in enumerate(parts) if cond is None), None)
+    if first is None:
+        return None
+    lines = ["def write(o, k=None):"]
+    pieces = ["'{'"]
+    for i, (name, key, value, cond) in enumerate(parts):
+        before, after = ("," if i > first else ""), ("," if i < first else "")
+        if value is None:  # a constant: the tag or the version
+            pieces.append(repr(before + key + after))
+            continue
+        piece = f"{before + key!r} + {value}" + (f" + {after!r}" if after else "")
+        if cond is not None:
+            piece = f"{piece} if {cond} else ''"
+        lines += [f"    v = o.{name}", f"    t{i} = {piece}"]
+        pieces.append(f"t{i}")
+    lines.append(f"    return ''.join(({', '.join(pieces)}, '}}'))")
+    return "\n".join(lines) + "\n"
 
 
 def _codec(cls: type) -> _Codec:
@@ -766,7 +809,7 @@ def payload_of(event: Event) -> str:
 
 
 #: The generated writers of the event classes seen so far (those with one).
-_WRITERS: dict[type, Callable[[Any], str]] = {}
+_WRITERS: dict[type, _Writer] = {}
 
 
 def event_from_payload(payload: str) -> Event:

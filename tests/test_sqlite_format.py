@@ -18,6 +18,7 @@ import pytest
 
 from chronology import Chronicle
 from chronology.events import AgendaChanged, Retracted, VisitCancelled, VisitScheduled
+from chronology.serialization import event_id_of, payload_of
 from chronology.stores.sqlite import FORMAT_VERSION, PAGE_SIZE, SQLiteStore
 
 BASE = datetime(2024, 1, 1, tzinfo=UTC)
@@ -233,3 +234,37 @@ def test_a_wrong_entry_in_the_id_table_does_not_give_another_record(tmp_path: Pa
     with Chronicle.open(path) as c:
         assert records[5] == c.record(records[5].event_id)
         assert records[8] == c.record(records[8].event_id)
+
+
+def test_the_retractions_table_lists_the_retractions_of_a_batch_with_duplicates(
+    tmp_path: Path,
+) -> None:
+    """A batch sealed again because of its duplicates still records the positions of its
+    retractions (not of the events around them)."""
+    path = tmp_path / "r.db"
+    events = _events(4)
+    with Chronicle.open(path) as c:
+        stored = c.extend(events[:2])
+        new = events[2]
+        batch = [
+            events[0],  # already stored
+            new,
+            Retracted(
+                subject=new.subject,
+                known_at=BASE + timedelta(days=1),
+                target=event_id_of(payload_of(new)),
+            ),
+            events[1],  # already stored
+            Retracted(
+                subject=stored[0].subject,
+                known_at=BASE + timedelta(days=2),
+                target=stored[0].event_id,
+            ),
+        ]
+        records = c.extend(batch)
+        kept = [r.position for r in c if isinstance(r.event, Retracted)]
+    conn = sqlite3.connect(path)
+    listed = [p for (p,) in conn.execute("SELECT position FROM retractions ORDER BY position")]
+    conn.close()
+    assert [4, 5] == kept == listed
+    assert [stored[0], records[1], records[2], stored[1], records[4]] == records

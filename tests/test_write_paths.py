@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from chronology import Chronicle
 from chronology.events import AgendaChanged, Event
-from chronology.record import GENESIS_HASH, chain_hash, prepare
-from chronology.serialization import event_id_of, payload_of
+from chronology.record import GENESIS_HASH, Head, chain_hash, prepare, seal
+from chronology.serialization import _instant_text, event_id_of, payload_of
 from chronology.stores.sqlite import known_at_text
 
 BASE = datetime(2024, 1, 1, tzinfo=UTC)
@@ -113,3 +113,61 @@ def test_sqlite_stores_known_at_as_fixed_width_utc_text(tmp_path: Path) -> None:
     conn.close()
     assert [known_at_text(k) for k in instants] == stored
     assert [k.astimezone(UTC).isoformat(timespec="microseconds") for k in instants] == stored
+
+
+def test_prepare_gives_each_event_the_known_at_text_of_its_payload() -> None:
+    events = [
+        *_events(3),
+        AgendaChanged(subject="visit/k", known_at=BASE + timedelta(microseconds=5), added=("x",)),
+    ]
+    batch = prepare(events)
+    assert [e.known_at.isoformat() for e in events] == batch.known_at_texts
+    for text, payload in zip(batch.known_at_texts, batch.payloads, strict=True):
+        assert f'"known_at":"{text}"' in payload
+
+
+@given(
+    instants=st.lists(
+        st.datetimes(
+            min_value=datetime(1, 1, 2),
+            max_value=datetime(9999, 12, 30),
+            timezones=st.just(UTC),
+        ),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_instant_texts_are_isoformat(instants: list[datetime]) -> None:
+    events = [
+        AgendaChanged(subject="visit/t", known_at=k, added=(str(i),))
+        for i, k in enumerate(instants)
+    ]
+    assert [k.isoformat() for k in instants] == [_instant_text(k) for k in instants]
+    assert [k.isoformat() for k in instants] == prepare(events).known_at_texts
+    assert [payload_of(e) for e in events] == prepare(events).payloads
+
+
+@given(
+    picks=st.lists(st.integers(min_value=0, max_value=11), min_size=1, max_size=30),
+    clock=st.datetimes(
+        min_value=datetime(2024, 1, 1), max_value=datetime(2024, 1, 2), timezones=st.just(UTC)
+    ),
+)
+def test_sealing_without_checks_gives_what_the_checked_loop_gives(
+    picks: list[int], clock: datetime
+) -> None:
+    """A batch with nothing to look for (nothing stored, no repeats, no retraction) skips the
+    per-event checks; a batch that must be checked goes through them. Forcing the checks on
+    an unchecked batch (``find`` reports a record the batch does not contain) changes nothing."""
+    pool = _events(12)
+    batch = prepare([pool[i] for i in dict.fromkeys(picks)])
+    unrelated = Chronicle(clock=lambda: clock).append(AgendaChanged(subject="x", known_at=BASE))
+    head = Head(3, "f" * 64, clock - timedelta(microseconds=1))
+    plain = seal(batch, head, lambda b: {}, lambda: clock)
+    checked = seal(batch, head, lambda b: {unrelated.event_id: unrelated}, lambda: clock)
+    assert checked.new == plain.new
+    assert checked.results == plain.results
+    assert checked.recorded_texts == plain.recorded_texts
+    assert checked.hashes == plain.hashes
+    assert [r.recorded_at.isoformat() for r in plain.new] == plain.recorded_texts
+    assert [] == plain.retractions == checked.retractions

@@ -83,7 +83,7 @@ from chronology.errors import (
     ReadOnlyError,
     StoreError,
 )
-from chronology.events import Event, Retracted, event_class, registered_tags
+from chronology.events import Retracted, event_class, registered_tags
 from chronology.record import GENESIS_HASH, Batch, Head, Record, Sealed, new_record, seal
 from chronology.serialization import _instant_text, event_from_payload
 from chronology.stores.base import RawRecord, Store
@@ -203,14 +203,10 @@ def known_at_text(instant: datetime) -> str:
     return text if instant.microsecond else f"{text[:19]}.000000{text[19:]}"
 
 
-def _known_at_texts(events: Sequence[Event]) -> list[str]:
-    """:func:`known_at_text` of each event's ``known_at`` (UTC instants: only the padding of
-    a whole second is left to do)."""
-    texts = [_instant_text(e.known_at) for e in events]
-    for i, text in enumerate(texts):
-        if len(text) != 32:
-            texts[i] = f"{text[:19]}.000000{text[19:]}"
-    return texts
+def _padded(texts: Sequence[str]) -> list[str]:
+    """:func:`known_at_text` of instants given as ``_instant_text`` wrote them (UTC): only
+    the padding of whole seconds is left to do."""
+    return [t if len(t) == 32 else t[:19] + ".000000" + t[19:] for t in texts]
 
 
 class SQLiteStore(Store):
@@ -304,8 +300,11 @@ class SQLiteStore(Store):
         if head and head != _SQLITE_MAGIC:
             raise NotAChronicleError(f"{self._name}: not a chronicle (not an SQLite database)")
 
+    def _uri(self, mode: str) -> str:
+        return f"{self.path.absolute().as_uri()}?mode={mode}"
+
     def _connect(self, mode: str, *, immutable: bool = False) -> sqlite3.Connection:
-        uri = f"{self.path.absolute().as_uri()}?mode={mode}"
+        uri = self._uri(mode)
         if immutable:
             uri += "&immutable=1"
         try:
@@ -543,24 +542,27 @@ class SQLiteStore(Store):
             new = sealed.new
             if new:
                 first = new[0].position
-                events = batch.events if len(new) == len(batch) else [r.event for r in new]
+                if len(new) == len(batch):
+                    events, known = batch.events, batch.known_at_texts
+                else:  # duplicates left out
+                    events = [r.event for r in new]
+                    known = [_instant_text(e.known_at) for e in events]
                 conn.executemany(
                     _INSERT,
                     zip(
                         range(first, first + len(new)),
                         sealed.ids,
                         sealed.recorded_texts,
-                        _known_at_texts(events),
+                        _padded(known),
                         [e.subject for e in events],
                         sealed.payloads,
                         sealed.hashes,
                         strict=True,
                     ),
                 )
-                if any(issubclass(c, Retracted) for c in {e.__class__ for e in events}):
+                if sealed.retractions:
                     conn.executemany(
-                        "INSERT INTO retractions VALUES (?)",
-                        [(r.position,) for r in new if isinstance(r.event, Retracted)],
+                        "INSERT INTO retractions VALUES (?)", [(p,) for p in sealed.retractions]
                     )
                 conn.execute(
                     _MOVE_HEAD, (new[-1].position, new[-1].hash, sealed.recorded_texts[-1])
@@ -589,7 +591,8 @@ class SQLiteStore(Store):
         """
         wanted = set(batch.ids)
         events = batch.events
-        keys = list(set(zip([e.subject for e in events], _known_at_texts(events), strict=True)))
+        known = _padded(batch.known_at_texts)
+        keys = list(set(zip([e.subject for e in events], known, strict=True)))
         found = self._find_targets(batch)
         for row in self._join(keys, "r.subject = k.a AND r.known_at = k.b"):
             if row[1] in wanted:
