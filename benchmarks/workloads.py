@@ -91,14 +91,13 @@ def _rates(n: int, seconds: list[float]) -> list[float]:
 
 def write_sqlite(shape: Shape, times: int, directory: Path) -> list[Result]:
     """Create and store S x E events in an SQLite file, 1,000 a batch (one transaction each);
-    and the physical floor: the same rows, already serialized, inserted with ``executemany``."""
-    specs = list(data.batches(shape))
-    subjects = list(data.by_subject(shape))
-    built = [ours.events(b) for b in specs]
+    and the physical floor: the same rows, already serialized, inserted with ``executemany``.
+    As in :func:`write_memory`, each run's input is made in its own set-up."""
     n = shape.total
 
     def ours_run() -> Callable[[], Any]:
         c = Chronicle.open(_fresh_db(directory, "ours.db"))
+        specs = list(data.batches(shape))
 
         def run() -> None:
             ours.write(c, specs)
@@ -108,6 +107,7 @@ def write_sqlite(shape: Shape, times: int, directory: Path) -> list[Result]:
 
     def store_only() -> Callable[[], Any]:
         c = Chronicle.open(_fresh_db(directory, "ours.db"))
+        built = [ours.events(b) for b in data.batches(shape)]
 
         def run() -> None:
             for b in built:
@@ -118,6 +118,7 @@ def write_sqlite(shape: Shape, times: int, directory: Path) -> list[Result]:
 
     def ref_run() -> Callable[[], Any]:
         app = reference.open_app(_fresh_db(directory, "ref.db"))
+        subjects = list(data.by_subject(shape))
 
         def run() -> None:
             reference.write(app, subjects)
