@@ -49,7 +49,7 @@ class MemoryStore(Store):
         by_id = self._by_id
         if not by_id:
             return {}
-        found = {i: by_id[i] for i in batch.ids if i in by_id}
+        found = {i: by_id[i] for i in filter(by_id.__contains__, batch.ids)}
         for event in batch.events:
             if isinstance(event, Retracted):
                 target = by_id.get(event.target)
