@@ -294,10 +294,11 @@ class Checkpoints:
         add = dirty.add
         since = 0
         last: datetime | None = None
-        for r in store.ordered_between(None if base is None else base.at, as_of):
-            if r.position > upto or r.event_id in dead:
+        for position, event_id, event in store.ordered_events_between(
+            None if base is None else base.at, as_of
+        ):
+            if position > upto or event_id in dead:
                 continue
-            event = r.event
             if isinstance(event, Retracted):
                 continue
             known_at = event.known_at
@@ -311,10 +312,10 @@ class Checkpoints:
                 dirty = set()
                 add = dirty.add
                 since = 0
-            apply(event, r.event_id)
+            apply(event, event_id)
             add(event.subject)
-            if r.position > needs:
-                needs = r.position
+            if position > needs:
+                needs = position
             since += 1
             last = known_at
         plain = _merge(values, state, dirty)

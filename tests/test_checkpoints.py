@@ -301,7 +301,8 @@ TestCheckpointMachine = CheckpointMachine.TestCase
 
 @pytest.mark.parametrize("kind", ["memory", "sqlite"])
 def test_store_ranges_match_their_definitions(kind: str, tmp_path: Path) -> None:
-    """``ordered_between`` and ``records_after`` answer what ``ordered`` and ``records`` do."""
+    """``ordered_between``, ``ordered_events_between`` and ``records_after`` answer what
+    ``ordered`` and ``records`` do."""
     c = Chronicle() if kind == "memory" else Chronicle.open(tmp_path / "c.db")
     log = _log(40)
     c.extend(log[::2])
@@ -316,6 +317,9 @@ def test_store_ranges_match_their_definitions(kind: str, tmp_path: Path) -> None
                 if (after is None or r.known_at > after) and (until is None or r.known_at <= until)
             ]
             assert expected == list(c.store.ordered_between(after, until))
+            assert [(r.position, r.event_id, r.event) for r in expected] == list(
+                c.store.ordered_events_between(after, until)
+            )
     records = list(c)
     for position in (0, 1, 17, len(records), len(records) + 3):
         assert records[position:] == list(c.store.records_after(position))
