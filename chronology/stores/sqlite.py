@@ -218,6 +218,13 @@ def known_at_text(instant: datetime) -> str:
     return text if instant.microsecond else f"{text[:19]}.000000{text[19:]}"
 
 
+def _bounds(after: datetime | None, until: datetime | None) -> tuple[str, tuple[str, int]]:
+    """The ``known_at`` bound and the index key to start after: ``after < known_at <= until``."""
+    bound = _END_OF_TIME if until is None else known_at_text(until)
+    key = ("", 0) if after is None else (known_at_text(after), _AFTER_ANY_POSITION)
+    return bound, key
+
+
 def _padded(texts: Sequence[str]) -> list[str]:
     """:func:`known_at_text` of instants given as ``_instant_text`` wrote them (UTC): only
     the padding of whole seconds is left to do."""
@@ -742,16 +749,16 @@ class SQLiteStore(Store):
         call are not included.
         """
         bound = _END_OF_TIME if until is None else known_at_text(until)
-        return self._ordered(bound, len(self))
+        return self._ordered(bound, end=len(self))
 
     def ordered_between(self, after: datetime | None, until: datetime | None) -> Iterator[Record]:
         """The records with ``after < known_at <= until``, in ``(known_at, position)`` order,
         starting in the index at ``after``."""
-        bound = _END_OF_TIME if until is None else known_at_text(until)
-        key = ("", 0) if after is None else (known_at_text(after), _AFTER_ANY_POSITION)
-        return self._ordered(bound, len(self), key)
+        return self._ordered(*_bounds(after, until), len(self))
 
-    def _ordered(self, bound: str, end: int, key: tuple[str, int] = ("", 0)) -> Iterator[Record]:
+    def _ordered(
+        self, bound: str, key: tuple[str, int] = ("", 0), end: int = _AFTER_ANY_POSITION
+    ) -> Iterator[Record]:
         while True:
             with self._lock:
                 rows = self._rows(
@@ -774,9 +781,11 @@ class SQLiteStore(Store):
     ) -> Iterator[tuple[int, str, Event]]:
         """As :meth:`ordered_between`, without reading or building what a fold does not use
         (``recorded_at``, ``hash``, the record objects)."""
-        bound = _END_OF_TIME if until is None else known_at_text(until)
-        key = ("", 0) if after is None else (known_at_text(after), _AFTER_ANY_POSITION)
-        end = len(self)
+        return self._ordered_events(*_bounds(after, until), len(self))
+
+    def _ordered_events(
+        self, bound: str, key: tuple[str, int], end: int
+    ) -> Iterator[tuple[int, str, Event]]:
         cache = self._cache
         while True:
             with self._lock:
