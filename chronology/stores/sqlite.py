@@ -64,10 +64,19 @@ Checkpoints: committed pages go to the ``-wal`` file first and are copied into t
 a checkpoint. SQLite runs one inside the ``COMMIT`` that takes the WAL past 1,000 pages, and the
 writer waits while it copies. A chronicle open for writing instead asks a thread of its own
 (started by the first append that has written a few hundred KiB, named ``chronology checkpoint
-<path>``) to run a passive checkpoint every few hundred KiB, while the caller goes on with the
-next batch; SQLite's own checkpoint stays on in case that thread falls behind. ``close()`` ends
-the thread, and so does dropping the chronicle unclosed. Neither kind of checkpoint changes what
-is committed or when: only where the committed pages sit.
+<absolute path>``) to run a passive checkpoint every few hundred KiB, while the caller goes on
+with the next batch; SQLite's own checkpoint stays on in case that thread falls behind. The
+thread works on the file the chronicle was opened on, even if the process changes its current
+directory later. If no thread can be started (the interpreter is shutting down, or the process
+is at its thread limit), the append succeeds all the same, no thread is tried again for that
+chronicle, and SQLite's own checkpoint does the folding. ``close()`` ends the thread, and so
+does dropping the chronicle unclosed. Neither kind of checkpoint changes what is committed or
+when: only where the committed pages sit.
+
+Do not use a chronicle across ``os.fork()``: as SQLite requires of its connections, a child
+process opens the file again. A forked child inherits no checkpointer thread; its copy of the
+chronicle never wakes, or waits for, the thread it does not have, so dropping or closing the
+copy neither hangs nor disturbs the parent's thread.
 """
 
 from __future__ import annotations
@@ -284,8 +293,12 @@ class SQLiteStore(Store):
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
         self._format = FORMAT_VERSION
+        #: Fixed now, so that a later ``os.chdir`` moves neither connection to another file.
+        self._absolute = self.path.absolute()
         self._conn = self._open(read_only)
         self._checkpointer: _Checkpointer | None = None
+        #: Set when no checkpointer thread could be started: it is not tried again.
+        self._no_checkpointer = False
         #: Bytes of rows appended since the checkpointer was last asked to run (an estimate).
         self._unfolded = 0
 
@@ -326,7 +339,7 @@ class SQLiteStore(Store):
             raise NotAChronicleError(f"{self._name}: not a chronicle (not an SQLite database)")
 
     def _uri(self, mode: str) -> str:
-        return f"{self.path.absolute().as_uri()}?mode={mode}"
+        return f"{self._absolute.as_uri()}?mode={mode}"
 
     def _connect(self, mode: str, *, immutable: bool = False) -> sqlite3.Connection:
         uri = self._uri(mode)
@@ -554,11 +567,21 @@ class SQLiteStore(Store):
 
     def _fold(self) -> None:
         """Ask the checkpointer (started on first use) to fold the WAL into the main file."""
-        if self._checkpointer is None:
-            self._checkpointer = _Checkpointer(self._uri("rw"), self._name)
+        checkpointer = self._checkpointer
+        if checkpointer is None:
+            if self._no_checkpointer:
+                return
+            try:
+                checkpointer = _Checkpointer(self._uri("rw"), str(self._absolute))
+            except RuntimeError:
+                # No thread to be had (interpreter shutdown, thread limit). The batch is
+                # committed already; SQLite's own checkpoint folds the WAL from now on.
+                self._no_checkpointer = True
+                return
+            self._checkpointer = checkpointer
             # A store dropped without close() still stops its thread.
-            weakref.finalize(self, self._checkpointer.stop)
-        self._checkpointer.poke()
+            weakref.finalize(self, checkpointer.stop)
+        checkpointer.poke()
 
     def _append(
         self,
@@ -913,10 +936,12 @@ class SQLiteStore(Store):
         with self._lock:
             conn, self._conn = self._conn, None
             self._cache.clear()
-            if self._checkpointer is not None:
-                self._checkpointer.stop()
-            if conn is not None:
-                conn.close()
+            try:
+                if self._checkpointer is not None:
+                    self._checkpointer.stop()
+            finally:
+                if conn is not None:
+                    conn.close()
 
     def __repr__(self) -> str:
         state = "closed" if self._conn is None else "read-only" if self.read_only else "open"
@@ -936,12 +961,20 @@ class _Checkpointer:
 
     The thread holds its own connection and nothing of the store, so a store that is dropped
     unclosed can be collected (its finalizer stops the thread).
+
+    The thread exists only in the process that started it: in a child forked since, ``poke``
+    and ``stop`` do nothing (the child's copy of ``_wake`` may even be locked for good, if the
+    thread held its lock at the moment of the fork).
+
+    Raises:
+        RuntimeError: from :meth:`threading.Thread.start`, when no thread can be started.
     """
 
     def __init__(self, uri: str, name: str) -> None:
         self._uri = uri
         self._wake = threading.Event()
         self._stopping = False
+        self._pid = os.getpid()
         self._thread = threading.Thread(
             target=self._run, name=f"chronology checkpoint {name}", daemon=True
         )
@@ -949,11 +982,14 @@ class _Checkpointer:
 
     def poke(self) -> None:
         """Run a checkpoint soon (requests made while one runs are merged into one)."""
-        self._wake.set()
+        if self._pid == os.getpid():
+            self._wake.set()
 
     def _run(self) -> None:
         try:
-            conn = sqlite3.connect(self._uri, uri=True, isolation_level=None)
+            # timeout=0: a passive checkpoint that finds the file busy is skipped, not waited
+            # for; the next request (or SQLite's own checkpoint) catches up.
+            conn = sqlite3.connect(self._uri, uri=True, isolation_level=None, timeout=0)
         except sqlite3.Error:  # pragma: no cover - the writer opened the same file just now
             return  # SQLite's own checkpoints still run
         try:
@@ -969,8 +1005,10 @@ class _Checkpointer:
             conn.close()
 
     def stop(self) -> None:
-        """Let a running checkpoint finish, then end the thread (calling it again does
-        nothing)."""
+        """Let a running checkpoint finish, then end the thread (calling it again, or in a
+        forked child, does nothing)."""
+        if self._pid != os.getpid():
+            return
         self._stopping = True
         self._wake.set()
         if self._thread is not threading.current_thread():
