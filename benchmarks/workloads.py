@@ -20,8 +20,9 @@ from benchmarks import data, ours, reference
 from benchmarks.data import Shape
 from benchmarks.timing import Result, interleaved, repeat, timed
 from chronology import Chronicle
+from chronology.events import Retracted
 from chronology.expectations import Expectation, ExpectationFold
-from chronology.projection import effective_records
+from chronology.projection import retracted_ids
 from chronology.stores.base import Store
 
 Log = Callable[[str], None]
@@ -314,12 +315,17 @@ def _check_same_answer(
 
 
 def naive_view(store: Store, at: datetime) -> dict[str, Expectation]:
-    """A full view the naive way: refold every record known by ``at`` from scratch."""
-    records = effective_records(store.ordered(at), store.retractions(), recorded_by=None)
+    """A full view the naive way: refold every record known by ``at`` from scratch.
+
+    It reads the log as the checkpointed fold does (:meth:`.Store.ordered_events_between`, no
+    records made), so the two differ by the checkpoints alone.
+    """
+    dead = retracted_ids(store.retractions(), None)
     state = ExpectationFold()
     apply = state.apply
-    for r in records:
-        apply(r.event, r.event_id)
+    for _, event_id, event in store.ordered_events_between(None, at):
+        if event_id not in dead and not isinstance(event, Retracted):
+            apply(event, event_id)
     return state.freeze(at)
 
 

@@ -7,8 +7,8 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 
-from chronology.events import Retracted
-from chronology.record import Batch, Head, Record, seal
+from chronology.events import Event, Retracted
+from chronology.record import Batch, Head, Record, new_record, seal
 from chronology.serialization import payload_of
 from chronology.stores.base import RawRecord, Store
 
@@ -19,48 +19,63 @@ __all__ = ["MemoryStore"]
 _MERGE_ABOVE = 256
 
 
-def _known_at(r: Record) -> datetime:
-    return r.event.known_at
-
-
 class MemoryStore(Store):
-    """Records in a Python list, with indexes by event id, subject and assertion time.
+    """Records in Python lists, with indexes by event id, subject and assertion time.
 
     Thread-safe for appends: a lock makes each batch one transaction. The store keeps the
     events themselves, not their text: :meth:`raw` derives each payload again from its frozen
     event (serialization is deterministic, so it is the text that was hashed; an event changed
-    in place since would fail :meth:`Chronicle.verify <chronology.Chronicle.verify>`). That
-    keeps a million-event chronicle well inside a gigabyte.
+    in place since would fail :meth:`Chronicle.verify <chronology.Chronicle.verify>`).
+
+    A record is kept as its parts, in parallel lists (events, ids, ``recorded_at``, hashes),
+    and the indexes hold list indexes, not records: a :class:`~chronology.record.Record` is
+    made when one is read. Python's cyclic garbage collector walks every container object
+    kept, again and again as the log grows; kept this way a record adds one such object (its
+    event, with its window or quantity) instead of two, and a million-event chronicle stays
+    well inside a gigabyte. A fold (:meth:`ordered_events_between`) reads the parts directly.
     """
 
     def __init__(self) -> None:
-        self._records: list[Record] = []
-        self._by_id: dict[str, Record] = {}
-        self._by_subject: dict[str, list[Record]] = {}
-        self._retractions: list[Record] = []
-        # The records in (known_at, position) order, and their known_at in the same order. A
+        # Record i (0-based) has position i + 1.
+        self._events: list[Event] = []
+        self._ids: list[str] = []
+        self._recorded: list[datetime] = []
+        self._hashes: list[str] = []
+        #: How many records are whole: set after every list has its batch.
+        self._count = 0
+        self._by_id: dict[str, int] = {}
+        self._by_subject: dict[str, list[int]] = {}
+        self._retractions: list[int] = []
+        # The indexes in (known_at, position) order, and their known_at in the same order. A
         # record is always stored after every record already held, so inserting it after the
         # last one with the same known_at keeps ties in position order.
         self._known: list[datetime] = []
-        self._ordered: list[Record] = []
+        self._ordered: list[int] = []
         self._lock = threading.Lock()
+
+    def _record(self, i: int) -> Record:
+        return new_record(i + 1, self._ids[i], self._recorded[i], self._events[i], self._hashes[i])
+
+    def _records(self, indexes: Iterable[int]) -> list[Record]:
+        events, ids, recorded, hashes = self._events, self._ids, self._recorded, self._hashes
+        return [new_record(i + 1, ids[i], recorded[i], events[i], hashes[i]) for i in indexes]
 
     def _find(self, batch: Batch) -> dict[str, Record]:
         by_id = self._by_id
         if not by_id:
             return {}
-        found = {i: by_id[i] for i in filter(by_id.__contains__, batch.ids)}
+        found = {i: self._record(by_id[i]) for i in filter(by_id.__contains__, batch.ids)}
         for event in batch.events:
             if isinstance(event, Retracted):
                 target = by_id.get(event.target)
                 if target is not None:
-                    found[event.target] = target
+                    found[event.target] = self._record(target)
         return found
 
     def append(self, batch: Batch, clock: Callable[[], datetime]) -> list[Record]:
         with self._lock:
-            last = self._records[-1] if self._records else None
-            head = Head(last.position, last.hash, last.recorded_at) if last else None
+            n = self._count
+            head = Head(n, self._hashes[-1], self._recorded[-1]) if n else None
             sealed = seal(batch, head, self._find, clock)
             self._insert(sealed.new)
             return sealed.results
@@ -68,78 +83,107 @@ class MemoryStore(Store):
     def _insert(self, new: list[Record]) -> None:
         if not new:
             return
-        self._records.extend(new)
+        start = self._count
+        events = [r.event for r in new]
+        self._events.extend(events)
+        self._ids.extend([r.event_id for r in new])
+        self._recorded.extend([r.recorded_at for r in new])
+        self._hashes.extend([r.hash for r in new])
+        # One int object per index, shared by every index below.
+        indexes = list(range(start, start + len(new)))
         by_id = self._by_id
         by_subject = self._by_subject
-        known = [r.event.known_at for r in new]
-        for r in new:
-            event = r.event
-            by_id[r.event_id] = r
+        known = [e.known_at for e in events]
+        for i, r, event in zip(indexes, new, events, strict=True):
+            by_id[r.event_id] = i
             subject_list = by_subject.get(event.subject)
             if subject_list is None:
-                by_subject[event.subject] = [r]
+                by_subject[event.subject] = [i]
             else:
-                subject_list.append(r)
+                subject_list.append(i)
             if isinstance(event, Retracted):
-                self._retractions.append(r)
+                self._retractions.append(i)
+        self._order(indexes, known)
+        self._count = start + len(new)
+
+    def _order(self, indexes: list[int], known: list[datetime]) -> None:
+        """Put a batch's indexes into the ``(known_at, position)`` order."""
         tail = self._known[-1] if self._known else None
         if (tail is None or tail <= known[0]) and sorted(known) == known:
             self._known.extend(known)
-            self._ordered.extend(new)
+            self._ordered.extend(indexes)
             return
-        order = sorted(range(len(new)), key=known.__getitem__)  # stable: ties keep positions
+        order = sorted(range(len(indexes)), key=known.__getitem__)  # stable: ties keep positions
         # Records said before the last one held are late: they go inside the order, the rest
         # after it (a record said at the same instant as the last goes after it: its position
         # is higher).
-        cut = 0 if tail is None else bisect.bisect_left([known[i] for i in order], tail)
+        cut = 0 if tail is None else bisect.bisect_left([known[j] for j in order], tail)
         late, fresh = order[:cut], order[cut:]
         if len(late) > _MERGE_ABOVE:
             # Timsort merges the two sorted runs in one pass, cheaper than many inserts.
-            merged = self._ordered + [new[i] for i in late]
-            merged.sort(key=_known_at)
+            events = self._events
+            merged = self._ordered + [indexes[j] for j in late]
+            merged.sort(key=lambda i: events[i].known_at)
             self._ordered = merged
-            self._known = [r.event.known_at for r in merged]
+            self._known = [events[i].known_at for i in merged]
         else:
-            for i in late:
-                at = bisect.bisect_right(self._known, known[i])
-                self._known.insert(at, known[i])
-                self._ordered.insert(at, new[i])
-        self._known.extend(known[i] for i in fresh)
-        self._ordered.extend(new[i] for i in fresh)
+            for j in late:
+                at = bisect.bisect_right(self._known, known[j])
+                self._known.insert(at, known[j])
+                self._ordered.insert(at, indexes[j])
+        self._known.extend(known[j] for j in fresh)
+        self._ordered.extend(indexes[j] for j in fresh)
 
     def __len__(self) -> int:
-        return len(self._records)
+        return self._count
 
     def records(self) -> Iterator[Record]:
-        return iter(self._records[:])
+        return self._iter(0, self._count)
 
-    def ordered(self, until: datetime | None = None) -> Iterable[Record]:
-        if until is None:
-            return self._ordered[:]
-        return self._ordered[: bisect.bisect_right(self._known, until)]
+    def _iter(self, start: int, end: int) -> Iterator[Record]:
+        # The lists only grow, so indexes below ``end`` keep their records.
+        record = self._record
+        return (record(i) for i in range(start, end))
 
-    def ordered_between(self, after: datetime | None, until: datetime | None) -> Iterable[Record]:
+    def _ordered_slice(self, after: datetime | None, until: datetime | None) -> list[int]:
         known = self._known
         start = 0 if after is None else bisect.bisect_right(known, after)
         end = len(known) if until is None else bisect.bisect_right(known, until)
         return self._ordered[start:end]
 
+    def ordered(self, until: datetime | None = None) -> Iterable[Record]:
+        return self._records(self._ordered_slice(None, until))
+
+    def ordered_between(self, after: datetime | None, until: datetime | None) -> Iterable[Record]:
+        return self._records(self._ordered_slice(after, until))
+
+    def ordered_events_between(
+        self, after: datetime | None, until: datetime | None
+    ) -> Iterable[tuple[int, str, Event]]:
+        events, ids = self._events, self._ids
+        return ((i + 1, ids[i], events[i]) for i in self._ordered_slice(after, until))
+
     def records_after(self, position: int) -> Iterator[Record]:
-        return iter(self._records[position:])
+        return self._iter(position, self._count)
 
     def subject_records(self, subject: str) -> list[Record]:
-        return list(self._by_subject.get(subject, ()))
+        return self._records(self._by_subject.get(subject, ()))
 
     def retractions(self) -> list[Record]:
-        return list(self._retractions)
+        return self._records(self._retractions)
 
     def raw(self) -> Iterator[RawRecord]:
         with self._lock:
-            records = self._records[:]
-        for r in records:
+            n = self._count
+        for i in range(n):
             yield RawRecord(
-                r.position, r.event_id, r.recorded_at.isoformat(), payload_of(r.event), r.hash
+                i + 1,
+                self._ids[i],
+                self._recorded[i].isoformat(),
+                payload_of(self._events[i]),
+                self._hashes[i],
             )
 
     def get(self, event_id: str) -> Record | None:
-        return self._by_id.get(event_id)
+        i = self._by_id.get(event_id)
+        return None if i is None else self._record(i)
