@@ -38,6 +38,9 @@ class Size:
     times: int
     probes: int
     events: int = 10
+    #: Rounds of the throughputs run in turns with the reference (writes, read back): each
+    #: round's ratio moves with the machine's speed over a few seconds, so they take more.
+    rounds: int = 0
 
 
 SIZES = {
@@ -52,6 +55,7 @@ SIZES = {
         1_000_000,
         times=7,
         probes=200,
+        rounds=11,
     ),
 }
 
@@ -320,6 +324,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", choices=sorted(SIZES), default="tiny")
     parser.add_argument("--only", help=f"comma-separated subset of: {', '.join(WORKLOADS)}")
     parser.add_argument("--times", type=int, help="runs per measurement (default: by size)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        help="rounds of the writes and the read back, run in turns (default: by size)",
+    )
     parser.add_argument("--json", type=Path, help="write the results here")
     parser.add_argument("--chart", type=Path, help="write a PNG chart here")
     parser.add_argument(
@@ -332,6 +341,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown workload(s): {', '.join(sorted(unknown))}")
     times = args.times or size.times
+    rounds = args.rounds or args.times or size.rounds or size.times
 
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
@@ -342,12 +352,12 @@ def main(argv: list[str] | None = None) -> int:
     with workloads.scratch() as directory:
         if "write" in only:
             log(f"write, memory: {size.write.total:,} events")
-            results += workloads.write_memory(size.write, times)
+            results += workloads.write_memory(size.write, rounds)
             log(f"write, SQLite: {size.write.total:,} events")
-            results += workloads.write_sqlite(size.write, times, directory)
+            results += workloads.write_sqlite(size.write, rounds, directory)
         if "read" in only:
             log(f"read back, SQLite: {size.write.total:,} events")
-            results += workloads.read_sqlite(size.write, times, directory)
+            results += workloads.read_sqlite(size.write, rounds, directory)
         if "point" in only:
             log("point reads")
             results += workloads.point_reads(
