@@ -46,12 +46,16 @@ class MemoryStore(Store):
         self._by_id: dict[str, int] = {}
         self._by_subject: dict[str, list[int]] = {}
         self._retractions: list[int] = []
-        # The indexes in (known_at, position) order, and their known_at in the same order. A
-        # record is always stored after every record already held, so inserting it after the
-        # last one with the same known_at keeps ties in position order.
-        self._known: list[datetime] = []
-        self._ordered: list[int] = []
+        # (known_at of each, indexes) in (known_at, position) order, as one value: a batch with
+        # late records replaces it whole, so a reader never sees half an insert. A record is
+        # always stored after every record already held, so inserting it after the last one
+        # with the same known_at keeps ties in position order.
+        self._order_index: tuple[list[datetime], list[int]] = ([], [])
         self._lock = threading.Lock()
+
+    # Readers take no lock. Each list is only ever extended at its end (or, for the order
+    # index, replaced whole), and ``_count`` moves last: an index at or past the count a reader
+    # took first belongs to a batch still being stored, and is left out.
 
     def _record(self, i: int) -> Record:
         return new_record(i + 1, self._ids[i], self._recorded[i], self._events[i], self._hashes[i])
@@ -108,10 +112,12 @@ class MemoryStore(Store):
 
     def _order(self, indexes: list[int], known: list[datetime]) -> None:
         """Put a batch's indexes into the ``(known_at, position)`` order."""
-        tail = self._known[-1] if self._known else None
+        all_known, ordered = self._order_index
+        tail = all_known[-1] if all_known else None
         if (tail is None or tail <= known[0]) and sorted(known) == known:
-            self._known.extend(known)
-            self._ordered.extend(indexes)
+            # In order: appended in place (readers bound what they read by the count).
+            all_known.extend(known)
+            ordered.extend(indexes)
             return
         order = sorted(range(len(indexes)), key=known.__getitem__)  # stable: ties keep positions
         # Records said before the last one held are late: they go inside the order, the rest
@@ -122,17 +128,19 @@ class MemoryStore(Store):
         if len(late) > _MERGE_ABOVE:
             # Timsort merges the two sorted runs in one pass, cheaper than many inserts.
             events = self._events
-            merged = self._ordered + [indexes[j] for j in late]
-            merged.sort(key=lambda i: events[i].known_at)
-            self._ordered = merged
-            self._known = [events[i].known_at for i in merged]
+            ordered = ordered + [indexes[j] for j in late]
+            ordered.sort(key=lambda i: events[i].known_at)
+            all_known = [events[i].known_at for i in ordered]
         else:
+            # Into copies: a reader may be walking the lists held now.
+            all_known, ordered = all_known[:], ordered[:]
             for j in late:
-                at = bisect.bisect_right(self._known, known[j])
-                self._known.insert(at, known[j])
-                self._ordered.insert(at, indexes[j])
-        self._known.extend(known[j] for j in fresh)
-        self._ordered.extend(indexes[j] for j in fresh)
+                at = bisect.bisect_right(all_known, known[j])
+                all_known.insert(at, known[j])
+                ordered.insert(at, indexes[j])
+        all_known += [known[j] for j in fresh]
+        ordered += [indexes[j] for j in fresh]
+        self._order_index = (all_known, ordered)
 
     def __len__(self) -> int:
         return self._count
@@ -146,10 +154,14 @@ class MemoryStore(Store):
         return (record(i) for i in range(start, end))
 
     def _ordered_slice(self, after: datetime | None, until: datetime | None) -> list[int]:
-        known = self._known
+        count = self._count
+        known, ordered = self._order_index
         start = 0 if after is None else bisect.bisect_right(known, after)
         end = len(known) if until is None else bisect.bisect_right(known, until)
-        return self._ordered[start:end]
+        chosen = ordered[start:end]
+        if count < len(ordered):  # a batch is being stored: leave its records out
+            chosen = [i for i in chosen if i < count]
+        return chosen
 
     def ordered(self, until: datetime | None = None) -> Iterable[Record]:
         return self._records(self._ordered_slice(None, until))
@@ -167,10 +179,12 @@ class MemoryStore(Store):
         return self._iter(position, self._count)
 
     def subject_records(self, subject: str) -> list[Record]:
-        return self._records(self._by_subject.get(subject, ()))
+        count = self._count
+        return self._records(i for i in self._by_subject.get(subject, ()) if i < count)
 
     def retractions(self) -> list[Record]:
-        return self._records(self._retractions)
+        count = self._count
+        return self._records(i for i in self._retractions if i < count)
 
     def raw(self) -> Iterator[RawRecord]:
         with self._lock:
@@ -185,5 +199,6 @@ class MemoryStore(Store):
             )
 
     def get(self, event_id: str) -> Record | None:
+        count = self._count
         i = self._by_id.get(event_id)
-        return None if i is None else self._record(i)
+        return None if i is None or i >= count else self._record(i)
