@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 
 from chronology.events import Event, Retracted
-from chronology.record import Batch, Head, Record, new_record, seal
+from chronology.record import Batch, Head, Record, Sealed, new_record, seal
 from chronology.serialization import payload_of
 from chronology.stores.base import RawRecord, Store
 
@@ -81,32 +81,32 @@ class MemoryStore(Store):
             n = self._count
             head = Head(n, self._hashes[-1], self._recorded[-1]) if n else None
             sealed = seal(batch, head, self._find, clock)
-            self._insert(sealed.new)
+            self._insert(sealed)
             return sealed.results
 
-    def _insert(self, new: list[Record]) -> None:
+    def _insert(self, sealed: Sealed) -> None:
+        new = sealed.new
         if not new:
             return
         start = self._count
         events = [r.event for r in new]
+        ids = sealed.ids
         self._events.extend(events)
-        self._ids.extend([r.event_id for r in new])
+        self._ids.extend(ids)
         self._recorded.extend([r.recorded_at for r in new])
-        self._hashes.extend([r.hash for r in new])
+        self._hashes.extend(sealed.hashes)
         # One int object per index, shared by every index below.
         indexes = list(range(start, start + len(new)))
-        by_id = self._by_id
+        self._by_id.update(zip(ids, indexes, strict=True))
+        self._retractions.extend(position - 1 for position in sealed.retractions)
         by_subject = self._by_subject
         known = [e.known_at for e in events]
-        for i, r, event in zip(indexes, new, events, strict=True):
-            by_id[r.event_id] = i
+        for i, event in zip(indexes, events, strict=True):
             subject_list = by_subject.get(event.subject)
             if subject_list is None:
                 by_subject[event.subject] = [i]
             else:
                 subject_list.append(i)
-            if isinstance(event, Retracted):
-                self._retractions.append(i)
         self._order(indexes, known)
         self._count = start + len(new)
 
