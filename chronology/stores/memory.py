@@ -30,8 +30,8 @@ class MemoryStore(Store):
     A record is kept as its parts, in parallel lists (events, ids, ``recorded_at``, hashes),
     and the indexes hold list indexes, not records: a :class:`~chronology.record.Record` is
     made when one is read. Python's cyclic garbage collector walks every container object
-    kept, again and again as the log grows; kept this way a record adds one such object (its
-    event, with its window or quantity) instead of two, and a million-event chronicle stays
+    kept, again and again as the log grows; kept this way a record adds its event (and the
+    event's window or quantity) and no ``Record`` object, and a million-event chronicle stays
     well inside a gigabyte. A fold (:meth:`ordered_events_between`) reads the parts directly.
     """
 
