@@ -79,7 +79,7 @@ class MemoryStore(Store):
     def append(self, batch: Batch, clock: Callable[[], datetime]) -> list[Record]:
         with self._lock:
             n = self._count
-            head = Head(n, self._hashes[-1], self._recorded[-1]) if n else None
+            head = Head(n, self._hashes[n - 1], self._recorded[n - 1]) if n else None
             sealed = seal(batch, head, self._find, clock)
             self._insert(sealed)
             return sealed.results
@@ -89,6 +89,20 @@ class MemoryStore(Store):
         if not new:
             return
         start = self._count
+        index = self._order_index
+        marks = (len(index[0]), len(index[1]))
+        try:
+            self._add(sealed, start)
+        except BaseException:
+            # Interrupted half-way (Ctrl-C, MemoryError): take every part of the batch back,
+            # so that nothing of it stays and the next batch follows the last whole one.
+            self._take_back(sealed, start, index, marks)
+            raise
+        self._count = start + len(new)
+
+    def _add(self, sealed: Sealed, start: int) -> None:
+        """Store the parts of a sealed batch and index them (all but the count)."""
+        new = sealed.new
         events = [r.event for r in new]
         ids = sealed.ids
         self._events.extend(events)
@@ -108,7 +122,33 @@ class MemoryStore(Store):
             else:
                 subject_list.append(i)
         self._order(indexes, known)
-        self._count = start + len(new)
+
+    def _take_back(
+        self,
+        sealed: Sealed,
+        start: int,
+        index: tuple[list[datetime], list[int]],
+        marks: tuple[int, int],
+    ) -> None:
+        """Undo a batch :meth:`_add` did not finish (readers never saw it: it is at or past
+        the count)."""
+        for part in (self._events, self._ids, self._recorded, self._hashes):
+            del part[start:]
+        for event_id in sealed.ids:
+            self._by_id.pop(event_id, None)
+        for r in sealed.new:
+            subject_list = self._by_subject.get(r.event.subject)
+            if subject_list is None:
+                continue
+            while subject_list and subject_list[-1] >= start:
+                subject_list.pop()
+            if not subject_list:
+                del self._by_subject[r.event.subject]
+        while self._retractions and self._retractions[-1] >= start:
+            self._retractions.pop()
+        known, ordered = index
+        del known[marks[0] :], ordered[marks[1] :]
+        self._order_index = index
 
     def _order(self, indexes: list[int], known: list[datetime]) -> None:
         """Put a batch's indexes into the ``(known_at, position)`` order."""
@@ -125,6 +165,10 @@ class MemoryStore(Store):
         # is higher).
         cut = 0 if tail is None else bisect.bisect_left([known[j] for j in order], tail)
         late, fresh = order[:cut], order[cut:]
+        if not late:  # only out of order among themselves: appended in place, sorted
+            all_known.extend([known[j] for j in fresh])
+            ordered.extend([indexes[j] for j in fresh])
+            return
         if len(late) > _MERGE_ABOVE:
             # Timsort merges the two sorted runs in one pass, cheaper than many inserts.
             events = self._events
@@ -176,7 +220,7 @@ class MemoryStore(Store):
         return ((i + 1, ids[i], events[i]) for i in self._ordered_slice(after, until))
 
     def records_after(self, position: int) -> Iterator[Record]:
-        return self._iter(position, self._count)
+        return self._iter(max(position, 0), self._count)
 
     def subject_records(self, subject: str) -> list[Record]:
         count = self._count
@@ -187,8 +231,7 @@ class MemoryStore(Store):
         return self._records(i for i in self._retractions if i < count)
 
     def raw(self) -> Iterator[RawRecord]:
-        with self._lock:
-            n = self._count
+        n = self._count
         for i in range(n):
             yield RawRecord(
                 i + 1,
