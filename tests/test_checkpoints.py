@@ -35,6 +35,7 @@ from chronology.events import (
 )
 from chronology.projection import Checkpoints
 from chronology.record import Record
+from chronology.stores.base import Store
 from chronology.time import as_of_instant
 
 T0 = datetime(2024, 4, 1, tzinfo=UTC)
@@ -203,14 +204,59 @@ def test_statements_come_through_checkpoints() -> None:
     assert "late" == c.as_of(end).statements("visit/0")[0].summary
 
 
-def test_recorded_by_views_do_not_use_checkpoints_and_agree() -> None:
-    c = _eager(Chronicle(), every=2)
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_recorded_by_views_fold_on_from_checkpoints_and_agree(kind: str, tmp_path: Path) -> None:
+    """A view recorded by an instant is a view of the records stored by then, so it folds on
+    from checkpoints; it answers what a fold of those records from scratch does, at every
+    instant, with late arrivals and a retraction (and its retraction) stored in between."""
+    base = Chronicle() if kind == "memory" else Chronicle.open(tmp_path / "c.db")
+    c = _eager(base, every=2)
     records = c.extend(_log(20))
-    c.as_of(T0 + timedelta(hours=1)).expectations()
-    c.append(AgendaChanged(subject="visit/1", known_at=T0, added=("late",)))
-    by = records[-1].recorded_at
-    expected = View(c.store, as_of=T0 + timedelta(hours=1), recorded_by=by, upto=len(c))
-    _same(expected, c.as_of(T0 + timedelta(hours=1), recorded_by=by))
+    c.as_of(T0 + timedelta(hours=1)).expectations()  # leaves checkpoints
+    late = c.append(AgendaChanged(subject="visit/1", known_at=T0, added=("late",)))
+    wrong = c.append(Retracted(subject=records[6].subject, known_at=T0, target=records[6].event_id))
+    c.append(Retracted(subject=wrong.subject, known_at=T0, target=wrong.event_id))
+    c.extend(_log(24)[20:])
+    stored = list(c)
+    starts: list[datetime | None] = []
+    fold_from = c.store.ordered_events_between
+
+    def spying(after: datetime | None, until: datetime | None) -> object:
+        starts.append(after)
+        return fold_from(after, until)
+
+    c.store.ordered_events_between = spying  # type: ignore[method-assign]
+    tick = timedelta(microseconds=1)
+    instants = [stored[0].recorded_at - tick, late.recorded_at - tick]
+    instants += [r.recorded_at for r in stored]
+    for by in instants:
+        for minutes in (0, 7, 15, 60):
+            at = T0 + timedelta(minutes=minutes)
+            plain = View(c.store, as_of=at, recorded_by=by, upto=len(c))
+            _same(plain, c.as_of(at, recorded_by=by))
+    assert any(after is not None for after in starts)  # some folded on from a checkpoint
+    c.close()
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_recorded_through_counts_the_records_stored_by_an_instant(
+    kind: str, tmp_path: Path
+) -> None:
+    c = Chronicle() if kind == "memory" else Chronicle.open(tmp_path / "c.db")
+    c.extend(_log(5))
+    c.extend(_log(12)[5:])
+    stored = list(c)
+    store = c.store
+    tick = timedelta(microseconds=1)
+    for through in (store.recorded_through, lambda i, u: Store.recorded_through(store, i, u)):
+        assert 0 == through(stored[0].recorded_at - tick, len(c))
+        for r in stored:
+            assert r.position == through(r.recorded_at, len(c))
+            assert r.position - 1 == through(r.recorded_at - tick, len(c))
+            assert min(r.position, 4) == through(r.recorded_at, 4)  # never past ``upto``
+        assert len(c) == through(stored[-1].recorded_at + timedelta(days=1), len(c))
+        assert 0 == through(stored[-1].recorded_at, 0)
+    c.close()
 
 
 # -- properties ---------------------------------------------------------------------------------

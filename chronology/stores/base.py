@@ -96,6 +96,20 @@ class Store(abc.ABC):
     def get(self, event_id: str) -> Record | None:
         """The record of an event id, if stored."""
 
+    def recorded_through(self, instant: datetime, upto: int) -> int:
+        """How many of the first ``upto`` records were stored by ``instant`` (``recorded_at <=
+        instant``). ``recorded_at`` strictly increases with position, so they are the first
+        that many, and a view recorded by ``instant`` is a view of them.
+
+        The default walks the records from the first; stores override it with a search.
+        """
+        count = 0
+        for r in self.records():
+            if count >= upto or r.recorded_at > instant:
+                break
+            count += 1
+        return count
+
     def sealed_head(self) -> tuple[int, str] | None:
         """The ``(count, last hash)`` the store keeps apart from its records, if it keeps one.
 

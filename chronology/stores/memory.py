@@ -241,6 +241,9 @@ class MemoryStore(Store):
                 self._hashes[i],
             )
 
+    def recorded_through(self, instant: datetime, upto: int) -> int:
+        return bisect.bisect_right(self._recorded, instant, 0, min(upto, self._count))
+
     def get(self, event_id: str) -> Record | None:
         count = self._count
         i = self._by_id.get(event_id)

@@ -740,6 +740,19 @@ class SQLiteStore(Store):
     def __len__(self) -> int:
         return int(self._rows("SELECT head_position FROM meta WHERE id = 1")[0][0])
 
+    def recorded_through(self, instant: datetime, upto: int) -> int:
+        """A binary search over positions (``recorded_at`` increases with them): a few
+        lookups by primary key, whatever the size of the log."""
+        low, high = 0, upto  # the answer is in [low, high]
+        while low < high:
+            middle = (low + high + 1) // 2
+            rows = self._rows("SELECT recorded_at FROM records WHERE position = ?", (middle,))
+            if rows and datetime.fromisoformat(rows[0][0]) <= instant:
+                low = middle
+            else:
+                high = middle - 1
+        return low
+
     def records(self) -> Iterator[Record]:
         """Every record, in position order, as stored when the call was made.
 
