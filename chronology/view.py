@@ -104,9 +104,6 @@ class View:
         self._as_of = as_of
         self._recorded_by = recorded_by
         self._upto = upto
-        # A view recorded by an instant is a view of the records stored by then: the first
-        # ``_through`` (recorded_at increases with position), which checkpoints answer for.
-        self._through = upto if recorded_by is None else store.recorded_through(recorded_by, upto)
         self._checkpoints = checkpoints
         self._records: list[Record] | None = None
         self._frozen: dict[str, Expectation] | None = None
@@ -146,10 +143,14 @@ class View:
     def _expectations(self) -> dict[str, Expectation]:
         if self._frozen is None:
             if self._checkpoints is not None:
-                # Fold on from the nearest checkpoint rather than from the start of the log.
-                self._frozen, self._statements = self._checkpoints.answer(
-                    self._as_of, self._through
-                )
+                # Fold on from the nearest checkpoint rather than from the start of the log. A
+                # view recorded by an instant is a view of the records stored by then: the
+                # first so many (recorded_at increases with position), which checkpoints answer
+                # for.
+                upto = self._upto
+                if self._recorded_by is not None:
+                    upto = self._store.recorded_through(self._recorded_by, upto)
+                self._frozen, self._statements = self._checkpoints.answer(self._as_of, upto)
             else:
                 state = fold_expectations((r.event, r.event_id) for r in self.records())
                 self._frozen = state.freeze(self._as_of)

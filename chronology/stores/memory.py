@@ -193,7 +193,7 @@ class MemoryStore(Store):
         return self._iter(0, self._count)
 
     def _iter(self, start: int, end: int) -> Iterator[Record]:
-        # The lists only grow, so indexes below ``end`` keep their records.
+        # Nothing below the count is ever removed, so indexes below ``end`` keep their records.
         record = self._record
         return (record(i) for i in range(start, end))
 

@@ -784,17 +784,14 @@ class SQLiteStore(Store):
         Walks the ``(known_at, position)`` index a page at a time; records appended after the
         call are not included.
         """
-        bound = _END_OF_TIME if until is None else known_at_text(until)
-        return self._ordered(bound, end=len(self))
+        return self._ordered(*_bounds(None, until), len(self))
 
     def ordered_between(self, after: datetime | None, until: datetime | None) -> Iterator[Record]:
         """The records with ``after < known_at <= until``, in ``(known_at, position)`` order,
         starting in the index at ``after``."""
         return self._ordered(*_bounds(after, until), len(self))
 
-    def _ordered(
-        self, bound: str, key: tuple[str, int] = ("", 0), end: int = _AFTER_ANY_POSITION
-    ) -> Iterator[Record]:
+    def _ordered(self, bound: str, key: tuple[str, int], end: int) -> Iterator[Record]:
         while True:
             with self._lock:
                 rows = self._rows(
