@@ -445,6 +445,15 @@ def chronicle_machine(new_store: Callable[[], Store]) -> type[RuleBasedStateMach
                 at_last = model_answer(self.model, last.known_at, by).expectations.get(subject)
                 assert at_last == last.after
 
+        @precondition(lambda self: bool(self.model))
+        @rule(data=st.data())
+        def look_up(self, data: st.DataObject) -> None:
+            """A stored event is found by its id (a lookup may bring an id index up to date)."""
+            wanted = self._pick(data)
+            found = self.chronicle.record(wanted.event_id)
+            assert found is not None
+            assert _model_key(wanted) == _model_key(found)
+
         @rule()
         def check_log(self) -> None:
             assert [_model_key(m) for m in self.model] == [_model_key(r) for r in self.chronicle]
