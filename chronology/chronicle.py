@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import tempfile
@@ -19,7 +20,7 @@ from chronology.errors import (
     RetractionError,
     StoreError,
 )
-from chronology.events import Event
+from chronology.events import Event, Retracted
 from chronology.expectations import ExpectationFold
 from chronology.projection import Checkpoints
 from chronology.record import GENESIS_HASH, Record, chain_hash, prepare
@@ -208,13 +209,16 @@ class Chronicle:
     # -- integrity ------------------------------------------------------------------------------
 
     def verify(self) -> int:
-        """Re-check the whole log: positions, ids, system times and the hash chain.
+        """Re-check the whole log: positions, ids, system times and the hash chain; then the
+        indexes kept beside the records (which records are retractions, and the store's own,
+        such as the id table of an SQLite file), which views and lookups trust.
 
         Returns:
             The number of records verified.
 
         Raises:
-            IntegrityError: naming the position of the first record that fails.
+            IntegrityError: naming the position of the first record that fails, or of the
+                first record an index disagrees about.
         """
         # Read the seal first: records that other writers append meanwhile only extend the
         # chain past it, so a growing log verifies while its records stay intact.
@@ -223,6 +227,7 @@ class Chronicle:
         previous = GENESIS_HASH
         last: datetime | None = None
         count = 0
+        retractions: list[int] = []
         for raw in self._store.raw():
             count += 1
             if raw.position != count:
@@ -242,9 +247,11 @@ class Chronicle:
             if expected != raw.hash:
                 raise IntegrityError(raw.position, "hash does not match the chain")
             try:
-                event_from_dict(json.loads(raw.payload))
+                event = event_from_dict(json.loads(raw.payload))
             except (ChronologyError, ValueError) as exc:
                 raise IntegrityError(raw.position, f"stored event is unreadable: {exc}") from None
+            if isinstance(event, Retracted):
+                retractions.append(raw.position)
             previous = raw.hash
             if sealed is not None and raw.position == sealed[0]:
                 at_seal = raw.hash
@@ -260,7 +267,33 @@ class Chronicle:
                 f"the log was sealed at position {sealed[0]} with another hash: "
                 "records were replaced or the head was altered",
             )
+        self._verify_retractions(retractions, count)
+        self._store.check_indexes(count)
         return count
+
+    def _verify_retractions(self, retractions: list[int], count: int) -> None:
+        """Compare the retractions found in the first ``count`` records with the ones the
+        store lists (the records that views take back)."""
+        listed = [r.position for r in self._store.retractions() if r.position <= count]
+        if listed == retractions:
+            return
+        # The first place where the two (sorted) lists part: the smaller of the two positions
+        # there is the first record they disagree about.
+        for stored, found in itertools.zip_longest(listed, retractions):
+            if stored == found:
+                continue
+            if stored is not None and (found is None or stored < found):
+                reason = (
+                    "listed as a retraction more than once"
+                    if stored in retractions
+                    else "listed as a retraction, but its event is not one"
+                )
+                raise IntegrityError(stored, reason)
+            if found is not None:
+                raise IntegrityError(
+                    found,
+                    "a retraction that the store does not list as one (views would ignore it)",
+                )
 
     # -- interchange ----------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ a chronicle left exactly as it was.
 """
 
 import json
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -377,6 +378,79 @@ def test_verify_catches_a_removed_record(stored: tuple[Chronicle, MemoryStore]) 
     # position 2 no longer hashes to the chain.
     with pytest.raises(
         IntegrityError, match=r"^record at position 2: hash does not match the chain"
+    ):
+        c.verify()
+
+
+def _swap_first_two(store: MemoryStore) -> None:
+    ordered = store._order_index[1]
+    ordered[0], ordered[1] = ordered[1], ordered[0]
+
+
+@pytest.mark.parametrize(
+    ("tamper", "position", "reason"),
+    [
+        pytest.param(
+            lambda s: s._by_id.__setitem__(s._ids[2], 3),
+            4,
+            "the id index gives it the id",
+            id="id-points-elsewhere",
+        ),
+        pytest.param(
+            lambda s: s._by_id.pop(s._ids[1]),
+            2,
+            "the id index does not find it by its id",
+            id="id-removed",
+        ),
+        pytest.param(
+            lambda s: s._by_subject[V].remove(2), 3, "not listed under its subject", id="unlisted"
+        ),
+        pytest.param(
+            lambda s: s._by_subject.__setitem__("visit/other", [1]),
+            2,
+            "wrongly listed under the subject 'visit/other'",
+            id="listed-under-another-subject",
+        ),
+        pytest.param(_swap_first_two, 2, "out of place in the order index", id="out-of-order"),
+        pytest.param(
+            lambda s: setattr(s, "_order_index", (s._order_index[0][:-1], s._order_index[1][:-1])),
+            5,
+            "not held once in the order index",
+            id="left-out-of-the-order",
+        ),
+        pytest.param(
+            lambda s: s._retractions.append(1),
+            2,
+            "listed as a retraction, but its event is not one",
+            id="listed-as-a-retraction",
+        ),
+    ],
+)
+def test_verify_catches_a_broken_index(
+    stored: tuple[Chronicle, MemoryStore],
+    tamper: Callable[[MemoryStore], object],
+    position: int,
+    reason: str,
+) -> None:
+    """The indexes that lookups and views trust are checked too (they go wrong only through a
+    bug or code editing the store, so the check is what says which)."""
+    c, store = stored
+    tamper(store)
+    with pytest.raises(IntegrityError) as caught:
+        c.verify()
+    assert position == caught.value.position
+    assert reason == caught.value.reason[: len(reason)]
+
+
+def test_verify_catches_a_retraction_left_out_of_its_index(
+    stored: tuple[Chronicle, MemoryStore],
+) -> None:
+    c, store = stored
+    c.append(Retracted(subject=V, known_at="2024-04-09T00:00:00Z", target=store._ids[1]))
+    assert 6 == c.verify()
+    store._retractions.clear()
+    with pytest.raises(
+        IntegrityError, match=r"^record at position 6: a retraction that the store does not list"
     ):
         c.verify()
 

@@ -525,6 +525,101 @@ def test_tampering_is_caught_naming_the_position(
     assert str(caught.value).startswith(f"record at position {position}: ")
 
 
+@pytest.fixture
+def indexed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Twelve records: ten cancellations, a retraction of the fourth (position 11), and one
+    more (12). The id table covers the first eleven: every lookup brings it up to date."""
+    monkeypatch.setattr(sqlite_store, "_ID_CATCH_UP", 0)
+    path = tmp_path / "indexed.db"
+    start = datetime(2024, 4, 1, tzinfo=UTC)
+    with Chronicle.open(path, clock=FakeClock()) as c:
+        records = c.extend(
+            VisitCancelled(subject=f"visit/{i}", known_at=start + timedelta(hours=i))
+            for i in range(10)
+        )
+        c.append(
+            Retracted(
+                subject="visit/3", known_at=start + timedelta(days=1), target=records[3].event_id
+            )
+        )
+        assert records[5] == c.record(records[5].event_id)
+        c.append(VisitCancelled(subject="visit/10", known_at=start + timedelta(days=2)))
+        assert 12 == c.verify()
+    return path
+
+
+def _ids_through(path: Path) -> int:
+    conn = sqlite3.connect(path)
+    try:
+        return int(conn.execute("SELECT ids_through FROM meta").fetchone()[0])
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize(
+    ("statements", "position", "reason"),
+    [
+        pytest.param(
+            ["DELETE FROM event_ids WHERE position = 6"],
+            6,
+            "missing from the id table",
+            id="id-removed",
+        ),
+        pytest.param(
+            ["UPDATE event_ids SET position = 9 WHERE position = 6"],
+            9,
+            "the id table gives it the id",
+            id="id-moved",
+        ),
+        pytest.param(
+            ["UPDATE meta SET ids_through = 5"],
+            6,
+            "in the id table, which says it covers only the first 5",
+            id="ids-past-their-bound",
+        ),
+        pytest.param(
+            ["UPDATE meta SET ids_through = 40"],
+            13,
+            "the id table says it covers 40 records, but the log has 12",
+            id="id-bound-past-the-log",
+        ),
+        pytest.param(
+            ["DELETE FROM retractions"],
+            11,
+            "a retraction that the store does not list as one",
+            id="retraction-unlisted",
+        ),
+        pytest.param(
+            ["INSERT INTO retractions VALUES (2)"],
+            2,
+            "listed as a retraction, but its event is not one",
+            id="not-a-retraction-listed",
+        ),
+    ],
+)
+def test_tampering_with_an_index_is_caught_naming_the_position(
+    indexed: Path, statements: list[str], position: int, reason: str
+) -> None:
+    """The tables that views and lookups trust beside the records (which records are
+    retractions, where each id is) are checked too, after the chain."""
+    assert 11 == _ids_through(indexed)
+    _tamper(indexed, *statements)
+    with Chronicle.open(indexed) as c, pytest.raises(IntegrityError) as caught:
+        c.verify()
+    assert position == caught.value.position
+    assert reason == caught.value.reason[: len(reason)]
+
+
+def test_a_removed_id_entry_hides_a_record_until_verify_names_it(indexed: Path) -> None:
+    with Chronicle.open(indexed) as c:
+        sixth = list(c)[5]
+    _tamper(indexed, "DELETE FROM event_ids WHERE position = 6")
+    with Chronicle.open(indexed) as c:
+        assert c.record(sixth.event_id) is None  # what the check is for
+        with pytest.raises(IntegrityError, match=r"^record at position 6: missing from the id"):
+            c.verify()
+
+
 def test_an_unreadable_stored_event_is_reported_on_read(seeded: Path) -> None:
     _tamper(
         seeded, 'UPDATE records SET payload = \'{"type": "visit.nonsense"}\' WHERE position = 4'

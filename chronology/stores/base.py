@@ -118,5 +118,14 @@ class Store(abc.ABC):
         """
         return None
 
+    def check_indexes(self, upto: int) -> None:  # noqa: B027 - optional hook, not abstract
+        """Check the indexes the store keeps beside its records against the first ``upto``
+        records (which :meth:`.Chronicle.verify` has just checked), for the lookups that trust
+        them. The default keeps none to check.
+
+        Raises:
+            IntegrityError: naming the first record an index disagrees about.
+        """
+
     def close(self) -> None:  # noqa: B027 - optional hook, not abstract
         """Release resources. The default does nothing."""

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 
+from chronology.errors import IntegrityError
 from chronology.events import Event, Retracted
 from chronology.record import Batch, Head, Record, Sealed, new_record, seal
 from chronology.serialization import payload_of
@@ -248,3 +249,48 @@ class MemoryStore(Store):
         count = self._count
         i = self._by_id.get(event_id)
         return None if i is None or i >= count else self._record(i)
+
+    def check_indexes(self, upto: int) -> None:
+        """Check the indexes by id, subject and assertion time against the records: each
+        record is found by its id, listed under its subject once, and in the order index once
+        with its ``known_at``, in ``(known_at, position)`` order. (They can only go wrong
+        through a bug, or code that edits the store's lists.)
+
+        Raises:
+            IntegrityError: naming the first record an index disagrees about.
+        """
+        with self._lock:  # appends hold it: every index is whole while it is checked
+            count = self._count
+            events, ids = self._events, self._ids
+            for key, i in self._by_id.items():
+                if not 0 <= i < count or ids[i] != key:
+                    raise IntegrityError(
+                        min(i, count) + 1, f"the id index gives it the id {key!r}, another's"
+                    )
+            for i in range(min(upto, count)):
+                if self._by_id.get(ids[i]) != i:
+                    raise IntegrityError(i + 1, "the id index does not find it by its id")
+            listed = 0
+            for subject, indexes in self._by_subject.items():
+                for before, i in zip([-1, *indexes], indexes, strict=False):
+                    if not before < i < count or events[i].subject != subject:
+                        raise IntegrityError(
+                            min(i, count) + 1, f"wrongly listed under the subject {subject!r}"
+                        )
+                listed += len(indexes)
+            if listed != count:  # each one listed is listed once: some are not listed
+                seen = {i for indexes in self._by_subject.values() for i in indexes}
+                first = next(i for i in range(count) if i not in seen)
+                raise IntegrityError(first + 1, "not listed under its subject")
+            known, ordered = self._order_index
+            if len(known) != len(ordered) or sorted(ordered) != list(range(count)):
+                held = sorted(ordered)
+                last = max(0, min(len(held), count - 1))
+                first = next((i for i, j in enumerate(held) if i != j), last)
+                raise IntegrityError(first + 1, "not held once in the order index")
+            previous = None
+            for at, i in zip(known, ordered, strict=True):
+                place = (events[i].known_at, i)
+                if at != place[0] or (previous is not None and place < previous):
+                    raise IntegrityError(i + 1, "out of place in the order index")
+                previous = place

@@ -934,6 +934,65 @@ class SQLiteStore(Store):
             raise
         return int(head)
 
+    def check_indexes(self, upto: int) -> None:
+        """Check the ``event_ids`` table against the first ``upto`` records: every entry
+        there names the record at its position, and every record it covers (up to
+        ``ids_through``) has its entry. A lookup by id trusts a missing entry.
+
+        Raises:
+            IntegrityError: naming the first position in doubt.
+        """
+        if self._format < 2:
+            return
+        with self._lock:
+            try:
+                self._patiently(lambda: self._check_ids(upto))
+            except sqlite3.Error as exc:
+                raise self._error("cannot read", exc) from None
+
+    def _check_ids(self, upto: int) -> None:
+        conn = self._connection()
+        conn.execute("BEGIN")  # one snapshot for every query below
+        try:
+            through, head = conn.execute("SELECT ids_through, head_position FROM meta").fetchone()
+            if through > head:
+                raise IntegrityError(
+                    head + 1,
+                    f"the id table says it covers {through} records, but the log has {head}",
+                )
+            wrong = conn.execute(
+                "SELECT e.position, e.event_id, r.event_id FROM event_ids AS e"
+                " LEFT JOIN records AS r ON r.position = e.position"
+                " WHERE e.position > ? OR r.event_id IS NOT e.event_id"
+                " ORDER BY e.position LIMIT 1",
+                (through,),
+            ).fetchone()
+            if wrong is not None:
+                position, listed, stored = wrong
+                if stored == listed:
+                    reason = f"in the id table, which says it covers only the first {through}"
+                else:
+                    what = "no record" if stored is None else f"{stored!r}"
+                    reason = f"the id table gives it the id {listed!r}, but it holds {what}"
+                raise IntegrityError(position, reason)
+            covered = min(through, upto)
+            (entries,) = conn.execute(
+                "SELECT count(*) FROM event_ids WHERE position <= ?", (covered,)
+            ).fetchone()
+            if entries != covered:
+                (missing,) = conn.execute(
+                    "SELECT min(position) FROM records AS r WHERE position <= ? AND NOT EXISTS"
+                    " (SELECT 1 FROM event_ids AS e WHERE e.event_id = r.event_id"
+                    " AND e.position = r.position)",
+                    (covered,),
+                ).fetchone()
+                raise IntegrityError(
+                    missing if missing is not None else covered,
+                    "missing from the id table, so a lookup by its id would not find it",
+                )
+        finally:
+            _rollback(conn)
+
     def sealed_head(self) -> tuple[int, str]:
         """The ``(count, last hash)`` that each append seals in the ``meta`` table."""
         position, hash_ = self._rows("SELECT head_position, head_hash FROM meta WHERE id = 1")[0]
