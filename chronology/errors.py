@@ -91,10 +91,13 @@ class ImportLineError(ChronologyError):
 
 
 class IntegrityError(ChronologyError):
-    """The record log fails verification: a record was altered, removed or reordered.
+    """The record log fails verification: a record was altered, removed or reordered, or an
+    index kept beside the records disagrees with them.
 
     Attributes:
-        position: the position of the first record that fails.
+        position: the position of the record that fails: the first one in the log, or the first
+            one a given index disagrees about.
+        reason: what is wrong with it.
     """
 
     def __init__(self, position: int, reason: str) -> None:

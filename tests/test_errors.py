@@ -387,14 +387,30 @@ def _swap_first_two(store: MemoryStore) -> None:
     ordered[0], ordered[1] = ordered[1], ordered[0]
 
 
+def _hold_the_fourth_twice(store: MemoryStore) -> None:
+    known, ordered = store._order_index
+    known[4], ordered[4] = known[3], ordered[3]
+
+
+def _swap_first_two_with_their_times(store: MemoryStore) -> None:
+    for part in store._order_index:
+        part[0], part[1] = part[1], part[0]  # type: ignore[index]
+
+
 @pytest.mark.parametrize(
     ("tamper", "position", "reason"),
     [
         pytest.param(
             lambda s: s._by_id.__setitem__(s._ids[2], 3),
-            4,
-            "the id index gives it the id",
+            3,
+            "the id index does not find it by its id",
             id="id-points-elsewhere",
+        ),
+        pytest.param(
+            lambda s: s._by_id.__setitem__("0" * 32, 3),
+            4,
+            "the id index holds an id no record has here",
+            id="stray-id",
         ),
         pytest.param(
             lambda s: s._by_id.pop(s._ids[1]),
@@ -411,11 +427,20 @@ def _swap_first_two(store: MemoryStore) -> None:
             "wrongly listed under the subject 'visit/other'",
             id="listed-under-another-subject",
         ),
-        pytest.param(_swap_first_two, 2, "out of place in the order index", id="out-of-order"),
+        pytest.param(
+            _swap_first_two, 2, "out of place in the order index", id="known-at-mismatched"
+        ),
+        pytest.param(
+            _swap_first_two_with_their_times,
+            1,
+            "out of place in the order index",
+            id="out-of-order",
+        ),
+        pytest.param(_hold_the_fourth_twice, 4, "out of place in the order index", id="held-twice"),
         pytest.param(
             lambda s: setattr(s, "_order_index", (s._order_index[0][:-1], s._order_index[1][:-1])),
             5,
-            "not held once in the order index",
+            "left out of the order index",
             id="left-out-of-the-order",
         ),
         pytest.param(
@@ -451,6 +476,16 @@ def test_verify_catches_a_retraction_left_out_of_its_index(
     store._retractions.clear()
     with pytest.raises(
         IntegrityError, match=r"^record at position 6: a retraction that the store does not list"
+    ):
+        c.verify()
+
+
+def test_verify_catches_a_retraction_listed_twice(stored: tuple[Chronicle, MemoryStore]) -> None:
+    c, store = stored
+    c.append(Retracted(subject=V, known_at="2024-04-09T00:00:00Z", target=store._ids[1]))
+    store._retractions.append(5)
+    with pytest.raises(
+        IntegrityError, match=r"^record at position 6: listed as a retraction more than once"
     ):
         c.verify()
 

@@ -567,9 +567,21 @@ def _ids_through(path: Path) -> int:
         ),
         pytest.param(
             ["UPDATE event_ids SET position = 9 WHERE position = 6"],
-            9,
-            "the id table gives it the id",
+            6,  # the record a lookup loses, before the entry that points at the wrong one
+            "missing from the id table",
             id="id-moved",
+        ),
+        pytest.param(
+            [f"INSERT INTO event_ids VALUES ('{'0' * 32}', 4)"],
+            4,
+            f"the id table gives it the id '{'0' * 32}', but it holds '",
+            id="id-for-another-record",
+        ),
+        pytest.param(
+            [f"INSERT INTO event_ids VALUES ('{'f' * 32}', 40)"],
+            40,
+            f"the id table gives it the id '{'f' * 32}', but it holds no record",
+            id="id-past-the-log",
         ),
         pytest.param(
             ["UPDATE meta SET ids_through = 5"],
@@ -595,6 +607,12 @@ def _ids_through(path: Path) -> int:
             "listed as a retraction, but its event is not one",
             id="not-a-retraction-listed",
         ),
+        pytest.param(
+            ["INSERT INTO retractions VALUES (40)"],
+            40,
+            "listed as a retraction, but the log has only 12 records",
+            id="retraction-past-the-log",
+        ),
     ],
 )
 def test_tampering_with_an_index_is_caught_naming_the_position(
@@ -618,6 +636,29 @@ def test_a_removed_id_entry_hides_a_record_until_verify_names_it(indexed: Path) 
         assert c.record(sixth.event_id) is None  # what the check is for
         with pytest.raises(IntegrityError, match=r"^record at position 6: missing from the id"):
             c.verify()
+
+
+def test_a_view_names_a_record_listed_as_a_retraction_that_is_not_one(indexed: Path) -> None:
+    _tamper(indexed, "INSERT INTO retractions VALUES (2)")
+    with Chronicle.open(indexed) as c, pytest.raises(IntegrityError) as caught:
+        c.as_of("2024-05-01").expectations()
+    assert 2 == caught.value.position
+
+
+def test_indexes_moved_on_by_another_writer_still_verify(indexed: Path) -> None:
+    """A chronicle that read the log before another one appended and brought the id table up
+    to date past it still verifies: the check reads the table's bound with what it covers."""
+    start = datetime(2024, 5, 1, tzinfo=UTC)
+    with Chronicle.open(indexed) as first, Chronicle.open(indexed) as second:
+        assert 12 == first.verify()
+        added = second.extend(
+            VisitCancelled(subject=f"visit/more-{i}", known_at=start + timedelta(minutes=i))
+            for i in range(30)
+        )
+        assert added[-1] == second.record(added[-1].event_id)  # the table now covers 42
+        assert 42 == _ids_through(indexed)
+        first._store.check_indexes(12)  # what verify() runs after reading 12 records
+        assert 42 == first.verify()
 
 
 def test_an_unreadable_stored_event_is_reported_on_read(seeded: Path) -> None:

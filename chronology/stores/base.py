@@ -119,12 +119,14 @@ class Store(abc.ABC):
         return None
 
     def check_indexes(self, upto: int) -> None:  # noqa: B027 - optional hook, not abstract
-        """Check the indexes the store keeps beside its records against the first ``upto``
-        records (which :meth:`.Chronicle.verify` has just checked), for the lookups that trust
-        them. The default keeps none to check.
+        """Check the indexes the store keeps beside its records, which lookups and views
+        trust, against the records: at least the first ``upto`` (the ones
+        :meth:`.Chronicle.verify` has just checked); a store may check the ones appended since
+        too. The default keeps none to check.
 
         Raises:
-            IntegrityError: naming the first record an index disagrees about.
+            IntegrityError: naming a record an index disagrees about (within an index, the
+                first one).
         """
 
     def close(self) -> None:  # noqa: B027 - optional hook, not abstract

@@ -251,31 +251,33 @@ class MemoryStore(Store):
         return None if i is None or i >= count else self._record(i)
 
     def check_indexes(self, upto: int) -> None:
-        """Check the indexes by id, subject and assertion time against the records: each
-        record is found by its id, listed under its subject once, and in the order index once
-        with its ``known_at``, in ``(known_at, position)`` order. (They can only go wrong
-        through a bug, or code that edits the store's lists.)
+        """Check the indexes by id, subject and assertion time against every record (``upto``
+        and the ones appended since): each record is found by its id, listed under its
+        subject once, and held in the order index once with its ``known_at``, in
+        ``(known_at, position)`` order. (They can only go wrong through a bug, or code that
+        edits the store's lists.) One pass over each index, with appends waiting.
 
         Raises:
-            IntegrityError: naming the first record an index disagrees about.
+            IntegrityError: naming a record an index disagrees about: within each index, the
+                first one.
         """
         with self._lock:  # appends hold it: every index is whole while it is checked
             count = self._count
-            events, ids = self._events, self._ids
-            for key, i in self._by_id.items():
-                if not 0 <= i < count or ids[i] != key:
-                    raise IntegrityError(
-                        min(i, count) + 1, f"the id index gives it the id {key!r}, another's"
-                    )
-            for i in range(min(upto, count)):
-                if self._by_id.get(ids[i]) != i:
+            events, ids, by_id = self._events, self._ids, self._by_id
+            for i in range(count):
+                if by_id.get(ids[i]) != i:
                     raise IntegrityError(i + 1, "the id index does not find it by its id")
+            if len(by_id) != count:  # every record is found: some entry is not a record's
+                stray = min(i for key, i in by_id.items() if not 0 <= i < count or ids[i] != key)
+                raise IntegrityError(
+                    _near(stray, count), "the id index holds an id no record has here"
+                )
             listed = 0
             for subject, indexes in self._by_subject.items():
                 for before, i in zip([-1, *indexes], indexes, strict=False):
                     if not before < i < count or events[i].subject != subject:
                         raise IntegrityError(
-                            min(i, count) + 1, f"wrongly listed under the subject {subject!r}"
+                            _near(i, count), f"wrongly listed under the subject {subject!r}"
                         )
                 listed += len(indexes)
             if listed != count:  # each one listed is listed once: some are not listed
@@ -283,14 +285,27 @@ class MemoryStore(Store):
                 first = next(i for i in range(count) if i not in seen)
                 raise IntegrityError(first + 1, "not listed under its subject")
             known, ordered = self._order_index
-            if len(known) != len(ordered) or sorted(ordered) != list(range(count)):
-                held = sorted(ordered)
-                last = max(0, min(len(held), count - 1))
-                first = next((i for i, j in enumerate(held) if i != j), last)
-                raise IntegrityError(first + 1, "not held once in the order index")
-            previous = None
+            if len(known) != len(ordered):
+                raise IntegrityError(
+                    count,
+                    f"the order index holds {len(known)} assertion times"
+                    f" for {len(ordered)} records",
+                )
+            previous: tuple[datetime, int] | None = None
             for at, i in zip(known, ordered, strict=True):
+                if not 0 <= i < count:
+                    raise IntegrityError(count, f"the order index holds a record {i + 1} past it")
                 place = (events[i].known_at, i)
-                if at != place[0] or (previous is not None and place < previous):
+                if at != place[0] or (previous is not None and place <= previous):
                     raise IntegrityError(i + 1, "out of place in the order index")
                 previous = place
+            if len(ordered) != count:  # strictly in order, so each one held is held once
+                held = set(ordered)
+                first = next(i for i in range(count) if i not in held)
+                raise IntegrityError(first + 1, "left out of the order index")
+
+
+def _near(i: int, count: int) -> int:
+    """The position of list index ``i``, or the nearest of the ``count`` records if it is none
+    of them (an index entry that points past the records)."""
+    return max(1, min(i + 1, count))

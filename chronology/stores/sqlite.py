@@ -935,63 +935,85 @@ class SQLiteStore(Store):
         return int(head)
 
     def check_indexes(self, upto: int) -> None:
-        """Check the ``event_ids`` table against the first ``upto`` records: every entry
-        there names the record at its position, and every record it covers (up to
-        ``ids_through``) has its entry. A lookup by id trusts a missing entry.
+        """Check the tables kept beside the records, in one snapshot: no position in
+        ``retractions`` lies past the log (the ones within it :meth:`.Chronicle.verify`
+        compares with the events), and the ``event_ids`` table covers exactly the records up to
+        its bound ``ids_through``, each entry naming the record at its position (a lookup by
+        id trusts a missing entry). ``upto`` is not needed: the bound is read in the same
+        snapshot as the records it covers.
 
         Raises:
-            IntegrityError: naming the first position in doubt.
+            IntegrityError: naming a position in doubt: the first one, for each table.
         """
         if self._format < 2:
             return
         with self._lock:
             try:
-                self._patiently(lambda: self._check_ids(upto))
+                self._patiently(self._check_tables)
             except sqlite3.Error as exc:
                 raise self._error("cannot read", exc) from None
 
-    def _check_ids(self, upto: int) -> None:
+    def _check_tables(self) -> None:
         conn = self._connection()
         conn.execute("BEGIN")  # one snapshot for every query below
         try:
             through, head = conn.execute("SELECT ids_through, head_position FROM meta").fetchone()
+            (stray,) = conn.execute(
+                "SELECT min(position) FROM retractions WHERE position < 1 OR position > ?", (head,)
+            ).fetchone()
+            if stray is not None:
+                raise IntegrityError(
+                    stray, f"listed as a retraction, but the log has only {head} records"
+                )
             if through > head:
                 raise IntegrityError(
                     head + 1,
                     f"the id table says it covers {through} records, but the log has {head}",
                 )
-            wrong = conn.execute(
-                "SELECT e.position, e.event_id, r.event_id FROM event_ids AS e"
-                " LEFT JOIN records AS r ON r.position = e.position"
-                " WHERE e.position > ? OR r.event_id IS NOT e.event_id"
-                " ORDER BY e.position LIMIT 1",
+            # The healthy case in two counts: entries are unique by id and records by position,
+            # so ``through`` matching pairs and ``through`` entries leave none astray. The
+            # records side is read from an index that holds their ids, not from their rows.
+            (entries,) = conn.execute("SELECT count(*) FROM event_ids").fetchone()
+            (matched,) = conn.execute(
+                "SELECT count(*) FROM records AS r INDEXED BY records_subject"
+                " JOIN event_ids AS e ON e.event_id = r.event_id"
+                " WHERE r.position <= ? AND e.position = r.position",
                 (through,),
             ).fetchone()
-            if wrong is not None:
-                position, listed, stored = wrong
-                if stored == listed:
-                    reason = f"in the id table, which says it covers only the first {through}"
-                else:
-                    what = "no record" if stored is None else f"{stored!r}"
-                    reason = f"the id table gives it the id {listed!r}, but it holds {what}"
-                raise IntegrityError(position, reason)
-            covered = min(through, upto)
-            (entries,) = conn.execute(
-                "SELECT count(*) FROM event_ids WHERE position <= ?", (covered,)
-            ).fetchone()
-            if entries != covered:
-                (missing,) = conn.execute(
-                    "SELECT min(position) FROM records AS r WHERE position <= ? AND NOT EXISTS"
-                    " (SELECT 1 FROM event_ids AS e WHERE e.event_id = r.event_id"
-                    " AND e.position = r.position)",
-                    (covered,),
-                ).fetchone()
-                raise IntegrityError(
-                    missing if missing is not None else covered,
-                    "missing from the id table, so a lookup by its id would not find it",
-                )
+            if entries == matched == through:
+                return
+            raise self._first_wrong_id(conn, through)
         finally:
             _rollback(conn)
+
+    @staticmethod
+    def _first_wrong_id(conn: sqlite3.Connection, through: int) -> IntegrityError:
+        """The error naming the first position the ``event_ids`` table is wrong about."""
+        (missing,) = conn.execute(
+            "SELECT min(position) FROM records AS r WHERE position <= ? AND NOT EXISTS"
+            " (SELECT 1 FROM event_ids AS e WHERE e.event_id = r.event_id"
+            " AND e.position = r.position)",
+            (through,),
+        ).fetchone()
+        wrong = conn.execute(
+            "SELECT e.position, e.event_id, r.event_id FROM event_ids AS e"
+            " LEFT JOIN records AS r ON r.position = e.position"
+            " WHERE e.position > ? OR r.event_id IS NOT e.event_id"
+            " ORDER BY e.position LIMIT 1",
+            (through,),
+        ).fetchone()
+        if wrong is not None and (missing is None or wrong[0] < missing):
+            position, listed, stored = wrong
+            if stored == listed:
+                reason = f"in the id table, which says it covers only the first {through}"
+            else:
+                what = "no record" if stored is None else f"{stored!r}"
+                reason = f"the id table gives it the id {listed!r}, but it holds {what}"
+            return IntegrityError(position, reason)
+        return IntegrityError(
+            missing if missing is not None else through,
+            "missing from the id table, so a lookup by its id would not find it",
+        )
 
     def sealed_head(self) -> tuple[int, str]:
         """The ``(count, last hash)`` that each append seals in the ``meta`` table."""

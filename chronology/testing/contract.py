@@ -448,11 +448,15 @@ def chronicle_machine(new_store: Callable[[], Store]) -> type[RuleBasedStateMach
         @precondition(lambda self: bool(self.model))
         @rule(data=st.data())
         def look_up(self, data: st.DataObject) -> None:
-            """A stored event is found by its id (a lookup may bring an id index up to date)."""
+            """A stored event is found by its id, and an id never stored is not (a lookup may bring
+            an id index up to date)."""
             wanted = self._pick(data)
             found = self.chronicle.record(wanted.event_id)
             assert found is not None
             assert _model_key(wanted) == _model_key(found)
+            unknown = data.draw(st.text("0123456789abcdef", min_size=32, max_size=32))
+            if all(m.event_id != unknown for m in self.model):
+                assert self.chronicle.record(unknown) is None
 
         @rule()
         def check_log(self) -> None:
