@@ -12,6 +12,7 @@ from collections.abc import Callable, Collection, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
+from chronology.errors import IntegrityError
 from chronology.events import Event, Retracted, StatementMade
 from chronology.expectations import (
     Expectation,
@@ -56,6 +57,10 @@ def retracted_ids(retractions: Iterable[Record], recorded_by: datetime | None) -
     ``retractions`` are the retraction records in position order. A retraction is in force
     unless it is itself retracted; since a retraction is always stored after its target,
     walking them from the last one back decides each before it is needed.
+
+    Raises:
+        IntegrityError: if the store lists as a retraction a record whose event is not one
+            (an index edited behind the library's back).
     """
     visible = [r for r in retractions if recorded_by is None or r.recorded_at <= recorded_by]
     dead: set[str] = set()
@@ -63,7 +68,8 @@ def retracted_ids(retractions: Iterable[Record], recorded_by: datetime | None) -
         if r.event_id in dead:
             continue
         event = r.event
-        assert isinstance(event, Retracted)
+        if not isinstance(event, Retracted):
+            raise IntegrityError(r.position, "listed as a retraction, but its event is not one")
         dead.add(event.target)
     return frozenset(dead)
 
