@@ -22,7 +22,7 @@ from chronology.errors import (
 )
 from chronology.events import Event, Retracted
 from chronology.expectations import ExpectationFold
-from chronology.projection import Checkpoints
+from chronology.projection import _NOT_A_RETRACTION, Checkpoints
 from chronology.record import GENESIS_HASH, Record, chain_hash, prepare
 from chronology.serialization import event_from_dict, event_id_of
 from chronology.stores.base import Store
@@ -217,8 +217,8 @@ class Chronicle:
             The number of records verified.
 
         Raises:
-            IntegrityError: naming the position of the first record that fails, or of the
-                first record an index disagrees about.
+            IntegrityError: naming the position of the first record that fails, or of a
+                record an index disagrees about (the first one, within that index).
         """
         # Read the seal first: records that other writers append meanwhile only extend the
         # chain past it, so a growing log verifies while its records stay intact.
@@ -286,7 +286,7 @@ class Chronicle:
                 reason = (
                     "listed as a retraction more than once"
                     if stored in retractions
-                    else "listed as a retraction, but its event is not one"
+                    else _NOT_A_RETRACTION
                 )
                 raise IntegrityError(stored, reason)
             if found is not None:

@@ -51,6 +51,11 @@ class Projection(Protocol[S]):
         ...
 
 
+#: What :func:`retracted_ids` and :meth:`.Chronicle.verify` say of a record that the store lists
+#: as a retraction though its event is not one.
+_NOT_A_RETRACTION = "listed as a retraction, but its event is not one"
+
+
 def retracted_ids(retractions: Iterable[Record], recorded_by: datetime | None) -> frozenset[str]:
     """The ids of the events that count as never recorded, as of system time ``recorded_by``.
 
@@ -69,7 +74,7 @@ def retracted_ids(retractions: Iterable[Record], recorded_by: datetime | None) -
             continue
         event = r.event
         if not isinstance(event, Retracted):
-            raise IntegrityError(r.position, "listed as a retraction, but its event is not one")
+            raise IntegrityError(r.position, _NOT_A_RETRACTION)
         dead.add(event.target)
     return frozenset(dead)
 
