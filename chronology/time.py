@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from datetime import MAXYEAR, UTC, date, datetime, timedelta, timezone, tzinfo
 from types import MappingProxyType
 from typing import Final
 
@@ -25,7 +25,7 @@ import attrs
 import pendulum
 
 from chronology._fastinit import passes, speed_up_init
-from chronology.errors import TimeError, VaguePhraseError, WindowError
+from chronology.errors import ChronologyError, TimeError, VaguePhraseError, WindowError
 
 __all__ = [
     "DEFAULT_LEXICON",
@@ -33,6 +33,7 @@ __all__ = [
     "VagueRule",
     "Window",
     "as_of_instant",
+    "end_instant",
     "format_instant",
     "to_instant",
 ]
@@ -41,42 +42,74 @@ __all__ = [
 #: the phrase means, as ``(start, end)``.
 VagueRule = Callable[[datetime], tuple[datetime | None, datetime | None]]
 
+# Digits are ASCII digits only ([0-9], never \d): int() reads full-width or Arabic-Indic
+# digits as numbers, but a date written in them is not ISO 8601.
 _ISO = re.compile(
-    r"(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})"
-    r"(?:[T ](?P<h>\d{2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.(?P<f>\d{1,6}))?)?"
-    r"(?P<tz>Z|[+-]\d{2}:?\d{2})?)?"
+    r"(?P<y>[0-9]{4})-(?P<mo>[0-9]{2})-(?P<d>[0-9]{2})"
+    r"(?:[T ](?P<h>[0-9]{2}):(?P<mi>[0-9]{2})(?::(?P<s>[0-9]{2})(?:\.(?P<f>[0-9]{1,6}))?)?"
+    r"(?P<tz>Z|[+-][0-9]{2}:?[0-9]{2})?)?",
+    re.ASCII,
 )
 _EDTF_BOUND = re.compile(
-    r"(?P<y>\d{4})(?:-(?P<mo>\d{2})(?:-(?P<d>\d{2})"
-    r"(?:T(?P<h>\d{2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.(?P<f>\d{1,6}))?)?"
-    r"(?P<tz>Z|[+-]\d{2}:?\d{2}))?)?)?(?P<q>[~?%])?"
+    r"(?P<y>[0-9]{4})(?:-(?P<mo>[0-9]{2})(?:-(?P<d>[0-9]{2})"
+    r"(?:T(?P<h>[0-9]{2}):(?P<mi>[0-9]{2})(?::(?P<s>[0-9]{2})(?:\.(?P<f>[0-9]{1,6}))?)?"
+    r"(?P<tz>Z|[+-][0-9]{2}:?[0-9]{2}))?)?)?(?P<q>[~?%])?",
+    re.ASCII,
 )
 _ONE_DAY: Final = timedelta(days=1)
 _END_OF_DAY: Final = timedelta(days=1, microseconds=-1)
 
 
-_ZONES: dict[str, tzinfo] = {"Z": UTC, "+00:00": UTC, "+0000": UTC}
+_ZONES: dict[str, tzinfo] = {"Z": UTC, "+00:00": UTC, "+0000": UTC, "-00:00": UTC, "-0000": UTC}
 
 
 def _tz_of(text: str) -> tzinfo:
-    """The fixed offset of a ``Z`` / ``+HH:MM`` / ``+HHMM`` suffix, cached."""
+    """The fixed offset of a ``Z`` / ``+HH:MM`` / ``+HHMM`` suffix, cached.
+
+    Raises:
+        TimeError: if the hours exceed 23 or the minutes 59.
+    """
     zone = _ZONES.get(text)
     if zone is None:
         sign = -1 if text[0] == "-" else 1
         digits = text[1:].replace(":", "")
-        offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-        if offset >= timedelta(days=1):
-            raise TimeError(f"UTC offset {text!r} is out of range")
-        zone = _ZONES[text] = timezone(sign * offset)
+        hours, minutes = int(digits[:2]), int(digits[2:])
+        if hours > 23 or minutes > 59:
+            raise TimeError(
+                f"UTC offset {text!r} is out of range (hours 00 to 23, minutes 00 to 59)"
+            )
+        zone = _ZONES[text] = timezone(sign * timedelta(hours=hours, minutes=minutes))
     return zone
 
 
-def _utc(value: datetime) -> datetime:
-    """``value`` as a plain :class:`datetime` in UTC (pendulum subclasses are flattened)."""
-    u = value.astimezone(UTC)
+def _out_of_range(shown: str, where: str = "") -> TimeError:
+    return TimeError(
+        f"{where}{shown!r} is out of range: in UTC it falls outside the years 0001 to 9999"
+    )
+
+
+def _utc(value: datetime, shown: str | None = None, where: str = "") -> datetime:
+    """``value`` as a plain :class:`datetime` in UTC (pendulum subclasses are flattened).
+
+    Raises:
+        TimeError: if the instant has no UTC equivalent (before 0001-01-01 or after
+            9999-12-31 in UTC); the message shows ``shown`` (by default the value itself).
+    """
+    try:
+        u = value.astimezone(UTC)
+    except OverflowError:
+        raise _out_of_range(value.isoformat() if shown is None else shown, where) from None
     if type(u) is not datetime:
         u = datetime(u.year, u.month, u.day, u.hour, u.minute, u.second, u.microsecond, tzinfo=UTC)
     return u
+
+
+def _plus(t: datetime, delta: timedelta) -> datetime | None:
+    """``t + delta``, or ``None`` when that is past the last representable instant."""
+    try:
+        return t + delta
+    except OverflowError:
+        return None
 
 
 def _parse_iso(text: str, field: str) -> datetime:
@@ -109,7 +142,7 @@ def _parse_iso(text: str, field: str) -> datetime:
         )
     except ValueError as exc:
         raise TimeError(f"{field}{text!r} is not a valid date-time: {exc}") from None
-    return _utc(local)
+    return _utc(local, text, field)
 
 
 def to_instant(value: datetime | date | str, *, field: str | None = None) -> datetime:
@@ -126,7 +159,8 @@ def to_instant(value: datetime | date | str, *, field: str | None = None) -> dat
 
     Raises:
         TimeError: for a naive datetime, a date-time string without an offset, a malformed
-            string, or a value of another type.
+            string (non-ASCII digits, an offset beyond 23:59), an instant that falls outside
+            the years 0001 to 9999 once in UTC, or a value of another type.
 
     Example:
         >>> to_instant("2024-04-03T15:30:00+03:00")
@@ -145,7 +179,7 @@ def to_instant(value: datetime | date | str, *, field: str | None = None) -> dat
             )
         if value.tzinfo is UTC and type(value) is datetime:
             return value
-        return _utc(value)
+        return _utc(value, where=where)
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day, tzinfo=UTC)
     if isinstance(value, str):
@@ -186,6 +220,31 @@ def as_of_instant(value: datetime | date | str, *, field: str | None = None) -> 
     return to_instant(value, field=field)
 
 
+def end_instant(value: datetime | date | str, *, field: str | None = None) -> datetime | None:
+    """The instant a span given up to ``value`` ends at (exclusive).
+
+    A plain date (or date string) ends with its day: the span runs to the following midnight,
+    UTC. A date-time ends where it says. The last day, 9999-12-31, has no following midnight:
+    a span ending with it has no end (``None``, open), since no later instant exists.
+
+    Raises:
+        TimeError: as :func:`to_instant` does.
+
+    Example:
+        >>> end_instant("2024-04-09")
+        datetime.datetime(2024, 4, 10, 0, 0, tzinfo=datetime.timezone.utc)
+        >>> end_instant("9999-12-31") is None
+        True
+    """
+    if isinstance(value, str):
+        m = _ISO.fullmatch(value.strip())
+        if m is not None and m["h"] is None:
+            return _plus(to_instant(value, field=field), _ONE_DAY)
+    elif isinstance(value, date) and not isinstance(value, datetime):
+        return _plus(to_instant(value, field=field), _ONE_DAY)
+    return to_instant(value, field=field)
+
+
 def format_instant(value: datetime, tz: str = "UTC") -> str:
     """Render an instant for people, in the given IANA zone (``"UTC"`` by default).
 
@@ -197,8 +256,9 @@ def format_instant(value: datetime, tz: str = "UTC") -> str:
     return pendulum.instance(value).in_tz(tz).format("YYYY-MM-DD HH:mm zz")
 
 
-def _bound(text: str, whole: str) -> tuple[datetime, datetime, str | None]:
-    """Parse one EDTF bound: its first instant, the instant after its unit, and its qualifier."""
+def _bound(text: str, whole: str) -> tuple[datetime, datetime | None, str | None]:
+    """Parse one EDTF bound: its first instant, the instant after its unit (``None`` past the
+    end of time), and its qualifier."""
     m = _EDTF_BOUND.fullmatch(text)
     if m is None:
         raise WindowError(
@@ -214,46 +274,83 @@ def _bound(text: str, whole: str) -> tuple[datetime, datetime, str | None]:
                 step = timedelta(seconds=1)
             else:
                 step = timedelta(minutes=1)
-            return first, first + step, m["q"]
+            return first, _plus(first, step), m["q"]
         y = int(m["y"])
         if m["mo"] is None:
-            return datetime(y, 1, 1, tzinfo=UTC), datetime(y + 1, 1, 1, tzinfo=UTC), m["q"]
+            first = datetime(y, 1, 1, tzinfo=UTC)
+            return first, _year_start(y + 1), m["q"]
         mo = int(m["mo"])
         if m["d"] is None:
             first = datetime(y, mo, 1, tzinfo=UTC)
-            after = datetime(y + mo // 12, mo % 12 + 1, 1, tzinfo=UTC)
-            return first, after, m["q"]
+            return first, _month_start(y, mo + 1), m["q"]
         first = datetime(y, mo, int(m["d"]), tzinfo=UTC)
-        return first, first + _ONE_DAY, m["q"]
+        return first, _plus(first, _ONE_DAY), m["q"]
     except (ValueError, TimeError) as exc:
         raise WindowError(f"{whole!r}: {text!r} is not a valid date: {exc}") from None
 
 
-def _start_of_month(t: datetime, months_ahead: int) -> datetime:
-    p = pendulum.instance(t).start_of("month").add(months=months_ahead)
-    return datetime(p.year, p.month, 1, tzinfo=UTC)
+def _year_start(year: int, zone: tzinfo | None = UTC) -> datetime | None:
+    """Midnight on 1 January of ``year`` in ``zone``; ``None`` after the year 9999."""
+    return None if year > MAXYEAR else datetime(year, 1, 1, tzinfo=zone)
 
 
-def _start_of_year(t: datetime, years_ahead: int) -> datetime:
-    return datetime(t.year + years_ahead, 1, 1, tzinfo=UTC)
+def _month_start(year: int, month: int, zone: tzinfo | None = UTC) -> datetime | None:
+    """Midnight on the first of a month in ``zone`` (``month`` may exceed 12, and rolls the
+    year); ``None`` after the year 9999."""
+    more, index = divmod(month - 1, 12)
+    year += more
+    return None if year > MAXYEAR else datetime(year, index + 1, 1, tzinfo=zone)
+
+
+def _this_month_end(t: datetime) -> datetime | None:
+    return _month_start(t.year, t.month + 1, t.tzinfo)
+
+
+def _this_year_end(t: datetime) -> datetime | None:
+    return _year_start(t.year + 1, t.tzinfo)
+
+
+def _next_month(t: datetime) -> tuple[datetime, datetime | None]:
+    start = _month_start(t.year, t.month + 1, t.tzinfo)
+    if start is None:
+        raise OverflowError("next month is after the year 9999")
+    return start, _month_start(t.year, t.month + 2, t.tzinfo)
+
+
+def _next_year(t: datetime) -> tuple[datetime, datetime | None]:
+    start = _year_start(t.year + 1, t.tzinfo)
+    if start is None:
+        raise OverflowError("next year is after the year 9999")
+    return start, _year_start(t.year + 2, t.tzinfo)
 
 
 def _ahead(**delta: float) -> VagueRule:
     span = timedelta(**delta)
-    return lambda t: (t, t + span)
+    return lambda t: (t, _plus(_utc(t), span))  # elapsed time, whatever the zone
 
 
 def _ahead_months(n: int) -> VagueRule:
-    def rule(t: datetime) -> tuple[datetime, datetime]:
-        p = pendulum.instance(t).add(months=n)
-        return t, _utc(p)
+    def rule(t: datetime) -> tuple[datetime, datetime | None]:
+        try:
+            later = pendulum.instance(t).add(months=n)
+        except (OverflowError, ValueError):  # after the year 9999
+            return t, None
+        return t, _utc(later)
 
     return rule
 
 
-def _next_week(t: datetime) -> tuple[datetime, datetime]:
-    monday = datetime(t.year, t.month, t.day, tzinfo=UTC) + timedelta(days=7 - t.weekday())
-    return monday, monday + timedelta(days=7)
+def _midnight(day: date, zone: tzinfo | None) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=zone)
+
+
+def _next_week(t: datetime) -> tuple[datetime, datetime | None]:
+    monday = t.date() + timedelta(days=7 - t.weekday())  # OverflowError after 9999-12-31
+    try:
+        following = monday + timedelta(days=7)
+    except OverflowError:  # the week runs to the end of time
+        return _midnight(monday, t.tzinfo), None
+    return _midnight(monday, t.tzinfo), _midnight(following, t.tzinfo)
 
 
 #: The default lexicon of vague phrases. Each rule maps the instant a phrase was said (the
@@ -269,12 +366,12 @@ DEFAULT_LEXICON: Mapping[str, VagueRule] = MappingProxyType(
         "in the near future": _ahead(days=60),
         "in the coming months": _ahead_months(6),
         "next week": _next_week,
-        "this month": lambda t: (t, _start_of_month(t, 1)),
-        "next month": lambda t: (_start_of_month(t, 1), _start_of_month(t, 2)),
-        "later this year": lambda t: (t, _start_of_year(t, 1)),
-        "this year": lambda t: (t, _start_of_year(t, 1)),
-        "by the end of the year": lambda t: (t, _start_of_year(t, 1)),
-        "next year": lambda t: (_start_of_year(t, 1), _start_of_year(t, 2)),
+        "this month": lambda t: (t, _this_month_end(t)),
+        "next month": _next_month,
+        "later this year": lambda t: (t, _this_year_end(t)),
+        "this year": lambda t: (t, _this_year_end(t)),
+        "by the end of the year": lambda t: (t, _this_year_end(t)),
+        "next year": _next_year,
     }
 )
 
@@ -329,10 +426,15 @@ class Window:
         ``a/b``, open bounds ``..`` (or empty), and the qualifiers ``~`` (approximate),
         ``?`` (uncertain) and ``%`` (both) after a bound. A single date covers its whole
         unit; in an interval every bound covers its whole unit too, so ``2024-04-08/2024-04-09``
-        runs to the end of 9 April.
+        runs to the end of 9 April. Digits are ASCII digits.
+
+        A unit that runs to the end of time (``9999``, ``9999-12``, ``9999-12-31``, the last
+        minute of 9999) gives a window with no end (``None``, open): no instant follows it, so
+        ``Window.parse("9999")`` is ``9999-01-01/..``.
 
         Raises:
-            WindowError: if the text is not in the subset or the end is before the start.
+            WindowError: if the text is not in the subset, names an invalid date or an instant
+                outside the years 0001 to 9999 in UTC, or the end is before the start.
 
         Example:
             >>> Window.parse("2024-03~")
@@ -387,22 +489,40 @@ approximate=True, uncertain=False)
         "in the near future" 60 days, "next month" the calendar month after, and so on.
         The window is marked approximate and keeps the phrase as its label.
 
+        A window that would end after the last representable instant (9999-12-31, UTC) has no
+        end (``None``, open), as :meth:`parse` gives for ``"9999"``; one that would start
+        after it is refused.
+
         Raises:
             VaguePhraseError: if the phrase is not in the lexicon (the message lists those known).
+            TimeError: if the anchor is naive or malformed.
+            WindowError: if the window the rule gives starts after the year 9999, or is
+                otherwise invalid; the message names the phrase and the anchor.
 
         Example:
             >>> w = Window.vague("soon", anchor="2024-04-03T09:00:00+00:00")
             >>> w.label, w.end.isoformat()
             ('soon', '2024-05-03T09:00:00+00:00')
         """
+        if not isinstance(phrase, str):
+            raise VaguePhraseError(f"expected a vague phrase as a string, got {phrase!r}")
         table = DEFAULT_LEXICON if lexicon is None else lexicon
         key = " ".join(phrase.lower().split())
         rule = table.get(key)
         if rule is None:
             known = ", ".join(repr(k) for k in sorted(table))
             raise VaguePhraseError(f"vague phrase {phrase!r} is not in the lexicon; known: {known}")
-        start, end = rule(to_instant(anchor, field="anchor"))
-        return cls(start=start, end=end, label=key, approximate=True)
+        said = to_instant(anchor, field="anchor")
+        try:
+            start, end = rule(said)
+            return cls(start=start, end=end, label=key, approximate=True)
+        except ChronologyError as exc:
+            raise WindowError(f"vague phrase {key!r} said at {said.isoformat()}: {exc}") from None
+        except (OverflowError, ValueError) as exc:
+            raise WindowError(
+                f"vague phrase {key!r} said at {said.isoformat()}: its window falls outside "
+                f"the years 0001 to 9999 ({exc})"
+            ) from None
 
     def contains(self, instant: datetime | date | str) -> bool:
         """Whether ``instant`` lies in ``[start, end)``."""
@@ -443,7 +563,8 @@ approximate=True, uncertain=False)
         def show(t: datetime | None, *, end: bool) -> str:
             if t is None:
                 return ".."
-            if t.hour == t.minute == t.second == t.microsecond == 0:
+            midnight = t.hour == t.minute == t.second == t.microsecond == 0
+            if midnight and not (end and t.date() == date.min):  # no day before 0001-01-01
                 return (t - _ONE_DAY if end else t).date().isoformat()
             return t.isoformat()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import TYPE_CHECKING, TypeVar
 
 import attrs
@@ -18,7 +18,7 @@ from chronology.expectations import (
 )
 from chronology.projection import Checkpoints, Projection, effective_records, fold
 from chronology.record import Record
-from chronology.time import Window, to_instant
+from chronology.time import Window, end_instant, to_instant
 
 if TYPE_CHECKING:
     from chronology.stores.base import Store
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 __all__ = ["Change", "Diff", "View"]
 
 S = TypeVar("S")
-_ONE_DAY = timedelta(days=1)
 
 
 @attrs.frozen(kw_only=True)
@@ -72,13 +71,9 @@ def _range_start(value: datetime | date | str) -> datetime:
     return to_instant(value, field="start")
 
 
-def _range_end(value: datetime | date | str) -> datetime:
+def _range_end(value: datetime | date | str) -> datetime | None:
     """A date (or date string) ends with its day; a date-time ends where it says."""
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return to_instant(value) + _ONE_DAY
-    if isinstance(value, str) and len(value.strip()) == 10:
-        return to_instant(value, field="end") + _ONE_DAY
-    return to_instant(value, field="end")
+    return end_instant(value, field="end")
 
 
 class View:
