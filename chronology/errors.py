@@ -18,6 +18,7 @@ __all__ = [
     "RetractionError",
     "StoreError",
     "TimeError",
+    "UnitError",
     "UnknownCueError",
     "UnknownEventTypeError",
     "VaguePhraseError",
@@ -120,3 +121,16 @@ class FormatVersionError(StoreError):
 
 class ReadOnlyError(StoreError):
     """An append was attempted on a chronicle opened read-only."""
+
+
+class UnitError(ChronologyError, ValueError):
+    """A unit string is not in the unit table, or a conversion crosses dimensions (tonnes to
+    barrels, a monthly total to a daily rate) without the factor it needs.
+
+    Example:
+        >>> from chronology import Quantity
+        >>> Quantity(10.81, "Mt").to("bbl")
+        Traceback (most recent call last):
+        ...
+        chronology.errors.UnitError: cannot convert 'Mt' (mass) to 'bbl' (volume) without ...
+    """

@@ -19,7 +19,6 @@ Define your own event type with :func:`event_type`::
 from __future__ import annotations
 
 import enum
-import math
 import re
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
@@ -29,6 +28,7 @@ import attrs
 
 from chronology._fastinit import passes, speed_up_init
 from chronology.errors import EventError, UnknownCueError, UnknownEventTypeError
+from chronology.quantity import Quantity
 from chronology.time import Window, to_instant
 
 __all__ = [
@@ -249,81 +249,6 @@ _CUE_PATTERNS: Final = [
     for level, cues in _CUES.items()
     for cue in cues
 ]
-
-
-def _quantity_value(value: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise EventError(f"quantity value: expected a finite number, got {value!r}")
-    try:
-        number = float(value)
-    except OverflowError:
-        number = math.inf
-    if not math.isfinite(number):
-        raise EventError(f"quantity value: expected a finite number, got {value!r}")
-    return number
-
-
-passes(_quantity_value, "v.__class__ is float and v - v == 0.0")
-
-
-# Factors to a base unit within one dimension. Across dimensions a factor must be given.
-_UNIT_FACTORS: Final[dict[str, tuple[str, float]]] = {
-    "t": ("t", 1.0),
-    "kt": ("t", 1e3),
-    "Mt": ("t", 1e6),
-    "bbl": ("bbl", 1.0),
-    "kbbl": ("bbl", 1e3),
-    "Mbbl": ("bbl", 1e6),
-    "bbl/d": ("bbl/d", 1.0),
-    "kbbl/d": ("bbl/d", 1e3),
-    "Mbbl/d": ("bbl/d", 1e6),
-}
-
-
-@attrs.frozen
-class Quantity:
-    """A number with a unit, such as ``Quantity(1_700_000, "bbl/d")``.
-
-    Values are stored as floats. Units are free strings; :meth:`to` knows the metric prefixes of
-    tonnes and barrels and takes an explicit factor for anything else, because the factors that
-    matter here (barrels per tonne) depend on the crude grade.
-
-    Example:
-        >>> Quantity(10.81, "Mt").to("t").value
-        10810000.0
-        >>> round(Quantity(10.81, "Mt").to("Mbbl", factor=7.33).value, 2)
-        79.24
-    """
-
-    value: float = attrs.field(converter=_quantity_value)
-    unit: str = attrs.field(validator=_text("quantity unit"))
-
-    def to(self, unit: str, *, factor: float | None = None) -> Quantity:
-        """This quantity in another unit.
-
-        Args:
-            unit: the target unit.
-            factor: how many target units one source unit makes (for tonnes to barrels, the
-                barrels per tonne of the grade), applied *after* bringing the value to its base
-                unit (``t``, ``bbl``, ``bbl/d``) and before scaling to ``unit``'s prefix.
-
-        Raises:
-            EventError: if the units are of different dimensions and no factor is given.
-        """
-        src = _UNIT_FACTORS.get(self.unit, (self.unit, 1.0))
-        dst = _UNIT_FACTORS.get(unit, (unit, 1.0))
-        base = self.value * src[1]
-        if factor is None:
-            if src[0] != dst[0]:
-                raise EventError(
-                    f"cannot convert {self.unit!r} to {unit!r} without a factor "
-                    f"(how many {dst[0]} per {src[0]})"
-                )
-            return Quantity(base / dst[1], unit)
-        return Quantity(base * factor / dst[1], unit)
-
-    def __str__(self) -> str:
-        return f"{self.value:,.10g} {self.unit}"
 
 
 def _sources(value: Iterable[Source | str]) -> tuple[Source, ...]:
@@ -670,5 +595,5 @@ class Retracted(Event):
     reason: str | None = attrs.field(default=None, validator=_opt_text)
 
 
-for _cls in (Quantity, Source, Event):
+for _cls in (Source, Event):
     speed_up_init(_cls)

@@ -164,15 +164,38 @@ def _structure_window(value: Any, _: type) -> Window:
 
 
 def _unstructure_quantity(q: Quantity) -> dict[str, Any]:
-    return {"value": q.value, "unit": q.unit}
+    """``{"value", "unit"}``, with ``low``, ``high`` and ``approximate`` only when set: a plain
+    quantity is written exactly as before those fields existed, so its event keeps its id."""
+    data: dict[str, Any] = {"value": q.value, "unit": q.unit}
+    if q.low is not None:
+        data["low"] = q.low
+    if q.high is not None:
+        data["high"] = q.high
+    if q.approximate:
+        data["approximate"] = True
+    return data
+
+
+#: The keys a quantity's JSON may have; ``value`` and ``unit`` are required.
+_QUANTITY_KEYS: Final = frozenset({"value", "unit", "low", "high", "approximate"})
 
 
 def _structure_quantity(value: Any, _: type) -> Quantity:
     if isinstance(value, list | tuple) and len(value) == 2:
         return Quantity(value[0], value[1])
-    if not isinstance(value, dict) or set(value) != {"value", "unit"}:
-        raise EventError(f"expected a quantity {{'value': number, 'unit': string}}, got {value!r}")
-    return Quantity(value["value"], value["unit"])
+    if (
+        not isinstance(value, dict)
+        or not _QUANTITY_KEYS.issuperset(value)
+        or not {"value", "unit"}.issubset(value)
+    ):
+        raise EventError(
+            "expected a quantity {'value': number, 'unit': string} (optionally with 'low', "
+            f"'high', 'approximate'), got {value!r}"
+        )
+    get = value.get
+    return Quantity(
+        value["value"], value["unit"], get("low"), get("high"), get("approximate", False)
+    )
 
 
 def _structure_source(value: Any, _: type) -> Source:
@@ -393,7 +416,7 @@ def _window_text(w: Window) -> str:
 
 def _quantity_text(q: Quantity) -> str:
     value = q.value
-    if value.__class__ is not float:
+    if value.__class__ is not float or q.low is not None or q.high is not None or q.approximate:
         return _ENCODER.encode(_unstructure_quantity(q))
     return '{"unit":' + _encode_str(q.unit) + ',"value":' + float.__repr__(value) + "}"
 
@@ -495,6 +518,9 @@ def _quantity_value(data: Any) -> Quantity:
     q: Quantity = _new(Quantity)
     _set(q, "value", value)
     _set(q, "unit", unit)
+    _set(q, "low", None)
+    _set(q, "high", None)
+    _set(q, "approximate", False)
     return q
 
 

@@ -6,7 +6,13 @@ import attrs
 import pytest
 
 from chronology import Chronicle
-from chronology.errors import EventError, TimeError, UnknownCueError, UnknownEventTypeError
+from chronology.errors import (
+    EventError,
+    TimeError,
+    UnitError,
+    UnknownCueError,
+    UnknownEventTypeError,
+)
 from chronology.events import (
     AgendaChanged,
     Event,
@@ -252,7 +258,7 @@ def test_quantity_conversions_within_a_dimension() -> None:
 
 
 def test_quantity_conversion_across_dimensions_needs_a_factor() -> None:
-    with pytest.raises(EventError, match=r"cannot convert 'Mt' to 'Mbbl' without a factor"):
+    with pytest.raises(UnitError, match=r"'Mt' \(mass\) to 'Mbbl' \(volume\) without a factor"):
         Quantity(10.81, "Mt").to("Mbbl")
     assert 79.24 == round(Quantity(10.81, "Mt").to("Mbbl", factor=7.33).value, 2)
 
