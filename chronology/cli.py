@@ -38,11 +38,13 @@ import click
 
 from chronology import __version__
 from chronology.chronicle import Chronicle
-from chronology.errors import ChronologyError, TimeError
+from chronology.errors import ChronologyError, TimeError, UnitError
 from chronology.events import Event, Quantity, Source
 from chronology.expectations import Expectation, Figure, TradeExpectation, VisitExpectation
+from chronology.quantity import error, relative_error
 from chronology.serialization import converter, event_to_dict
 from chronology.time import Window, as_of_instant
+from chronology.units import same_dimension
 from chronology.view import Change, Diff
 
 __all__ = [
@@ -145,6 +147,10 @@ def _quantity_text(q: Quantity) -> str:
     return f"{number_text(q.value)} {q.unit}"
 
 
+def _is_percent(unit: str) -> bool:
+    return same_dimension(unit, "%")
+
+
 def _instant_text(t: datetime) -> str:
     """``YYYY-MM-DD`` at midnight UTC, else ``YYYY-MM-DD HH:MM`` (UTC)."""
     if t.hour == t.minute == t.second == t.microsecond == 0:
@@ -202,13 +208,24 @@ def window_text(window: Window | None) -> str:
 
 
 def _report_vs(projected: Quantity | None, report: Figure) -> str:
-    same_unit = projected is not None and projected.unit == report.quantity.unit
-    shown = number_text(report.quantity.value) if same_unit else _quantity_text(report.quantity)
+    """The report, and its error against the projection: converted within a dimension
+    (``mb/d`` against ``kb/d``), in percentage points between percentages, and said to be
+    missing when the two measure different things."""
+    reported = report.quantity
+    same_unit = projected is not None and projected.unit == reported.unit
+    shown = number_text(reported.value) if same_unit else _quantity_text(reported)
     text = f"reported {shown}"
     notes: list[str] = []
-    if projected is not None and same_unit and projected.value:
-        error = (report.quantity.value - projected.value) / projected.value
-        notes.append(f"{error:+.1%}")
+    if projected is not None:
+        try:
+            if _is_percent(projected.unit):
+                notes.append(f"{error(projected, reported).value:+.3g} pp")
+            else:
+                relative = relative_error(projected, reported)
+                if relative is not None:
+                    notes.append(f"{relative:+.1%}")
+        except UnitError:
+            notes.append(f"not comparable with {projected.unit}")
     if report.preliminary:
         notes.append("prelim.")
     return f"{text} ({', '.join(notes)})" if notes else text

@@ -48,6 +48,7 @@ from chronology.events import (
     VisitScheduled,
 )
 from chronology.time import Window
+from chronology.units import same_dimension
 
 __all__ = [
     "Expectation",
@@ -197,7 +198,9 @@ class TradeExpectation:
         Args:
             scope: the scope to match; any scope when ``None``.
             unit: the unit to match (a customs figure may be given both in ``"Mt"`` and in
-                ``"bbl/d"``); any unit when ``None``.
+                ``"bbl/d"``); any unit when ``None``. A report in another unit of the same
+                dimension matches too (``"kt"`` for ``"Mt"``, ``"kb/d"`` for ``"mb/d"``):
+                bring it to one unit with :meth:`Quantity.to <chronology.quantity.Quantity.to>`.
 
         Example:
             A customs figure and a ship-tracking figure are kept apart::
@@ -206,7 +209,7 @@ class TradeExpectation:
         """
         for figure in reversed(self.reports):
             if (scope is None or figure.scope == scope) and (
-                unit is None or figure.quantity.unit == unit
+                unit is None or same_dimension(figure.quantity.unit, unit)
             ):
                 return figure
         return None

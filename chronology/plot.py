@@ -10,8 +10,9 @@ only when a function here is called.
   postponement or cancellation was made, and a star the actual dates of the visit. The dashed
   line is the as-of instant.
 * :func:`trade_figures`: for each trade flow, the projected figure against the latest figure
-  reported in each scope (same unit only; a scope is what a figure measures, and figures of
-  different scopes answer different questions).
+  reported in each scope (a scope is what a figure measures, and figures of different scopes
+  answer different questions). One panel per dimension: figures in ``mb/d``, ``kb/d`` and
+  ``bbl/d`` share one, converted to its unit; tonnes and barrels never do.
 * :func:`overview`: both, in one figure: what ``chronology plot`` draws.
 
 Every function returns a :class:`matplotlib.figure.Figure` built without
@@ -51,7 +52,9 @@ from chronology.events import (
 )
 from chronology.expectations import Figure as TradeFigure
 from chronology.expectations import Status, TradeExpectation, VisitExpectation
+from chronology.quantity import Quantity, error, relative_error
 from chronology.time import UTC, Window, as_of_instant
+from chronology.units import same_dimension
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -434,20 +437,32 @@ def _scope_name(scope: str | None) -> str:
     return scope or "scope not given"
 
 
+def _in(q: Quantity, unit: str) -> float:
+    """The value of ``q`` in ``unit`` (of the same dimension)."""
+    return q.to(unit).value
+
+
+def _given(q: Quantity, unit: str) -> str:
+    """`` (given as 1,610 kb/d)`` when ``q`` was given in another spelling than ``unit``."""
+    return "" if q.unit == unit else f" (given as {number_text(q.value)} {q.unit})"
+
+
 def _trade_bars(trade: TradeExpectation, unit: str) -> list[_Bar]:
     bars: list[_Bar] = []
     projected = trade.quantity
-    if projected is not None and projected.unit == unit:
+    if projected is not None and same_dimension(projected.unit, unit):
         earlier = [
-            number_text(f.quantity.value) for f in trade.projections[:-1] if f.quantity.unit == unit
+            number_text(_in(f.quantity, unit))
+            for f in trade.projections[:-1]
+            if same_dimension(f.quantity.unit, unit)
         ]
-        note = f"{number_text(projected.value)} {unit}"
+        note = f"{number_text(_in(projected, unit))} {unit}{_given(projected, unit)}"
         if earlier:
             note += f" (earlier: {', '.join(earlier)})"
         bars.append(
             _Bar(
                 label="projected",
-                value=projected.value,
+                value=_in(projected, unit),
                 scope=_scope_name(trade.scope),
                 projected=True,
                 preliminary=False,
@@ -461,15 +476,16 @@ def _trade_bars(trade: TradeExpectation, unit: str) -> list[_Bar]:
         figure = _latest(trade.reports, scope, unit)
         if figure is None:
             continue
-        note = f"{number_text(figure.quantity.value)} {unit}"
-        if projected is not None and scope == trade.scope and projected.value:
-            note += f" ({(figure.quantity.value - projected.value) / projected.value:+.1%})"
+        value = _in(figure.quantity, unit)
+        note = f"{number_text(value)} {unit}{_given(figure.quantity, unit)}"
+        if projected is not None and scope == trade.scope:
+            note += _error_note(projected, figure.quantity)
         if figure.preliminary:
             note += ", preliminary"
         bars.append(
             _Bar(
                 label="reported",
-                value=figure.quantity.value,
+                value=value,
                 scope=_scope_name(scope),
                 projected=False,
                 preliminary=figure.preliminary,
@@ -480,9 +496,17 @@ def _trade_bars(trade: TradeExpectation, unit: str) -> list[_Bar]:
     return bars
 
 
+def _error_note(projected: Quantity, reported: Quantity) -> str:
+    """`` (+7.1%)``, or `` (-0.5 pp)`` between percentages; empty for a zero projection."""
+    if same_dimension(projected.unit, "%"):
+        return f" ({error(projected, reported).value:+.3g} pp)"
+    relative = relative_error(projected, reported)
+    return "" if relative is None else f" ({relative:+.1%})"
+
+
 def _latest(figures: Sequence[TradeFigure], scope: str | None, unit: str) -> TradeFigure | None:
     for f in reversed(figures):
-        if f.scope == scope and f.quantity.unit == unit:
+        if f.scope == scope and same_dimension(f.quantity.unit, unit):
             return f
     return None
 
@@ -497,14 +521,18 @@ def _other_units(trade: TradeExpectation, unit: str) -> list[str]:
     return [
         f"{number_text(f.quantity.value)} {f.quantity.unit} ({_scope_name(f.scope)})"
         for f in trade.reports
-        if f.quantity.unit != unit
+        if not same_dimension(f.quantity.unit, unit)
     ]
 
 
 def _trade_groups(trades: Sequence[TradeExpectation]) -> dict[str, list[TradeExpectation]]:
+    """The trades by dimension, each group under the unit of its first trade: one panel each,
+    so that ``Mbbl/d`` and ``kb/d`` figures share an axis."""
     groups: dict[str, list[TradeExpectation]] = {}
     for t in trades:
-        groups.setdefault(_unit_of(t), []).append(t)
+        unit = _unit_of(t)
+        key = next((u for u in groups if same_dimension(u, unit)), unit)
+        groups.setdefault(key, []).append(t)
     return groups
 
 
@@ -637,9 +665,11 @@ def trade_figures(
     """Projected trade figures against the latest reported figure of each scope.
 
     One horizontal bar for the latest projection of each flow and one for the latest report of
-    each scope in the same unit (hatched when preliminary), labelled with the figure and, for the
-    projection's own scope, its error. Reports in other units are listed beside the flow's name:
-    converting tonnes to barrels needs a grade-dependent factor, so none is guessed.
+    each scope in the same dimension (hatched when preliminary), converted to the panel's unit
+    (``940 kb/d`` is drawn as ``0.94 mb/d`` beside a projection in ``mb/d``) and labelled with
+    the figure and, for the projection's own scope, its error (in percentage points between
+    percentages). Reports of another dimension are listed beside the flow's name: converting
+    tonnes to barrels needs a grade-dependent factor, so none is guessed.
 
     Args:
         chronicle: the chronicle to draw.
@@ -649,7 +679,7 @@ def trade_figures(
         recorded_by: as recorded by this system-time instant; ``None``: as recorded now.
 
     Returns:
-        A matplotlib figure, one panel per unit.
+        A matplotlib figure, one panel per dimension.
 
     Raises:
         NothingToPlotError: no trade figure to draw.

@@ -24,7 +24,7 @@ import cattrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
 from cattrs.gen import make_dict_unstructure_fn
 
-from chronology._fastinit import slot_setter
+from chronology._fastinit import slot_setter, slot_setters
 from chronology.errors import ChronologyError, EventError, TimeError, UnknownEventTypeError
 from chronology.events import (
     _REGISTRY,
@@ -516,12 +516,21 @@ def _quantity_value(data: Any) -> Quantity:
     if value.__class__ is not float or unit.__class__ is not str:
         raise _Fallback
     q: Quantity = _new(Quantity)
-    _set(q, "value", value)
-    _set(q, "unit", unit)
-    _set(q, "low", None)
-    _set(q, "high", None)
-    _set(q, "approximate", False)
+    _quantity_value_slot(q, value)
+    _quantity_unit_slot(q, unit)
+    _quantity_low_slot(q, None)
+    _quantity_high_slot(q, None)
+    _quantity_approximate_slot(q, False)
     return q
+
+
+(
+    _quantity_value_slot,
+    _quantity_unit_slot,
+    _quantity_low_slot,
+    _quantity_high_slot,
+    _quantity_approximate_slot,
+) = slot_setters(Quantity, "value", "unit", "low", "high", "approximate")
 
 
 def _strings_value(data: Any) -> tuple[str, ...]:

@@ -14,22 +14,22 @@ conversion takes an explicit factor (see :meth:`Quantity.to <chronology.quantity
 The table (case matters: ``mt`` is refused, because the press uses it both for metric tonnes
 and for million tonnes):
 
-============================ ===================================== ==============
-spellings                    meaning                               base
-============================ ===================================== ==============
-``t``, ``kt``, ``Mt``, ``Gt`` tonnes, thousand, million, billion    ``t``
-``bbl``, ``b``               barrels                               ``bbl``
-``kbbl``, ``kb``             thousand barrels                      ``bbl``
-``Mbbl``, ``MMbbl``, ``mb``  million barrels                       ``bbl``
-``Gbbl``                     billion barrels                       ``bbl``
-*volume or mass* ``/d``      per day (also ``/day``)               e.g. ``bbl/d``
-*volume or mass* ``/month``  per month (also ``/mo``)              e.g. ``t/month``
-*volume or mass* ``/y``      per year (also ``/yr``, ``/year``,    e.g. ``t/y``
-                             ``/a``)
-``bpd``                      barrels per day                       ``bbl/d``
-``%``                        per cent                              ``%``
-``pp``, ``bp``               percentage points, basis points       ``pp``
-============================ ===================================== ==============
+============================== ===================================== ===============
+spellings                      meaning                               base
+============================== ===================================== ===============
+``t``, ``kt``, ``Mt``, ``Gt``  tonnes; thousand, million, billion    ``t``
+``bbl``, ``b``                 barrels                               ``bbl``
+``kbbl``, ``kb``               thousand barrels                      ``bbl``
+``Mbbl``, ``MMbbl``, ``mb``    million barrels                       ``bbl``
+``Gbbl``                       billion barrels                       ``bbl``
+*amount* ``/d``                per day (also ``/day``)               e.g. ``bbl/d``
+*amount* ``/month``            per month (also ``/mo``)              e.g. ``t/month``
+*amount* ``/y``                per year (also ``/yr``, ``/year``,    e.g. ``t/y``
+                               ``/a``)
+``bpd``                        barrels per day                       ``bbl/d``
+``%``                          per cent                              ``%``
+``pp``, ``bp``                 percentage points, basis points       ``pp``
+============================== ===================================== ===============
 
 Two spellings need care. In the oil trade press ``mb`` and ``mb/d`` mean *million* barrels (per
 day), never millibarrels, and this table reads them so. The older US industry habit of writing
@@ -65,17 +65,14 @@ __all__ = ["Unit", "UnitError", "convert", "parse_unit", "same_dimension", "unit
 
 
 class Unit(NamedTuple):
-    """What a unit string measures.
+    """What a unit string measures: a dimension, a scale, and the dimension's base unit."""
 
-    Attributes:
-        dimension: the kind of thing measured: ``"mass"``, ``"volume"``, ``"mass/day"``,
-            ``"volume/month"``, ``"percent"``, ``"percentage points"``, ...
-        scale: how many base units one of this unit makes (``1e6`` for ``"mb/d"``).
-        base: the base unit of the dimension (``"bbl/d"``).
-    """
-
+    #: The kind of thing measured: ``"mass"``, ``"volume"``, ``"mass/day"``,
+    #: ``"volume/month"``, ``"percent"``, ``"percentage points"``, ...
     dimension: str
+    #: How many base units one of this unit makes (``1e6`` for ``"mb/d"``).
     scale: float
+    #: The base unit of the dimension (``"bbl/d"``).
     base: str
 
 

@@ -25,6 +25,7 @@ from chronology.cli import cli
 from chronology.events import (
     TradeProjected,
     TradeProjectionRevised,
+    TradeReported,
     VisitAnnounced,
     VisitCancelled,
     VisitPostponed,
@@ -253,6 +254,40 @@ def test_revised_projection_lists_earlier_figures(tmp_path: Path) -> None:
     assert ["bar:projected:trade/x"] == ids(root, "bar:")
     assert " 120 t (earlier: 100)" in texts(root)
     assert "quantity (t)" in texts(root)
+
+
+def test_vintages_in_other_prefixes_share_the_panel(tmp_path: Path) -> None:
+    """A report in kbbl/d beside a projection in Mbbl/d is drawn, converted, not dropped."""
+    c = Chronicle()
+    c.extend(
+        [
+            TradeProjected(
+                subject="figure/x",
+                known_at="2024-11-12T00:00Z",
+                quantity=Quantity(1, "Mbbl/d"),
+                scope="world demand growth",
+            ),
+            TradeReported(
+                subject="figure/x",
+                known_at="2025-01-15T00:00Z",
+                quantity=Quantity(940, "kbbl/d"),
+                scope="world demand growth",
+                preliminary=True,
+            ),
+            TradeReported(
+                subject="figure/x",
+                known_at="2025-01-15T00:00Z",
+                quantity=Quantity(12, "Mt"),
+                scope="another scope",
+            ),
+        ]
+    )
+    root = svg_of(trade_figures(c), tmp_path)
+    expected = ["bar:projected:figure/x", "bar:reported:figure/x:world-demand-growth"]
+    assert expected == ids(root, "bar:")
+    assert " 0.94 Mbbl/d (given as 940 kbbl/d) (-6.0%), preliminary" in texts(root)
+    assert "quantity (Mbbl/d)" in texts(root)
+    assert any("also reported: 12 Mt (another scope)" in t for t in texts(root))
 
 
 # -- refusals -------------------------------------------------------------------------------------

@@ -136,7 +136,7 @@ _WORDS: Final = (
     "Ван И",
     "王毅",
 )
-_UNITS: Final = ("bbl/d", "kbbl/d", "Mbbl/d", "bbl", "t", "kt", "Mt")
+_UNITS: Final = ("bbl/d", "kbbl/d", "Mbbl/d", "mb/d", "kb/d", "bpd", "bbl", "t", "kt", "Mt", "%")
 
 _MIN = datetime(2000, 1, 1)  # noqa: DTZ001 - hypothesis takes naive bounds, zones come apart
 _MAX = datetime(2099, 12, 31)  # noqa: DTZ001
@@ -241,12 +241,29 @@ def probabilities() -> st.SearchStrategy[float | None]:
 
 @cache
 def quantities() -> st.SearchStrategy[Quantity]:
-    """Quantities with finite values (integers and floats) and the usual oil units."""
+    """Quantities with finite values (integers and floats) and the usual oil units, mostly
+    plain, sometimes with bounds (``low``, ``high``, either or both) or marked approximate."""
     value = st.one_of(
         st.integers(0, 10**7),
         st.floats(allow_nan=False, allow_infinity=False),
     )
-    return st.builds(Quantity, value, st.one_of(st.sampled_from(_UNITS), texts()))
+    unit = st.one_of(st.sampled_from(_UNITS), texts())
+    plain = st.builds(Quantity, value, unit)
+    return st.one_of(plain, plain, plain, _ranges(unit))
+
+
+@st.composite
+def _ranges(draw: st.DrawFn, unit: st.SearchStrategy[str]) -> Quantity:
+    bounds = st.floats(-1e12, 1e12, allow_nan=False, allow_infinity=False)
+    a, b, c = sorted(draw(bounds) for _ in range(3))
+    keep_low, keep_high = draw(st.booleans()), draw(st.booleans())
+    return Quantity(
+        b,
+        draw(unit),
+        a if keep_low else None,
+        c if keep_high else None,
+        draw(st.booleans()),
+    )
 
 
 @cache
