@@ -40,7 +40,7 @@ Per day, per month and per year are different dimensions: months and years diffe
 so a conversion between them takes the days (or months) as a factor. A difference between two
 percentages is in percentage points (``pp``), a dimension of its own.
 
-Why not :mod:`pint`: importing it takes a large part of a second and builds a registry of
+Why not pint: importing it takes a large part of a second and builds a registry of
 thousands of units, while the library's import must stay fast (the CLI is started for one
 answer) and a conversion here runs once per figure compared, in loops over a whole chronicle. The
 few units a trade chronicle needs fit in a table of a few dozen entries, read once per distinct
@@ -61,14 +61,14 @@ from typing import Final, NamedTuple
 
 from chronology.errors import UnitError
 
-__all__ = ["Unit", "UnitError", "convert", "parse_unit", "same_dimension", "units"]
+__all__ = ["Unit", "convert", "parse_unit", "same_dimension", "units"]
 
 
 class Unit(NamedTuple):
     """What a unit string measures: a dimension, a scale, and the dimension's base unit."""
 
-    #: The kind of thing measured: ``"mass"``, ``"volume"``, ``"mass/day"``,
-    #: ``"volume/month"``, ``"percent"``, ``"percentage points"``, ...
+    #: What is measured, such as ``"mass"``, ``"volume"``, ``"mass/day"``,
+    #: ``"volume/month"``, ``"percent"`` or ``"percentage points"``.
     dimension: str
     #: How many base units one of this unit makes (``1e6`` for ``"mb/d"``).
     scale: float
