@@ -5,13 +5,13 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Self, TextIO
 
+from chronology._paths import write_atomically
 from chronology.errors import (
     ChronologyError,
     EventError,
@@ -303,35 +303,36 @@ class Chronicle:
         Each line holds the event's fields, its tag under ``"type"``, and the record's
         ``position``, ``recorded_at``, ``event_id`` and ``hash``.
 
+        The file is written beside its target and then takes its place, with the permissions
+        the process umask gives (``0644`` under umask ``022``). A symbolic link is followed
+        (the file it names is replaced, the link kept); a directory, device, FIFO or socket
+        is refused before anything is opened.
+
         Returns:
             The number of records written.
+
+        Raises:
+            StoreError: naming the path, if it is not a regular file (nor a link to one), or
+                the file cannot be written; whatever was at the path is left as it was.
         """
-        target = Path(path)
-        directory = target.parent if str(target.parent) else Path(".")
-        try:
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
-        except OSError as exc:
-            raise StoreError(f"{target}: cannot write: {exc.strerror}") from None
-        count = 0
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-                for raw in self._store.raw():
-                    head = json.dumps(
-                        {
-                            "position": raw.position,
-                            "recorded_at": raw.recorded_at,
-                            "event_id": raw.event_id,
-                            "hash": raw.hash,
-                        },
-                        ensure_ascii=False,
-                    )
-                    out.write(f"{head[:-1]}, {raw.payload[1:]}\n")
-                    count += 1
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return count
+
+        def write(out: TextIO) -> int:
+            count = 0
+            for raw in self._store.raw():
+                head = json.dumps(
+                    {
+                        "position": raw.position,
+                        "recorded_at": raw.recorded_at,
+                        "event_id": raw.event_id,
+                        "hash": raw.hash,
+                    },
+                    ensure_ascii=False,
+                )
+                out.write(f"{head[:-1]}, {raw.payload[1:]}\n")
+                count += 1
+            return count
+
+        return write_atomically(path, write)
 
     def import_jsonl(
         self,

@@ -85,6 +85,7 @@ import contextlib
 import os
 import random
 import sqlite3
+import stat
 import threading
 import time
 import weakref
@@ -94,6 +95,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
+from chronology._paths import kind_of
 from chronology.errors import (
     ChronologyError,
     FormatVersionError,
@@ -188,11 +190,14 @@ _CHECKPOINT_BYTES: Final = 256 * 1024
 #: What a row adds besides its payload, in the table and its indexes (an estimate).
 _ROW_BYTES: Final = 300
 _SQLITE_MAGIC: Final = b"SQLite format 3\x00"
-#: What a file is, in one statement: application id, format version, table names.
+#: What a file is, in one statement: application id, format version, table names, and the
+#: names of the other objects of its schema (views, indexes, triggers), each after its type.
 _IDENTIFY: Final = (
     "SELECT (SELECT application_id FROM pragma_application_id),"
     " (SELECT user_version FROM pragma_user_version),"
-    " (SELECT group_concat(name, char(31)) FROM sqlite_master WHERE type = 'table')"
+    " (SELECT group_concat(name, char(31)) FROM sqlite_master WHERE type = 'table'),"
+    " (SELECT group_concat(type || ' ' || name, char(31)) FROM sqlite_master"
+    " WHERE type <> 'table')"
 )
 #: The tables a file of each format version has.
 _TABLES: Final = {
@@ -306,9 +311,17 @@ class SQLiteStore(Store):
 
     def _open(self, read_only: bool) -> sqlite3.Connection:
         path, name = self.path, self._name
-        if path.is_dir():
-            raise NotAChronicleError(f"{name}: is a directory, not a chronicle file")
-        exists = path.exists()
+        # Looked at before anything opens it: opening a FIFO waits for a writer, and SQLite
+        # leaves a ``-journal`` file beside a device it tried to use.
+        try:
+            kind: int | None = path.stat().st_mode
+        except (FileNotFoundError, NotADirectoryError):
+            kind = None
+        except OSError as exc:
+            raise StoreError(f"{name}: cannot open: {exc.strerror}") from None
+        if kind is not None and not stat.S_ISREG(kind):
+            raise NotAChronicleError(f"{name}: is {kind_of(kind)}, not a chronicle file")
+        exists = kind is not None
         if not exists:
             if read_only:
                 raise StoreError(f"{name}: no such chronicle (opened read-only, so not created)")
@@ -318,10 +331,22 @@ class SQLiteStore(Store):
                 raise StoreError(f"{name}: cannot create the chronicle: {parent} {what}")
         else:
             self._check_magic()
+            self._inspect()
             if not read_only and not os.access(path, os.W_OK):
                 read_only = True
         self.read_only = read_only
-        conn = self._connect("ro" if read_only else "rw" if exists else "rwc")
+        if not exists:
+            mode = "rwc"
+        elif not read_only:
+            mode = "rw"
+        elif os.access(path, os.W_OK) and not self._wal.exists():
+            # A connection that may not write cannot remove the ``-wal`` and ``-shm`` files
+            # that reading a WAL file makes: a writable one, refused every write, removes
+            # them when it closes, as the last one (see :meth:`_reader`).
+            mode = "query"
+        else:
+            mode = "ro"
+        conn = self._connect(mode)
         try:
             return self._prepare(conn)
         except BaseException:
@@ -342,7 +367,9 @@ class SQLiteStore(Store):
         return f"{self._absolute.as_uri()}?mode={mode}"
 
     def _connect(self, mode: str, *, immutable: bool = False) -> sqlite3.Connection:
-        uri = self._uri(mode)
+        """A connection in ``mode``: ``"ro"``, ``"rw"``, ``"rwc"`` (create the file), or
+        ``"query"`` (``"rw"``, but refused every write by ``PRAGMA query_only``)."""
+        uri = self._uri("rw" if mode == "query" else mode)
         if immutable:
             uri += "&immutable=1"
         try:
@@ -356,6 +383,8 @@ class SQLiteStore(Store):
         except sqlite3.Error as exc:
             raise StoreError(f"{self._name}: cannot open: {exc}") from None
         conn.execute(f"PRAGMA busy_timeout = {int(self._timeout * 1000)}")
+        if mode == "query":
+            conn.execute("PRAGMA query_only = ON")
         return conn
 
     def _prepare(self, conn: sqlite3.Connection) -> sqlite3.Connection:
@@ -444,17 +473,45 @@ class SQLiteStore(Store):
     def _wal(self) -> Path:
         return Path(f"{self.path}-wal")
 
+    def _inspect(self) -> None:
+        """Refuse a file that is not a chronicle before anything may write to it.
+
+        The file is read through a connection that writes nothing: an ``immutable`` one when
+        no ``-wal`` file lies beside it (the main file then holds everything, and nothing is
+        created or locked), a read-only one otherwise. Only a definite answer counts: a file
+        that cannot be read now (another process may be creating it) is judged once it is
+        open, as every file is.
+        """
+        if not _has_content(self.path):
+            return  # an empty file, where a new chronicle is created
+        try:
+            conn = self._connect("ro", immutable=not self._wal.exists())
+        except StoreError:
+            return
+        try:
+            found = conn.execute(_IDENTIFY).fetchone()
+        except sqlite3.Error:
+            return
+        finally:
+            conn.close()
+        self._judge(*found)
+
     def _identify(self, conn: sqlite3.Connection) -> str:
         """``"chronicle"`` or ``"empty"``; raises for anything else."""
         try:
             # One statement, so one snapshot: another process may be creating the schema.
-            app, version, names = conn.execute(_IDENTIFY).fetchone()
+            found = conn.execute(_IDENTIFY).fetchone()
         except sqlite3.DatabaseError as exc:
             if getattr(exc, "sqlite_errorname", "") in ("SQLITE_NOTADB", "SQLITE_CORRUPT"):
                 raise NotAChronicleError(
                     f"{self._name}: not a chronicle (not a readable SQLite database: {exc})"
                 ) from None
             raise
+        return self._judge(*found)
+
+    def _judge(self, app: int, version: int, names: str | None, others: str | None) -> str:
+        """What :data:`_IDENTIFY` found: ``"chronicle"`` or ``"empty"`` (a database holding
+        nothing at all, where a chronicle may be created); raises for anything else."""
         tables = names.split("\x1f") if names else []
         if app == APPLICATION_ID:
             if version > FORMAT_VERSION:
@@ -474,10 +531,20 @@ class SQLiteStore(Store):
                 f"{self._name}: not a chronicle (an SQLite database of another application, "
                 f"application_id {app:#010x})"
             )
-        if tables:
+        if tables or others:
+            contents = sorted(others.split("\x1f")) if others else []
+            if contents:
+                listed = ", ".join([*(f"table {t}" for t in sorted(tables)), *contents])
+                what = f"other contents: {listed}"
+            else:
+                what = f"other tables: {', '.join(sorted(tables))}"
             raise NotAChronicleError(
-                f"{self._name}: not a chronicle (an SQLite database with other tables: "
-                f"{', '.join(sorted(tables))})"
+                f"{self._name}: not a chronicle (an SQLite database with {what})"
+            )
+        if version != 0:
+            raise NotAChronicleError(
+                f"{self._name}: not a chronicle (an SQLite database of another application, "
+                f"user_version {version})"
             )
         return "empty"
 
