@@ -26,7 +26,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime, timedelta
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -641,11 +641,37 @@ def open_chronicle(path: str, *, create: bool = False) -> Chronicle:
 
 @contextmanager
 def _chronicle(path: str, *, create: bool = False) -> Iterator[Chronicle]:
+    """:func:`open_chronicle`, closed at the end; a file this command created is removed
+    again if the command fails before storing anything in it (a refused command leaves
+    nothing behind)."""
+    new = create and not os.path.lexists(path)
     chronicle = open_chronicle(path, create=create)
     try:
         yield chronicle
+    except BaseException:
+        if new:
+            _remove_if_empty(chronicle, path)
+        raise
     finally:
         chronicle.close()
+
+
+def _remove_if_empty(chronicle: Chronicle, path: str) -> None:
+    """Close ``chronicle`` and remove its file (and companions) if it holds no record.
+
+    Only for a file this process has just created: another process opening the same new
+    file in the moments between would lose it (a narrow window, for a file nobody else
+    named yet).
+    """
+    try:
+        empty = len(chronicle) == 0
+    except ChronologyError:
+        empty = False
+    chronicle.close()
+    if empty:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            with suppress(OSError):
+                os.unlink(path + suffix)
 
 
 def _emit(
