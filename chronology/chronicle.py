@@ -87,7 +87,8 @@ class Chronicle:
             clock: as for :class:`Chronicle`.
 
         Raises:
-            NotAChronicleError: the path is a directory or a file that is not a chronicle.
+            NotAChronicleError: the path is a directory, a device, a FIFO or a socket, or a
+                file that is not a chronicle (left unmodified).
             FormatVersionError: the file was written by a newer format version.
             StoreError: the path cannot be opened or created (naming it), or ``read_only`` is
                 set and the file is missing.

@@ -29,6 +29,12 @@ def test_readme_commands_are_the_ci_commands() -> None:
     assert first_commands is not None
     lines = [ln.split("#")[0].strip() for ln in first_commands.group(1).splitlines()]
     ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
-    assert "chronology demo" in lines[0]
-    assert "python3 -m pytest" == lines[1]
+    install, demo = (part.strip() for part in lines[0].split("&&"))
+    # The first command installs only what the demo needs (the core), from the source tree.
+    assert ("python3 -m pip install -e .", "chronology demo") == (install, demo)
+    # The second adds the test tools, then runs the command CI runs.
+    assert ["python3 -m pip install -e '.[test]'", "python3 -m pytest"] == [
+        part.strip() for part in lines[1].split("&&")
+    ]
     assert "python3 -m pytest" in ci
+    assert "python3 -m pip install --quiet -e '.[dev,bench]'" in ci

@@ -1,10 +1,21 @@
 """The SQLite store: a chronicle kept in one file, the embedded default.
 
 The chronicle lives in the file you name (``Chronicle.open("chronicle.db")`` puts it in the
-current directory; pass an absolute path to put it elsewhere). While a writer has it open, SQLite
-keeps two companion files beside it, ``<name>-wal`` and ``<name>-shm``; they belong to the
-chronicle and are folded back into the main file when the last connection closes. Copy or move
-the chronicle only while nothing has it open.
+current directory; pass an absolute path to put it elsewhere). While it is open, SQLite keeps
+two companion files beside it, ``<name>-wal`` and ``<name>-shm``; they belong to the chronicle
+and are folded back into the main file, and removed, when the last connection closes. Copy or
+move the chronicle only while nothing has it open.
+
+A path is looked at before anything opens it: a directory, a device, a FIFO or a socket is
+refused (opening a FIFO waits for a writer; SQLite leaves a ``-journal`` file beside a device).
+An existing file is first read through a connection that cannot write (``immutable`` when no
+``-wal`` file lies beside it, so that nothing is created or locked), and a file that is not a
+chronicle is refused there, unmodified. Opened read-only, a file this process may write, with no
+``-wal`` beside it, is read through a writable connection refused every write (``PRAGMA
+query_only``): a connection opened read-only cannot remove the ``-wal`` and ``-shm`` files it
+makes, and this one removes them as it closes, leaving the directory as it was found. Otherwise
+(companion files already there, or a file the process may not write) a read-only connection
+reads it, and the companion files stay, for the next writer to remove.
 
 Schema (format version 2)::
 
@@ -254,6 +265,8 @@ class SQLiteStore(Store):
         path: the file. It is created (with its schema) if missing; its directory must exist.
         read_only: open for reading only. A file the process may not write is opened this way
             whatever ``read_only`` says; appending then raises :class:`ReadOnlyError`.
+            Reading leaves the directory as it was found (see the module documentation for
+            when SQLite's companion files stay).
         timeout: how many seconds an append waits for another writer's lock.
         cache_size: how many records read one subject or one id at a time to keep in memory
             (least recently used first out); ``0`` keeps none. Scans and appends leave it as
@@ -264,8 +277,9 @@ class SQLiteStore(Store):
         read_only: whether appends are refused.
 
     Raises:
-        NotAChronicleError: the path is a directory, or a file that is not a chronicle
-            (not SQLite at all, or the database of another application).
+        NotAChronicleError: the path is a directory, a device, a FIFO or a socket (looked at,
+            never opened), or a file that is not a chronicle (not SQLite at all, or an SQLite
+            database holding anything but a chronicle); such a file is left as it was.
         FormatVersionError: the file was written by a newer format version.
         StoreError: the file cannot be opened or created (a missing directory, no permission,
             or ``read_only`` on a missing file); the message names the path.
