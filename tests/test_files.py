@@ -305,6 +305,28 @@ def test_a_database_that_is_not_a_chronicle_is_left_byte_for_byte(
     conn.close()
 
 
+def test_a_database_in_use_by_another_program_is_left_alone(tmp_path: Path) -> None:
+    """Its tables are still in its ``-wal`` file: the inspection reads them without folding
+    them into the main file."""
+    path = tmp_path / "other.db"
+    owner = sqlite3.connect(path, isolation_level=None)
+    try:
+        owner.execute("PRAGMA journal_mode = WAL")
+        owner.execute("PRAGMA wal_autocheckpoint = 0")
+        owner.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
+        owner.execute("INSERT INTO invoices VALUES (1)")
+        files = {name: digest(tmp_path / name) for name in listing(tmp_path)}
+        assert ["other.db", "other.db-shm", "other.db-wal"] == sorted(files)
+        for read_only in (False, True):
+            with pytest.raises(NotAChronicleError, match=r"other tables: invoices\)$"):
+                Chronicle.open(path, read_only=read_only)
+        assert files["other.db"] == digest(path)
+        assert files["other.db-wal"] == digest(tmp_path / "other.db-wal")
+        assert [(1,)] == owner.execute("SELECT id FROM invoices").fetchall()
+    finally:
+        owner.close()
+
+
 def test_an_empty_database_still_becomes_a_chronicle(tmp_path: Path) -> None:
     path = tmp_path / "blank.db"
     conn = sqlite3.connect(path)
