@@ -170,7 +170,7 @@ class Trade(Aggregate):
         self.reports.append((value, unit, scope, known_at))
 
 
-class Chronicle(Application):
+class Chronicle(Application[UUID]):
     """The reference application: it only stores and reads aggregates."""
 
 
@@ -208,6 +208,7 @@ def _aggregate(specs: list[Spec]) -> Aggregate:
             agg.report(s[2], s[3], s[4], s[5], s[6], s[7], s[8])
         else:  # pragma: no cover - data.py makes no other kinds
             raise ValueError(kind)
+    assert isinstance(agg, Aggregate)
     return agg
 
 
@@ -266,7 +267,10 @@ def ids_in(app: Chronicle) -> Iterator[UUID]:
         if not items:
             return
         for n in items:
-            if n.originator_id not in seen:
-                seen.add(n.originator_id)
-                yield n.originator_id
+            oid = n.originator_id
+            if not isinstance(oid, UUID):
+                oid = UUID(oid)
+            if oid not in seen:
+                seen.add(oid)
+                yield oid
         start = items[-1].id + 1

@@ -18,6 +18,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -170,12 +171,9 @@ def checks(results: list[Result]) -> list[Check]:
     add(lambda: faster("write.sqlite", "chronology", "sqlite3 floor", 1 / 3, "write vs floor"))
     add(lambda: faster("read.sqlite", "chronology", "eventsourcing", 3, "read back, SQLite"))
     for backend in ("memory", "sqlite"):
-        add(
-            lambda b=backend: faster(
-                f"point_read.{b}", "chronology", "eventsourcing", 2, f"point read, {b}"
-            )
-        )
-        add(lambda b=backend: _flat(results, f"point_read.{b}"))
+        workload = f"point_read.{backend}"
+        add(partial(faster, workload, "chronology", "eventsourcing", 2, f"point read, {backend}"))
+        add(partial(_flat, results, workload))
     # Full views are not run in turns with the naive refold: the ratio of the medians.
     add(
         lambda: faster(

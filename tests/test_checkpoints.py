@@ -7,6 +7,7 @@ before, between and after them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -221,7 +222,7 @@ def test_recorded_by_views_fold_on_from_checkpoints_and_agree(kind: str, tmp_pat
     starts: list[datetime | None] = []
     fold_from = c.store.ordered_events_between
 
-    def spying(after: datetime | None, until: datetime | None) -> object:
+    def spying(after: datetime | None, until: datetime | None) -> Iterable[tuple[int, str, Event]]:
         starts.append(after)
         return fold_from(after, until)
 

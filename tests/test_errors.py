@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 import pytest
@@ -27,6 +27,7 @@ from chronology import (
     WindowError,
 )
 from chronology.events import (
+    Event,
     Retracted,
     Source,
     VisitAnnounced,
@@ -46,8 +47,8 @@ def announced(**kw: object) -> VisitAnnounced:
     return VisitAnnounced(**fields)  # type: ignore[arg-type]
 
 
-def line(event: object) -> str:
-    return json.dumps(event_to_dict(event))  # type: ignore[arg-type]
+def line(event: Event) -> str:
+    return json.dumps(event_to_dict(event))
 
 
 @pytest.fixture
@@ -58,8 +59,14 @@ def chronicle() -> Chronicle:
     return c
 
 
+class WriteLines(Protocol):
+    """The ``write`` fixture: writes lines (text gets a newline, bytes are kept as given)."""
+
+    def __call__(self, *lines: str | bytes, name: str = "in.jsonl") -> Path: ...
+
+
 @pytest.fixture
-def write(tmp_path: Path):  # type: ignore[no-untyped-def]
+def write(tmp_path: Path) -> WriteLines:
     def write_lines(*lines: str | bytes, name: str = "in.jsonl") -> Path:
         path = tmp_path / name
         path.write_bytes(b"".join(x if isinstance(x, bytes) else x.encode() + b"\n" for x in lines))
@@ -122,7 +129,9 @@ def test_a_naive_clock_is_refused_and_nothing_is_appended() -> None:
     assert 0 == len(c)
 
 
-def test_naive_known_at_in_a_file_names_the_line_and_field(chronicle: Chronicle, write) -> None:  # type: ignore[no-untyped-def]
+def test_naive_known_at_in_a_file_names_the_line_and_field(
+    chronicle: Chronicle, write: WriteLines
+) -> None:
     bad = {**event_to_dict(announced(visitor="W")), "known_at": "2024-04-04T09:00:00"}
     path = write(line(VisitCancelled(subject=V, known_at=AT)), json.dumps(bad))
     with pytest.raises(
@@ -147,7 +156,7 @@ def test_window_end_before_start() -> None:
         VisitScheduled(subject=V, known_at=AT, window="2024-04-09/2024-04-08")
 
 
-def test_window_end_before_start_in_a_file(chronicle: Chronicle, write) -> None:  # type: ignore[no-untyped-def]
+def test_window_end_before_start_in_a_file(chronicle: Chronicle, write: WriteLines) -> None:
     bad = {"type": "visit.scheduled", "subject": V, "known_at": AT}
     path = write(
         json.dumps({**bad, "window": "2024-04-08/2024-04-09"}),
@@ -166,7 +175,7 @@ def test_window_end_before_start_in_a_file(chronicle: Chronicle, write) -> None:
 # -- unknown tags, malformed and invalid lines --------------------------------------------------
 
 
-def test_unknown_tag_in_a_file(chronicle: Chronicle, write) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_tag_in_a_file(chronicle: Chronicle, write: WriteLines) -> None:
     path = write(
         line(VisitCancelled(subject=V, known_at=AT)), '{"type": "visit.teleported", "subject": "v"}'
     )
@@ -178,7 +187,7 @@ def test_unknown_tag_in_a_file(chronicle: Chronicle, write) -> None:  # type: ig
     assert 1 == len(chronicle)
 
 
-def test_missing_tag_in_a_file(chronicle: Chronicle, write) -> None:  # type: ignore[no-untyped-def]
+def test_missing_tag_in_a_file(chronicle: Chronicle, write: WriteLines) -> None:
     path = write(json.dumps({"subject": V, "known_at": AT}))
     with pytest.raises(ImportLineError, match=r"line 1: missing 'type'"):
         chronicle.import_jsonl(path)
@@ -196,7 +205,9 @@ def test_missing_tag_in_a_file(chronicle: Chronicle, write) -> None:  # type: ig
         ("[" * 100_000 + "]" * 100_000, 3, r"malformed JSON: nested too deeply"),
     ],
 )
-def test_malformed_lines(chronicle: Chronicle, write, bad: str, number: int, reason: str) -> None:  # type: ignore[no-untyped-def]
+def test_malformed_lines(
+    chronicle: Chronicle, write: WriteLines, bad: str, number: int, reason: str
+) -> None:
     good = line(VisitCancelled(subject=V, known_at=AT))
     path = write(good, "", bad, good)
     with pytest.raises(ImportLineError, match=rf": line {number}: {reason}") as info:
@@ -205,7 +216,7 @@ def test_malformed_lines(chronicle: Chronicle, write, bad: str, number: int, rea
     assert 1 == len(chronicle)
 
 
-def test_truncated_last_line(chronicle: Chronicle, write) -> None:  # type: ignore[no-untyped-def]
+def test_truncated_last_line(chronicle: Chronicle, write: WriteLines) -> None:
     good = line(VisitCancelled(subject=V, known_at=AT))
     path = write(good, good[: len(good) // 2].encode())
     with pytest.raises(
@@ -215,14 +226,16 @@ def test_truncated_last_line(chronicle: Chronicle, write) -> None:  # type: igno
     assert 1 == len(chronicle)
 
 
-def test_non_utf8_line(chronicle: Chronicle, write) -> None:  # type: ignore[no-untyped-def]
+def test_non_utf8_line(chronicle: Chronicle, write: WriteLines) -> None:
     path = write(line(VisitCancelled(subject=V, known_at=AT)), b'{"subject": "\xff"}\n')
     with pytest.raises(ImportLineError, match=r": line 2: not UTF-8 text \(invalid start byte\)"):
         chronicle.import_jsonl(path)
     assert 1 == len(chronicle)
 
 
-def test_windows_line_endings_and_blank_lines_are_fine(chronicle: Chronicle, write) -> None:  # type: ignore[no-untyped-def]
+def test_windows_line_endings_and_blank_lines_are_fine(
+    chronicle: Chronicle, write: WriteLines
+) -> None:
     good = line(VisitCancelled(subject=V, known_at=AT))
     path = write(b"\r\n", (good + "\r\n").encode(), b"   \n")
     assert 1 == len(chronicle.import_jsonl(path))
@@ -248,8 +261,8 @@ def test_windows_line_endings_and_blank_lines_are_fine(chronicle: Chronicle, wri
     ],
 )
 def test_invalid_fields_in_a_file(
-    chronicle: Chronicle, write, fields: dict[str, object], reason: str
-) -> None:  # type: ignore[no-untyped-def]
+    chronicle: Chronicle, write: WriteLines, fields: dict[str, object], reason: str
+) -> None:
     good = line(VisitCancelled(subject=V, known_at=AT))
     bad = json.dumps({**event_to_dict(announced(visitor="Wang Yi")), **fields})
     path = write(good, good, bad)
@@ -304,7 +317,7 @@ def test_retracting_an_event_of_another_subject(chronicle: Chronicle) -> None:
     assert 1 == len(chronicle)
 
 
-def test_retracting_a_missing_event_in_a_file(chronicle: Chronicle, write) -> None:  # type: ignore[no-untyped-def]
+def test_retracting_a_missing_event_in_a_file(chronicle: Chronicle, write: WriteLines) -> None:
     ghost = Retracted(subject=V, known_at=AT, target="e" * 32)
     path = write(line(VisitCancelled(subject=V, known_at=AT)), "", line(ghost))
     with pytest.raises(
@@ -332,7 +345,9 @@ def stored() -> tuple[Chronicle, MemoryStore]:
 
 def test_verify_catches_an_altered_event(stored: tuple[Chronicle, MemoryStore]) -> None:
     c, store = stored
-    store._events[2] = attrs.evolve(store._events[2], reason="rewritten")
+    event = store._events[2]
+    assert isinstance(event, VisitCancelled)
+    store._events[2] = attrs.evolve(event, reason="rewritten")
     with pytest.raises(
         IntegrityError, match=r"^record at position 3: event content does not match its event_id"
     ) as info:
@@ -393,8 +408,9 @@ def _hold_the_fourth_twice(store: MemoryStore) -> None:
 
 
 def _swap_first_two_with_their_times(store: MemoryStore) -> None:
-    for part in store._order_index:
-        part[0], part[1] = part[1], part[0]  # type: ignore[index]
+    known, ordered = store._order_index
+    known[0], known[1] = known[1], known[0]
+    ordered[0], ordered[1] = ordered[1], ordered[0]
 
 
 @pytest.mark.parametrize(

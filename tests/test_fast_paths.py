@@ -30,11 +30,12 @@ def _same_instants(a: object, b: object) -> None:
         assert isinstance(b, datetime)
         assert a.isoformat() == b.isoformat()
         assert a.tzinfo is b.tzinfo
-    elif attrs.has(type(a)):
-        for f in attrs.fields(type(a)):
+    elif attrs.has(cls := type(a)):
+        for f in attrs.fields(cls):
             _same_instants(getattr(a, f.name), getattr(b, f.name))
     elif isinstance(a, tuple):
-        for x, y in zip(a, b, strict=True):  # type: ignore[call-overload]
+        assert isinstance(b, tuple)
+        for x, y in zip(a, b, strict=True):
             _same_instants(x, y)
 
 

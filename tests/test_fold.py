@@ -384,5 +384,6 @@ def test_custom_projection_sees_the_view_events_in_order() -> None:
     projection: Projection[dict[str, int]] = CountBySubject()
     assert {V: 1, T: 1} == c.as_of("2024-04-05").project(projection)
     assert {V: 2, T: 1} == c.as_of("2024-04-30").project(projection)
-    known = c.as_of("2024-04-30").fold([], lambda acc, e: [*acc, e.known_at])
+    start: list[datetime] = []
+    known = c.as_of("2024-04-30").fold(start, lambda acc, e: [*acc, e.known_at])
     assert sorted(known) == known

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import shutil
 import struct
 import subprocess
@@ -396,7 +397,7 @@ def test_docs_picture_is_current(tmp_path: Path) -> None:
     committed = ROOT / "docs" / "_static" / "seed-timeline.png"
     sys.path.insert(0, str(ROOT / "docs" / "_scripts"))
     try:
-        import render_timeline
+        render_timeline = importlib.import_module("render_timeline")
     finally:
         sys.path.pop(0)
     fresh = tmp_path / "seed-timeline.png"

@@ -31,8 +31,10 @@ CUSTOMS = "imports, all modes incl. pipeline (customs)"
 MARCH = Window.parse("2024-03")
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def utc(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0, micro: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, second, micro, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")

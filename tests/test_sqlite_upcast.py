@@ -16,7 +16,7 @@ import pytest
 from chronology import Chronicle
 from chronology.errors import EventError
 from chronology.events import VisitAnnounced, VisitCancelled
-from chronology.expectations import Status
+from chronology.expectations import Status, VisitExpectation
 from chronology.serialization import event_from_dict, event_to_dict
 
 PINNED = Path(__file__).parent / "data" / "visit-announced-v1.db"
@@ -37,10 +37,13 @@ def test_the_pinned_file_opens_verifies_and_reads_upcast(old_file: Path) -> None
         first = next(iter(c))
         assert isinstance(first.event, VisitAnnounced)
         assert ("Wang Yi",) == first.event.counterparts
-        view = c.as_of("2024-04-07")
-        assert ("Wang Yi",) == view[VISIT].counterparts
-        assert Status.SCHEDULED == view[VISIT].status
-        assert () == c.as_of("2024-04-08")["visit/wang-russia-2024"].counterparts
+        visit = c.as_of("2024-04-07")[VISIT]
+        assert isinstance(visit, VisitExpectation)
+        assert ("Wang Yi",) == visit.counterparts
+        assert Status.SCHEDULED == visit.status
+        other = c.as_of("2024-04-08")["visit/wang-russia-2024"]
+        assert isinstance(other, VisitExpectation)
+        assert () == other.counterparts
 
 
 def test_the_stored_payload_is_not_rewritten(old_file: Path) -> None:
