@@ -9,32 +9,25 @@ collects the subclass (name it ``Test...``) and runs every test below against yo
   verification and JSONL interchange;
 * a comparison with the in-memory reference store: the same appends under the same clock must
   give the same records (positions, ids, ``recorded_at``, hashes) and the same answers;
-* a hypothesis state machine (:func:`chronicle_machine`) that appends random events, batches,
-  duplicates, retractions and retractions of retractions while a fake clock jumps back and
-  forth, and checks every answer against a naive model: a plain list of records, filtered,
-  sorted and folded from scratch for each question.
+* the state machine of :mod:`chronology.testing.machine`, which appends random events,
+  batches, duplicates, retractions and retractions of retractions while a fake clock jumps
+  back and forth, and checks every answer against the naive model of
+  :mod:`chronology.testing.model`: a plain list of records, filtered, sorted and folded from
+  scratch for each question, and the design's fold rules written out on their own.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar, Final
 
-import attrs
 import pytest
-from hypothesis import assume, settings
-from hypothesis import strategies as st
-from hypothesis.stateful import (
-    RuleBasedStateMachine,
-    invariant,
-    precondition,
-    rule,
-    run_state_machine_as_test,
-)
+from hypothesis import settings
+from hypothesis.stateful import run_state_machine_as_test
 
 from chronology.chronicle import Chronicle
 from chronology.errors import ImportLineError, RetractionError
@@ -55,428 +48,18 @@ from chronology.events import (
     VisitPostponed,
     VisitScheduled,
 )
-from chronology.expectations import (
-    Expectation,
-    ExpectationFold,
-    Status,
-    TradeExpectation,
-    VisitExpectation,
-)
+from chronology.expectations import Status, TradeExpectation, VisitExpectation
 from chronology.record import Record
-from chronology.serialization import canonical_json, event_id_of, event_to_dict
+from chronology.serialization import event_to_dict
 from chronology.stores.base import Store
-from chronology.stores.memory import MemoryStore
 from chronology.testing import strategies as cst
+from chronology.testing.clock import TICK, FakeClock
+from chronology.testing.machine import chronicle_machine
+from chronology.testing.model import event_id, record_key
 from chronology.time import Window
-from chronology.view import View
 
-__all__ = ["ChronicleContract", "FakeClock", "chronicle_machine"]
-
-_TICK: Final = timedelta(microseconds=1)
-_END_OF_DAY: Final = timedelta(days=1) - _TICK
-
-
-class FakeClock:
-    """A clock that only moves when told to, for reproducible ``recorded_at`` values.
-
-    Pass it as ``Chronicle(clock=...)``. It can be set back, to check that ``recorded_at``
-    still strictly increases.
-
-    Args:
-        start: the first reading.
-
-    Example:
-        >>> clock = FakeClock(datetime(2024, 5, 1, tzinfo=UTC))
-        >>> clock.advance(timedelta(hours=1)).isoformat()
-        '2024-05-01T01:00:00+00:00'
-    """
-
-    def __init__(self, start: datetime = datetime(2024, 5, 1, tzinfo=UTC)) -> None:
-        self._now = start
-
-    def __call__(self) -> datetime:
-        """The current reading."""
-        return self._now
-
-    def advance(self, delta: timedelta = timedelta(seconds=1)) -> datetime:
-        """Move the clock by ``delta`` (negative moves it back) and return the new reading."""
-        self._now += delta
-        return self._now
-
-    def set(self, when: datetime) -> None:
-        """Set the reading, forward or back."""
-        self._now = when
-
-
-# -- the naive model ----------------------------------------------------------------------------
-
-
-def _event_id(event: Event) -> str:
-    return event_id_of(canonical_json(event_to_dict(event)))
-
-
-def _naive_instant(when: datetime | date | str) -> datetime:
-    """The instant a question stands for, worked out without :mod:`chronology.time`."""
-    if isinstance(when, str):
-        when = date.fromisoformat(when)
-    if isinstance(when, datetime):
-        return when.astimezone(UTC)
-    return datetime(when.year, when.month, when.day, tzinfo=UTC) + _END_OF_DAY
-
-
-@attrs.frozen
-class ModelRecord:
-    """What the model expects the chronicle to have stored for one event."""
-
-    position: int
-    event_id: str
-    recorded_at: datetime
-    event: Event
-
-
-@attrs.frozen
-class Answer:
-    """A view's answer, as the model computes it."""
-
-    expectations: dict[str, Expectation]
-    statements: tuple[StatementMade, ...]
-
-
-class Refused(Exception):
-    """The model expects the chronicle to refuse a batch."""
-
-    def __init__(self, index: int) -> None:
-        self.index = index
-        super().__init__(index)
-
-
-def model_plan(
-    model: Sequence[ModelRecord], batch: Sequence[Event], now: datetime
-) -> tuple[list[ModelRecord], list[ModelRecord]]:
-    """The records a batch must produce: one result per event, and the new records.
-
-    Raises:
-        Refused: if the batch holds a retraction of a missing event or of another subject.
-    """
-    known = {r.event_id: r for r in model}
-    last = model[-1].recorded_at if model else None
-    results: list[ModelRecord] = []
-    new: list[ModelRecord] = []
-    for index, event in enumerate(batch):
-        event_id = _event_id(event)
-        if event_id in known:
-            results.append(known[event_id])
-            continue
-        if isinstance(event, Retracted):
-            target = known.get(event.target)
-            if target is None or target.event.subject != event.subject:
-                raise Refused(index)
-        recorded_at = now if last is None or now > last else last + _TICK
-        last = recorded_at
-        record = ModelRecord(len(model) + len(new) + 1, event_id, recorded_at, event)
-        known[event_id] = record
-        new.append(record)
-        results.append(record)
-    return results, new
-
-
-def model_records(
-    model: Sequence[ModelRecord], at: datetime, recorded_by: datetime | None
-) -> list[ModelRecord]:
-    """The records a view folds, worked out from scratch over the model list.
-
-    Keep the records stored by ``recorded_by``; work out which retractions are in force
-    (a retraction is in force unless a retraction in force targets it); drop the retractions
-    and their targets; keep ``known_at <= at``; sort by ``(known_at, position)``.
-    """
-    visible = [r for r in model if recorded_by is None or r.recorded_at <= recorded_by]
-    retractions = [r for r in visible if isinstance(r.event, Retracted)]
-    against: dict[str, list[ModelRecord]] = {}
-    for r in retractions:
-        assert isinstance(r.event, Retracted)
-        against.setdefault(r.event.target, []).append(r)
-    memo: dict[str, bool] = {}
-
-    def in_force(r: ModelRecord) -> bool:
-        if r.event_id not in memo:
-            memo[r.event_id] = not any(in_force(x) for x in against.get(r.event_id, ()))
-        return memo[r.event_id]
-
-    dead = {r.event.target for r in retractions if isinstance(r.event, Retracted) and in_force(r)}
-    kept = [
-        r
-        for r in visible
-        if not isinstance(r.event, Retracted) and r.event_id not in dead and r.event.known_at <= at
-    ]
-    kept.sort(key=lambda r: (r.event.known_at, r.position))
-    return kept
-
-
-def model_answer(
-    model: Sequence[ModelRecord], when: datetime | date | str, recorded_by: datetime | None
-) -> Answer:
-    """``as_of(when, recorded_by=recorded_by)``: :func:`model_records` folded by a fresh
-    :class:`~chronology.expectations.ExpectationFold`."""
-    at = _naive_instant(when)
-    state = ExpectationFold()
-    for r in model_records(model, at, recorded_by):
-        state.apply(r.event, r.event_id)
-    return Answer(state.freeze(at), tuple(state.statements))
-
-
-def _record_key(r: Record) -> tuple[Any, ...]:
-    return (r.position, r.event_id, r.recorded_at.isoformat(), r.hash, r.event)
-
-
-def _model_key(r: ModelRecord | Record) -> tuple[Any, ...]:
-    return (r.position, r.event_id, r.recorded_at.isoformat(), r.event)
-
-
-# -- the state machine --------------------------------------------------------------------------
-
-
-# Rules draw events through ``st.data()`` rather than taking them as arguments: hypothesis
-# describes a rule's argument strategies in full, and the event strategy is large.
-_BATCH: Final = st.lists(cst.events(), max_size=4)
-_BEFORE: Final = st.lists(cst.events(), min_size=1, max_size=3)
-_AROUND: Final = st.lists(cst.events(), max_size=2)
-_INDEX: Final = st.integers(0, 2**16)
-_SUBJECTS: Final = st.sampled_from(cst.ALL_SUBJECTS)
-_QUESTION_KINDS: Final = st.sampled_from(("anywhere", "exactly at", "exactly at", "just before"))
-_SHIFTS: Final = st.sampled_from((None, None, None, -1, 0, 0, 1))
-_CLOCK_STEPS: Final = st.one_of(
-    st.sampled_from((0, 1, -1, 1_000_000, 3_600_000_000, -86_400_000_000)),
-    st.integers(-(10**11), 10**11),
-)
-
-
-def chronicle_machine(new_store: Callable[[], Store]) -> type[RuleBasedStateMachine]:
-    """A state machine checking a store against the naive model and the in-memory store.
-
-    Args:
-        new_store: returns a fresh, empty store on each call.
-
-    Returns:
-        A :class:`~hypothesis.stateful.RuleBasedStateMachine`; run it with
-        :func:`~hypothesis.stateful.run_state_machine_as_test` or collect its ``TestCase``.
-    """
-
-    class ChronicleMachine(RuleBasedStateMachine):
-        """Random appends in any order, checked against a plain list after every step."""
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.clock = FakeClock()
-            self.chronicle = Chronicle(store=new_store(), clock=self.clock)
-            self.twin = Chronicle(store=MemoryStore(), clock=self.clock)
-            self.model: list[ModelRecord] = []
-            self.snapshots: list[tuple[datetime | date | str, datetime, Answer]] = []
-            self.pinned: list[tuple[View, Answer]] = []
-
-        def teardown(self) -> None:
-            self.chronicle.close()
-            self.twin.close()
-
-        # -- helpers ----------------------------------------------------------------------------
-
-        def _append(self, batch: list[Event], *, single: bool = False) -> None:
-            results, new = model_plan(self.model, batch, self.clock())
-            if single:
-                real = [self.chronicle.append(batch[0])]
-                twin = [self.twin.append(batch[0])]
-            else:
-                real = self.chronicle.extend(batch)
-                twin = self.twin.extend(batch)
-            assert [_model_key(m) for m in results] == [_model_key(r) for r in real]
-            assert [_record_key(t) for t in twin] == [_record_key(r) for r in real]
-            self.model.extend(new)
-
-        # Draws go through a few strategies made once: making strategies per draw is what
-        # costs most in a state machine.
-
-        def _pick(self, data: st.DataObject) -> ModelRecord:
-            return self.model[data.draw(_INDEX) % len(self.model)]
-
-        def _question(self, data: st.DataObject) -> datetime | date | str:
-            """An as-of question: anywhere in the range, or exactly at (or a microsecond
-            before) a stored ``known_at``: the boundaries are where bugs hide."""
-            kind = data.draw(_QUESTION_KINDS)
-            if not self.model or kind == "anywhere":
-                return data.draw(cst.as_of_questions())
-            known_at = self._pick(data).event.known_at
-            return known_at - _TICK if kind == "just before" else known_at
-
-        def _bound(self, data: st.DataObject) -> datetime | None:
-            """A system-time bound: none, a stored ``recorded_at`` or a microsecond either side."""
-            shift = data.draw(_SHIFTS)
-            if not self.model or shift is None:
-                return None
-            return self._pick(data).recorded_at + shift * _TICK
-
-        def _retraction(self, data: st.DataObject, target: Event, target_id: str) -> Retracted:
-            return Retracted(
-                subject=target.subject,
-                known_at=data.draw(cst.known_ats()),
-                target=target_id,
-                reason=data.draw(cst.optional_texts()),
-            )
-
-        def _check(self, view: View, expected: Answer) -> None:
-            # One subject at a time first (the view folds that subject's events only) ...
-            for subject in cst.ALL_SUBJECTS:
-                assert expected.expectations.get(subject) == view.get(subject)
-            # ... then the whole projection, which must agree.
-            assert tuple(expected.expectations.values()) == view.expectations()
-            assert expected.statements == view.statements()
-
-        # -- rules ------------------------------------------------------------------------------
-
-        @rule(data=st.data())
-        def append(self, data: st.DataObject) -> None:
-            self._append([data.draw(cst.events())], single=True)
-
-        @rule(data=st.data())
-        def extend(self, data: st.DataObject) -> None:
-            self._append(data.draw(_BATCH))
-
-        @precondition(lambda self: bool(self.model))
-        @rule(data=st.data())
-        def append_again(self, data: st.DataObject) -> None:
-            """Re-ingesting a stored event (retracted or not) returns its record."""
-            self._append([self._pick(data).event], single=True)
-
-        @precondition(lambda self: bool(self.model))
-        @rule(data=st.data())
-        def retract(self, data: st.DataObject) -> None:
-            """Retract any stored record, retractions included (which restores their target)."""
-            target = self._pick(data)
-            self._append([self._retraction(data, target.event, target.event_id)])
-
-        @rule(data=st.data())
-        def extend_with_retraction(self, data: st.DataObject) -> None:
-            """A batch that retracts one of its own earlier events."""
-            before, after = data.draw(_BEFORE), data.draw(_AROUND)
-            target = before[data.draw(_INDEX) % len(before)]
-            retraction = self._retraction(data, target, _event_id(target))
-            self._append([*before, retraction, *after])
-
-        @rule(data=st.data())
-        def refused_retraction(self, data: st.DataObject) -> None:
-            """A bad retraction anywhere in a batch refuses the whole batch."""
-            before, after = data.draw(_AROUND), data.draw(_AROUND)
-            stored = {r.event_id for r in self.model}
-            wrong_subject: bool = bool(self.model) and data.draw(st.booleans())
-            if wrong_subject:
-                target = self._pick(data)
-                others = [s for s in cst.ALL_SUBJECTS if s != target.event.subject]
-                bad = Retracted(
-                    subject=others[data.draw(_INDEX) % len(others)],
-                    known_at=data.draw(cst.known_ats()),
-                    target=target.event_id,
-                )
-            else:
-                taken = stored | {_event_id(e) for e in before}
-                missing = data.draw(cst.event_ids())
-                assume(missing not in taken)
-                bad = Retracted(
-                    subject=data.draw(_SUBJECTS),
-                    known_at=data.draw(cst.known_ats()),
-                    target=missing,
-                )
-            batch = [*before, bad, *after]
-            with pytest.raises(Refused):
-                model_plan(self.model, batch, self.clock())
-            count = len(self.chronicle)
-            with pytest.raises(RetractionError) as refusal:
-                self.chronicle.extend(batch)
-            assert len(before) == refusal.value.index
-            assert count == len(self.chronicle)
-            for event in before:
-                event_id = _event_id(event)
-                if event_id not in stored:
-                    assert self.chronicle.record(event_id) is None
-
-        @rule(micros=_CLOCK_STEPS)
-        def move_clock(self, micros: int) -> None:
-            self.clock.advance(timedelta(microseconds=micros))
-
-        @rule(data=st.data())
-        def check_view(self, data: st.DataObject) -> None:
-            when = self._question(data)
-            by = self._bound(data)
-            expected = model_answer(self.model, when, by)
-            self._check(self.chronicle.as_of(when, recorded_by=by), expected)
-            twin = self.twin.as_of(when, recorded_by=by)
-            assert twin.expectations() == self.chronicle.as_of(when, recorded_by=by).expectations()
-            head = self.model[-1].recorded_at if self.model else None
-            if by is not None and head is not None and by <= head:
-                # Stored by an explicit bound in the past: this answer must never change.
-                self.snapshots.append((when, by, expected))
-                del self.snapshots[:-6]
-
-        @rule(data=st.data())
-        def pin_view(self, data: st.DataObject) -> None:
-            """A view made now, read later: it answers as of when it was made."""
-            when = self._question(data)
-            self.pinned.append((self.chronicle.as_of(when), model_answer(self.model, when, None)))
-
-        @precondition(lambda self: bool(self.pinned))
-        @rule()
-        def read_pinned(self) -> None:
-            view, expected = self.pinned.pop(0)
-            self._check(view, expected)
-
-        @rule(data=st.data())
-        def check_history(self, data: st.DataObject) -> None:
-            subject = data.draw(_SUBJECTS)
-            by = self._bound(data)
-            changes = self.chronicle.history(subject, recorded_by=by)
-            far = datetime(9999, 1, 1, tzinfo=UTC)
-            expected = [r for r in model_records(self.model, far, by) if r.event.subject == subject]
-            assert [r.event_id for r in expected] == [c.event_id for c in changes]
-            assert [r.event for r in expected] == [c.event for c in changes]
-            assert [r.recorded_at for r in expected] == [c.recorded_at for c in changes]
-            if changes:
-                assert changes[0].before is None
-            for previous, change in itertools.pairwise(changes):
-                assert previous.after == change.before
-            if changes:
-                last = changes[-1]
-                at_last = model_answer(self.model, last.known_at, by).expectations.get(subject)
-                assert at_last == last.after
-
-        @precondition(lambda self: bool(self.model))
-        @rule(data=st.data())
-        def look_up(self, data: st.DataObject) -> None:
-            """A stored event is found by its id, and an id never stored is not (a lookup may bring
-            an id index up to date)."""
-            wanted = self._pick(data)
-            found = self.chronicle.record(wanted.event_id)
-            assert found is not None
-            assert _model_key(wanted) == _model_key(found)
-            unknown = data.draw(st.text("0123456789abcdef", min_size=32, max_size=32))
-            if all(m.event_id != unknown for m in self.model):
-                assert self.chronicle.record(unknown) is None
-
-        @rule()
-        def check_log(self) -> None:
-            assert [_model_key(m) for m in self.model] == [_model_key(r) for r in self.chronicle]
-            assert [_record_key(t) for t in self.twin] == [_record_key(r) for r in self.chronicle]
-            assert len(self.model) == self.chronicle.verify()
-
-        @invariant()
-        def same_length(self) -> None:
-            assert len(self.model) == len(self.chronicle) == len(self.twin)
-
-        @invariant()
-        def past_answers_hold(self) -> None:
-            for when, by, expected in self.snapshots:
-                view = self.chronicle.as_of(when, recorded_by=by)
-                assert tuple(expected.expectations.values()) == view.expectations()
-                assert expected.statements == view.statements()
-
-    return ChronicleMachine
-
+# FakeClock and chronicle_machine are re-exported: they were first defined here.
+__all__ = ["ChronicleContract", "FakeClock", "chronicle_machine", "scenario"]
 
 # -- a small scenario for the unit tests --------------------------------------------------------
 
@@ -620,7 +203,7 @@ class ChronicleContract:
         rec = c.append(event)
         assert isinstance(rec, Record)
         assert (1, event, clock()) == (rec.position, rec.event, rec.recorded_at)
-        assert _event_id(event) == rec.event_id
+        assert event_id(event) == rec.event_id
         assert 64 == len(rec.hash)
         assert rec == c.record(rec.event_id)
         assert [rec] == list(c)
@@ -661,8 +244,8 @@ class ChronicleContract:
         with pytest.raises(RetractionError, match=r"events\[1\].*'0{32}' is not in the chronicle"):
             c.extend([good, bad, later])
         assert 1 == len(c)
-        assert c.record(_event_id(good)) is None
-        assert c.record(_event_id(later)) is None
+        assert c.record(event_id(good)) is None
+        assert c.record(event_id(later)) is None
         assert Status.ANNOUNCED == c.as_of("2024-04-30")[VISIT].status
         assert 2 == c.append(later).position
         assert 2 == c.verify()
@@ -671,7 +254,7 @@ class ChronicleContract:
         clock = FakeClock()
         c = self.chronicle(clock)
         records = [*c.extend(scenario()[:3]), c.append(_scheduled())]
-        assert [clock() + n * _TICK for n in range(4)] == [r.recorded_at for r in records]
+        assert [clock() + n * TICK for n in range(4)] == [r.recorded_at for r in records]
 
     def test_recorded_at_strictly_increases_when_clock_goes_back(self) -> None:
         clock = FakeClock()
@@ -679,7 +262,7 @@ class ChronicleContract:
         first = c.append(_announced())
         clock.advance(-timedelta(days=1))
         second = c.append(_scheduled())
-        assert first.recorded_at + _TICK == second.recorded_at
+        assert first.recorded_at + TICK == second.recorded_at
         clock.set(first.recorded_at + timedelta(hours=1))
         third = c.append(scenario()[0])
         assert clock() == third.recorded_at
@@ -707,7 +290,7 @@ class ChronicleContract:
         c.append(_announced(known_at="2024-04-03T12:00:00+00:00"))
         at = datetime(2024, 4, 3, 20, 0, tzinfo=cst.ZONES[2])  # 12:00 UTC, written at +08:00
         assert [VISIT] == [e.subject for e in c.as_of(at)]
-        assert () == c.as_of(at - _TICK).expectations()
+        assert () == c.as_of(at - TICK).expectations()
 
     def test_recorded_by_is_an_inclusive_bound(self) -> None:
         clock = FakeClock()
@@ -716,7 +299,7 @@ class ChronicleContract:
         clock.advance()
         c.append(_scheduled())
         assert Status.ANNOUNCED == c.as_of("2024-04-07", recorded_by=rec.recorded_at)[VISIT].status
-        assert () == c.as_of("2024-04-07", recorded_by=rec.recorded_at - _TICK).expectations()
+        assert () == c.as_of("2024-04-07", recorded_by=rec.recorded_at - TICK).expectations()
         assert Status.SCHEDULED == c.as_of("2024-04-07")[VISIT].status
         day = rec.recorded_at.date()
         assert Status.SCHEDULED == c.as_of("2024-04-07", recorded_by=day)[VISIT].status
@@ -801,7 +384,7 @@ class ChronicleContract:
             Retracted(subject=VISIT, known_at="2024-04-06T12:00:00Z", target=retraction.event_id)
         )
         assert Status.CANCELLED == c.as_of("2024-04-06")[VISIT].status
-        retracted_view = c.as_of("2024-04-06", recorded_by=restore.recorded_at - _TICK)
+        retracted_view = c.as_of("2024-04-06", recorded_by=restore.recorded_at - TICK)
         assert Status.ANNOUNCED == retracted_view[VISIT].status
         assert 4 == c.verify()
 
@@ -812,7 +395,7 @@ class ChronicleContract:
             [
                 _announced(),
                 wrong,
-                Retracted(subject=VISIT, known_at="2024-04-04T13:00:00Z", target=_event_id(wrong)),
+                Retracted(subject=VISIT, known_at="2024-04-04T13:00:00Z", target=event_id(wrong)),
             ]
         )
         assert Status.ANNOUNCED == c.as_of("2024-04-06")[VISIT].status
@@ -982,15 +565,15 @@ class ChronicleContract:
             events[:3],
             [first, wrong],
             events[3:6],
-            [Retracted(subject=VISIT, known_at="2024-04-06T01:00:00Z", target=_event_id(wrong))],
+            [Retracted(subject=VISIT, known_at="2024-04-06T01:00:00Z", target=event_id(wrong))],
             events[6:],
         ]
         for step, batch in enumerate(batches):
-            assert [_record_key(r) for r in reference.extend(batch)] == [
-                _record_key(r) for r in c.extend(batch)
+            assert [record_key(r) for r in reference.extend(batch)] == [
+                record_key(r) for r in c.extend(batch)
             ]
             clock.advance(timedelta(seconds=-30 if step % 2 else 90))
-        assert [_record_key(r) for r in reference] == [_record_key(r) for r in c]
+        assert [record_key(r) for r in reference] == [record_key(r) for r in c]
         stamps = [r.recorded_at for r in c]
         for when in ("2024-03-01", "2024-03-19", "2024-04-04", "2024-04-06", "2024-04-30"):
             for by in (None, stamps[3], stamps[5]):

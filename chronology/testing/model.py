@@ -1,0 +1,349 @@
+"""The naive model the contract checks a chronicle against, written from the design's rules.
+
+Two parts, each as plain as it can be and sharing no code with the chronicle's own fold:
+
+* the *record model*: a plain list of :class:`ModelRecord`, with what a batch must append
+  (:func:`model_plan`) and which records a view folds (:func:`model_records`: filter by system
+  time, drop retracted records, filter by assertion time, sort);
+* the *fold rules* (:func:`naive_outlines`): what the design says each expectation's kind,
+  status, window and ``partial`` flag are, worked out per subject from its whole list of
+  events at once rather than event by event.
+
+:func:`model_answer` puts them together. Its :attr:`Answer.expectations` are folded by the real
+:class:`~chronology.expectations.ExpectationFold` from the model's records (a check of which
+records a view sees, for every field); its :attr:`Answer.outlines` come from the naive rules
+alone (a check of the fold rules themselves).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Final
+
+import attrs
+
+from chronology.events import (
+    Event,
+    Retracted,
+    StatementMade,
+    TradeEvent,
+    TradeProjected,
+    TradeProjectionRevised,
+    TradeReported,
+    VisitAnnounced,
+    VisitCancelled,
+    VisitEvent,
+    VisitOccurred,
+    VisitPostponed,
+    VisitRescheduled,
+    VisitScheduled,
+)
+from chronology.expectations import Expectation, ExpectationFold, Status
+from chronology.record import Record
+from chronology.serialization import canonical_json, event_id_of, event_to_dict
+from chronology.testing.clock import TICK
+from chronology.time import Window
+
+__all__ = [
+    "Answer",
+    "ModelRecord",
+    "Outline",
+    "Refused",
+    "event_id",
+    "model_answer",
+    "model_key",
+    "model_plan",
+    "model_records",
+    "naive_instant",
+    "naive_outlines",
+    "outline",
+    "record_key",
+]
+
+_END_OF_DAY: Final = timedelta(days=1) - TICK
+
+
+def event_id(event: Event) -> str:
+    """The id a chronicle gives ``event``: the hash of its canonical content."""
+    return event_id_of(canonical_json(event_to_dict(event)))
+
+
+def naive_instant(when: datetime | date | str) -> datetime:
+    """The instant an as-of question stands for, worked out without :mod:`chronology.time`:
+    a date (or an ISO date string) is the last microsecond of that day, in UTC."""
+    if isinstance(when, str):
+        when = date.fromisoformat(when)
+    if isinstance(when, datetime):
+        return when.astimezone(UTC)
+    return datetime(when.year, when.month, when.day, tzinfo=UTC) + _END_OF_DAY
+
+
+# -- the record model ---------------------------------------------------------------------------
+
+
+@attrs.frozen
+class ModelRecord:
+    """What the model expects the chronicle to have stored for one event.
+
+    Attributes:
+        position: from 1, contiguous.
+        event_id: the event's :func:`event_id`.
+        recorded_at: the clock's reading, or the last one plus a microsecond.
+        event: the event.
+    """
+
+    position: int
+    event_id: str
+    recorded_at: datetime
+    event: Event
+
+
+class Refused(Exception):
+    """The model expects the chronicle to refuse a batch.
+
+    Args:
+        index: the position in the batch of the event at fault.
+    """
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+        super().__init__(index)
+
+
+def model_plan(
+    model: Sequence[ModelRecord], batch: Sequence[Event], now: datetime
+) -> tuple[list[ModelRecord], list[ModelRecord]]:
+    """The records a batch must produce: one result per event, and the new records.
+
+    Args:
+        model: the records stored so far.
+        batch: the events appended in one batch.
+        now: the clock's reading.
+
+    Returns:
+        The record each event of the batch returns (an event stored already returns its
+        record), and the records the batch adds.
+
+    Raises:
+        Refused: if the batch holds a retraction of a missing event or of another subject.
+    """
+    known = {r.event_id: r for r in model}
+    last = model[-1].recorded_at if model else None
+    results: list[ModelRecord] = []
+    new: list[ModelRecord] = []
+    for index, event in enumerate(batch):
+        id_ = event_id(event)
+        if id_ in known:
+            results.append(known[id_])
+            continue
+        if isinstance(event, Retracted):
+            target = known.get(event.target)
+            if target is None or target.event.subject != event.subject:
+                raise Refused(index)
+        recorded_at = now if last is None or now > last else last + TICK
+        last = recorded_at
+        record = ModelRecord(len(model) + len(new) + 1, id_, recorded_at, event)
+        known[id_] = record
+        new.append(record)
+        results.append(record)
+    return results, new
+
+
+def model_records(
+    model: Sequence[ModelRecord], at: datetime, recorded_by: datetime | None
+) -> list[ModelRecord]:
+    """The records a view folds, worked out from scratch over the model list.
+
+    Keep the records stored by ``recorded_by``; work out which retractions are in force
+    (a retraction is in force unless a retraction in force targets it); drop the retractions
+    and their targets; keep ``known_at <= at``; sort by ``(known_at, position)``.
+    """
+    visible = [r for r in model if recorded_by is None or r.recorded_at <= recorded_by]
+    retractions = [r for r in visible if isinstance(r.event, Retracted)]
+    against: dict[str, list[ModelRecord]] = {}
+    for r in retractions:
+        assert isinstance(r.event, Retracted)
+        against.setdefault(r.event.target, []).append(r)
+    memo: dict[str, bool] = {}
+
+    def in_force(r: ModelRecord) -> bool:
+        if r.event_id not in memo:
+            memo[r.event_id] = not any(in_force(x) for x in against.get(r.event_id, ()))
+        return memo[r.event_id]
+
+    dead = {r.event.target for r in retractions if isinstance(r.event, Retracted) and in_force(r)}
+    kept = [
+        r
+        for r in visible
+        if not isinstance(r.event, Retracted) and r.event_id not in dead and r.event.known_at <= at
+    ]
+    kept.sort(key=lambda r: (r.event.known_at, r.position))
+    return kept
+
+
+def record_key(r: Record) -> tuple[Any, ...]:
+    """What two stores must agree on for a record: position, id, ``recorded_at`` (as text,
+    zone included), hash and event."""
+    return (r.position, r.event_id, r.recorded_at.isoformat(), r.hash, r.event)
+
+
+def model_key(r: ModelRecord | Record) -> tuple[Any, ...]:
+    """What a stored record must share with its model record (the model keeps no hash)."""
+    return (r.position, r.event_id, r.recorded_at.isoformat(), r.event)
+
+
+# -- the fold rules -----------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Outline:
+    """What the design's fold rules say of one expectation.
+
+    Attributes:
+        kind: ``"visit"`` or ``"trade"``: the family of the subject's first event.
+        status: where it stands, derived statuses included.
+        window: a visit's current window, or a trade's period.
+        partial: no announcement (visits) or projection (trades) is known.
+    """
+
+    kind: str
+    status: Status
+    window: Window | None
+    partial: bool
+
+
+def outline(value: Expectation) -> Outline:
+    """The :class:`Outline` of a real expectation, to compare with :func:`naive_outlines`."""
+    return Outline(value.kind, value.status, value.window, value.partial)
+
+
+#: Expectation events, and the status each sets unless an outcome came before it.
+_EXPECTING: Final[Mapping[type[Event], Status]] = {
+    VisitAnnounced: Status.ANNOUNCED,
+    VisitScheduled: Status.SCHEDULED,
+    VisitRescheduled: Status.SCHEDULED,
+    VisitPostponed: Status.POSTPONED,
+    TradeProjected: Status.PROJECTED,
+    TradeProjectionRevised: Status.REVISED,
+}
+#: Outcomes and cancellations, and the status each sets whatever came before.
+_SETTLING: Final[Mapping[type[Event], Status]] = {
+    VisitOccurred: Status.OCCURRED,
+    VisitCancelled: Status.CANCELLED,
+    TradeReported: Status.REPORTED,
+}
+#: Statuses still waiting for their window, and what they read once it is over. DESIGN.md
+#: names ``postponed`` (with a window) too: it joins when the fold derives it.
+_PAST_DUE: Final[Mapping[Status, Status]] = {
+    Status.ANNOUNCED: Status.OVERDUE,
+    Status.SCHEDULED: Status.OVERDUE,
+}
+
+
+def _status_of(table: Mapping[type[Event], Status], event: Event) -> Status | None:
+    return next((status for cls, status in table.items() if isinstance(event, cls)), None)
+
+
+def _family(event: Event) -> str | None:
+    if isinstance(event, VisitEvent):
+        return "visit"
+    if isinstance(event, TradeEvent):
+        return "trade"
+    return None
+
+
+def naive_outlines(events: Iterable[Event], at: datetime) -> dict[str, Outline]:
+    """The outline of every expectation, by subject (sorted), as of ``at``.
+
+    The rules, from the design:
+
+    * a subject's first visit or trade event fixes its kind; events of the other family about
+      it are left out, and statements make no expectation;
+    * if any outcome or cancellation is known, the status is the latest one's; otherwise it is
+      the latest expectation event's; otherwise ``unknown``;
+    * the events that set the status are the outcomes and cancellations, and the expectation
+      events known before the first of them; a visit's window is the one the latest of those
+      carries (a postponement always carries one: ``None`` means unknown);
+    * a trade's period is the latest projection's, or else the first report's;
+    * still expected (announced, scheduled) with the window over by ``at``: overdue.
+
+    Args:
+        events: the events a view folds, in its order: ``(known_at, position)``.
+        at: the as-of instant.
+    """
+    by_subject: dict[str, list[Event]] = {}
+    for event in events:
+        if _family(event) is not None:
+            by_subject.setdefault(event.subject, []).append(event)
+    out: dict[str, Outline] = {}
+    for subject in sorted(by_subject):
+        kind = _family(by_subject[subject][0])
+        mine = [e for e in by_subject[subject] if _family(e) == kind]
+        out[subject] = _outline(mine, kind == "visit", at)
+    return out
+
+
+def _outline(events: list[Event], visit: bool, at: datetime) -> Outline:
+    settling = [i for i, e in enumerate(events) if _status_of(_SETTLING, e) is not None]
+    first_settled = settling[0] if settling else len(events)
+    expecting = [
+        i for i, e in enumerate(events[:first_settled]) if _status_of(_EXPECTING, e) is not None
+    ]
+    setting = sorted(expecting + settling)
+    status = Status.UNKNOWN
+    if setting:
+        last = events[setting[-1]]
+        status = _status_of(_SETTLING, last) or _status_of(_EXPECTING, last) or status
+    window: Window | None = None
+    if visit:
+        for i in setting:
+            carried = getattr(events[i], "window", None)
+            if carried is not None or isinstance(events[i], VisitPostponed):
+                window = carried
+        creator: type[Event] = VisitAnnounced
+    else:
+        projected = [e.period for e in events if isinstance(e, TradeProjected)]
+        reported = [e.period for e in events if isinstance(e, TradeReported)]
+        projected = [p for p in projected if p is not None]
+        reported = [p for p in reported if p is not None]
+        window = projected[-1] if projected else reported[0] if reported else None
+        creator = TradeProjected
+    if status in _PAST_DUE and window is not None and window.end is not None and window.end <= at:
+        status = _PAST_DUE[status]
+    partial = not any(isinstance(e, creator) for e in events)
+    return Outline("visit" if visit else "trade", status, window, partial)
+
+
+# -- both together ------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Answer:
+    """A view's answer, as the model computes it.
+
+    Attributes:
+        expectations: by subject (sorted), folded by the real fold from the model's records.
+        outlines: by subject (sorted), from the naive fold rules alone.
+        statements: the statements the view lists, in fold order.
+    """
+
+    expectations: dict[str, Expectation]
+    outlines: dict[str, Outline]
+    statements: tuple[StatementMade, ...]
+
+
+def model_answer(
+    model: Sequence[ModelRecord], when: datetime | date | str, recorded_by: datetime | None
+) -> Answer:
+    """What ``as_of(when, recorded_by=recorded_by)`` must answer: :func:`model_records`
+    folded by a fresh :class:`~chronology.expectations.ExpectationFold`, and outlined by
+    :func:`naive_outlines`."""
+    at = naive_instant(when)
+    records = model_records(model, at, recorded_by)
+    state = ExpectationFold()
+    for r in records:
+        state.apply(r.event, r.event_id)
+    events = [r.event for r in records]
+    statements = tuple(e for e in events if isinstance(e, StatementMade))
+    return Answer(state.freeze(at), naive_outlines(events, at), statements)

@@ -1,0 +1,127 @@
+"""The contract's naive model of the fold rules (chronology.testing.model), on its own and
+against the real fold."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import attrs
+from hypothesis import given
+from hypothesis import strategies as st
+from strategies import as_of_questions, events
+
+from chronology.events import (
+    AgendaChanged,
+    Event,
+    Quantity,
+    StatementMade,
+    TradeProjected,
+    TradeProjectionRevised,
+    TradeReported,
+    VisitAnnounced,
+    VisitCancelled,
+    VisitOccurred,
+    VisitPostponed,
+    VisitRescheduled,
+    VisitScheduled,
+)
+from chronology.expectations import ExpectationFold, Status
+from chronology.testing.clock import TICK
+from chronology.testing.model import Outline, event_id, naive_instant, naive_outlines, outline
+from chronology.time import Window
+
+V = "visit/x"
+T = "trade/x"
+SOON = Window.parse("2024-04-05/2024-04-06")
+LATER = Window.parse("2024-04-20/2024-04-21")
+MARCH = Window.parse("2024-03")
+APRIL = Window.parse("2024-04")
+END = datetime(2024, 4, 30, tzinfo=UTC)
+
+
+def at(day: int) -> datetime:
+    return datetime(2024, 4, day, 12, tzinfo=UTC)
+
+
+def visit(events: list[Event], when: datetime = END) -> Outline:
+    return naive_outlines(events, when)[V]
+
+
+def test_a_visit_follows_its_latest_expectation_event() -> None:
+    announced = VisitAnnounced(subject=V, known_at=at(1), window=SOON)
+    scheduled = VisitScheduled(subject=V, known_at=at(2), window=LATER)
+    assert Outline("visit", Status.ANNOUNCED, SOON, False) == visit([announced], at(1))
+    assert Outline("visit", Status.SCHEDULED, LATER, False) == visit([announced, scheduled], at(2))
+    moved = VisitRescheduled(subject=V, known_at=at(3), window=SOON)
+    assert Outline("visit", Status.SCHEDULED, SOON, True) == visit([scheduled, moved], at(3))
+
+
+def test_a_postponement_replaces_the_window_even_with_none() -> None:
+    scheduled = VisitScheduled(subject=V, known_at=at(1), window=SOON)
+    postponed = VisitPostponed(subject=V, known_at=at(2))
+    assert Outline("visit", Status.POSTPONED, None, True) == visit([scheduled, postponed])
+
+
+def test_an_outcome_or_cancellation_is_not_undone_by_later_expectation_events() -> None:
+    occurred = VisitOccurred(subject=V, known_at=at(6), window=SOON)
+    later = [
+        VisitAnnounced(subject=V, known_at=at(7), window=LATER),
+        VisitScheduled(subject=V, known_at=at(8), window=LATER),
+        VisitPostponed(subject=V, known_at=at(9)),
+    ]
+    assert Outline("visit", Status.OCCURRED, SOON, False) == visit([occurred, *later])
+    cancelled = VisitCancelled(subject=V, known_at=at(4))
+    scheduled = VisitScheduled(subject=V, known_at=at(2), window=LATER)
+    assert Outline("visit", Status.CANCELLED, LATER, False) == visit([scheduled, cancelled, *later])
+    # Only a later outcome or cancellation changes it; an occurrence without dates keeps the
+    # window the status-setting events gave.
+    undated = VisitOccurred(subject=V, known_at=at(10))
+    assert Outline("visit", Status.OCCURRED, LATER, False) == visit(
+        [scheduled, cancelled, *later, undated]
+    )
+
+
+def test_overdue_is_derived_at_the_instant_the_window_ends() -> None:
+    scheduled = VisitScheduled(subject=V, known_at=at(1), window=SOON)
+    assert SOON.end is not None
+    assert Status.SCHEDULED == visit([scheduled], SOON.end - TICK).status
+    assert Status.OVERDUE == visit([scheduled], SOON.end).status
+    occurred = VisitOccurred(subject=V, known_at=at(7))
+    assert Status.OCCURRED == visit([scheduled, occurred]).status
+    agenda_only = AgendaChanged(subject=V, known_at=at(1), added=("SCO",))
+    assert Outline("visit", Status.UNKNOWN, None, True) == visit([agenda_only])
+
+
+def test_a_trade_period_is_the_latest_projection_s_or_else_the_first_report_s() -> None:
+    projected = TradeProjected(subject=T, known_at=at(1), period=MARCH)
+    revised = TradeProjectionRevised(subject=T, known_at=at(2))
+    reported = TradeReported(subject=T, known_at=at(3), quantity=Quantity(1, "Mt"), period=APRIL)
+    outlines = naive_outlines([projected, revised], END)
+    assert Outline("trade", Status.REVISED, MARCH, False) == outlines[T]
+    outlines = naive_outlines([reported, projected], END)
+    assert Outline("trade", Status.REPORTED, MARCH, False) == outlines[T]
+    assert Outline("trade", Status.REPORTED, APRIL, True) == naive_outlines([reported], END)[T]
+
+
+def test_the_first_family_fixes_the_kind_and_statements_make_nothing() -> None:
+    said = StatementMade(subject=V, known_at=at(1), summary="soon")
+    projected = TradeProjected(subject=V, known_at=at(2), period=MARCH)
+    cancelled = VisitCancelled(subject=V, known_at=at(3))
+    assert {} == naive_outlines([said], END)
+    assert Outline("trade", Status.PROJECTED, MARCH, False) == visit([said, projected, cancelled])
+
+
+@given(st.lists(st.tuples(st.sampled_from((V, T)), events()), max_size=10), as_of_questions())
+def test_the_real_fold_follows_the_naive_rules(
+    drawn: list[tuple[str, Event]], question: datetime | date | str
+) -> None:
+    """The fold engine, without a chronicle: any events (crowded onto two subjects, so that
+    rules meet), in view order, outlined alike."""
+    when = naive_instant(question)
+    crowded = [attrs.evolve(e, subject=subject) for subject, e in drawn]
+    ordered = sorted((e for e in crowded if e.known_at <= when), key=lambda e: e.known_at)
+    state = ExpectationFold()
+    for event in ordered:
+        state.apply(event, event_id(event))
+    actual = {s: outline(e) for s, e in state.freeze(when).items()}
+    assert naive_outlines(ordered, when) == actual
