@@ -102,6 +102,32 @@ class Chronicle:
         """The store holding the records."""
         return self._store
 
+    @property
+    def checkpoints(self) -> Checkpoints:
+        """The checkpoints full views of this chronicle fold on from.
+
+        Read it to see what is kept (``len()``, :meth:`~.Checkpoints.points`); set it to a new
+        :class:`~chronology.projection.Checkpoints` over the same store to tune how often views
+        leave them and how many are kept (the ones kept so far are dropped).
+
+        Raises:
+            StoreError: when set to checkpoints of another store.
+
+        Example:
+            >>> from chronology.projection import Checkpoints
+            >>> c = Chronicle()
+            >>> c.checkpoints = Checkpoints(c.store, every=100, keep=4)
+            >>> len(c.checkpoints)
+            0
+        """
+        return self._checkpoints
+
+    @checkpoints.setter
+    def checkpoints(self, checkpoints: Checkpoints) -> None:
+        if checkpoints.store is not self._store:
+            raise StoreError("checkpoints: they follow another store than this chronicle's")
+        self._checkpoints = checkpoints
+
     # -- writing --------------------------------------------------------------------------------
 
     def append(self, event: Event) -> Record:

@@ -222,7 +222,13 @@ class Checkpoints:
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
+        """How many checkpoints are kept."""
         return len(self._points)
+
+    @property
+    def store(self) -> Store:
+        """The store the checkpoints follow."""
+        return self._store
 
     def points(self) -> list[Checkpoint]:
         """The checkpoints kept, by instant."""

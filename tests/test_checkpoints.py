@@ -25,6 +25,7 @@ from hypothesis.stateful import (
 from strategies import as_of_questions, events, known_ats, retractions_of
 
 from chronology import Chronicle, View, Window
+from chronology.errors import StoreError
 from chronology.events import (
     AgendaChanged,
     Event,
@@ -36,6 +37,7 @@ from chronology.events import (
 )
 from chronology.projection import Checkpoints
 from chronology.record import Record
+from chronology.stores import MemoryStore
 from chronology.stores.base import Store
 from chronology.time import as_of_instant
 
@@ -43,8 +45,8 @@ T0 = datetime(2024, 4, 1, tzinfo=UTC)
 
 
 def _eager(c: Chronicle, *, every: int = 1, keep: int = 64) -> Chronicle:
-    """Make ``c`` checkpoint after every record (white box: the tests want many)."""
-    c._checkpoints = Checkpoints(c.store, every=every, keep=keep, keep_views=keep)
+    """Make ``c`` checkpoint after every record (the tests want many)."""
+    c.checkpoints = Checkpoints(c.store, every=every, keep=keep, keep_views=keep)
     return c
 
 
@@ -95,12 +97,25 @@ def _log(n: int) -> list[Event]:
     return out
 
 
+def test_checkpoints_are_tuned_through_the_public_property() -> None:
+    c = Chronicle()
+    default = c.checkpoints
+    with pytest.raises(StoreError, match="checkpoints: they follow another store"):
+        c.checkpoints = Checkpoints(MemoryStore(), every=1)
+    assert default is c.checkpoints
+    c.checkpoints = Checkpoints(c.store, every=1)
+    c.extend(_log(3))
+    c.as_of(T0 + timedelta(days=1)).expectations()
+    assert 0 == len(default)
+    assert 3 <= len(c.checkpoints)
+
+
 def test_warm_views_use_checkpoints_and_agree() -> None:
     c = _eager(Chronicle(), every=10)
     c.extend(_log(100))
     end = T0 + timedelta(minutes=99)
     _same(_naive(c, end), c.as_of(end))
-    assert len(c._checkpoints) > 1
+    assert len(c.checkpoints) > 1
     for minutes in (0, 3, 17, 50, 98, 99, 500):
         at = T0 + timedelta(minutes=minutes)
         _same(_naive(c, at), c.as_of(at))
@@ -112,14 +127,14 @@ def test_a_late_arrival_invalidates_the_checkpoints_it_precedes() -> None:
     end = T0 + timedelta(minutes=99)
     c.as_of(end).expectations()
     late_at = T0 + timedelta(minutes=42, seconds=30)
-    before = [p.at for p in c._checkpoints.points()]
+    before = [p.at for p in c.checkpoints.points()]
     assert any(at >= late_at for at in before)
     assert any(at < late_at for at in before)
     c.append(AgendaChanged(subject="visit/1", known_at=late_at, added=("late",)))
     view = c.as_of(end)
     _same(_naive(c, end), view)
     assert "late" in view["visit/1"].agenda  # type: ignore[union-attr]
-    kept = [p.at for p in c._checkpoints.points()]
+    kept = [p.at for p in c.checkpoints.points()]
     # The survivors from before are those said strictly before the late event.
     assert [at for at in before if at < late_at] == [at for at in kept if at in before]
 
@@ -129,7 +144,7 @@ def test_a_late_arrival_at_a_checkpoints_instant_invalidates_it() -> None:
     c.extend(_log(20))
     at = T0 + timedelta(minutes=10)
     c.as_of(at).expectations()
-    assert at in [p.at for p in c._checkpoints.points()]
+    assert at in [p.at for p in c.checkpoints.points()]
     c.append(AgendaChanged(subject="visit/0", known_at=at, added=("same instant",)))
     _same(_naive(c, at), c.as_of(at))
     assert "same instant" in c.as_of(at)["visit/0"].agenda  # type: ignore[union-attr]
@@ -146,7 +161,7 @@ def test_a_retraction_invalidates_the_checkpoints_after_its_target() -> None:
     )
     _same(_naive(c, end), c.as_of(end))
     assert target.event_id not in c.as_of(end)[target.subject].event_ids
-    assert all(p.at < target.known_at for p in c._checkpoints.points() if p.needs < len(c))
+    assert all(p.at < target.known_at for p in c.checkpoints.points() if p.needs < len(c))
     # Retracting the retraction restores the target, and again agrees with a naive fold.
     c.append(
         Retracted(
@@ -330,7 +345,7 @@ class CheckpointMachine(RuleBasedStateMachine):
         """No checkpoint answers for the present log if a record it did not fold is known at
         or before its instant."""
         c = self.chronicle
-        for point in c._checkpoints.points():
+        for point in c.checkpoints.points():
             if not point.answers(len(c)):
                 continue
             naive = _naive(c, point.at)
@@ -378,7 +393,7 @@ def test_sqlite_views_fold_on_from_checkpoints(tmp_path: Path) -> None:
     records = c.extend(_log(60))
     end = T0 + timedelta(hours=2)
     _same(_naive(c, end), c.as_of(end))
-    assert len(c._checkpoints) > 2
+    assert len(c.checkpoints) > 2
     c.append(AgendaChanged(subject="visit/3", known_at=T0 + timedelta(minutes=20), added=("x",)))
     c.append(Retracted(subject=records[40].subject, known_at=end, target=records[40].event_id))
     for minutes in (5, 20, 45, 120):
@@ -402,14 +417,14 @@ def test_views_at_many_instants_do_not_push_the_grid_out() -> None:
         )
         for i in range(400)
     )
-    c._checkpoints = Checkpoints(c.store, every=40, keep=12, keep_views=3)
+    c.checkpoints = Checkpoints(c.store, every=40, keep=12, keep_views=3)
     end = T0 + timedelta(hours=399)
     c.as_of(end).expectations()
-    grid = [p.at for p in c._checkpoints.points() if p.at != end]
+    grid = [p.at for p in c.checkpoints.points() if p.at != end]
     assert 9 == len(grid)
     for hours in range(5, 400, 37):  # views between the grid's instants
         at = T0 + timedelta(hours=hours, minutes=30)
         _same(_naive(c, at), c.as_of(at))
-    points = [p.at for p in c._checkpoints.points()]
+    points = [p.at for p in c.checkpoints.points()]
     assert set(grid) <= set(points)  # every view folded at most 40 records from the grid
     assert 1 <= len(points) - len(grid) <= 3

@@ -226,7 +226,7 @@ def test_a_first_view_from_a_file_equals_a_naive_fold(tmp_path: Path, every: int
     instants = sorted({e.known_at for e in events})
     for at in [*instants, instants[-1] + timedelta(days=30)]:
         with Chronicle.open(path, read_only=True) as c:
-            c._checkpoints = Checkpoints(c.store, every=every)
+            c.checkpoints = Checkpoints(c.store, every=every)
             records = list(c.store.ordered(at))
             naive = fold_expectations((r.event, r.event_id) for r in records).freeze(at)
             view = c.as_of(at)
@@ -260,7 +260,7 @@ def test_the_fold_keeps_each_distinct_source_once_in_order_of_first_appearance()
     folded = fold_expectations((e, str(i)) for i, e in enumerate(events)).freeze(None)
     assert expected == folded["v/1"].sources
     c = Chronicle()
-    c._checkpoints = Checkpoints(c.store, every=1)
+    c.checkpoints = Checkpoints(c.store, every=1)
     for e in events:
         c.append(e)
         c.as_of(e.known_at).expectations()  # a checkpoint after every record

@@ -657,7 +657,7 @@ def test_indexes_moved_on_by_another_writer_still_verify(indexed: Path) -> None:
         )
         assert added[-1] == second.record(added[-1].event_id)  # the table now covers 42
         assert 42 == _ids_through(indexed)
-        first._store.check_indexes(12)  # what verify() runs after reading 12 records
+        first.store.check_indexes(12)  # what verify() runs after reading 12 records
         assert 42 == first.verify()
 
 
@@ -876,41 +876,84 @@ def test_writer_killed_after_inserting_but_before_commit_leaves_nothing(seeded: 
     assert 0 == _after_kill(seeded, before, 20000)
 
 
-_BIG_BATCH = r"""
-import sys
+_KILL_AT = r"""
+import os, signal, sqlite3, sys
 from datetime import UTC, datetime
 from chronology import Chronicle
 from chronology.events import StatementMade
 
+path, size, point = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+armed = False
+inserted = 0
+
+
+def die():
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
 def clock():  # called inside the transaction, once the write lock is held
-    print("sealing", flush=True)
+    if point == "sealing":
+        die()
     return datetime.now(UTC)
 
+
+def trace(sql):  # called as each statement (each row of an executemany) starts
+    global inserted
+    if not armed:
+        return
+    if sql.startswith("INSERT INTO records "):
+        inserted += 1
+        if point == "inserting" and inserted == size // 2:
+            die()
+    elif sql.startswith("UPDATE meta SET head_position") and point == "moving the head":
+        die()
+    elif sql == "COMMIT" and inserted == size and point == "committing":
+        die()
+
+
+class Traced(sqlite3.Connection):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.set_trace_callback(trace)
+
+
+connect = sqlite3.connect
+sqlite3.connect = lambda *a, **k: connect(*a, factory=Traced, **k)
 batch = [StatementMade(subject=f"s/{i % 50}", known_at="2024-04-02", summary=str(i))
-         for i in range(int(sys.argv[2]))]
-with Chronicle.open(sys.argv[1], clock=clock) as c:
-    c.extend(batch)
-print("committed", flush=True)
+         for i in range(size)]
+c = Chronicle.open(path, clock=clock)
+armed = True
+c.extend(batch)
+if point == "committed":  # the batch committed, the file neither closed nor checkpointed
+    die()
+c.close()
+print("the child was not killed", flush=True)
 """
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("delay", [0.0, 0.5, 1.0, 2.0])
-def test_writer_killed_mid_batch_leaves_all_or_nothing(seeded: Path, delay: float) -> None:
-    """The kill lands while sealing, inserting, committing or after: whole batch or none.
-
-    (A batch of 10,000 takes about half a second to a second to seal, insert and commit.)
-    """
+@pytest.mark.parametrize(
+    ("point", "kept"),
+    [
+        ("sealing", False),  # the write lock held, nothing inserted yet
+        ("inserting", False),  # half the rows inserted
+        ("moving the head", False),  # every row inserted, the head not moved yet
+        ("committing", False),  # the head moved, COMMIT not run yet
+        ("committed", True),  # extend() returned
+    ],
+)
+def test_writer_killed_at_each_point_of_a_batch_leaves_all_or_nothing(
+    seeded: Path, point: str, kept: bool
+) -> None:
+    """A child process kills itself (SIGKILL) at a chosen point of appending one batch: the
+    file holds the whole batch if it committed, and nothing of it otherwise."""
     with Chronicle.open(seeded) as c:
         before = list(c)
-    proc = _python(_BIG_BATCH, str(seeded), "10000")
-    _expect_line(proc, "sealing")
-    time.sleep(delay)
-    if proc.poll() is None:
-        _kill(proc)
-    else:
-        proc.communicate(timeout=30)
-    _after_kill(seeded, before, 10000)
+    size = 2000
+    proc = _python(_KILL_AT, str(seeded), str(size), point)
+    out, err = proc.communicate(timeout=120)
+    assert (-signal.SIGKILL, "") == (proc.returncode, out), err
+    assert (size if kept else 0) == _after_kill(seeded, before, size)
 
 
 _MANY_BATCHES = r"""
