@@ -526,13 +526,12 @@ def test_tampering_is_caught_naming_the_position(
 
 
 @pytest.fixture
-def indexed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def indexed(tmp_path: Path) -> Path:
     """Twelve records: ten cancellations, a retraction of the fourth (position 11), and one
     more (12). The id table covers the first eleven: every lookup brings it up to date."""
-    monkeypatch.setattr(sqlite_store, "_ID_CATCH_UP", 0)
     path = tmp_path / "indexed.db"
     start = datetime(2024, 4, 1, tzinfo=UTC)
-    with Chronicle.open(path, clock=FakeClock()) as c:
+    with Chronicle(SQLiteStore(path, ids_lag=0), clock=FakeClock()) as c:
         records = c.extend(
             VisitCancelled(subject=f"visit/{i}", known_at=start + timedelta(hours=i))
             for i in range(10)
@@ -554,6 +553,22 @@ def _ids_through(path: Path) -> int:
         return int(conn.execute("SELECT ids_through FROM meta").fetchone()[0])
     finally:
         conn.close()
+
+
+def test_a_lookup_brings_the_id_table_up_to_date_past_the_lag(tmp_path: Path) -> None:
+    path = tmp_path / "lag.db"
+    start = datetime(2024, 4, 1, tzinfo=UTC)
+    with Chronicle(SQLiteStore(path, ids_lag=3), clock=FakeClock()) as c:
+        records = c.extend(
+            VisitCancelled(subject=f"visit/{i}", known_at=start + timedelta(hours=i))
+            for i in range(3)
+        )
+        assert records[1] == c.record(records[1].event_id)  # three behind: scanned
+        assert 0 == _ids_through(path)
+        fourth = c.append(VisitCancelled(subject="visit/3", known_at=start))
+        assert fourth == c.record(fourth.event_id)  # four behind: brought up to date
+        assert 4 == _ids_through(path)
+        assert 4 == c.verify()
 
 
 @pytest.mark.parametrize(
@@ -649,7 +664,7 @@ def test_indexes_moved_on_by_another_writer_still_verify(indexed: Path) -> None:
     """A chronicle that read the log before another one appended and brought the id table up
     to date past it still verifies: the check reads the table's bound with what it covers."""
     start = datetime(2024, 5, 1, tzinfo=UTC)
-    with Chronicle.open(indexed) as first, Chronicle.open(indexed) as second:
+    with Chronicle.open(indexed) as first, Chronicle(SQLiteStore(indexed, ids_lag=0)) as second:
         assert 12 == first.verify()
         added = second.extend(
             VisitCancelled(subject=f"visit/more-{i}", known_at=start + timedelta(minutes=i))

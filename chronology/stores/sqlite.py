@@ -271,6 +271,9 @@ class SQLiteStore(Store):
         cache_size: how many records read one subject or one id at a time to keep in memory
             (least recently used first out); ``0`` keeps none. Scans and appends leave it as
             it is.
+        ids_lag: how many records the ``event_ids`` table may fall behind the log before a
+            lookup by id brings it up to date (the records it does not cover are scanned);
+            ``0`` brings it up to date on every lookup.
 
     Attributes:
         path: the file.
@@ -303,8 +306,10 @@ class SQLiteStore(Store):
         read_only: bool = False,
         timeout: float = 30.0,
         cache_size: int = 8192,
+        ids_lag: int = _ID_CATCH_UP,
     ) -> None:
         self.path = Path(path)
+        self._ids_lag = max(0, ids_lag)
         self._name = os.fspath(path)
         self._timeout = timeout
         self._cache: OrderedDict[int, Record] = OrderedDict()
@@ -976,7 +981,7 @@ class SQLiteStore(Store):
             ).fetchone()
             return None if row is None else self._decode(row)
         through, head = conn.execute("SELECT ids_through, head_position FROM meta").fetchone()
-        if catch_up and head - through > _ID_CATCH_UP and not self.read_only:
+        if catch_up and head - through > self._ids_lag and not self.read_only:
             through = self._index_ids(conn)
         row = conn.execute(
             f"SELECT {_COLUMNS} FROM records WHERE position ="
