@@ -12,6 +12,7 @@ from chronology import Chronicle, Quantity
 from chronology.cli import key_figure
 from chronology.errors import EventError, UnitError
 from chronology.events import TradeProjected, TradeReported
+from chronology.expectations import TradeExpectation
 from chronology.quantity import error, relative_error
 from chronology.serialization import canonical_json, event_from_dict, event_to_dict
 from chronology.units import Unit, convert, parse_unit, same_dimension, units
@@ -212,7 +213,9 @@ def test_ranges_survive_a_store(tmp_path: object) -> None:
     with Chronicle.open(path) as c:
         c.append(event)
     with Chronicle.open(path) as c:
-        assert event.quantity == c.as_of("2024-04-21")["t"].reports[0].quantity
+        trade = c.as_of("2024-04-21")["t"]
+        assert isinstance(trade, TradeExpectation)
+        assert event.quantity == trade.reports[0].quantity
 
 
 @pytest.mark.parametrize(
@@ -280,8 +283,12 @@ def test_key_figure_says_when_it_cannot_compare() -> None:
 def test_report_by_unit_matches_the_dimension() -> None:
     c = _trade(Quantity(1.7, "mb/d"), Quantity(10.81, "Mt"), Quantity(1_820, "kb/d"))
     trade = c.as_of("2024-03-01")["t"]
-    assert Quantity(1_820, "kb/d") == trade.report("s", unit="mb/d").quantity
-    assert Quantity(10.81, "Mt") == trade.report("s", unit="kt").quantity
+    assert isinstance(trade, TradeExpectation)
+    by_rate, by_mass = trade.report("s", unit="mb/d"), trade.report("s", unit="kt")
+    assert by_rate is not None
+    assert by_mass is not None
+    assert Quantity(1_820, "kb/d") == by_rate.quantity
+    assert Quantity(10.81, "Mt") == by_mass.quantity
     assert trade.report("s", unit="%") is None
 
 
