@@ -9,8 +9,13 @@ expectation (the dates of a visit, the month a projection covers). Windows are w
 subset of EDTF (:meth:`Window.parse`) or derived from vague phrases such as "soon"
 (:meth:`Window.vague`).
 
-pendulum lives here and only here: it does the calendar arithmetic (a month later, the start of
-next year); everything outside this module sees plain :class:`datetime.datetime` values in UTC.
+Calendar units (a day, "this month", "next year") are those of a time zone: UTC by default, an
+IANA zone given as ``tz``, or, for a vague phrase, the anchor's own zone. Whatever calendar
+decided them, a window's bounds are instants, stored and compared in UTC.
+
+pendulum lives here and only here: it does the calendar arithmetic (a month later) and knows the
+IANA zones (looked up once each, then cached); everything outside this module sees plain
+:class:`datetime.datetime` values in UTC.
 """
 
 from __future__ import annotations
@@ -38,8 +43,9 @@ __all__ = [
     "to_instant",
 ]
 
-#: A rule of the vague-phrase lexicon. Given the instant a phrase was said, it returns the window
-#: the phrase means, as ``(start, end)``.
+#: A rule of the vague-phrase lexicon. Given the instant a phrase was said (an aware datetime in
+#: the zone whose calendar resolves the phrase), it returns the window the phrase means, as
+#: ``(start, end)``; a ``None`` bound is open.
 VagueRule = Callable[[datetime], tuple[datetime | None, datetime | None]]
 
 # Digits are ASCII digits only ([0-9], never \d): int() reads full-width or Arabic-Indic
@@ -113,6 +119,11 @@ def _plus(t: datetime, delta: timedelta) -> datetime | None:
 
 
 def _parse_iso(text: str, field: str) -> datetime:
+    return _utc(_parse_local(text, field), text, field)
+
+
+def _parse_local(text: str, field: str) -> datetime:
+    """An ISO 8601 date or date-time, aware, in its own offset (a plain date: UTC midnight)."""
     m = _ISO.fullmatch(text.strip())
     if m is None:
         raise TimeError(
@@ -142,7 +153,44 @@ def _parse_iso(text: str, field: str) -> datetime:
         )
     except ValueError as exc:
         raise TimeError(f"{field}{text!r} is not a valid date-time: {exc}") from None
-    return _utc(local, text, field)
+    return local
+
+
+#: IANA zones already looked up, by name.
+_NAMED_ZONES: dict[str, tzinfo] = {"UTC": UTC}
+
+
+def _zone(name: str) -> tzinfo:
+    """The IANA time zone called ``name``, cached.
+
+    Raises:
+        TimeError: if ``name`` is not a string or not a known IANA zone name.
+    """
+    zone = _NAMED_ZONES.get(name) if isinstance(name, str) else None
+    if zone is None:
+        if not isinstance(name, str):
+            raise TimeError(f"tz: expected an IANA time zone name, got {name!r}")
+        try:
+            zone = pendulum.timezone(name)
+        except (ValueError, OSError):
+            raise TimeError(
+                f"tz: {name!r} is not a known IANA time zone name (e.g. 'Asia/Tokyo', 'UTC')"
+            ) from None
+        if not isinstance(zone, tzinfo):  # pragma: no cover - pendulum returns zones
+            raise TimeError(f"tz: {name!r} is not a time zone")
+        _NAMED_ZONES[name] = zone
+    return zone
+
+
+def _in_utc(local: datetime | None) -> datetime | None:
+    """A local calendar instant in UTC; ``None`` for ``None`` or for one that falls outside
+    the years 0001 to 9999 in UTC (a bound at the beginning or the end of time: open)."""
+    if local is None or local.tzinfo is UTC:
+        return local
+    try:
+        return _utc(local)
+    except TimeError:
+        return None
 
 
 def to_instant(value: datetime | date | str, *, field: str | None = None) -> datetime:
@@ -256,9 +304,12 @@ def format_instant(value: datetime, tz: str = "UTC") -> str:
     return pendulum.instance(value).in_tz(tz).format("YYYY-MM-DD HH:mm zz")
 
 
-def _bound(text: str, whole: str) -> tuple[datetime, datetime | None, str | None]:
-    """Parse one EDTF bound: its first instant, the instant after its unit (``None`` past the
-    end of time), and its qualifier."""
+def _bound(
+    text: str, whole: str, zone: tzinfo = UTC
+) -> tuple[datetime | None, datetime | None, str | None]:
+    """Parse one EDTF bound: its first instant and the instant after its unit, and its
+    qualifier. Dates are calendar days of ``zone``; a first instant before the beginning of
+    time, or an instant after the end of time, is ``None``."""
     m = _EDTF_BOUND.fullmatch(text)
     if m is None:
         raise WindowError(
@@ -277,14 +328,17 @@ def _bound(text: str, whole: str) -> tuple[datetime, datetime | None, str | None
             return first, _plus(first, step), m["q"]
         y = int(m["y"])
         if m["mo"] is None:
-            first = datetime(y, 1, 1, tzinfo=UTC)
-            return first, _year_start(y + 1), m["q"]
-        mo = int(m["mo"])
-        if m["d"] is None:
-            first = datetime(y, mo, 1, tzinfo=UTC)
-            return first, _month_start(y, mo + 1), m["q"]
-        first = datetime(y, mo, int(m["d"]), tzinfo=UTC)
-        return first, _plus(first, _ONE_DAY), m["q"]
+            local = datetime(y, 1, 1, tzinfo=zone)
+            after = _year_start(y + 1, zone)
+        elif m["d"] is None:
+            mo = int(m["mo"])
+            local = datetime(y, mo, 1, tzinfo=zone)
+            after = _month_start(y, mo + 1, zone)
+        else:
+            local = datetime(y, int(m["mo"]), int(m["d"]), tzinfo=zone)
+            day = local.date()
+            after = None if day == date.max else _midnight(day + _ONE_DAY, zone)
+        return _in_utc(local), _in_utc(after), m["q"]
     except (ValueError, TimeError) as exc:
         raise WindowError(f"{whole!r}: {text!r} is not a valid date: {exc}") from None
 
@@ -353,6 +407,41 @@ def _next_week(t: datetime) -> tuple[datetime, datetime | None]:
     return _midnight(monday, t.tzinfo), _midnight(following, t.tzinfo)
 
 
+def _local_anchor(anchor: datetime | date | str, tz: str | None) -> datetime:
+    """The anchor of a vague phrase, in the zone whose calendar resolves the phrase.
+
+    Raises:
+        TimeError: if the anchor is not an instant, or ``tz`` not a zone name.
+        WindowError: if the anchor's local date in ``tz`` is after 9999-12-31.
+    """
+    instant = to_instant(anchor, field="anchor")  # checks the anchor first
+    if tz is not None:
+        zone = _zone(tz)
+    elif isinstance(anchor, datetime):
+        zone = anchor.tzinfo or UTC
+    elif isinstance(anchor, str):
+        zone = _parse_local(anchor, "anchor: ").tzinfo or UTC
+    else:
+        zone = UTC
+    if zone is UTC:
+        return instant
+    try:
+        return instant.astimezone(zone)
+    except OverflowError:
+        raise WindowError(
+            f"anchor: {instant.isoformat()} is after the year 9999 in the zone {zone}"
+        ) from None
+
+
+def _end_or_open(end: datetime | date | str | None) -> datetime | date | str | None:
+    """A rule's end, with a local instant after the end of time (in UTC) made open."""
+    if isinstance(end, datetime) and end.year == MAXYEAR:
+        offset = end.utcoffset()
+        if offset is not None and offset < timedelta(0) and _in_utc(end) is None:
+            return None
+    return end
+
+
 #: The default lexicon of vague phrases. Each rule maps the instant a phrase was said (the
 #: *anchor*) to a window. Pass your own mapping to :meth:`Window.vague` to override it, e.g.
 #: ``{**DEFAULT_LEXICON, "soon": my_rule}``.
@@ -419,7 +508,7 @@ class Window:
     uncertain: bool = False
 
     @classmethod
-    def parse(cls, text: str, *, label: str | None = None) -> Window:
+    def parse(cls, text: str, *, label: str | None = None, tz: str | None = None) -> Window:
         """Parse a window written in a subset of EDTF.
 
         Accepted: ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``, date-times with an offset, intervals
@@ -428,13 +517,24 @@ class Window:
         unit; in an interval every bound covers its whole unit too, so ``2024-04-08/2024-04-09``
         runs to the end of 9 April. Digits are ASCII digits.
 
+        Days, months and years are calendar units of ``tz`` (an IANA zone name) when it is
+        given, and of UTC otherwise; date-times keep their own offsets. The bounds are stored
+        as instants in UTC either way: ``Window.parse("2024-04-08/2024-04-09",
+        tz="Asia/Shanghai")`` runs from ``2024-04-07T16:00Z`` to ``2024-04-09T16:00Z``.
+
         A unit that runs to the end of time (``9999``, ``9999-12``, ``9999-12-31``, the last
         minute of 9999) gives a window with no end (``None``, open): no instant follows it, so
         ``Window.parse("9999")`` is ``9999-01-01/..``.
 
+        Args:
+            text: the EDTF text.
+            label: the words the window came from, kept as its label.
+            tz: the IANA time zone whose calendar days, months and years the dates name.
+
         Raises:
             WindowError: if the text is not in the subset, names an invalid date or an instant
                 outside the years 0001 to 9999 in UTC, or the end is before the start.
+            TimeError: if ``tz`` is not a known IANA time zone name.
 
         Example:
             >>> Window.parse("2024-03~")
@@ -447,6 +547,7 @@ approximate=True, uncertain=False)
         whole = text.strip()
         if not whole:
             raise WindowError("an empty string is not a window")
+        zone = UTC if tz is None else _zone(tz)
         parts = whole.split("/")
         if len(parts) > 2:
             raise WindowError(f"{whole!r}: an interval has one '/', not {len(parts) - 1}")
@@ -454,17 +555,17 @@ approximate=True, uncertain=False)
         start: datetime | None = None
         end: datetime | None = None
         if len(parts) == 1:
-            start, end, q = _bound(parts[0], whole)
+            start, end, q = _bound(parts[0], whole, zone)
             quals.append(q)
         else:
             a, b = parts
             if a not in ("", ".."):
-                start, _, q = _bound(a, whole)
+                start, _, q = _bound(a, whole, zone)
                 quals.append(q)
             if b not in ("", ".."):
-                b_first, end, q = _bound(b, whole)
+                b_first, end, q = _bound(b, whole, zone)
                 quals.append(q)
-                if start is not None and b_first < start:
+                if start is not None and (b_first is None or b_first < start):
                     raise WindowError(f"{whole!r}: the end {b!r} is before the start {a!r}")
         return cls(
             start=start,
@@ -481,6 +582,7 @@ approximate=True, uncertain=False)
         *,
         anchor: datetime | date | str,
         lexicon: Mapping[str, VagueRule] | None = None,
+        tz: str | None = None,
     ) -> Window:
         """The window a vague phrase means, said at ``anchor``.
 
@@ -489,13 +591,28 @@ approximate=True, uncertain=False)
         "in the near future" 60 days, "next month" the calendar month after, and so on.
         The window is marked approximate and keeps the phrase as its label.
 
+        Calendar phrases ("this month", "next week", "next year", ...) are resolved in the
+        speaker's calendar: that of ``tz`` (an IANA zone name) when it is given, otherwise the
+        anchor's own zone (the offset of an ISO string, the ``tzinfo`` of a datetime; UTC for a
+        plain date, which stands for its midnight UTC). The rule is called with the anchor in
+        that zone. "this month" said at 07:00 on 1 July in Tokyo is July in Tokyo, ending at
+        midnight Tokyo time on 1 August. Spans in days ("soon") are elapsed time, whatever the
+        zone. The window's bounds are stored as instants in UTC; the zone is not stored.
+
+        Args:
+            phrase: the vague phrase, such as ``"soon"``.
+            anchor: when the phrase was said (usually the event's ``known_at``).
+            lexicon: phrase -> rule; by default :data:`DEFAULT_LEXICON`.
+            tz: the IANA time zone whose calendar the phrase speaks of.
+
         A window that would end after the last representable instant (9999-12-31, UTC) has no
         end (``None``, open), as :meth:`parse` gives for ``"9999"``; one that would start
         after it is refused.
 
         Raises:
             VaguePhraseError: if the phrase is not in the lexicon (the message lists those known).
-            TimeError: if the anchor is naive or malformed.
+            TimeError: if the anchor is naive or malformed, or ``tz`` is not a known IANA time
+                zone name.
             WindowError: if the window the rule gives starts after the year 9999, or is
                 otherwise invalid; the message names the phrase and the anchor.
 
@@ -503,6 +620,9 @@ approximate=True, uncertain=False)
             >>> w = Window.vague("soon", anchor="2024-04-03T09:00:00+00:00")
             >>> w.label, w.end.isoformat()
             ('soon', '2024-05-03T09:00:00+00:00')
+            >>> w = Window.vague("this month", anchor="2023-07-01T07:00:00+09:00")
+            >>> w.start.isoformat(), w.end.isoformat()
+            ('2023-06-30T22:00:00+00:00', '2023-07-31T15:00:00+00:00')
         """
         if not isinstance(phrase, str):
             raise VaguePhraseError(f"expected a vague phrase as a string, got {phrase!r}")
@@ -512,10 +632,10 @@ approximate=True, uncertain=False)
         if rule is None:
             known = ", ".join(repr(k) for k in sorted(table))
             raise VaguePhraseError(f"vague phrase {phrase!r} is not in the lexicon; known: {known}")
-        said = to_instant(anchor, field="anchor")
+        said = _local_anchor(anchor, tz)
         try:
             start, end = rule(said)
-            return cls(start=start, end=end, label=key, approximate=True)
+            return cls(start=start, end=_end_or_open(end), label=key, approximate=True)
         except ChronologyError as exc:
             raise WindowError(f"vague phrase {key!r} said at {said.isoformat()}: {exc}") from None
         except (OverflowError, ValueError) as exc:
