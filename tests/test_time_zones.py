@@ -17,8 +17,10 @@ from chronology.expectations import Status
 from chronology.time import DEFAULT_LEXICON, Window
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def utc(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0, micro: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, second, micro, tzinfo=UTC)
 
 
 def zone(name: str) -> tzinfo:
