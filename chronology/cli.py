@@ -503,6 +503,17 @@ class _Command(click.Group):
     executable and :class:`click.testing.CliRunner` (which both call ``main``) behave the same.
     """
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Bare ``chronology`` prints the help, as ``--help`` does, and exits with status 0.
+
+        (click 8.2 and later report it as a usage error instead, which ``main`` would squash
+        into one line.)
+        """
+        if not args and self.no_args_is_help and not ctx.resilient_parsing:
+            click.echo(ctx.get_help(), color=ctx.color)
+            ctx.exit(0)
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)

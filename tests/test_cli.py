@@ -618,3 +618,44 @@ def test_python_dash_m(tmp_path: Path) -> None:
     )
     assert 0 == done.returncode
     assert "Usage: python -m chronology" in done.stdout or "Usage: chronology" in done.stdout
+
+
+# -- bare command ---------------------------------------------------------------------------------
+
+
+def test_bare_command_prints_the_help_and_succeeds() -> None:
+    helped = invoke(["--help"])
+    bare = invoke([])
+    assert helped.stdout == bare.stdout
+    assert "" == bare.stderr
+    assert bare.stdout.startswith("Usage: chronology [OPTIONS] COMMAND [ARGS]...\n")
+    assert "\nCommands:\n" in bare.stdout
+
+
+@pytest.mark.parametrize("how", ["script", "module"])
+def test_bare_executable_prints_the_help_and_succeeds(tmp_path: Path, how: str) -> None:
+    if how == "script":
+        found = shutil.which("chronology")
+        if found is None:
+            pytest.skip("the chronology script is not on PATH")
+        command = [found]
+    else:
+        command = [sys.executable, "-m", "chronology"]
+    env = {k: v for k, v in os.environ.items() if k != DB_ENV}
+    runs = [
+        subprocess.run(
+            [*command, *args],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        for args in ([], ["--help"])
+    ]
+    bare, helped = runs
+    assert (0, "") == (bare.returncode, bare.stderr)
+    assert helped.stdout == bare.stdout
+    assert len(bare.stdout.splitlines()) > 10
+    assert "Usage: " in bare.stdout.splitlines()[0]
