@@ -620,7 +620,20 @@ def _figure(plan: _Plan, *, title: str) -> Figure:
     for unit, ts in groups.items():
         _draw_trades(fig.add_subplot(grid[row]), ts, unit, plan.as_of, scopes)
         row += 1
+    _literal_text(fig)
     return fig
+
+
+def _literal_text(fig: Figure) -> None:
+    """Draw every text of ``fig`` as it is: subjects, names, scopes and units come from the
+    data, and ``$...$`` in them is not mathtext (``$\\foo$`` would not even parse), nor TeX
+    when the user's matplotlib settings ask for ``text.usetex``."""
+    from matplotlib.text import Text
+
+    for text in fig.findobj(Text):
+        assert isinstance(text, Text)
+        text.set_parse_math(False)
+        text.set_usetex(False)
 
 
 def _title(kind: str, at: datetime) -> str:

@@ -405,3 +405,60 @@ def test_docs_picture_is_current(tmp_path: Path) -> None:
     expected = struct.unpack(">II", png_chunks(committed.read_bytes())[b"IHDR"][0][:8])
     actual = struct.unpack(">II", png_chunks(fresh.read_bytes())[b"IHDR"][0][:8])
     assert expected == actual
+
+
+# -- text from the data is drawn as it is ---------------------------------------------------------
+
+MATH_VISITOR = r"$\foo$ Lavrov"
+MATH_HOST = "A $5 and $6 B"
+MATH_SCOPE = r"sea $\bar$"
+MATH_UNIT = r"$\baz$/d"
+
+
+def math_chronicle() -> Chronicle:
+    """Text fields that mathtext would parse (and choke on): they must be drawn literally."""
+    c = Chronicle()
+    c.extend(
+        [
+            VisitAnnounced(
+                subject="visit/$x^2$",
+                known_at="2024-04-03T12:00:00Z",
+                visitor=MATH_VISITOR,
+                host=MATH_HOST,
+                window=Window(
+                    datetime(2024, 4, 8, tzinfo=UTC), datetime(2024, 4, 10, tzinfo=UTC), label="$a$"
+                ),
+            ),
+            TradeProjected(
+                subject="trade/$y_1$",
+                known_at="2024-03-18T12:00:00Z",
+                scope=MATH_SCOPE,
+                quantity=Quantity(1_700_000, MATH_UNIT),
+            ),
+        ]
+    )
+    return c
+
+
+def test_text_fields_are_drawn_literally_not_as_mathtext(tmp_path: Path) -> None:
+    root = svg_of(overview(math_chronicle(), as_of="2024-04-21"), tmp_path)
+    drawn = "\n".join(texts(root))
+    for literal in (
+        rf"{MATH_VISITOR} to {MATH_HOST} (visit/$x^2$): overdue",
+        "trade/$y_1$",
+        MATH_SCOPE,
+        f"quantity ({MATH_UNIT})",
+        f"1.7M {MATH_UNIT}",
+        "announced: $a$ (2024-04-08/2024-04-10)",
+    ):
+        assert literal in drawn
+
+
+def test_plot_command_with_mathtext_in_the_data(tmp_path: Path) -> None:
+    db = tmp_path / "math.db"
+    with Chronicle.open(db) as c:
+        c.extend([r.event for r in math_chronicle()])
+    out = tmp_path / "math.png"
+    result = CliRunner().invoke(cli, ["plot", "--db", str(db), "--out", str(out)])
+    assert (0, "") == (result.exit_code, result.stderr)
+    assert PNG_SIGNATURE == out.read_bytes()[:8]
