@@ -28,6 +28,7 @@ from chronology.errors import (
     UnitError,
     UnknownCueError,
     UnknownEventTypeError,
+    UnknownSubjectError,
     VaguePhraseError,
     WindowError,
 )
@@ -73,6 +74,7 @@ __all__ = [
     "UnitError",
     "UnknownCueError",
     "UnknownEventTypeError",
+    "UnknownSubjectError",
     "VaguePhraseError",
     "View",
     "VisitExpectation",

@@ -19,6 +19,8 @@ from chronology.errors import (
     IntegrityError,
     RetractionError,
     StoreError,
+    TimeError,
+    UnknownSubjectError,
 )
 from chronology.events import Event, Retracted
 from chronology.expectations import ExpectationFold
@@ -196,12 +198,20 @@ class Chronicle:
         """One :class:`~chronology.view.Change` per event on ``subject``, in assertion-time order.
 
         Retracted events (and the retractions themselves) are not listed: the history is that
-        of the record as corrected by ``recorded_by`` (now, by default).
+        of the record as corrected by ``recorded_by`` (now, by default). A subject whose events
+        were all retracted, or all recorded after ``recorded_by``, has an empty history.
+
+        Raises:
+            UnknownSubjectError: the chronicle holds no record at all about ``subject`` (a
+                :class:`KeyError` too); the message suggests the closest subjects.
+            TimeError: for a naive or malformed ``recorded_by``.
         """
         by = None if recorded_by is None else as_of_instant(recorded_by, field="recorded_by")
         end_of_time = datetime.max.replace(tzinfo=UTC)
         view = View(self._store, as_of=end_of_time, recorded_by=by, upto=len(self._store))
         records = view.subject_records(subject)
+        if not records and not self._store.subject_records(subject):
+            raise UnknownSubjectError.among("no events about", subject, self._store.subjects())
         state = ExpectationFold()
         before = None
         changes: list[Change] = []
@@ -222,9 +232,26 @@ class Chronicle:
         return tuple(changes)
 
     def diff(self, a: When, b: When, *, recorded_by: When | None = None) -> Diff:
-        """What changed in the expectations between as-of ``a`` and as-of ``b``."""
-        old = {e.subject: e for e in self.as_of(a, recorded_by=recorded_by)}
-        new = {e.subject: e for e in self.as_of(b, recorded_by=recorded_by)}
+        """What changed in the expectations between as-of ``a`` and as-of ``b``.
+
+        Args:
+            a: the earlier assertion-time instant (a date stands for its last instant, UTC).
+            b: the later one; equal to ``a`` gives an empty diff.
+            recorded_by: as for :meth:`as_of`, for both views.
+
+        Raises:
+            TimeError: ``b`` is before ``a`` (the message names both), or an instant is naive
+                or malformed.
+        """
+        start = as_of_instant(a, field="a")
+        end = as_of_instant(b, field="b")
+        if end < start:
+            raise TimeError(
+                f"diff: b ({end.isoformat()}) is before a ({start.isoformat()}); "
+                "give the earlier instant first"
+            )
+        old = {e.subject: e for e in self.as_of(start, recorded_by=recorded_by)}
+        new = {e.subject: e for e in self.as_of(end, recorded_by=recorded_by)}
         return Diff(
             added=tuple(new[s] for s in sorted(new.keys() - old.keys())),
             removed=tuple(old[s] for s in sorted(old.keys() - new.keys())),

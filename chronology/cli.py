@@ -38,7 +38,7 @@ import click
 
 from chronology import __version__
 from chronology.chronicle import Chronicle
-from chronology.errors import ChronologyError, TimeError, UnitError
+from chronology.errors import ChronologyError, TimeError, UnitError, UnknownSubjectError
 from chronology.events import Event, Quantity, Source
 from chronology.expectations import Expectation, Figure, TradeExpectation, VisitExpectation
 from chronology.quantity import error, relative_error
@@ -452,19 +452,39 @@ def changed_fields(before: Expectation, after: Expectation) -> list[tuple[str, s
     return found + late
 
 
+#: How many characters of a value the diff table shows before cutting it short with "...".
+_SHOWN: Final = 40
+# Fields listed by how many items they hold, not by their (long) items.
+_COUNTED: Final = frozenset({"projections", "reports", "event_ids"})
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= _SHOWN else f"{text[: _SHOWN - 3].rstrip()}..."
+
+
 def _diff_summary(before: Expectation, after: Expectation) -> str:
+    """``status: announced -> occurred; place: - -> Beijing; agenda: +UN, -G20``: each changed
+    field with its values (cut short when long), bookkeeping fields only when nothing else
+    changed."""
     rows = changed_fields(before, after)
     main = [r for r in rows if r[0] not in _BOOKKEEPING] or rows
     parts: list[str] = []
     for name, old, new in main:
-        if name in ("status", "window", "period", "quantity", "scope"):
-            parts.append(f"{name}: {old} -> {new}")
-        elif name == "reports":
-            count = len(after.reports) if isinstance(after, TradeExpectation) else 0
-            previous = len(before.reports) if isinstance(before, TradeExpectation) else 0
-            parts.append(f"reports: {previous} -> {count}")
+        was, now = getattr(before, name, None), getattr(after, name, None)
+        if name in _COUNTED:
+            count = len(now) if isinstance(now, tuple) else 0
+            previous = len(was) if isinstance(was, tuple) else 0
+            parts.append(f"{name}: {previous} -> {count}")
+        elif (
+            isinstance(was, tuple)
+            and isinstance(now, tuple)
+            and all(isinstance(v, str) for v in was + now)
+            and set(was) != set(now)
+        ):
+            items = [f"+{v}" for v in now if v not in was] + [f"-{v}" for v in was if v not in now]
+            parts.append(f"{name}: {_shorten(', '.join(items))}")
         else:
-            parts.append(f"{name} changed")
+            parts.append(f"{name}: {_shorten(old)} -> {_shorten(new)}")
     return "; ".join(parts)
 
 
@@ -921,7 +941,7 @@ def as_of(
 
 
 def _subjects(chronicle: Chronicle) -> list[str]:
-    return sorted({r.event.subject for r in chronicle})
+    return chronicle.store.subjects()
 
 
 def _unknown_subject(chronicle: Chronicle, subject: str) -> click.ClickException:
@@ -950,9 +970,16 @@ def history(subject: str, db: str, recorded_by: datetime | None, fmt: _Format) -
       chronology history trade/russia-china-crude-sokol-2024-03 --format json
     """
     with _chronicle(db) as chronicle:
-        changes = chronicle.history(subject, recorded_by=recorded_by)
+        try:
+            changes = chronicle.history(subject, recorded_by=recorded_by)
+        except UnknownSubjectError:
+            raise _unknown_subject(chronicle, subject) from None
         if not changes:
-            raise _unknown_subject(chronicle, subject)
+            by = "" if recorded_by is None else f" recorded by {_iso(recorded_by)}"
+            raise click.ClickException(
+                f"no events about subject {subject!r}{by} (its events were retracted, "
+                "or stored later)"
+            )
         _emit(
             fmt,
             table=lambda: _table(_HISTORY_HEADERS, [_history_row(c) for c in changes]),
@@ -978,6 +1005,10 @@ def diff(a: datetime, b: datetime, db: str, recorded_by: datetime | None, fmt: _
       chronology diff 2024-04-04 2024-04-10 --db chronology-demo.db
       chronology diff 2024-03-19 2024-04-21 --format json
     """
+    if b < a:
+        raise click.UsageError(
+            f"B ({_iso(b)}) is before A ({_iso(a)}); give the earlier instant first"
+        )
     with _chronicle(db) as chronicle:
         result = chronicle.diff(a, b, recorded_by=recorded_by)
 

@@ -7,6 +7,9 @@ and a refused operation leaves the chronicle exactly as it was.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Sequence
+
 __all__ = [
     "ChronologyError",
     "EventError",
@@ -21,6 +24,7 @@ __all__ = [
     "UnitError",
     "UnknownCueError",
     "UnknownEventTypeError",
+    "UnknownSubjectError",
     "VaguePhraseError",
     "WindowError",
 ]
@@ -31,7 +35,8 @@ class ChronologyError(Exception):
 
 
 class TimeError(ChronologyError, ValueError):
-    """An instant could not be understood: naive, malformed, or of the wrong type.
+    """An instant could not be understood (naive, malformed, or of the wrong type), or two
+    instants are out of order (as in ``chronicle.diff(a, b)`` with ``b`` before ``a``).
 
     Example:
         >>> from chronology.time import to_instant
@@ -40,6 +45,49 @@ class TimeError(ChronologyError, ValueError):
         ...
         chronology.errors.TimeError: '2024-04-03T12:00:00' has no UTC offset; ...
     """
+
+
+class UnknownSubjectError(ChronologyError, KeyError):
+    """No expectation, or no event at all, is known about a subject.
+
+    It is a :class:`KeyError` too, so code that catches ``KeyError`` around ``view[subject]``
+    keeps working. The message suggests the known subjects closest to the one asked for.
+
+    Attributes:
+        subject: the subject asked for.
+        suggestions: the known subjects closest to it, best first (possibly none).
+    """
+
+    def __init__(self, message: str, subject: str, suggestions: tuple[str, ...] = ()) -> None:
+        self.subject = subject
+        self.suggestions = suggestions
+        super().__init__(message)
+
+    @classmethod
+    def among(cls, what: str, subject: str, known: Sequence[str]) -> UnknownSubjectError:
+        """The error for ``subject``, suggesting the closest of the ``known`` subjects.
+
+        Args:
+            what: what is missing, as the message's opening words (``"no events about"``).
+            subject: the subject asked for.
+            known: the subjects that exist.
+
+        Example:
+            >>> e = UnknownSubjectError.among("no events about", "visit/lavrof", ["visit/lavrov"])
+            >>> str(e)
+            "no events about subject 'visit/lavrof'; did you mean 'visit/lavrov'?"
+        """
+        close = tuple(difflib.get_close_matches(subject, known, n=3, cutoff=0.6))
+        message = f"{what} subject {subject!r}"
+        if close:
+            message += f"; did you mean {', '.join(map(repr, close))}?"
+        elif not known:
+            message += "; the chronicle is empty"
+        return cls(message, subject, close)
+
+    def __str__(self) -> str:
+        # KeyError would show its message quoted, as a key; this one is a sentence.
+        return str(self.args[0])
 
 
 class WindowError(ChronologyError, ValueError):

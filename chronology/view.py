@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import attrs
 
+from chronology.errors import UnknownSubjectError
 from chronology.events import Event, StatementMade
 from chronology.expectations import (
     Expectation,
@@ -188,9 +189,24 @@ class View:
         return effective_records(candidates, self._retractions(), recorded_by=self._recorded_by)
 
     def __getitem__(self, subject: str) -> Expectation:
+        """The expectation of ``subject``.
+
+        Raises:
+            UnknownSubjectError: this view has no expectation about ``subject`` (a
+                :class:`KeyError` too); the message suggests the closest subjects, or says
+                that the chronicle has events about it which this view does not fold.
+        """
         value = self.get(subject)
         if value is None:
-            raise KeyError(subject)
+            what = f"no expectation as of {self._as_of.isoformat()} about"
+            if self._store.subject_records(subject):
+                raise UnknownSubjectError(
+                    f"{what} subject {subject!r}; the chronicle has events about it, but none "
+                    "that gives an expectation in this view (known or recorded after it, "
+                    "retracted, or statements only)",
+                    subject,
+                )
+            raise UnknownSubjectError.among(what, subject, self._store.subjects())
         return value
 
     def __contains__(self, subject: object) -> bool:

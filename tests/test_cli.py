@@ -28,6 +28,7 @@ from chronology.cli import (
     seed_path,
     window_text,
 )
+from chronology.events import AgendaChanged, Event, VisitAnnounced, VisitOccurred
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "russia-china-2024.jsonl"
@@ -659,3 +660,76 @@ def test_bare_executable_prints_the_help_and_succeeds(tmp_path: Path, how: str) 
     assert helped.stdout == bare.stdout
     assert len(bare.stdout.splitlines()) > 10
     assert "Usage: " in bare.stdout.splitlines()[0]
+
+
+# -- diff and history: values, order, unknown subjects --------------------------------------------
+
+
+def chronicle_file(tmp_path: Path, events: Sequence[Event]) -> str:
+    """An SQLite chronicle holding ``events``."""
+    path = tmp_path / "c.db"
+    with Chronicle.open(path) as chronicle:
+        chronicle.extend(events)
+    return str(path)
+
+
+def test_diff_table_shows_the_values_that_changed(tmp_path: Path) -> None:
+    long_purpose = "talks on " + ", ".join(f"item {i}" for i in range(30))
+    db = chronicle_file(
+        tmp_path,
+        [
+            VisitAnnounced(
+                subject="visit/v",
+                known_at="2024-04-01T12:00:00Z",
+                visitor="Lavrov",
+                purpose="talks",
+                agenda=("SCO", "G20"),
+            ),
+            VisitOccurred(subject="visit/v", known_at="2024-04-03T12:00:00Z", place="Beijing"),
+            VisitOccurred(subject="visit/v", known_at="2024-04-05T12:00:00Z", place="Shanghai"),
+            AgendaChanged(
+                subject="visit/v", known_at="2024-04-05T12:00:00Z", added=("UN",), removed=("G20",)
+            ),
+            VisitAnnounced(
+                subject="visit/v",
+                known_at="2024-04-05T12:00:00Z",
+                visitor="Lavrov",
+                purpose=long_purpose,
+            ),
+        ],
+    )
+    table = invoke(["diff", "2024-04-04", "2024-04-06", "--db", db]).stdout
+    [row] = table.splitlines()[2:]
+    what = row.split("visit/v", 1)[1].strip()
+    assert [
+        "purpose: talks -> talks on item 0, item 1, item 2, item...",
+        "agenda: +UN, -G20",
+        "place: Beijing -> Shanghai",
+    ] == what.split("; ")
+    csv_out = invoke(["diff", "2024-04-04", "2024-04-06", "--db", db, "--format", "csv"]).stdout
+    rows = list(csv.DictReader(io.StringIO(csv_out)))
+    assert [long_purpose] == [r["after"] for r in rows if r["field"] == "purpose"]
+
+
+def test_diff_b_before_a_is_refused_naming_both(demo_db: str) -> None:
+    result = invoke(["diff", "2024-04-10", "2024-04-04", "--db", demo_db], code=2)
+    assert (
+        "Error: B (2024-04-04T23:59:59.999999+00:00) is before"
+        " A (2024-04-10T23:59:59.999999+00:00);"
+        " give the earlier instant first (see 'chronology diff --help')"
+    ) == one_line_error(result)
+
+
+def test_history_unknown_subject_keeps_the_command_message(demo_db: str) -> None:
+    result = invoke(["history", "visit/nobody-at-all", "--db", demo_db], code=1)
+    assert one_line_error(result).startswith(
+        "Error: no events about subject 'visit/nobody-at-all'; known subjects: "
+    )
+
+
+def test_history_of_a_subject_recorded_later(demo_db: str) -> None:
+    result = invoke(["history", VISIT, "--db", demo_db, "--recorded-by", "2020-01-01"], code=1)
+    assert (
+        f"Error: no events about subject '{VISIT}' recorded by 2020-01-01T23:59:59.999999+00:00"
+        " (its events were retracted, or stored later)"
+    ) == one_line_error(result)

@@ -22,7 +22,7 @@ from strategies import (
     windows,
 )
 
-from chronology import Chronicle, Source, Status, Window
+from chronology import Chronicle, Source, Status, TimeError, UnknownSubjectError, Window
 from chronology.events import Event, Retracted, StatementMade, VisitScheduled
 from chronology.expectations import ExpectationFold
 from chronology.serialization import (
@@ -34,6 +34,7 @@ from chronology.serialization import (
     payload_of,
 )
 from chronology.testing import FakeClock
+from chronology.time import as_of_instant
 
 _TICK = timedelta(microseconds=1)
 
@@ -84,7 +85,8 @@ def test_answers_do_not_depend_on_append_order(
         assert va.expectations() == vb.expectations()
         assert va.statements() == vb.statements()
         assert va.events() == vb.events()
-    for subject in ALL_SUBJECTS:
+    assert a.store.subjects() == b.store.subjects()
+    for subject in a.store.subjects():
         assert [(c.event, c.after) for c in a.history(subject)] == [
             (c.event, c.after) for c in b.history(subject)
         ]
@@ -183,9 +185,17 @@ def test_every_question_has_an_answer(
             assert value.status is not Status.CANCELLED
             assert value.window is not None
     for subject in ALL_SUBJECTS:
+        if subject not in {e.subject for e in content}:
+            with pytest.raises(UnknownSubjectError):
+                c.history(subject)
+            continue
         changes = c.history(subject)
         assert [ch.known_at for ch in changes] == sorted(ch.known_at for ch in changes)
-    c.diff(questions[0], questions[1])
+    first, second = sorted(questions[:2], key=as_of_instant)
+    c.diff(first, second)
+    if as_of_instant(first) < as_of_instant(second):
+        with pytest.raises(TimeError):
+            c.diff(second, first)
 
 
 # -- windows ------------------------------------------------------------------------------------

@@ -83,6 +83,14 @@ class Store(abc.ABC):
     def subject_records(self, subject: str) -> list[Record]:
         """The records about one subject, in position order."""
 
+    def subjects(self) -> list[str]:
+        """Every subject with a record, sorted.
+
+        Used to suggest a subject when one asked for is unknown. The default reads every
+        record; stores with an index on subject override it.
+        """
+        return sorted({r.event.subject for r in self.records()})
+
     @abc.abstractmethod
     def retractions(self) -> list[Record]:
         """Every record whose event is a :class:`~chronology.events.Retracted`, in position

@@ -227,6 +227,10 @@ class MemoryStore(Store):
         count = self._count
         return self._records(i for i in self._by_subject.get(subject, ()) if i < count)
 
+    def subjects(self) -> list[str]:
+        count = self._count
+        return sorted(s for s, at in self._by_subject.items() if at and at[0] < count)
+
     def retractions(self) -> list[Record]:
         count = self._count
         return self._records(i for i in self._retractions if i < count)

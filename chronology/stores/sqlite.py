@@ -928,6 +928,11 @@ class SQLiteStore(Store):
             f"SELECT {_COLUMNS} FROM records WHERE subject = ? ORDER BY position", (subject,)
         )
 
+    def subjects(self) -> list[str]:
+        """Every subject with a record, sorted: read from the subject index alone."""
+        with self._lock:
+            return [row[0] for row in self._rows("SELECT DISTINCT subject FROM records ORDER BY 1")]
+
     def retractions(self) -> list[Record]:
         """Every retraction record, in position order."""
         if self._format >= 2:

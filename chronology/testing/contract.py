@@ -30,7 +30,7 @@ from hypothesis import settings
 from hypothesis.stateful import run_state_machine_as_test
 
 from chronology.chronicle import Chronicle
-from chronology.errors import ImportLineError, RetractionError
+from chronology.errors import ImportLineError, RetractionError, TimeError, UnknownSubjectError
 from chronology.events import (
     AgendaChanged,
     Event,
@@ -344,6 +344,12 @@ class ChronicleContract:
         assert "visit/nobody" not in view
         with pytest.raises(KeyError):
             view["visit/nobody"]
+        with pytest.raises(UnknownSubjectError, match=f"did you mean '{VISIT}'") as typo:
+            view[VISIT + "x"]
+        assert (VISIT,) == typo.value.suggestions
+        with pytest.raises(UnknownSubjectError, match="has events about it"):
+            c.as_of("2024-03-01")[VISIT]
+        assert sorted({e.subject for e in scenario()}) == c.store.subjects()
         assert VISIT in view
         assert {e.subject: e for e in view.expectations()}[VISIT] == view[VISIT]
 
@@ -443,7 +449,8 @@ class ChronicleContract:
         ] == statuses
         assert c.as_of("2024-04-30")[VISIT] == changes[-1].after
         assert all(c.record(ch.event_id) is not None for ch in changes)
-        assert () == c.history("visit/nobody")
+        with pytest.raises(UnknownSubjectError, match="no events about subject 'visit/nobody'"):
+            c.history("visit/nobody")
 
     def test_history_leaves_out_retracted_events(self) -> None:
         clock = FakeClock()
@@ -470,7 +477,11 @@ class ChronicleContract:
         [(before, after)] = diff.changed
         assert (Status.ANNOUNCED, Status.SCHEDULED) == (before.status, after.status)
         assert not c.diff("2024-04-04", "2024-04-04")
-        assert [TRADE, VISIT] == [e.subject for e in c.diff("2024-04-30", "2024-03-01").removed]
+        with pytest.raises(
+            TimeError,
+            match=r"b \(2024-03-01T23:59:59.999999\+00:00\) is before a \(2024-04-30T23:59",
+        ):
+            c.diff("2024-04-30", "2024-03-01")
 
     def test_expected_between(self) -> None:
         c = self.chronicle()

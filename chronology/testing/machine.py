@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from chronology.chronicle import Chronicle
-from chronology.errors import RetractionError
+from chronology.errors import RetractionError, UnknownSubjectError
 from chronology.events import Event, Retracted
 from chronology.stores.base import Store
 from chronology.stores.memory import MemoryStore
@@ -244,6 +244,10 @@ def chronicle_machine(new_store: Callable[[], Store]) -> type[RuleBasedStateMach
         def check_history(self, data: st.DataObject) -> None:
             subject = data.draw(_SUBJECTS)
             by = self._bound(data)
+            if all(r.event.subject != subject for r in self.model):
+                with pytest.raises(UnknownSubjectError):
+                    self.chronicle.history(subject, recorded_by=by)
+                return
             changes = self.chronicle.history(subject, recorded_by=by)
             far = datetime(9999, 1, 1, tzinfo=UTC)
             expected = [r for r in model_records(self.model, far, by) if r.event.subject == subject]
