@@ -37,10 +37,18 @@ import attrs
 import click
 
 from chronology import __version__
+from chronology._cells import (
+    EXPECTATION_COLUMNS,
+    EXPECTATION_TEXT_COLUMNS,
+    expectation_cells,
+    iso,
+    printable,
+    spreadsheet_safe,
+)
 from chronology.chronicle import Chronicle
 from chronology.errors import ChronologyError, TimeError, UnitError, UnknownSubjectError
 from chronology.events import Event, Quantity, Source
-from chronology.expectations import Expectation, Figure, TradeExpectation, VisitExpectation
+from chronology.expectations import Expectation, Figure, VisitExpectation
 from chronology.quantity import error, relative_error
 from chronology.serialization import converter, event_to_dict
 from chronology.time import Window, as_of_instant
@@ -121,8 +129,7 @@ def _json_text(data: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False)
 
 
-def _iso(t: datetime | None) -> str | None:
-    return None if t is None else converter.unstructure(t, unstructure_as=datetime)
+_iso = iso
 
 
 # -- values as text -------------------------------------------------------------------------------
@@ -270,6 +277,9 @@ def key_figure(expectation: Expectation) -> str:
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A plain-text table; control characters and bidirectional overrides in the cells are
+    shown as escapes (see :func:`chronology._cells.printable`)."""
+    rows = [[printable(cell) for cell in row] for row in rows]
     widths = [len(h) for h in headers]
     for row in rows:
         for i, cell in enumerate(row):
@@ -281,18 +291,23 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)])
 
 
-def _csv_text(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+def _csv_text(
+    headers: Sequence[str], rows: Sequence[Sequence[object]], text: frozenset[str]
+) -> str:
+    """CSV with a header line; the cells of the ``text`` columns are kept from being read as
+    spreadsheet formulas (see :func:`chronology._cells.spreadsheet_safe`)."""
+    guarded = [i for i, name in enumerate(headers) if name in text]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(headers)
-    writer.writerows(rows)
+    for row in rows:
+        cells = list(row)
+        for i in guarded:
+            cell = cells[i]
+            if isinstance(cell, str):
+                cells[i] = spreadsheet_safe(cell)
+        writer.writerow(cells)
     return out.getvalue().rstrip("\n")
-
-
-def _window_cells(window: Window | None) -> list[str]:
-    if window is None:
-        return ["", "", ""]
-    return [_iso(window.start) or "", _iso(window.end) or "", window.label or ""]
 
 
 def _source_text(source: Source | None) -> str:
@@ -302,47 +317,10 @@ def _source_text(source: Source | None) -> str:
 # -- as-of ----------------------------------------------------------------------------------------
 
 _EXPECTATION_HEADERS: Final = ("subject", "status", "window / period", "key figure")
-_EXPECTATION_CSV: Final = (
-    "subject",
-    "kind",
-    "status",
-    "window_start",
-    "window_end",
-    "window_label",
-    "quantity",
-    "unit",
-    "scope",
-    "reported",
-    "reported_unit",
-    "first_known_at",
-    "updated_at",
-)
 
 
 def _expectation_row(e: Expectation) -> list[str]:
     return [e.subject, e.status.value, window_text(e.window), key_figure(e)]
-
-
-def _expectation_csv_row(e: Expectation) -> list[object]:
-    quantity: Quantity | None = None
-    scope: str | None = None
-    report: Figure | None = None
-    if isinstance(e, TradeExpectation):
-        quantity, scope = e.quantity, e.scope
-        report = e.report(scope) if scope is not None else e.report()
-    return [
-        e.subject,
-        e.kind,
-        e.status.value,
-        *_window_cells(e.window),
-        "" if quantity is None else quantity.value,
-        "" if quantity is None else quantity.unit,
-        scope or "",
-        "" if report is None else report.quantity.value,
-        "" if report is None else report.quantity.unit,
-        _iso(e.first_known_at),
-        _iso(e.updated_at),
-    ]
 
 
 def expectations_table(expectations: Sequence[Expectation]) -> str:
@@ -353,18 +331,12 @@ def expectations_table(expectations: Sequence[Expectation]) -> str:
 # -- history --------------------------------------------------------------------------------------
 
 _HISTORY_HEADERS: Final = ("known at", "event", "status", "window / period", "key figure", "source")
-_HISTORY_CSV: Final = (
-    "known_at",
-    "recorded_at",
-    "event_id",
-    "type",
-    "status",
-    "window_start",
-    "window_end",
-    "window_label",
-    "key_figure",
-    "source",
-)
+# One history row: the event, then the expectation after it (every column of as-of's CSV).
+_HISTORY_EVENT_CSV: Final = ("known_at", "recorded_at", "event_id", "type", "source", "key_figure")
+_HISTORY_CSV: Final = (*_HISTORY_EVENT_CSV, *EXPECTATION_COLUMNS)
+_HISTORY_TEXT: Final = EXPECTATION_TEXT_COLUMNS | {"type", "source", "key_figure"}
+_DIFF_CSV: Final = ("change", "subject", "field", "before", "after")
+_DIFF_TEXT: Final = frozenset({"subject", "before", "after"})
 
 
 def _event_detail(event: Event, after: Expectation | None) -> str:
@@ -387,16 +359,14 @@ def _history_row(c: Change) -> list[str]:
 
 
 def _history_csv_row(c: Change) -> list[object]:
-    after = c.after
     return [
         _iso(c.known_at),
         _iso(c.recorded_at),
         c.event_id,
         type(c.event).tag,
-        "" if after is None else after.status.value,
-        *_window_cells(None if after is None else after.window),
-        _event_detail(c.event, after),
         "" if c.event.source is None else c.event.source.name,
+        _event_detail(c.event, c.after),
+        *expectation_cells(c.after),
     ]
 
 
@@ -571,7 +541,7 @@ class _Command(click.Group):
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    click.echo(f"Error: {message}", err=True)
+    click.echo(f"Error: {printable(message)}", err=True)
     sys.exit(code)
 
 
@@ -779,7 +749,7 @@ def demo(db: str) -> None:
             click.echo(f"As of {day} (end of day, UTC)")
             fresh = [e for e in view.events() if previous is None or e.known_at > previous]
             if previous is not None and fresh:
-                click.echo(f"  new: {_news(fresh)}")
+                click.echo(f"  new: {printable(_news(fresh))}")
             expectations = view.expectations()
             if expectations:
                 click.echo(_indent(expectations_table(expectations)))
@@ -936,7 +906,11 @@ def as_of(
                 "recorded_by": _iso(recorded_by),
                 "expectations": [expectation_to_dict(e) for e in found],
             },
-            rows=lambda: _csv_text(_EXPECTATION_CSV, [_expectation_csv_row(e) for e in found]),
+            rows=lambda: _csv_text(
+                EXPECTATION_COLUMNS,
+                [expectation_cells(e) for e in found],
+                EXPECTATION_TEXT_COLUMNS,
+            ),
         )
 
 
@@ -984,7 +958,9 @@ def history(subject: str, db: str, recorded_by: datetime | None, fmt: _Format) -
             fmt,
             table=lambda: _table(_HISTORY_HEADERS, [_history_row(c) for c in changes]),
             data=lambda: {"subject": subject, "changes": [change_to_dict(c) for c in changes]},
-            rows=lambda: _csv_text(_HISTORY_CSV, [_history_csv_row(c) for c in changes]),
+            rows=lambda: _csv_text(
+                _HISTORY_CSV, [_history_csv_row(c) for c in changes], _HISTORY_TEXT
+            ),
         )
 
 
@@ -1028,7 +1004,7 @@ def diff(a: datetime, b: datetime, db: str, recorded_by: datetime | None, fmt: _
             out.append(["removed", e.subject, "status", e.status.value, ""])
         for old, new in result.changed:
             out.extend(["changed", new.subject, *row] for row in changed_fields(old, new))
-        return _csv_text(("change", "subject", "field", "before", "after"), out)
+        return _csv_text(_DIFF_CSV, out, _DIFF_TEXT)
 
     _emit(
         fmt,
