@@ -19,8 +19,9 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Final
 
-from chronology.events import Quantity, Source
+from chronology.events import Source
 from chronology.expectations import Expectation, Figure, VisitExpectation
+from chronology.quantity import Quantity
 from chronology.serialization import converter
 from chronology.time import Window
 
@@ -133,6 +134,9 @@ _TRADE_COLUMNS: Final = (
     *_window_columns("period"),
     "quantity",
     "unit",
+    "quantity_low",
+    "quantity_high",
+    "quantity_approximate",
     "scope",
     "claims",
     "reported",
@@ -190,6 +194,15 @@ def _quantity(q: Quantity | None) -> list[object]:
     return ["", ""] if q is None else [q.value, q.unit]
 
 
+def _bounds(q: Quantity | None) -> list[object]:
+    """A figure's range and hedge: low, high (empty when not given), approximate."""
+    if q is None:
+        return ["", "", ""]
+    low = "" if q.low is None else q.low
+    high = "" if q.high is None else q.high
+    return [low, high, _flag(q.approximate)]
+
+
 def expectation_cells(e: Expectation | None) -> list[object]:
     """The cells of an expectation, in the order of :data:`EXPECTATION_COLUMNS` (all empty for
     ``None``). Tuples are joined with ``"; "``; flags are ``true`` or ``false``."""
@@ -220,6 +233,7 @@ def expectation_cells(e: Expectation | None) -> list[object]:
             e.grade or "",
             *_window(e.period),
             *_quantity(e.quantity),
+            *_bounds(e.quantity),
             e.scope or "",
             _joined(e.claims),
             *_quantity(None if report is None else report.quantity),

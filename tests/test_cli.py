@@ -757,7 +757,7 @@ def hostile_events() -> list[Event]:
             subject="+trade/t",
             known_at="2024-04-03T12:00:00Z",
             scope="-sea",
-            quantity=Quantity(-5, "@bbl"),
+            quantity=Quantity(-5, "@bbl", low=-6, high=-4, approximate=True),
             period=Window.parse("2024-03"),
         ),
     ]
@@ -800,6 +800,11 @@ def test_csv_neutralises_formulas_in_text_columns_only(tmp_path: Path) -> None:
     assert ("2024-03-01T00:00:00+00:00", "2024-03-31") == (
         trade["period_start"],
         trade["period_last_day"],
+    )
+    assert ("-6.0", "-4.0", "true") == (
+        trade["quantity_low"],
+        trade["quantity_high"],
+        trade["quantity_approximate"],
     )
     assert (HOSTILE_SUBJECT, f"'{HOSTILE_VISITOR}", HOSTILE_HOST, "'-1+1; @SUM(A1)") == (
         visit["subject"],
