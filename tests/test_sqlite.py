@@ -972,33 +972,67 @@ def test_writer_killed_at_each_point_of_a_batch_leaves_all_or_nothing(
 
 
 _MANY_BATCHES = r"""
-import sys
+import os, signal, sqlite3, sys
 from chronology import Chronicle
 from chronology.events import StatementMade
 
-with Chronicle.open(sys.argv[1]) as c:
-    n = 0
+path, last, row = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+batch = 0
+inserted = 0
+
+
+def trace(sql):  # called as each statement (each row of an executemany) starts
+    global inserted
+    if sql.startswith("INSERT INTO records "):
+        inserted += 1
+        if batch == last and str(inserted) == row:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+class Traced(sqlite3.Connection):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.set_trace_callback(trace)
+
+
+connect = sqlite3.connect
+sqlite3.connect = lambda *a, **k: connect(*a, factory=Traced, **k)
+with Chronicle.open(path) as c:
     while True:
-        c.extend(StatementMade(subject=f"s/{n}", known_at="2024-04-02", summary=str(i))
+        batch += 1
+        inserted = 0
+        c.extend(StatementMade(subject=f"s/{batch}", known_at="2024-04-02", summary=str(i))
                  for i in range(50))
-        n += 1
-        print(n, flush=True)
+        if batch == last and row == "committed":
+            os.kill(os.getpid(), signal.SIGKILL)
 """
 
 
 @pytest.mark.slow
-def test_writer_killed_between_and_during_batches_keeps_whole_batches(seeded: Path) -> None:
+@pytest.mark.parametrize(
+    ("last", "row", "kept"),
+    [
+        (6, "1", 5),  # as the sixth batch starts inserting
+        (8, "25", 7),  # half-way through the eighth
+        (10, "50", 9),  # as the last row of the tenth is inserted
+        (12, "committed", 12),  # once the twelfth is committed
+    ],
+)
+def test_writer_killed_between_and_during_batches_keeps_whole_batches(
+    seeded: Path, last: int, row: str, kept: int
+) -> None:
+    """A writer appending batch after batch (its checkpointer folding the WAL meanwhile) kills
+    itself in or after one of them: the batches committed before are kept whole, no more."""
     with Chronicle.open(seeded) as c:
         before = list(c)
-    proc = _python(_MANY_BATCHES, str(seeded))
-    assert proc.stdout is not None
-    for _ in range(random.randint(5, 15)):
-        proc.stdout.readline()
-    time.sleep(random.uniform(0, 0.02))
-    _kill(proc)
+    proc = _python(_MANY_BATCHES, str(seeded), str(last), row)
+    _, err = proc.communicate(timeout=120)
+    assert -signal.SIGKILL == proc.returncode, err
     with Chronicle.open(seeded) as c:
         records = list(c)
         assert before == records[: len(before)]
-        assert 0 == (len(records) - len(before)) % 50
-        assert len(records) >= len(before) + 5 * 50
+        assert kept * 50 == len(records) - len(before)
+        assert [f"s/{n}" for n in range(1, kept + 1)] == sorted(
+            {r.subject for r in records[len(before) :]}, key=lambda s: int(s[2:])
+        )
         assert len(records) == c.verify()
