@@ -105,10 +105,10 @@ def test_a_trade_period_is_the_latest_projection_s_or_else_the_first_report_s() 
 
 def test_the_first_family_fixes_the_kind_and_statements_make_nothing() -> None:
     said = StatementMade(subject=V, known_at=at(1), summary="soon")
-    projected = TradeProjected(subject=V, known_at=at(2), period=MARCH)
+    projected = TradeProjected(subject=V, known_at=at(2), period=APRIL)
     cancelled = VisitCancelled(subject=V, known_at=at(3))
     assert {} == naive_outlines([said], END)
-    assert Outline("trade", Status.PROJECTED, MARCH, False) == visit([said, projected, cancelled])
+    assert Outline("trade", Status.PROJECTED, APRIL, False) == visit([said, projected, cancelled])
 
 
 @given(st.lists(st.tuples(st.sampled_from((V, T)), events()), max_size=10), as_of_questions())
