@@ -10,9 +10,10 @@ descriptor and first tries a one-line check registered for a converter or valida
 (:func:`passes`): when the check holds, the value is one the function would return unchanged
 or accept, so the call is skipped; otherwise the function runs as attrs would run it.
 
-Classes using anything else attrs offers (factories, ``__attrs_pre_init__`` or
-``__attrs_post_init__``, fields left out of ``__init__``, converters taking ``self``) keep
-attrs' ``__init__``.
+Converters given as :class:`attrs.Converter` get the instance and the field when they ask for
+them, as attrs gives them. Classes using anything else attrs offers (factories,
+``__attrs_pre_init__`` or ``__attrs_post_init__``, fields left out of ``__init__``) keep attrs'
+``__init__``.
 """
 
 from __future__ import annotations
@@ -127,15 +128,23 @@ def speed_up_init(cls: C) -> C:
         value = f.alias
         converter = f.converter
         if converter is not None:
-            if isinstance(converter, attrs.Converter) or not callable(converter):
+            extra = ""
+            if isinstance(converter, attrs.Converter):
+                # Given the instance and the field, as attrs gives them (to name them in errors).
+                extra += ", self" if getattr(converter, "takes_self", False) else ""
+                if getattr(converter, "takes_field", False):
+                    ns[f"_a{i}"] = f
+                    extra += f", _a{i}"
+                converter = getattr(converter, "converter", None)
+            if not callable(converter):
                 return cls
             ns[f"_c{i}"] = converter
             condition = _shortcut(converter, ns)
             if condition is None:
-                body.append(f"    _s{i}(self, _c{i}({value}))")
+                body.append(f"    _s{i}(self, _c{i}({value}{extra}))")
             else:
                 body.append(f"    v = {value}")
-                body.append(f"    _s{i}(self, v if ({condition}) else _c{i}(v))")
+                body.append(f"    _s{i}(self, v if ({condition}) else _c{i}(v{extra}))")
         else:
             body.append(f"    _s{i}(self, {value})")
         validator = f.validator

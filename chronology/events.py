@@ -22,12 +22,25 @@ import enum
 import re
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from typing import Any, ClassVar, Final, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Final, TypeVar
 
 import attrs
 
+from chronology._checks import (
+    boolean,
+    converter,
+    got,
+    instance_of,
+    optional_instance_of,
+    optional_text,
+    probability,
+    required_text,
+    sequence,
+    strings,
+    where,
+)
 from chronology._fastinit import passes, speed_up_init
-from chronology.errors import EventError, UnknownCueError, UnknownEventTypeError
+from chronology.errors import EventError, UnknownCueError, UnknownEventTypeError, WindowError
 from chronology.quantity import Quantity
 from chronology.time import Window, to_instant
 
@@ -61,92 +74,47 @@ _REGISTRY: dict[str, type[Event]] = {}
 
 
 # -- field helpers ------------------------------------------------------------------------------
+# The generic checks (text, sequences of strings, booleans, probabilities) are in
+# chronology._checks; these convert the values only events and sources hold.
+
+_text = required_text()
+_opt_text = optional_text()
+_bool = boolean()
 
 
-def _text(name: str, *, optional: bool = False) -> Callable[[Any, Any, Any], None]:
-    def check(_: Any, __: Any, value: Any) -> None:
-        if value is None and optional:
-            return
-        if not isinstance(value, str) or not value.strip():
-            raise EventError(f"{name}: expected a non-empty string, got {value!r}")
-
-    accepted = "v.__class__ is str and v.strip()"
-    passes(check, f"v is None or ({accepted})" if optional else accepted)
-    return check
+def _known_at(value: datetime | date | str, instance: Any, field: Any) -> datetime:
+    return to_instant(value, field=where(instance, field))
 
 
-def _strings(value: Iterable[str]) -> tuple[str, ...]:
-    """Converter for tuple-of-strings fields: accepts any iterable of strings but not a string."""
-    if value.__class__ is tuple and not value:  # the default, and the most common value
-        return ()
-    if isinstance(value, str):
-        raise EventError(f"expected a sequence of strings, got the single string {value!r}")
-    out = tuple(value)
-    for item in out:
-        if not isinstance(item, str):
-            raise EventError(f"expected strings, got {item!r} ({type(item).__name__})")
-    return out
+def _optional_instant(value: datetime | date | str | None, instance: Any, field: Any) -> Any:
+    return None if value is None else to_instant(value, field=where(instance, field))
 
 
-def _known_at(value: datetime | date | str) -> datetime:
-    return to_instant(value, field="known_at")
-
-
-def _optional_instant(value: datetime | date | str | None) -> datetime | None:
-    return None if value is None else to_instant(value, field="published_at")
-
-
-def _window(value: Window | str | None) -> Window | None:
+def _window(value: Window | str | None, instance: Any, field: Any) -> Window | None:
     if value is None or isinstance(value, Window):
         return value
     if isinstance(value, str):
-        return Window.parse(value)
-    raise EventError(f"expected a Window or an EDTF string, got {type(value).__name__}")
+        try:
+            return Window.parse(value)
+        except WindowError as exc:
+            raise WindowError(f"{where(instance, field)}: {exc}") from None
+    raise EventError(
+        f"{where(instance, field)}: expected a Window, an EDTF string or None, got {got(value)}"
+    )
 
 
-def _optional(kind: type) -> Callable[[Any, Any, Any], None]:
-    """``attrs.validators.optional(instance_of(kind))`` in one call for the common cases
-    (``None`` or exactly ``kind``), with its errors for the rest: events are built in bulk."""
-    slow = attrs.validators.optional(attrs.validators.instance_of(kind))
-
-    def check(instance: Any, attribute: Any, value: Any) -> None:
-        if value is None or value.__class__ is kind:
-            return
-        slow(instance, attribute, value)
-
-    name = f"_{kind.__name__}"
-    passes(check, f"v is None or v.__class__ is {name}", **{name: kind})
-    return check
-
-
-def _required_window(value: Window | str) -> Window:
-    w = _window(value)
-    if w is None:
-        raise EventError("window: required, got None")
+def _required_window(value: Window | str, instance: Any, field: Any) -> Window:
+    if value is None:
+        raise EventError(f"{where(instance, field)}: required (a Window or an EDTF string)")
+    w = _window(value, instance, field)
+    assert w is not None
     return w
 
 
-passes(_strings, "v.__class__ is tuple and not v")
 passes(_known_at, "v.__class__ is _datetime and v.tzinfo is _UTC")
 passes(_optional_instant, "v is None")
 passes(_window, "v is None or v.__class__ is _Window", _Window=Window)
 passes(_required_window, "v.__class__ is _Window", _Window=Window)
-
-
-def _probability(_: Any, attribute: attrs.Attribute[float | None], value: float | None) -> None:
-    if value is None:
-        return
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 <= value <= 1.0:
-        raise EventError(f"{attribute.name}: expected a probability in [0, 1], got {value!r}")
-
-
-def _bool(_: Any, attribute: attrs.Attribute[bool], value: bool) -> None:
-    if not isinstance(value, bool):
-        raise EventError(f"{attribute.name}: expected true or false, got {value!r}")
-
-
-passes(_probability, "v is None")
-passes(_bool, "v.__class__ is bool")
 
 
 # -- value types --------------------------------------------------------------------------------
@@ -251,15 +219,56 @@ _CUE_PATTERNS: Final = [
 ]
 
 
-def _sources(value: Iterable[Source | str]) -> tuple[Source, ...]:
+#: How deep sources may nest: a source's ``via`` may hold sources with a ``via`` of their own,
+#: and so on, this many levels down at most. A chain of quotation is a few links long; a deeper
+#: one is a mistake, and one deep enough would be stored but could not be read back.
+MAX_VIA_DEPTH: Final = 16
+
+
+def _sources(value: Iterable[Source | str], instance: Any, field: Any) -> tuple[Source, ...]:
     if value.__class__ is tuple and not value:  # the default, and the most common value
         return ()
-    if isinstance(value, str | Source):
-        raise EventError(f"via: expected a sequence of sources, got {value!r}")
-    return tuple(s if isinstance(s, Source) else Source(s) for s in value)
+    label = where(instance, field)
+    if isinstance(value, Source):
+        raise EventError(f"{label}: expected a sequence of sources, got the single source {value}")
+    out = []
+    for i, item in enumerate(sequence(value, label, "sources or names")):
+        if isinstance(item, Source):
+            out.append(item)
+        elif isinstance(item, str):
+            try:
+                out.append(Source(item))
+            except EventError as exc:
+                raise EventError(f"{label}[{i}]: {exc}") from None
+        else:
+            raise EventError(f"{label}[{i}]: expected a Source or a name, got {got(item)}")
+    sources = tuple(out)
+    # The levels of via below this source, counted breadth-first and only as far as the bound.
+    level, nested = 1, sources
+    while nested:
+        nested = tuple({id(v): v for s in nested for v in s.via}.values())
+        if nested:
+            level += 1
+            if level > MAX_VIA_DEPTH:
+                raise EventError(
+                    f"{label}: sources nested more than {MAX_VIA_DEPTH} levels deep "
+                    "(a via of a via ...); at most that many are kept"
+                )
+    return sources
 
 
 passes(_sources, "v.__class__ is tuple and not v")
+
+if TYPE_CHECKING:
+
+    def _via_field(value: Iterable[Source | str]) -> tuple[Source, ...]: ...
+    def _published_at_field(value: datetime | date | str | None) -> datetime | None: ...
+    def _known_at_field(value: datetime | date | str) -> datetime: ...
+
+else:
+    _via_field = converter(_sources)
+    _published_at_field = converter(_optional_instant)
+    _known_at_field = converter(_known_at)
 
 
 class _SharedByName(type):
@@ -304,15 +313,15 @@ class Source(metaclass=_SharedByName):
     (sources are frozen values; compare them with ``==`` as always).
     """
 
-    name: str = attrs.field(validator=_text("source name"))
-    kind: str | None = attrs.field(default=None, kw_only=True)
-    speaker: str | None = attrs.field(default=None, kw_only=True)
-    title: str | None = attrs.field(default=None, kw_only=True)
-    url: str | None = attrs.field(default=None, kw_only=True)
+    name: str = attrs.field(validator=_text)
+    kind: str | None = attrs.field(default=None, kw_only=True, validator=_opt_text)
+    speaker: str | None = attrs.field(default=None, kw_only=True, validator=_opt_text)
+    title: str | None = attrs.field(default=None, kw_only=True, validator=_opt_text)
+    url: str | None = attrs.field(default=None, kw_only=True, validator=_opt_text)
     published_at: datetime | None = attrs.field(
-        default=None, kw_only=True, converter=_optional_instant
+        default=None, kw_only=True, converter=_published_at_field
     )
-    via: tuple[Source, ...] = attrs.field(default=(), kw_only=True, converter=_sources)
+    via: tuple[Source, ...] = attrs.field(default=(), kw_only=True, converter=_via_field)
 
     def __str__(self) -> str:
         chain = "".join(f" via {s}" for s in self.via)
@@ -390,9 +399,11 @@ class Event:
     #: The payload version of this type; bump it and register an upcaster to change fields.
     version: ClassVar[int] = 1
 
-    subject: str = attrs.field(validator=_text("subject"))
-    known_at: datetime = attrs.field(converter=_known_at)
-    source: Source | None = attrs.field(default=None, validator=_optional(Source))
+    subject: str = attrs.field(validator=_text)
+    known_at: datetime = attrs.field(converter=_known_at_field)
+    source: Source | None = attrs.field(
+        default=None, validator=optional_instance_of(Source, "a Source")
+    )
 
 
 class VisitEvent(Event):
@@ -403,23 +414,32 @@ class TradeEvent(Event):
     """Marker base of the events about a trade flow and its projections."""
 
 
-_opt_text = _optional(str)
-_opt_likelihood = _optional(Likelihood)
-_opt_quantity = _optional(Quantity)
+_opt_quantity = optional_instance_of(Quantity, "a Quantity")
 
 
-def _likelihood(value: Likelihood | str | None) -> Likelihood | None:
+def _likelihood(value: Likelihood | str | None, instance: Any, field: Any) -> Likelihood | None:
     if value is None or isinstance(value, Likelihood):
         return value
     try:
         return Likelihood(value)
-    except ValueError:
+    except (ValueError, TypeError):
+        levels = ", ".join(m.value for m in Likelihood)
         raise EventError(
-            f"likelihood: {value!r} is not one of {', '.join(m.value for m in Likelihood)}"
+            f"{where(instance, field)}: expected one of {levels} or None, got {got(value)}"
         ) from None
 
 
 passes(_likelihood, "v is None or v.__class__ is _Likelihood", _Likelihood=Likelihood)
+if TYPE_CHECKING:  # what attrs' mypy plugin understands: the types __init__ takes
+
+    def _window_field(value: Window | str | None) -> Window | None: ...
+    def _required_window_field(value: Window | str) -> Window: ...
+    def _likelihood_field(value: Likelihood | str | None) -> Likelihood | None: ...
+
+else:
+    _window_field = converter(_window)
+    _required_window_field = converter(_required_window)
+    _likelihood_field = converter(_likelihood)
 
 
 @event_type("visit.announced")
@@ -446,12 +466,12 @@ class VisitAnnounced(VisitEvent):
 
     visitor: str | None = attrs.field(default=None, validator=_opt_text)
     host: str | None = attrs.field(default=None, validator=_opt_text)
-    counterparts: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+    counterparts: tuple[str, ...] = attrs.field(default=(), converter=strings)
     purpose: str | None = attrs.field(default=None, validator=_opt_text)
-    window: Window | None = attrs.field(default=None, converter=_window)
-    agenda: tuple[str, ...] = attrs.field(default=(), converter=_strings)
-    likelihood: Likelihood | None = attrs.field(default=None, converter=_likelihood)
-    probability: float | None = attrs.field(default=None, validator=_probability)
+    window: Window | None = attrs.field(default=None, converter=_window_field)
+    agenda: tuple[str, ...] = attrs.field(default=(), converter=strings)
+    likelihood: Likelihood | None = attrs.field(default=None, converter=_likelihood_field)
+    probability: float | None = attrs.field(default=None, validator=probability)
 
 
 @event_type("visit.scheduled")
@@ -459,7 +479,7 @@ class VisitAnnounced(VisitEvent):
 class VisitScheduled(VisitEvent):
     """The visit's dates are fixed: status ``scheduled``."""
 
-    window: Window = attrs.field(converter=_required_window)
+    window: Window = attrs.field(converter=_required_window_field)
     visitor: str | None = attrs.field(default=None, validator=_opt_text)
     host: str | None = attrs.field(default=None, validator=_opt_text)
 
@@ -469,7 +489,7 @@ class VisitScheduled(VisitEvent):
 class VisitRescheduled(VisitEvent):
     """The visit moves to new dates: status ``scheduled`` with the new window."""
 
-    window: Window = attrs.field(converter=_required_window)
+    window: Window = attrs.field(converter=_required_window_field)
     reason: str | None = attrs.field(default=None, validator=_opt_text)
 
 
@@ -479,7 +499,7 @@ class VisitPostponed(VisitEvent):
     """The visit is put off: status ``postponed``; the window is replaced (``None``: unknown)."""
 
     reason: str | None = attrs.field(default=None, validator=_opt_text)
-    window: Window | None = attrs.field(default=None, converter=_window)
+    window: Window | None = attrs.field(default=None, converter=_window_field)
 
 
 @event_type("visit.cancelled")
@@ -495,7 +515,7 @@ class VisitCancelled(VisitEvent):
 class VisitOccurred(VisitEvent):
     """The visit took place (the outcome): status ``occurred``, window = the actual dates."""
 
-    window: Window | None = attrs.field(default=None, converter=_window)
+    window: Window | None = attrs.field(default=None, converter=_window_field)
     place: str | None = attrs.field(default=None, validator=_opt_text)
 
 
@@ -504,8 +524,8 @@ class VisitOccurred(VisitEvent):
 class AgendaChanged(VisitEvent):
     """Items join or leave the visit's agenda."""
 
-    added: tuple[str, ...] = attrs.field(default=(), converter=_strings)
-    removed: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+    added: tuple[str, ...] = attrs.field(default=(), converter=strings)
+    removed: tuple[str, ...] = attrs.field(default=(), converter=strings)
 
 
 @event_type("trade.projected")
@@ -531,12 +551,12 @@ class TradeProjected(TradeEvent):
     importer: str | None = attrs.field(default=None, validator=_opt_text)
     commodity: str | None = attrs.field(default=None, validator=_opt_text)
     grade: str | None = attrs.field(default=None, validator=_opt_text)
-    period: Window | None = attrs.field(default=None, converter=_window)
+    period: Window | None = attrs.field(default=None, converter=_window_field)
     quantity: Quantity | None = attrs.field(default=None, validator=_opt_quantity)
     scope: str | None = attrs.field(default=None, validator=_opt_text)
-    claims: tuple[str, ...] = attrs.field(default=(), converter=_strings)
-    likelihood: Likelihood | None = attrs.field(default=None, converter=_likelihood)
-    probability: float | None = attrs.field(default=None, validator=_probability)
+    claims: tuple[str, ...] = attrs.field(default=(), converter=strings)
+    likelihood: Likelihood | None = attrs.field(default=None, converter=_likelihood_field)
+    probability: float | None = attrs.field(default=None, validator=probability)
 
 
 @event_type("trade.projection_revised")
@@ -545,7 +565,7 @@ class TradeProjectionRevised(TradeEvent):
     """A projection is revised: status ``revised``; the fields given replace the old ones."""
 
     quantity: Quantity | None = attrs.field(default=None, validator=_opt_quantity)
-    claims: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+    claims: tuple[str, ...] = attrs.field(default=(), converter=strings)
     scope: str | None = attrs.field(default=None, validator=_opt_text)
 
 
@@ -558,8 +578,8 @@ class TradeReported(TradeEvent):
     modes and a ship-tracking figure for seaborne flows answer different questions.
     """
 
-    quantity: Quantity = attrs.field(validator=attrs.validators.instance_of(Quantity))
-    period: Window | None = attrs.field(default=None, converter=_window)
+    quantity: Quantity = attrs.field(validator=instance_of(Quantity, "a Quantity"))
+    period: Window | None = attrs.field(default=None, converter=_window_field)
     scope: str | None = attrs.field(default=None, validator=_opt_text)
     preliminary: bool = attrs.field(default=False, validator=_bool)
 
@@ -570,10 +590,10 @@ class StatementMade(Event):
     """Someone said something about a subject; listed by ``view.statements()``."""
 
     speaker: str | None = attrs.field(default=None, validator=_opt_text)
-    topics: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+    topics: tuple[str, ...] = attrs.field(default=(), converter=strings)
     summary: str | None = attrs.field(default=None, validator=_opt_text)
-    likelihood: Likelihood | None = attrs.field(default=None, converter=_likelihood)
-    probability: float | None = attrs.field(default=None, validator=_probability)
+    likelihood: Likelihood | None = attrs.field(default=None, converter=_likelihood_field)
+    probability: float | None = attrs.field(default=None, validator=probability)
 
 
 @event_type("retracted")
@@ -591,7 +611,7 @@ class Retracted(Event):
         reason: why it was wrong.
     """
 
-    target: str = attrs.field(validator=_text("target"))
+    target: str = attrs.field(validator=_text)
     reason: str | None = attrs.field(default=None, validator=_opt_text)
 
 

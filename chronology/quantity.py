@@ -21,6 +21,7 @@ from typing import Any
 
 import attrs
 
+from chronology._checks import finite, got, required_text
 from chronology._fastinit import passes, speed_up_init
 from chronology.errors import EventError, UnitError
 from chronology.units import convert, parse_unit
@@ -29,15 +30,9 @@ __all__ = ["Quantity", "error", "relative_error"]
 
 
 def _number(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise EventError(f"{name}: expected a finite number, got {value!r}")
-    try:
-        number = float(value)
-    except OverflowError:
-        number = math.inf
-    if not math.isfinite(number):
-        raise EventError(f"{name}: expected a finite number, got {value!r}")
-    return number
+    if not finite(value):
+        raise EventError(f"{name}: expected a finite number, got {got(value)}")
+    return float(value)
 
 
 def _quantity_value(value: float) -> float:
@@ -52,9 +47,7 @@ def _high(value: float | None) -> float | None:
     return None if value is None else _number("quantity high", value)
 
 
-def _text(_: Any, __: Any, value: Any) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise EventError(f"quantity unit: expected a non-empty string, got {value!r}")
+_text = required_text()
 
 
 def _check_low(instance: Quantity, _: Any, low: float | None) -> None:
@@ -69,13 +62,12 @@ def _check_high(instance: Quantity, _: Any, high: float | None) -> None:
 
 def _check_bool(_: Any, __: Any, value: Any) -> None:
     if not isinstance(value, bool):
-        raise EventError(f"quantity approximate: expected true or false, got {value!r}")
+        raise EventError(f"quantity approximate: expected true or false, got {got(value)}")
 
 
 passes(_quantity_value, "v.__class__ is float and v - v == 0.0")
 passes(_low, "v is None")
 passes(_high, "v is None")
-passes(_text, "v.__class__ is str and v.strip()")
 passes(_check_low, "v is None")
 passes(_check_high, "v is None")
 passes(_check_bool, "v.__class__ is bool")

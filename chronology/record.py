@@ -17,7 +17,7 @@ from typing import Final
 import attrs
 
 from chronology._fastinit import slot_setters
-from chronology.errors import EventError, RetractionError
+from chronology.errors import ChronologyError, EventError, RetractionError
 from chronology.events import Event, Retracted
 from chronology.serialization import _DIGITS3, _WRITERS, _instant_text, payload_of
 
@@ -93,7 +93,8 @@ def prepare(events: Iterable[Event]) -> Batch:
     event.
 
     Raises:
-        EventError: naming the index of the first item that is not an event.
+        EventError: naming the index of the first item that is not an event, or of an event
+            that cannot be written (only a custom event type can hold such values).
     """
     events = list(events)
     payloads: list[str] = []
@@ -103,25 +104,35 @@ def prepare(events: Iterable[Event]) -> Batch:
     writers = _WRITERS
     instant_text = _instant_text
     checked: set[type] = set()
-    for i, event in enumerate(events):
-        cls = event.__class__
-        write = writers.get(cls)
-        if write is None:
-            if cls not in checked:
-                if not isinstance(event, Event):
-                    raise EventError(
-                        f"events[{i}]: expected a chronology Event, got {type(event).__name__}"
-                    )
-                checked.add(cls)
-            payload = payload_of(event)
-            text = instant_text(event.known_at)
-        else:
-            text = instant_text(event.known_at)
-            payload = write(event, text)
-        add_payload(payload)
-        add_text(text)
-        # event_id_of(payload), inlined: this loop runs once per event written.
-        add_id(_sha256(payload.encode()).hexdigest()[:32])
+    i = 0
+    try:
+        for i, event in enumerate(events):
+            cls = event.__class__
+            write = writers.get(cls)
+            if write is None:
+                if cls not in checked:
+                    if not isinstance(event, Event):
+                        raise EventError(
+                            f"events[{i}]: expected a chronology Event, got {type(event).__name__}"
+                        )
+                    checked.add(cls)
+                payload = payload_of(event)
+                text = instant_text(event.known_at)
+            else:
+                text = instant_text(event.known_at)
+                payload = write(event, text)
+            add_payload(payload)
+            add_text(text)
+            # event_id_of(payload), inlined: this loop runs once per event written.
+            add_id(_sha256(payload.encode()).hexdigest()[:32])
+    except ChronologyError:
+        raise
+    except (ValueError, TypeError, RecursionError) as exc:
+        # The built-in types refuse such values when built; a custom one may hold anything:
+        # text UTF-8 cannot encode, an integer too long to write, a value JSON has no form for.
+        raise EventError(
+            f"events[{i}] ({type(events[i]).__name__}): cannot be written: {exc}"
+        ) from None
     return Batch(events, payloads, ids, texts)
 
 

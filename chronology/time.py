@@ -29,6 +29,7 @@ from typing import Final
 import attrs
 import pendulum
 
+from chronology._checks import boolean, optional_text
 from chronology._fastinit import passes, speed_up_init
 from chronology.errors import ChronologyError, TimeError, VaguePhraseError, WindowError
 
@@ -475,6 +476,10 @@ def _check_order(
         )
 
 
+_label = optional_text(WindowError)
+_flag = boolean(WindowError)
+
+
 @attrs.frozen
 class Window:
     """A closed-open interval ``[start, end)`` of instants: when an expected thing happens.
@@ -490,7 +495,8 @@ class Window:
         uncertain: the source was unsure of the dates (EDTF ``?``).
 
     Raises:
-        WindowError: if ``end`` is before ``start``.
+        WindowError: if ``end`` is before ``start``, or ``label`` is not a string (or ``None``)
+            or a flag is not a boolean.
         TimeError: if a bound is naive or malformed.
 
     Example:
@@ -503,9 +509,9 @@ class Window:
 
     start: datetime | None = attrs.field(default=None, converter=_window_start)
     end: datetime | None = attrs.field(default=None, converter=_window_end, validator=_check_order)
-    label: str | None = None
-    approximate: bool = False
-    uncertain: bool = False
+    label: str | None = attrs.field(default=None, validator=_label)
+    approximate: bool = attrs.field(default=False, validator=_flag)
+    uncertain: bool = attrs.field(default=False, validator=_flag)
 
     @classmethod
     def parse(cls, text: str, *, label: str | None = None, tz: str | None = None) -> Window:

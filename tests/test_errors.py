@@ -95,9 +95,15 @@ def test_every_error_is_a_chronology_error() -> None:
 @pytest.mark.parametrize(
     ("build", "where"),
     [
-        (lambda: announced(known_at=datetime(2024, 4, 3, 12)), "known_at"),
-        (lambda: VisitAnnounced(subject=V, known_at="2024-04-03T12:00:00"), "known_at"),
-        (lambda: announced(source=Source("R", published_at=datetime(2024, 4, 3))), "published_at"),
+        (lambda: announced(known_at=datetime(2024, 4, 3, 12)), r"VisitAnnounced\.known_at"),
+        (
+            lambda: VisitAnnounced(subject=V, known_at="2024-04-03T12:00:00"),
+            r"VisitAnnounced\.known_at",
+        ),
+        (
+            lambda: announced(source=Source("R", published_at=datetime(2024, 4, 3))),
+            r"Source\.published_at",
+        ),
         (lambda: announced(window=Window(datetime(2024, 4, 8), None)), "window start"),
         (lambda: announced(window=Window(None, datetime(2024, 4, 8))), "window end"),
         (lambda: Window.vague("soon", anchor=datetime(2024, 4, 3)), "anchor"),
@@ -250,7 +256,10 @@ def test_windows_line_endings_and_blank_lines_are_fine(
             {"counterparts": "Wang Yi"},
             r"expected a list of strings, got 'Wang Yi' @ event\.counterparts",
         ),
-        ({"probability": 2}, r"probability: expected a probability in \[0, 1\], got 2\.0 @ event"),
+        (
+            {"probability": 2},
+            r"probability: expected a probability in \[0, 1\], got 2\.0 \(float\) @ event",
+        ),
         ({"likelihood": "perhaps"}, r"got 'perhaps' @ event\.likelihood"),
         ({"subject": ""}, r"subject: expected a non-empty string"),
         (

@@ -195,7 +195,7 @@ def test_naive_known_at_is_refused_when_built() -> None:
         ),
         (
             lambda: VisitAnnounced(subject="v", known_at=AT, agenda=wrong(("SCO", 3))),
-            r"expected strings, got 3 \(int\)",
+            r"VisitAnnounced\.agenda\[1\]: expected a string, got 3 \(int\)",
         ),
         (
             lambda: VisitAnnounced(subject="v", known_at=AT, probability=1.5),
@@ -207,12 +207,13 @@ def test_naive_known_at_is_refused_when_built() -> None:
         ),
         (
             lambda: VisitAnnounced(subject="v", known_at=AT, likelihood="perhaps"),
-            r"likelihood: 'perhaps' is not one of certain, probable, possible, uncertain",
+            r"VisitAnnounced\.likelihood: expected one of certain, probable, possible, "
+            r"uncertain or None, got 'perhaps' \(str\)",
         ),
         (lambda: VisitScheduled(subject="v", known_at=AT, window=wrong(None)), r"window: required"),
         (
             lambda: VisitScheduled(subject="v", known_at=AT, window=wrong(3)),
-            r"expected a Window or an EDTF string, got int",
+            r"VisitScheduled\.window: expected a Window, an EDTF string or None, got 3 \(int\)",
         ),
         (
             lambda: TradeReported(
@@ -221,8 +222,11 @@ def test_naive_known_at_is_refused_when_built() -> None:
             r"preliminary: expected true or false, got 1",
         ),
         (lambda: Retracted(subject="v", known_at=AT, target=""), r"target: expected a non-empty"),
-        (lambda: Source(""), r"source name: expected a non-empty string"),
-        (lambda: Source("R", via="Kpler"), r"via: expected a sequence of sources, got 'Kpler'"),
+        (lambda: Source(""), r"Source\.name: expected a non-empty string, got '' \(str\)"),
+        (
+            lambda: Source("R", via="Kpler"),
+            r"Source\.via: expected a sequence of sources or names, got the single string 'Kpler'",
+        ),
     ],
 )
 def test_invalid_fields_are_refused_naming_the_field(build: object, message: str) -> None:
@@ -281,7 +285,7 @@ def test_quantity_value_must_be_a_finite_number(value: object) -> None:
 
 
 def test_quantity_unit_must_be_text() -> None:
-    with pytest.raises(EventError, match="quantity unit: expected a non-empty string"):
+    with pytest.raises(EventError, match=r"Quantity\.unit: expected a non-empty string"):
         Quantity(1, "")
 
 

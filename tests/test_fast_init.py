@@ -193,13 +193,13 @@ def test_a_source_given_by_name_alone_is_shared() -> None:
 def test_a_refused_source_name_is_not_kept(monkeypatch: pytest.MonkeyPatch) -> None:
     from chronology import events
 
-    with pytest.raises(EventError, match="source name: expected a non-empty string"):
+    with pytest.raises(EventError, match=r"Source\.name: expected a non-empty string"):
         Source("   ")
     assert "   " not in events._SHARED_SOURCES
     with attrs.validators.disabled():
         assert "" == Source("").name  # as before: validation is off
     assert "" not in events._SHARED_SOURCES  # and it is not handed out later
-    with pytest.raises(EventError, match="source name: expected a non-empty string"):
+    with pytest.raises(EventError, match=r"Source\.name: expected a non-empty string"):
         Source("")
 
 
