@@ -11,6 +11,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self, TextIO
 
+from chronology._jsonline import read_line
 from chronology._paths import write_atomically
 from chronology.errors import (
     ChronologyError,
@@ -425,14 +426,7 @@ class Chronicle:
                 text = raw_line.decode("utf-8")
             except UnicodeDecodeError as exc:
                 raise ImportLineError(name, number, f"not UTF-8 text ({exc.reason})") from None
-            try:
-                obj = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise ImportLineError(
-                    name, number, f"malformed JSON at column {exc.colno}: {exc.msg}"
-                ) from None
-            except RecursionError:
-                raise ImportLineError(name, number, "malformed JSON: nested too deeply") from None
+            obj = read_line(text, name, number)
             try:
                 events.append(event_from_dict(obj))
             except EventError as exc:

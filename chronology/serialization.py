@@ -24,6 +24,7 @@ import cattrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
 from cattrs.gen import make_dict_unstructure_fn
 
+from chronology._checks import finite, show
 from chronology._fastinit import slot_setter, slot_setters
 from chronology.errors import ChronologyError, EventError, TimeError, UnknownEventTypeError
 from chronology.events import (
@@ -93,32 +94,32 @@ _FRACTIONS: Final = tuple(f"{n:03d}+00:00" for n in range(1000))
 def _structure_instant(value: Any, _: type) -> datetime:
     if isinstance(value, str):
         return to_instant(value)
-    raise TimeError(f"expected an ISO 8601 string, got {value!r}")
+    raise TimeError(f"expected an ISO 8601 string, got {show(value)}")
 
 
 def _strict(kind: type, label: str) -> Callable[[Any, type], Any]:
     def hook(value: Any, _: type) -> Any:
         if isinstance(value, bool) and kind is not bool:
-            raise EventError(f"expected {label}, got {value!r}")
+            raise EventError(f"expected {label}, got {show(value)}")
         if not isinstance(value, kind):
-            raise EventError(f"expected {label}, got {value!r}")
+            raise EventError(f"expected {label}, got {show(value)}")
         return value
 
     return hook
 
 
 def _structure_float(value: Any, _: type) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise EventError(f"expected a number, got {value!r}")
+    if not finite(value):
+        raise EventError(f"expected a finite number, got {show(value)}")
     return float(value)
 
 
 def _structure_strings(value: Any, _: type) -> tuple[str, ...]:
     if not isinstance(value, list | tuple):
-        raise EventError(f"expected a list of strings, got {value!r}")
+        raise EventError(f"expected a list of strings, got {show(value)}")
     for item in value:
         if not isinstance(item, str):
-            raise EventError(f"expected a list of strings, got item {item!r}")
+            raise EventError(f"expected a list of strings, got item {show(item)}")
     return tuple(value)
 
 
@@ -141,19 +142,19 @@ def _structure_window(value: Any, _: type) -> Window:
     if isinstance(value, str):
         return Window.parse(value)
     if not isinstance(value, dict):
-        raise EventError(f"expected an EDTF string or a window object, got {value!r}")
+        raise EventError(f"expected an EDTF string or a window object, got {show(value)}")
     extra = set(value) - {"start", "end", "label", "approximate", "uncertain"}
     if extra:
         raise EventError(f"unknown window keys: {', '.join(sorted(extra))}")
     for key in ("start", "end"):
         if value.get(key) is not None and not isinstance(value[key], str):
-            raise EventError(f"window {key}: expected an ISO 8601 string, got {value[key]!r}")
+            raise EventError(f"window {key}: expected an ISO 8601 string, got {show(value[key])}")
     for key in ("approximate", "uncertain"):
         if not isinstance(value.get(key, False), bool):
-            raise EventError(f"window {key}: expected true or false, got {value[key]!r}")
+            raise EventError(f"window {key}: expected true or false, got {show(value[key])}")
     label = value.get("label")
     if label is not None and not isinstance(label, str):
-        raise EventError(f"window label: expected a string, got {label!r}")
+        raise EventError(f"window label: expected a string, got {show(label)}")
     return Window(
         start=value.get("start"),
         end=value.get("end"),
@@ -190,7 +191,7 @@ def _structure_quantity(value: Any, _: type) -> Quantity:
     ):
         raise EventError(
             "expected a quantity {'value': number, 'unit': string} (optionally with 'low', "
-            f"'high', 'approximate'), got {value!r}"
+            f"'high', 'approximate'), got {show(value)}"
         )
     get = value.get
     return Quantity(
@@ -202,13 +203,13 @@ def _structure_source(value: Any, _: type) -> Source:
     if isinstance(value, str):
         return Source(value)
     if not isinstance(value, dict):
-        raise EventError(f"expected a source object or name, got {value!r}")
+        raise EventError(f"expected a source object or name, got {show(value)}")
     return _structure_source_fields(value, Source)
 
 
 def _structure_sources(value: Any, _: type) -> tuple[Source, ...]:
     if not isinstance(value, list | tuple):
-        raise EventError(f"expected a list of sources, got {value!r}")
+        raise EventError(f"expected a list of sources, got {show(value)}")
     return tuple(_structure_source(v, Source) for v in value)
 
 
@@ -217,7 +218,7 @@ def _structure_likelihood(value: Any, _: type) -> Likelihood:
         return Likelihood(value)
     except ValueError:
         raise EventError(
-            f"expected one of {', '.join(m.value for m in Likelihood)}, got {value!r}"
+            f"expected one of {', '.join(m.value for m in Likelihood)}, got {show(value)}"
         ) from None
 
 
@@ -323,8 +324,8 @@ def event_from_dict(data: Mapping[str, Any]) -> Event:
     cls = event_class(tag)
     body = {k: v for k, v in data.items() if k not in RECORD_KEYS and k not in ("type", "v")}
     version = data.get("v", 1)
-    if not isinstance(version, int) or version < 1:
-        raise EventError(f"{tag}: 'v' must be a positive integer, got {version!r}")
+    if type(version) is not int or version < 1:  # (true is not version 1)
+        raise EventError(f"{tag}: 'v' must be a positive integer, got {show(version)}")
     if version > cls.version:
         raise EventError(
             f"{tag}: payload version {version} is newer than this library's {cls.version}"
@@ -356,7 +357,7 @@ def _visit_announced_v1(body: dict[str, Any]) -> dict[str, Any]:
     if "counterparts" in out:
         raise EventError("visit.announced: version 1 payload has both counterpart and counterparts")
     if not isinstance(single, str):
-        raise EventError(f"visit.announced: counterpart: expected a string, got {single!r}")
+        raise EventError(f"visit.announced: counterpart: expected a string, got {show(single)}")
     out["counterparts"] = [single]
     return out
 

@@ -208,7 +208,7 @@ def test_missing_tag_in_a_file(chronicle: Chronicle, write: WriteLines) -> None:
         ("[1, 2, 3]", 3, r"expected a JSON object, got list"),
         ("42", 3, r"expected a JSON object, got int"),
         ('"a string"', 3, r"expected a JSON object, got str"),
-        ("[" * 100_000 + "]" * 100_000, 3, r"malformed JSON: nested too deeply"),
+        ("[" * 100_000 + "]" * 100_000, 3, r"malformed JSON: nested more than 64 levels deep"),
     ],
 )
 def test_malformed_lines(

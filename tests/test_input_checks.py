@@ -20,6 +20,7 @@ from chronology import (
     Chronicle,
     ChronologyError,
     EventError,
+    ImportLineError,
     Quantity,
     Source,
     Window,
@@ -397,3 +398,135 @@ def test_the_deepest_source_allowed_is_stored_read_back_and_verified(
     with Chronicle.open(tmp_path / "c.db") as c:
         assert [event] == [r.event for r in c]
         assert 1 == c.verify()
+
+
+# -- import lines -------------------------------------------------------------------------------
+
+GOOD_LINE = json.dumps({"type": "visit.cancelled", "subject": "v", "known_at": AT})
+
+
+@pytest.fixture
+def imported(tmp_path: Path) -> Any:
+    """Import ``text`` as line 2 of a file after a good line, into a chronicle holding one
+    record; return the error, checking that nothing was appended."""
+
+    def run(text: str) -> ImportLineError:
+        path = tmp_path / "in.jsonl"
+        path.write_text(f"{GOOD_LINE}\n{text}\n", encoding="utf-8")
+        c = Chronicle()
+        c.append(VisitCancelled(subject="w", known_at=AT))
+        head = list(c)[-1].hash
+        with pytest.raises(ImportLineError) as info:
+            c.import_jsonl(path)
+        assert 1 == len(c)
+        assert head == list(c)[-1].hash
+        assert 2 == info.value.line
+        return info.value
+
+    return run
+
+
+def _line(**fields: str) -> str:
+    """An event line with ``fields`` as raw JSON texts."""
+    body = {"type": '"visit.announced"', "subject": '"v"', "known_at": f'"{AT}"', **fields}
+    return "{" + ", ".join(f'"{k}": {v}' for k, v in body.items()) + "}"
+
+
+@pytest.mark.parametrize(
+    ("fields", "reason"),
+    [
+        (
+            {"subject": r'"a\udcff"'},
+            r"subject: 'a\udcff' holds a lone surrogate ('\udcff' at index 1), "
+            "which UTF-8 cannot encode",
+        ),
+        (
+            {"agenda": r'["SCO", "\ud800x"]'},
+            r"agenda[1]: '\ud800x' holds a lone surrogate ('\ud800' at index 0), "
+            "which UTF-8 cannot encode",
+        ),
+        (
+            {"source": r'{"name": "R", "via": [{"name": "K", "kind": "\uDFFF"}]}'},
+            r"source.via[0].kind: '\udfff' holds a lone surrogate ('\udfff' at index 0), "
+            "which UTF-8 cannot encode",
+        ),
+        (
+            {"window": r'{"\udcff": 1}'},
+            r"window: the key '\udcff' holds a lone surrogate ('\udcff' at index 0), "
+            "which UTF-8 cannot encode",
+        ),
+        ({"probability": "9" * 5000}, "probability: an integer of 5000 digits is too long to read"),
+        (
+            {"window": '{"label": -' + "1" * 4301 + "}"},
+            "window.label: an integer of 4301 digits is too long to read",
+        ),
+        (
+            {"reason": "[" * 65 + "]" * 65},
+            # the path of the 65th level, cut short in the middle
+            "reason" + "[0]" * 18 + "...0]" + "[0]" * 5 + ": nested more than 64 levels deep",
+        ),
+        (
+            {"probability": "0.5", "visitor": '"A"', "probability ": "1", "visitor  ": "2"},
+            "visit.announced: unknown field(s): probability , visitor   @ event",
+        ),
+    ],
+)
+def test_bad_values_in_a_line_are_refused_naming_line_and_field(
+    imported: Any, fields: dict[str, str], reason: str
+) -> None:
+    assert reason == imported(_line(**fields)).reason
+
+
+def test_a_big_integer_within_the_limit_is_refused_by_its_field(imported: Any) -> None:
+    error = imported(_line(probability="9" * 4300))
+    assert error.reason.startswith("visit.announced: expected a finite number, got <an integer")
+
+
+def test_a_paired_surrogate_escape_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "in.jsonl"
+    path.write_text(_line(visitor=r'"\ud83d\ude00 \\udcff"') + "\n", encoding="utf-8")
+    (record,) = Chronicle().import_jsonl(path)
+    assert "\U0001f600 \\udcff" == record.event.visitor
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (
+            '{"type": "visit.cancelled", "subject": "v", "subject": "w", "known_at": "2024-04-03"}',
+            "duplicate key 'subject' in the event (each key may appear once)",
+        ),
+        (
+            _line(source='{"name": "R", "via": [{"name": "K", "name": "L"}]}'),
+            "duplicate key 'name' in source.via[0] (each key may appear once)",
+        ),
+        (
+            _line(window='{"start": "2024-04-08", "end": "2024-04-10", "end": "2024-04-09"}'),
+            "duplicate key 'end' in window (each key may appear once)",
+        ),
+    ],
+)
+def test_a_duplicate_key_is_refused(imported: Any, text: str, reason: str) -> None:
+    assert reason == imported(text).reason
+
+
+@pytest.mark.parametrize("version", ["true", "false", "1.0", '"1"', "0"])
+def test_a_payload_version_must_be_a_positive_integer(imported: Any, version: str) -> None:
+    reason = imported(_line(v=version)).reason
+    shown = {"true": "True", "false": "False", '"1"': "'1'"}.get(version, version)
+    assert f"visit.announced: 'v' must be a positive integer, got {shown}" == reason
+
+
+def test_sources_nested_too_deep_in_a_line_are_refused_with_its_number(imported: Any) -> None:
+    def nested(levels: int) -> str:
+        text = '"Kpler"'
+        for i in range(levels):
+            text = f'{{"name": "outlet {i}", "via": [{text}]}}'
+        return text
+
+    reason = imported(_line(source=nested(MAX_VIA_DEPTH + 1))).reason
+    assert reason.startswith("visit.announced: Source.via: sources nested more than 16 levels")
+    assert reason.endswith("@ event.source")
+    deep = imported(_line(source=nested(330))).reason
+    assert deep.startswith("source.via[0].via[0]")
+    assert deep.endswith(": nested more than 64 levels deep")

@@ -206,7 +206,7 @@ def test_unknown_tags(data: dict[str, Any], message: str) -> None:
             r"expected a list of strings, got 'Wang Yi' @ event\.counterparts",
         ),
         ({"probability": 1.5}, r"probability: expected a probability in \[0, 1\], got 1\.5"),
-        ({"probability": "high"}, r"expected a number, got 'high' @ event\.probability"),
+        ({"probability": "high"}, r"expected a finite number, got 'high' @ event\.probability"),
         ({"likelihood": "perhaps"}, r"got 'perhaps' @ event\.likelihood"),
         ({"known_at": "2024-04-03T12:00:00"}, r"has no UTC offset.* @ event\.known_at"),
         (
