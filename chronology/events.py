@@ -45,6 +45,7 @@ from chronology.quantity import Quantity
 from chronology.time import Window, to_instant
 
 __all__ = [
+    "MAX_VIA_DEPTH",
     "AgendaChanged",
     "Event",
     "Likelihood",
@@ -219,10 +220,10 @@ _CUE_PATTERNS: Final = [
 ]
 
 
-#: How deep sources may nest: a source's ``via`` may hold sources with a ``via`` of their own,
-#: and so on, this many levels down at most. A chain of quotation is a few links long; a deeper
-#: one is a mistake, and one deep enough would be stored but could not be read back.
-MAX_VIA_DEPTH: Final = 16
+#: The most levels of ``via`` a source may have (a source quoting one that quotes another, and
+#: so on). A chain of quotation is a few links long; a deeper one is a mistake, and one deep
+#: enough would be stored but could not be read back.
+MAX_VIA_DEPTH: Final[int] = 16
 
 
 def _sources(value: Iterable[Source | str], instance: Any, field: Any) -> tuple[Source, ...]:
@@ -307,7 +308,12 @@ class Source(metaclass=_SharedByName):
         published_at: when it was published.
         via: the chain it came through, nearest first: an outlet quoting a data vendor is
             ``Source("Bloomberg", via=(Source("Kpler", kind="data"),))``. Strings are accepted
-            as names.
+            as names; a list or a tuple, not a set (its order would change the event's id);
+            at most :data:`MAX_VIA_DEPTH` levels deep.
+
+    Raises:
+        EventError: for a field of the wrong type, text holding a lone surrogate, or sources
+            nested too deep; the message names ``Source.field``.
 
     ``Source(name)`` with nothing else gives the same object each time for the same name
     (sources are frozen values; compare them with ``==`` as always).
