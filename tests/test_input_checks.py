@@ -59,12 +59,19 @@ GOOD: dict[str, Any] = {
     "unit": "Mt",
 }
 
-#: How a refusal names each field: ``Class.field``, except the two fields whose checks are
-#: shared with other callers and name them in words.
-WORDS = {(Quantity, f): f"quantity {f}" for f in ("value", "low", "high", "approximate")}
+#: How a refusal names each field: ``Class.field``, except the fields of Quantity and the bounds
+#: of Window, whose checks are shared with other callers and name them in words.
+WORDS: dict[tuple[type, str], str] = {
+    (Quantity, f): f"quantity {f}" for f in ("value", "low", "high", "approximate")
+}
 WORDS.update({(Window, "start"): "window start", (Window, "end"): "window end"})
 
 SURROGATE = "Lavrov \udcff"
+
+
+def wrong(value: object) -> Any:
+    """``value``, typed as anything: it is ill-typed on purpose."""
+    return value
 
 
 def build(cls: type, field: str, value: Any) -> Any:
@@ -159,32 +166,38 @@ def _holding(value: Source | Quantity | Window) -> Event:
     ("make", "message"),
     [
         (
-            lambda: VisitCancelled(subject="v", known_at=AT, source="Reuters"),
+            lambda: VisitCancelled(subject="v", known_at=AT, source=wrong("Reuters")),
             "VisitCancelled.source: expected a Source or None, got 'Reuters' (str)",
         ),
         (
-            lambda: TradeReported(subject="t", known_at=AT, quantity=1_700_000),
+            lambda: TradeReported(subject="t", known_at=AT, quantity=wrong(1_700_000)),
             "TradeReported.quantity: expected a Quantity, got 1700000 (int)",
         ),
         (
-            lambda: TradeProjected(subject="t", known_at=AT, quantity=(1.7, "Mbbl/d")),
+            lambda: TradeProjected(subject="t", known_at=AT, quantity=wrong((1.7, "Mbbl/d"))),
             "TradeProjected.quantity: expected a Quantity or None, got (1.7, 'Mbbl/d') (tuple)",
         ),
-        (lambda: Source("R", kind=5), "Source.kind: expected a string or None, got 5 (int)"),
-        (lambda: Source("R", url=b"x"), "Source.url: expected a string or None, got b'x' (bytes)"),
-        (lambda: Window(label=5), "Window.label: expected a string or None, got 5 (int)"),
-        (lambda: Window(uncertain=1), "Window.uncertain: expected true or false, got 1 (int)"),
+        (lambda: Source("R", kind=wrong(5)), "Source.kind: expected a string or None, got 5 (int)"),
         (
-            lambda: VisitAnnounced(subject="v", known_at=AT, likelihood=["probable"]),
+            lambda: Source("R", url=wrong(b"x")),
+            "Source.url: expected a string or None, got b'x' (bytes)",
+        ),
+        (lambda: Window(label=wrong(5)), "Window.label: expected a string or None, got 5 (int)"),
+        (
+            lambda: Window(uncertain=wrong(1)),
+            "Window.uncertain: expected true or false, got 1 (int)",
+        ),
+        (
+            lambda: VisitAnnounced(subject="v", known_at=AT, likelihood=wrong(["probable"])),
             "VisitAnnounced.likelihood: expected one of certain, probable, possible, uncertain "
             "or None, got ['probable'] (list)",
         ),
         (
-            lambda: VisitAnnounced(subject="v", known_at=AT, agenda=5),
+            lambda: VisitAnnounced(subject="v", known_at=AT, agenda=wrong(5)),
             "VisitAnnounced.agenda: expected a sequence of strings, got 5 (int)",
         ),
         (
-            lambda: TradeProjected(subject="t", known_at=AT, claims=[1]),
+            lambda: TradeProjected(subject="t", known_at=AT, claims=wrong([1])),
             "TradeProjected.claims[0]: expected a string, got 1 (int)",
         ),
         (
@@ -204,15 +217,15 @@ def _holding(value: Source | Quantity | Window) -> Event:
             "quantity value: expected a finite number, got <an integer of 16610 bits> (int)",
         ),
         (
-            lambda: Source("R", via=5),
+            lambda: Source("R", via=wrong(5)),
             "Source.via: expected a sequence of sources or names, got 5 (int)",
         ),
         (
-            lambda: Source("R", via=[Source("K"), 5]),
+            lambda: Source("R", via=wrong([Source("K"), 5])),
             "Source.via[1]: expected a Source or a name, got 5 (int)",
         ),
         (
-            lambda: VisitAnnounced(subject="v", known_at=AT, window=5),
+            lambda: VisitAnnounced(subject="v", known_at=AT, window=wrong(5)),
             "VisitAnnounced.window: expected a Window, an EDTF string or None, got 5 (int)",
         ),
     ],
@@ -486,6 +499,7 @@ def test_a_paired_surrogate_escape_is_read(tmp_path: Path) -> None:
     path = tmp_path / "in.jsonl"
     path.write_text(_line(visitor=r'"\ud83d\ude00 \\udcff"') + "\n", encoding="utf-8")
     (record,) = Chronicle().import_jsonl(path)
+    assert isinstance(record.event, VisitAnnounced)
     assert "\U0001f600 \\udcff" == record.event.visitor
 
 
