@@ -297,12 +297,25 @@ def end_instant(value: datetime | date | str, *, field: str | None = None) -> da
 def format_instant(value: datetime, tz: str = "UTC") -> str:
     """Render an instant for people, in the given IANA zone (``"UTC"`` by default).
 
+    Raises:
+        TimeError: if ``value`` is not an aware instant, ``tz`` is not a known IANA zone name,
+            or the instant's local time in ``tz`` falls outside the years 0001 to 9999.
+
     Example:
         >>> from datetime import datetime, UTC
         >>> format_instant(datetime(2024, 4, 8, 6, 0, tzinfo=UTC), "Asia/Shanghai")
         '2024-04-08 14:00 CST'
     """
-    return pendulum.instance(value).in_tz(tz).format("YYYY-MM-DD HH:mm zz")
+    instant = to_instant(value, field="instant")
+    zone = _zone(tz)
+    try:
+        local = instant.astimezone(zone)
+    except OverflowError:
+        raise TimeError(
+            f"instant: {instant.isoformat()!r} cannot be shown in {tz}: its local time there "
+            "falls outside the years 0001 to 9999"
+        ) from None
+    return pendulum.instance(local).format("YYYY-MM-DD HH:mm zz")
 
 
 def _bound(

@@ -14,7 +14,7 @@ from chronology import Chronicle
 from chronology.errors import ChronologyError, TimeError
 from chronology.events import VisitAnnounced
 from chronology.expectations import Status
-from chronology.time import DEFAULT_LEXICON, Window
+from chronology.time import DEFAULT_LEXICON, Window, format_instant
 
 
 def utc(
@@ -307,3 +307,12 @@ def test_every_zone_and_phrase_gives_a_window(tz: str, phrase: str, anchor: date
     assert w.end is not None
     assert w.start <= w.end
     assert anchor < w.end
+
+
+def test_format_instant_refuses_unknown_zones_and_local_times_past_the_end() -> None:
+    assert "2024-04-08 14:00 CST" == format_instant(utc(2024, 4, 8, 6), "Asia/Shanghai")
+    assert "9999-12-31 18:59 EST" == format_instant(utc(9999, 12, 31, 23, 59), "America/New_York")
+    with pytest.raises(TimeError, match="tz: 'Nope/Zone' is not a known IANA time zone name"):
+        format_instant(utc(2024, 4, 8), "Nope/Zone")
+    with pytest.raises(TimeError, match="cannot be shown in Asia/Tokyo"):
+        format_instant(utc(9999, 12, 31, 23), "Asia/Tokyo")
