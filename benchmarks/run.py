@@ -39,15 +39,31 @@ class Size:
     times: int
     probes: int
     events: int = 10
+    #: Log sizes of the first import against a re-import of the same file.
+    reimport_sizes: tuple[int, ...] = ()
     #: Rounds of the throughputs run in turns with the reference (writes, read back): each
     #: round's ratio moves with the machine's speed over a few seconds, so they take more.
     rounds: int = 0
 
 
 SIZES = {
-    "tiny": Size(Shape(100, 10), (1_000, 5_000), (1_000, 5_000), 5_000, times=3, probes=50),
+    "tiny": Size(
+        Shape(100, 10),
+        (1_000, 5_000),
+        (1_000, 5_000),
+        5_000,
+        times=3,
+        probes=50,
+        reimport_sizes=(2_000,),
+    ),
     "small": Size(
-        Shape(1_000, 10), (10_000, 100_000), (10_000, 100_000), 100_000, times=5, probes=200
+        Shape(1_000, 10),
+        (10_000, 100_000),
+        (10_000, 100_000),
+        100_000,
+        times=5,
+        probes=200,
+        reimport_sizes=(10_000, 50_000),
     ),
     "large": Size(
         Shape(10_000, 10),
@@ -57,10 +73,11 @@ SIZES = {
         times=7,
         probes=200,
         rounds=11,
+        reimport_sizes=(50_000, 200_000),
     ),
 }
 
-WORKLOADS = ("write", "read", "point", "view", "memory")
+WORKLOADS = ("write", "read", "point", "view", "memory", "reimport")
 
 
 def environment() -> dict[str, Any]:
@@ -196,6 +213,15 @@ def checks(results: list[Result]) -> list[Check]:
         )
     )
     add(lambda: _memory(results))
+    add(
+        lambda: faster(
+            "reimport.sqlite",
+            "chronology (re-import)",
+            "chronology (first import)",
+            2 / 3,
+            "re-import vs first import",
+        )
+    )
     return out
 
 
@@ -367,6 +393,11 @@ def main(argv: list[str] | None = None) -> int:
         if "memory" in only:
             log(f"memory: {size.memory_events:,} events")
             results += workloads.memory(size.memory_events, size.events)
+        if "reimport" in only:
+            log(f"re-import, SQLite: {', '.join(f'{n:,}' for n in size.reimport_sizes)} events")
+            results += workloads.reimport_sqlite(
+                list(size.reimport_sizes), size.events, times, directory
+            )
     env["seconds"] = round(time.perf_counter() - started, 1)
     env["size"] = args.size
     found = checks(results)

@@ -448,3 +448,57 @@ def memory(n: int, events: int) -> list[Result]:
 def dump(results: list[Result]) -> str:
     """The results as JSON text."""
     return json.dumps([r.as_dict() for r in results], indent=2)
+
+
+# -- importing again ------------------------------------------------------------------------------
+
+
+def reimport_sqlite(sizes: list[int], events: int, times: int, directory: Path) -> list[Result]:
+    """``import_jsonl`` of an exported file into a fresh SQLite file (first import), against
+    the same file imported again into a file that holds its events already (every line a
+    duplicate), in turns. Re-ingesting what is stored should cost no more than storing it."""
+    out: list[Result] = []
+    for n in sizes:
+        source = directory / f"export-{n}.jsonl"
+        ours.fill(Chronicle(), Shape(n // events, events)).export_jsonl(source)
+
+        def first(source: Path = source) -> Callable[[], Any]:
+            c = Chronicle.open(_fresh_db(directory, "import.db"))
+
+            def run() -> None:
+                c.import_jsonl(source)
+                c.close()
+
+            return run
+
+        def again(source: Path = source) -> Callable[[], Any]:
+            c = Chronicle.open(_fresh_db(directory, "import.db"))
+            c.import_jsonl(source)
+
+            def run() -> None:
+                c.import_jsonl(source)
+                c.close()
+
+            return run
+
+        runs = interleaved({"first": first, "again": again}, times)
+        out += [
+            Result(
+                "reimport.sqlite",
+                "chronology (first import)",
+                n,
+                "events/s",
+                _rates(n, runs["first"]),
+                note="import_jsonl into a fresh file",
+            ),
+            Result(
+                "reimport.sqlite",
+                "chronology (re-import)",
+                n,
+                "events/s",
+                _rates(n, runs["again"]),
+                note="the same file again: every event stored",
+            ),
+        ]
+        source.unlink()
+    return out
