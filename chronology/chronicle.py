@@ -6,10 +6,10 @@ import itertools
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Self, TextIO
+from typing import Final, Self, TextIO
 
 from chronology._jsonline import read_line
 from chronology._paths import write_atomically
@@ -25,6 +25,7 @@ from chronology.errors import (
 )
 from chronology.events import Event, Retracted
 from chronology.expectations import ExpectationFold
+from chronology.integrity import Head
 from chronology.projection import _NOT_A_RETRACTION, Checkpoints
 from chronology.record import GENESIS_HASH, Record, chain_hash, prepare
 from chronology.serialization import event_from_dict, event_id_of
@@ -33,9 +34,12 @@ from chronology.stores.memory import MemoryStore
 from chronology.time import as_of_instant
 from chronology.view import Change, Diff, View
 
-__all__ = ["Chronicle", "Record"]
+__all__ = ["DEFAULT_MAX_SKEW", "Chronicle", "Record"]
 
 When = datetime | date | str
+
+#: How far behind the last record's ``recorded_at`` a writer's clock may read by default.
+DEFAULT_MAX_SKEW: Final = timedelta(minutes=5)
 
 
 def _system_clock() -> datetime:
@@ -50,6 +54,12 @@ class Chronicle:
             :meth:`Chronicle.open` for an SQLite file.
         clock: the source of ``recorded_at`` (returns an aware datetime); the system clock by
             default. ``recorded_at`` strictly increases even if the clock does not.
+        max_skew: how far the clock may read behind the last record's ``recorded_at``. A
+            little (writers whose clocks are a little apart) and the new records take the last
+            value plus one microsecond; more, and the append raises
+            :class:`~chronology.errors.ClockSkewError` rather than give the new records a
+            system time in this writer's future. ``None`` disables the check (replaying or
+            copying history with a clock of your own).
 
     Example:
         >>> from chronology import Chronicle, Window
@@ -66,10 +76,15 @@ class Chronicle:
     """
 
     def __init__(
-        self, store: Store | None = None, *, clock: Callable[[], datetime] | None = None
+        self,
+        store: Store | None = None,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        max_skew: timedelta | None = DEFAULT_MAX_SKEW,
     ) -> None:
         self._store: Store = MemoryStore() if store is None else store
         self._clock = _system_clock if clock is None else clock
+        self._max_skew = max_skew
         self._checkpoints = Checkpoints(self._store)
 
     @classmethod
@@ -79,6 +94,7 @@ class Chronicle:
         *,
         read_only: bool = False,
         clock: Callable[[], datetime] | None = None,
+        max_skew: timedelta | None = DEFAULT_MAX_SKEW,
     ) -> Chronicle:
         """Open the chronicle in an SQLite file, creating it if missing.
 
@@ -88,6 +104,7 @@ class Chronicle:
             read_only: never write; appending raises :class:`~chronology.errors.ReadOnlyError`.
                 A file this process may not write is opened read-only in any case.
             clock: as for :class:`Chronicle`.
+            max_skew: as for :class:`Chronicle`.
 
         Raises:
             NotAChronicleError: the path is a directory, a device, a FIFO or a socket, or a
@@ -98,7 +115,7 @@ class Chronicle:
         """
         from chronology.stores.sqlite import SQLiteStore
 
-        return cls(SQLiteStore(path, read_only=read_only), clock=clock)
+        return cls(SQLiteStore(path, read_only=read_only), clock=clock, max_skew=max_skew)
 
     @property
     def store(self) -> Store:
@@ -142,6 +159,7 @@ class Chronicle:
             EventError: if ``event`` is not a registered event.
             RetractionError: for a retraction whose target is missing or about another subject.
             ReadOnlyError: if the chronicle was opened read-only.
+            ClockSkewError: if the clock reads more than ``max_skew`` behind the last record.
         """
         return self.extend((event,))[0]
 
@@ -150,11 +168,14 @@ class Chronicle:
 
         Returns one record per event, in the order given (the existing record for an event
         already stored, or repeated in the batch).
+
+        Raises:
+            ClockSkewError: if the clock reads more than ``max_skew`` behind the last record.
         """
         batch = prepare(events)
         if not batch:
             return []
-        return self._store.append(batch, self._clock)
+        return self._store.append(batch, self._clock, max_skew=self._max_skew)
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -263,18 +284,46 @@ class Chronicle:
 
     # -- integrity ------------------------------------------------------------------------------
 
-    def verify(self) -> int:
-        """Re-check the whole log: positions, ids, system times and the hash chain; then the
-        indexes kept beside the records (which records are retractions, and the store's own,
-        such as the id table of an SQLite file), which views and lookups trust.
+    def head(self) -> Head:
+        """The position and hash of the last record, to publish (``str(head)`` gives
+        ``POSITION:HASH``); ``Head(0, GENESIS_HASH)`` for an empty chronicle.
+
+        A log that still extends a published head (see :meth:`verify`) was not rewritten up
+        to it, even by someone who recomputed every hash.
+        """
+        count = len(self._store)
+        if count == 0:
+            return Head(0, GENESIS_HASH)
+        last = next(self._store.records_after(count - 1))
+        return Head(last.position, last.hash)
+
+    def verify(self, *, expected_head: Head | str | None = None) -> int:
+        """Re-check the whole log: positions, ids, system times and the hash chain, and the
+        columns a store keeps beside each payload (an SQLite file's ``known_at`` and
+        ``subject``); then the indexes kept beside the records (which records are
+        retractions, and the store's own, such as the id table, the sealed head and the
+        schema of an SQLite file), which views and lookups trust.
+
+        The chain cannot tell a rewritten log from the original if every hash was computed
+        again: pass a head published earlier (:meth:`head`) to check that the log still
+        extends it.
+
+        Args:
+            expected_head: a :class:`~chronology.integrity.Head`, or its ``POSITION:HASH``
+                text: the record at that position must have that hash.
 
         Returns:
             The number of records verified.
 
         Raises:
             IntegrityError: naming the position of the first record that fails, or of a
-                record an index disagrees about (the first one, within that index).
+                record an index disagrees about (the first one, within that index), or the
+                position of the published head the log does not extend.
+            SchemaIntegrityError: naming a schema object of an SQLite file that is not the
+                chronicle's own.
+            HeadError: if ``expected_head`` is malformed.
         """
+        published = Head.parse(expected_head) if isinstance(expected_head, str) else expected_head
         # Read the seal first: records that other writers append meanwhile only extend the
         # chain past it, so a growing log verifies while its records stay intact.
         sealed = self._store.sealed_head()
@@ -289,6 +338,16 @@ class Chronicle:
                 raise IntegrityError(count, f"expected position {count}, found {raw.position}")
             if event_id_of(raw.payload) != raw.event_id:
                 raise IntegrityError(raw.position, "event content does not match its event_id")
+            if (
+                published is not None
+                and raw.position == published.position
+                and raw.hash != published.hash
+            ):
+                raise IntegrityError(
+                    raw.position,
+                    f"its hash {raw.hash} is not the published head's {published.hash}: "
+                    "the log was rewritten up to here",
+                )
             try:
                 recorded_at = datetime.fromisoformat(raw.recorded_at)
             except ValueError:
@@ -305,6 +364,9 @@ class Chronicle:
                 event = event_from_dict(json.loads(raw.payload))
             except (ChronologyError, ValueError) as exc:
                 raise IntegrityError(raw.position, f"stored event is unreadable: {exc}") from None
+            wrong = self._store.check_columns(raw, event)
+            if wrong is not None:
+                raise IntegrityError(raw.position, wrong)
             if isinstance(event, Retracted):
                 retractions.append(raw.position)
             previous = raw.hash
@@ -321,6 +383,12 @@ class Chronicle:
                 sealed[0],
                 f"the log was sealed at position {sealed[0]} with another hash: "
                 "records were replaced or the head was altered",
+            )
+        if published is not None and published.position > count:
+            raise IntegrityError(
+                published.position,
+                f"the published head {published} is past the end of the log (position "
+                f"{count}): records were removed",
             )
         self._verify_retractions(retractions, count)
         self._store.check_indexes(count)

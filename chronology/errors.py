@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 __all__ = [
     "ChronologyError",
+    "ClockSkewError",
     "EventError",
     "FormatVersionError",
+    "HeadError",
     "ImportLineError",
     "IntegrityError",
     "NotAChronicleError",
     "ReadOnlyError",
     "RetractionError",
+    "SchemaIntegrityError",
     "StoreError",
     "TimeError",
     "UnitError",
@@ -155,6 +159,29 @@ class IntegrityError(ChronologyError):
         super().__init__(f"record at position {position}: {reason}")
 
 
+class SchemaIntegrityError(IntegrityError):
+    """An SQLite chronicle's schema is not exactly the chronicle's own: a table or index was
+    dropped or redefined, or a trigger, view, table or index was added, which could change
+    what queries answer without touching a record.
+
+    Attributes:
+        name: the schema object (table, index, trigger or view) that is wrong.
+        position: always 0: the fault is in no record.
+        reason: what is wrong with it.
+    """
+
+    def __init__(self, name: str, reason: str) -> None:
+        self.name = name
+        self.position = 0
+        self.reason = reason
+        Exception.__init__(self, f"schema object {name!r}: {reason}")
+
+
+class HeadError(ChronologyError, ValueError):
+    """A published head (:class:`~chronology.integrity.Head`) is malformed: not
+    ``POSITION:HASH``, a negative position, or not a SHA-256 hash in lowercase hex."""
+
+
 class StoreError(ChronologyError):
     """A store cannot be opened, read or written."""
 
@@ -182,3 +209,30 @@ class UnitError(ChronologyError, ValueError):
         ...
         chronology.errors.UnitError: cannot convert 'Mt' (mass) to 'bbl' (volume) without ...
     """
+
+
+class ClockSkewError(StoreError):
+    """The appending writer's clock reads further behind the last record's ``recorded_at``
+    than the chronicle allows (``max_skew``): storing the batch would give it system times in
+    this writer's future. Nothing was appended.
+
+    Attributes:
+        clock: what this writer's clock read.
+        head_recorded_at: the ``recorded_at`` of the last record.
+        position: the position of the last record.
+        max_skew: the largest lag allowed.
+    """
+
+    def __init__(
+        self, clock: datetime, head_recorded_at: datetime, position: int, max_skew: timedelta
+    ) -> None:
+        self.clock = clock
+        self.head_recorded_at = head_recorded_at
+        self.position = position
+        self.max_skew = max_skew
+        super().__init__(
+            f"the clock reads {clock.isoformat()}, {head_recorded_at - clock} behind the "
+            f"recorded_at {head_recorded_at.isoformat()} of the record at position {position} "
+            f"(at most {max_skew} allowed): this writer's clock is slow, or that record was "
+            "stored by a clock running fast; nothing was appended"
+        )

@@ -17,7 +17,7 @@ from typing import Final
 import attrs
 
 from chronology._fastinit import slot_setters
-from chronology.errors import ChronologyError, EventError, RetractionError
+from chronology.errors import ChronologyError, ClockSkewError, EventError, RetractionError
 from chronology.events import Event, Retracted
 from chronology.serialization import _DIGITS3, _WRITERS, _instant_text, payload_of
 
@@ -143,7 +143,7 @@ def chain_hash(previous: str, position: int, event_id: str, recorded_at: str, pa
 
 
 @attrs.frozen
-class Head:
+class Tip:
     """The last record of a store: where the next one chains from."""
 
     position: int
@@ -200,9 +200,10 @@ def new_record(
 
 def seal(
     batch: Batch,
-    head: Head | None,
+    head: Tip | None,
     find: Callable[[Batch], Mapping[str, Record]],
     clock: Callable[[], datetime],
+    max_skew: timedelta | None = None,
 ) -> Sealed:
     """Turn a prepared batch into records that follow ``head``.
 
@@ -215,8 +216,12 @@ def seal(
             former out, and seal again with them when its insert is refused.
         clock: the current time; if it does not move past the head's ``recorded_at``, the
             head's value plus one microsecond is used, so ``recorded_at`` strictly increases.
+        max_skew: the most the clock may read behind the head's ``recorded_at`` (a writer
+            whose clock is slower than the one that stored the head, by a little, takes the
+            head's value plus one microsecond); ``None`` allows any lag.
 
     Raises:
+        ClockSkewError: if the clock reads more than ``max_skew`` behind the head.
         RetractionError: if a :class:`.Retracted` targets an event that exists neither in the
             store nor earlier in the batch, or whose subject differs. ``index`` on the error
             is the offending item's index in the batch.
@@ -236,6 +241,8 @@ def seal(
     if now.tzinfo is None:
         raise EventError("the chronicle's clock returned a naive datetime")
     now = now.astimezone(UTC)
+    if max_skew is not None and head is not None and last is not None and last - now > max_skew:
+        raise ClockSkewError(now, last, head.position, max_skew)
     # The first new record takes ``now``, or the head's recorded_at plus one microsecond.
     recorded_at = now - _TICK if last is None or now > last else last
     new: list[Record] = []

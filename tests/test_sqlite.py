@@ -159,10 +159,17 @@ def test_raw_recorded_at_is_the_hashed_text(path: Path) -> None:
     assert "2024-05-01T00:00:00.000001+00:00" == raws[1].recorded_at
 
 
-def test_recorded_at_keeps_increasing_across_reopening_with_a_clock_set_back(path: Path) -> None:
+@pytest.mark.parametrize(
+    ("back", "max_skew"),
+    [(timedelta(minutes=4), timedelta(minutes=5)), (timedelta(days=1), None)],
+)
+def test_recorded_at_keeps_increasing_across_reopening_with_a_clock_set_back(
+    path: Path, back: timedelta, max_skew: timedelta | None
+) -> None:
     with Chronicle.open(path, clock=FakeClock(datetime(2024, 5, 2, tzinfo=UTC))) as c:
         last = c.append(VisitCancelled(subject="v/1", known_at="2024-04-05"))
-    with Chronicle.open(path, clock=FakeClock(datetime(2024, 5, 1, tzinfo=UTC))) as c:
+    clock = FakeClock(datetime(2024, 5, 2, tzinfo=UTC) - back)
+    with Chronicle.open(path, clock=clock, max_skew=max_skew) as c:
         rec = c.append(VisitCancelled(subject="v/2", known_at="2024-04-05"))
         assert last.recorded_at + timedelta(microseconds=1) == rec.recorded_at
         assert 2 == c.verify()

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from chronology import Chronicle
 from chronology.events import AgendaChanged, Event
-from chronology.record import GENESIS_HASH, Head, chain_hash, prepare, seal
+from chronology.record import GENESIS_HASH, Tip, chain_hash, prepare, seal
 from chronology.serialization import _instant_text, event_id_of, payload_of
 from chronology.stores.sqlite import known_at_text
 
@@ -162,7 +162,7 @@ def test_sealing_without_checks_gives_what_the_checked_loop_gives(
     pool = _events(12)
     batch = prepare([pool[i] for i in dict.fromkeys(picks)])
     unrelated = Chronicle(clock=lambda: clock).append(AgendaChanged(subject="x", known_at=BASE))
-    head = Head(3, "f" * 64, clock - timedelta(microseconds=1))
+    head = Tip(3, "f" * 64, clock - timedelta(microseconds=1))
     plain = seal(batch, head, lambda b: {}, lambda: clock)
     checked = seal(batch, head, lambda b: {unrelated.event_id: unrelated}, lambda: clock)
     assert checked.new == plain.new

@@ -5,7 +5,7 @@ from __future__ import annotations
 import abc
 import itertools
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import attrs
 
@@ -24,6 +24,9 @@ class RawRecord:
     recorded_at: str
     payload: str
     hash: str
+    #: The values a store keeps beside the payload for its queries, as stored (an SQLite
+    #: file's ``known_at`` and ``subject``), for :meth:`Store.check_columns`.
+    columns: tuple[str, ...] = ()
 
 
 class Store(abc.ABC):
@@ -37,8 +40,18 @@ class Store(abc.ABC):
     read_only: bool = False
 
     @abc.abstractmethod
-    def append(self, batch: Batch, clock: Callable[[], datetime]) -> list[Record]:
-        """Store a prepared batch, all or nothing; return one record per input event."""
+    def append(
+        self,
+        batch: Batch,
+        clock: Callable[[], datetime],
+        *,
+        max_skew: timedelta | None = None,
+    ) -> list[Record]:
+        """Store a prepared batch, all or nothing; return one record per input event.
+
+        ``max_skew`` goes to :func:`chronology.record.seal`: a clock reading further behind
+        the last record's ``recorded_at`` raises :class:`~chronology.errors.ClockSkewError`.
+        """
 
     @abc.abstractmethod
     def __len__(self) -> int:
@@ -124,6 +137,12 @@ class Store(abc.ABC):
         :meth:`.Chronicle.verify` compares it with the chain, which catches the removal of the
         last records. The default keeps none.
         """
+        return None
+
+    def check_columns(self, raw: RawRecord, event: Event) -> str | None:
+        """What is wrong with ``raw.columns`` (the values kept beside the payload, which
+        queries trust) given the event its payload holds, or ``None`` if they match. The
+        default keeps none."""
         return None
 
     def check_indexes(self, upto: int) -> None:  # noqa: B027 - optional hook, not abstract

@@ -5,11 +5,11 @@ from __future__ import annotations
 import bisect
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from chronology.errors import IntegrityError
 from chronology.events import Event, Retracted
-from chronology.record import Batch, Head, Record, Sealed, new_record, seal
+from chronology.record import Batch, Record, Sealed, Tip, new_record, seal
 from chronology.serialization import payload_of
 from chronology.stores.base import RawRecord, Store
 
@@ -77,11 +77,17 @@ class MemoryStore(Store):
                     found[event.target] = self._record(target)
         return found
 
-    def append(self, batch: Batch, clock: Callable[[], datetime]) -> list[Record]:
+    def append(
+        self,
+        batch: Batch,
+        clock: Callable[[], datetime],
+        *,
+        max_skew: timedelta | None = None,
+    ) -> list[Record]:
         with self._lock:
             n = self._count
-            head = Head(n, self._hashes[n - 1], self._recorded[n - 1]) if n else None
-            sealed = seal(batch, head, self._find, clock)
+            head = Tip(n, self._hashes[n - 1], self._recorded[n - 1]) if n else None
+            sealed = seal(batch, head, self._find, clock, max_skew)
             self._insert(sealed)
             return sealed.results
 

@@ -102,7 +102,7 @@ import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
@@ -113,12 +113,14 @@ from chronology.errors import (
     IntegrityError,
     NotAChronicleError,
     ReadOnlyError,
+    SchemaIntegrityError,
     StoreError,
 )
 from chronology.events import Event, Retracted, event_class, registered_tags
-from chronology.record import GENESIS_HASH, Batch, Head, Record, Sealed, new_record, seal
+from chronology.record import GENESIS_HASH, Batch, Record, Sealed, Tip, new_record, seal
 from chronology.serialization import _instant_text, event_from_payload
 from chronology.stores.base import RawRecord, Store
+from chronology.stores.sqlite_schema import schema_fault
 from chronology.time import to_instant
 
 __all__ = ["APPLICATION_ID", "FORMAT_VERSION", "PAGE_SIZE", "SQLiteStore", "known_at_text"]
@@ -232,7 +234,7 @@ def known_at_text(instant: datetime) -> str:
     ``WHERE known_at <= ?`` can use the index.
 
     Example:
-        >>> from datetime import UTC, datetime
+        >>> from datetime import UTC, datetime, timedelta
         >>> from chronology.stores.sqlite import known_at_text
         >>> known_at_text(datetime(2024, 4, 3, 12, tzinfo=UTC))
         '2024-04-03T12:00:00.000000+00:00'
@@ -639,7 +641,13 @@ class SQLiteStore(Store):
 
     # -- writing --------------------------------------------------------------------------------
 
-    def append(self, batch: Batch, clock: Callable[[], datetime]) -> list[Record]:
+    def append(
+        self,
+        batch: Batch,
+        clock: Callable[[], datetime],
+        *,
+        max_skew: timedelta | None = None,
+    ) -> list[Record]:
         """Store a prepared batch in one transaction, all or nothing.
 
         The batch is first sealed as if none of its events were stored yet (only retraction
@@ -660,12 +668,12 @@ class SQLiteStore(Store):
             sealed = None
             if not self._first_stored(conn, batch):
                 try:
-                    sealed = self._append(conn, batch, clock, self._find_targets)
+                    sealed = self._append(conn, batch, clock, self._find_targets, max_skew)
                 except sqlite3.IntegrityError:
                     sealed = None
             if sealed is None:
                 try:
-                    sealed = self._append(conn, batch, clock, self._find)
+                    sealed = self._append(conn, batch, clock, self._find, max_skew)
                 except sqlite3.Error as exc:
                     raise self._error("cannot append", exc) from None
             if self._unfolded >= _CHECKPOINT_BYTES:
@@ -711,6 +719,7 @@ class SQLiteStore(Store):
         batch: Batch,
         clock: Callable[[], datetime],
         find: Callable[[Batch], dict[str, Record]],
+        max_skew: timedelta | None,
     ) -> Sealed:
         """One attempt: seal and insert in one transaction; raises ``IntegrityError`` (after
         rolling back) if the index finds a duplicate that ``find`` did not report."""
@@ -719,7 +728,7 @@ class SQLiteStore(Store):
         except sqlite3.Error as exc:
             raise self._error("cannot start writing", exc) from None
         try:
-            sealed = seal(batch, self._head(conn), find, clock)
+            sealed = seal(batch, self._head(conn), find, clock, max_skew)
             new = sealed.new
             if new:
                 first = new[0].position
@@ -757,13 +766,29 @@ class SQLiteStore(Store):
             raise
         return sealed
 
-    def _head(self, conn: sqlite3.Connection) -> Head | None:
-        position, hash_, recorded_at = conn.execute(
-            "SELECT head_position, head_hash, head_recorded_at FROM meta WHERE id = 1"
+    def _head(self, conn: sqlite3.Connection) -> Tip | None:
+        """The sealed head, with the ``recorded_at`` of the record it names: the copy in
+        ``meta`` is for :meth:`.Chronicle.verify` to check, never trusted to time an append
+        (a value edited into the future would move every later record there)."""
+        position, hash_ = conn.execute(
+            "SELECT head_position, head_hash FROM meta WHERE id = 1"
         ).fetchone()
         if position == 0:
             return None
-        return Head(position, hash_, datetime.fromisoformat(recorded_at))
+        row = conn.execute(
+            "SELECT hash, recorded_at FROM records WHERE position = ?", (position,)
+        ).fetchone()
+        if row is None or row[0] != hash_:
+            found = "no record" if row is None else "a record with another hash"
+            raise IntegrityError(
+                position,
+                f"the head sealed in the meta table names this record, but the log holds {found}"
+                " there; nothing was appended (run verify())",
+            )
+        try:
+            return Tip(position, hash_, _from_iso(row[1]))
+        except ValueError:
+            raise IntegrityError(position, f"bad recorded_at {row[1]!r}") from None
 
     def _find(self, batch: Batch) -> dict[str, Record]:
         """The stored records of the batch's events and of its retraction targets.
@@ -1000,15 +1025,30 @@ class SQLiteStore(Store):
         after = 0
         while after < end:
             rows = self._rows(
-                f"SELECT {_COLUMNS} FROM records WHERE position > ? AND position <= ?"
-                " ORDER BY position LIMIT ?",
+                f"SELECT {_COLUMNS}, known_at, subject FROM records"
+                " WHERE position > ? AND position <= ? ORDER BY position LIMIT ?",
                 (after, end, _PAGE),
             )
             if not rows:
                 return
-            for position, event_id, recorded_at, payload, hash_ in rows:
-                yield RawRecord(position, event_id, recorded_at, payload, hash_)
+            for position, event_id, recorded_at, payload, hash_, known_at, subject in rows:
+                yield RawRecord(
+                    position, event_id, recorded_at, payload, hash_, (known_at, subject)
+                )
             after = rows[-1][0]
+
+    def check_columns(self, raw: RawRecord, event: Event) -> str | None:
+        """Whether the ``known_at`` and ``subject`` columns, which every query by assertion
+        time or subject (and the deduplication of appends) trusts, hold the event's."""
+        if len(raw.columns) != 2:
+            return None
+        known_at, subject = raw.columns
+        if subject != event.subject:
+            return f"the subject column holds {subject!r}, but its event's is {event.subject!r}"
+        expected = known_at_text(event.known_at)
+        if known_at != expected:
+            return f"the known_at column holds {known_at!r}, but its event's is {expected!r}"
+        return None
 
     def get(self, event_id: str) -> Record | None:
         """The record of ``event_id``, or ``None``.
@@ -1082,19 +1122,39 @@ class SQLiteStore(Store):
         Raises:
             IntegrityError: naming a position in doubt: the first one, for each table.
         """
-        if self._format < 2:
-            return
         with self._lock:
             try:
+                self._patiently(self._check_schema)
+                if self._format < 2:
+                    return
                 self._patiently(self._check_tables)
             except sqlite3.Error as exc:
                 raise self._error("cannot read", exc) from None
+
+    def _check_schema(self) -> None:
+        """Compare every table, index, trigger and view in the file with the chronicle's own
+        schema (:func:`chronology.stores.sqlite_schema.schema_fault`)."""
+        rows = self._connection().execute("SELECT type, name, sql FROM sqlite_master").fetchall()
+        fault = schema_fault(rows, _SCHEMA if self._format == FORMAT_VERSION else None)
+        if fault is not None:
+            raise SchemaIntegrityError(*fault)
 
     def _check_tables(self) -> None:
         conn = self._connection()
         conn.execute("BEGIN")  # one snapshot for every query below
         try:
-            through, head = conn.execute("SELECT ids_through, head_position FROM meta").fetchone()
+            through, head, head_at = conn.execute(
+                "SELECT ids_through, head_position, head_recorded_at FROM meta"
+            ).fetchone()
+            last = conn.execute(
+                "SELECT recorded_at FROM records WHERE position = ?", (head,)
+            ).fetchone()
+            if (None if last is None else last[0]) != head_at:
+                raise IntegrityError(
+                    head,
+                    f"the meta table gives the head's recorded_at as {head_at!r}, but the"
+                    f" record holds {None if last is None else last[0]!r}",
+                )
             (stray,) = conn.execute(
                 "SELECT min(position) FROM retractions WHERE position < 1 OR position > ?", (head,)
             ).fetchone()
