@@ -16,13 +16,16 @@ Example:
 from chronology.chronicle import Chronicle
 from chronology.errors import (
     ChronologyError,
+    ClockSkewError,
     EventError,
     FormatVersionError,
+    HeadError,
     ImportLineError,
     IntegrityError,
     NotAChronicleError,
     ReadOnlyError,
     RetractionError,
+    SchemaIntegrityError,
     StoreError,
     TimeError,
     UnitError,
@@ -40,6 +43,7 @@ from chronology.expectations import (
     TradeExpectation,
     VisitExpectation,
 )
+from chronology.integrity import Head
 from chronology.projection import Projection
 from chronology.record import Record
 from chronology.time import Window
@@ -51,12 +55,15 @@ __all__ = [
     "Change",
     "Chronicle",
     "ChronologyError",
+    "ClockSkewError",
     "Diff",
     "Event",
     "EventError",
     "Expectation",
     "Figure",
     "FormatVersionError",
+    "Head",
+    "HeadError",
     "ImportLineError",
     "IntegrityError",
     "Likelihood",
@@ -66,6 +73,7 @@ __all__ = [
     "ReadOnlyError",
     "Record",
     "RetractionError",
+    "SchemaIntegrityError",
     "Source",
     "Status",
     "StoreError",

@@ -326,6 +326,7 @@ class Chronicle:
         published = Head.parse(expected_head) if isinstance(expected_head, str) else expected_head
         # Read the seal first: records that other writers append meanwhile only extend the
         # chain past it, so a growing log verifies while its records stay intact.
+        self._store.check_schema()
         sealed = self._store.sealed_head()
         at_seal = GENESIS_HASH
         previous = GENESIS_HASH

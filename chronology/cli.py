@@ -45,7 +45,7 @@ from chronology._cells import (
     printable,
     spreadsheet_safe,
 )
-from chronology.chronicle import Chronicle
+from chronology.chronicle import DEFAULT_MAX_SKEW, Chronicle
 from chronology.errors import ChronologyError, TimeError, UnitError, UnknownSubjectError
 from chronology.events import Event, Quantity, Source
 from chronology.expectations import Expectation, Figure, VisitExpectation
@@ -620,13 +620,16 @@ def _recorded_by_option(f: _F) -> _F:
     )(f)
 
 
-def open_chronicle(path: str, *, create: bool = False) -> Chronicle:
+def open_chronicle(
+    path: str, *, create: bool = False, max_skew: timedelta | None = DEFAULT_MAX_SKEW
+) -> Chronicle:
     """Open the chronicle file at ``path`` for a command.
 
     Args:
         path: the SQLite file.
         create: create the file when missing and open it for writing; otherwise the file must
             exist and is opened read-only.
+        max_skew: as for :class:`~chronology.Chronicle`.
 
     Raises:
         click.ClickException: the file does not exist and ``create`` is false.
@@ -637,16 +640,18 @@ def open_chronicle(path: str, *, create: bool = False) -> Chronicle:
             f"{path}: no such chronicle (create one with 'chronology import FILE --db {path}', "
             f"or run 'chronology demo'; the default file is ${DB_ENV} or {DEFAULT_DB})"
         )
-    return Chronicle.open(path, read_only=not create)
+    return Chronicle.open(path, read_only=not create, max_skew=max_skew)
 
 
 @contextmanager
-def _chronicle(path: str, *, create: bool = False) -> Iterator[Chronicle]:
+def _chronicle(
+    path: str, *, create: bool = False, max_skew: timedelta | None = DEFAULT_MAX_SKEW
+) -> Iterator[Chronicle]:
     """:func:`open_chronicle`, closed at the end; a file this command created is removed
     again if the command fails before storing anything in it (a refused command leaves
     nothing behind)."""
     new = create and not os.path.lexists(path)
-    chronicle = open_chronicle(path, create=create)
+    chronicle = open_chronicle(path, create=create, max_skew=max_skew)
     try:
         yield chronicle
     except BaseException:
@@ -807,7 +812,26 @@ class _Progress:
     default=None,
     help="Show a progress bar on stderr. Default: on a terminal, for 1 MiB of input or more.",
 )
-def import_(files: tuple[str, ...], db: str, progress: bool | None) -> None:
+@click.option(
+    "--max-skew",
+    type=click.FloatRange(min=0),
+    default=DEFAULT_MAX_SKEW.total_seconds(),
+    show_default=True,
+    help="Refuse to import if this machine's clock reads more than this many seconds behind "
+    "the last record's recorded_at.",
+)
+@click.option(
+    "--no-skew-check",
+    is_flag=True,
+    help="Take no account of the clock's lag behind the last record (see --max-skew).",
+)
+def import_(
+    files: tuple[str, ...],
+    db: str,
+    progress: bool | None,
+    max_skew: float,
+    no_skew_check: bool,
+) -> None:
     """Append the events of JSONL files to the chronicle (created if missing).
 
     Each file is imported atomically: a bad line refuses the whole file, naming the line, and
@@ -822,7 +846,8 @@ def import_(files: tuple[str, ...], db: str, progress: bool | None) -> None:
     stderr = sys.stderr
     if progress is None:
         progress = stderr.isatty() and sum(sizes) >= _PROGRESS_THRESHOLD
-    with _chronicle(db, create=True) as chronicle:
+    skew = None if no_skew_check else timedelta(seconds=max_skew)
+    with _chronicle(db, create=True, max_skew=skew) as chronicle:
         lines: list[str] = []
         with click.progressbar(
             length=sum(sizes),
@@ -1021,18 +1046,47 @@ def diff(a: datetime, b: datetime, db: str, recorded_by: datetime | None, fmt: _
 
 @cli.command()
 @_db_option
-def verify(db: str) -> None:
-    """Re-check the whole log: positions, event ids, system times and the hash chain.
+@click.option(
+    "--head",
+    "expected_head",
+    metavar="POSITION:HASH",
+    default=None,
+    help="A head published earlier ('chronology head'): check the log still extends it.",
+)
+def verify(db: str, expected_head: str | None) -> None:
+    """Re-check the whole log: positions, event ids, system times, the hash chain, the
+    columns and tables kept beside the records, and the file's schema.
 
-    Exits with status 1, naming the first bad record's position, if anything was altered.
+    Exits with status 1, naming the first bad record's position (or schema object), if
+    anything was altered. Someone able to write the file could rewrite it and compute every
+    hash again: give --head to check against a head you published before.
 
     \b
     Example:
       chronology verify --db chronology-demo.db
+      chronology verify --db chronology.db --head 13:9f2c...
     """
     with _chronicle(db) as chronicle:
-        count = chronicle.verify()
-    click.echo(f"{db}: ok, {count} records, hash chain intact")
+        count = chronicle.verify(expected_head=expected_head)
+    extends = f", extends {expected_head.strip()}" if expected_head is not None else ""
+    click.echo(f"{db}: ok, {count} records, hash chain intact{extends}")
+
+
+@cli.command()
+@_db_option
+def head(db: str) -> None:
+    """Print the position and hash of the last record, as POSITION:HASH.
+
+    Publish it (somewhere the chronicle's writers cannot change); later,
+    'chronology verify --head POSITION:HASH' tells whether the log still extends it. An empty
+    chronicle's head is 0 and the genesis hash (64 zeros).
+
+    \b
+    Example:
+      chronology head --db chronology.db
+    """
+    with _chronicle(db) as chronicle:
+        click.echo(str(chronicle.head()))
 
 
 @cli.command()

@@ -139,6 +139,15 @@ class Store(abc.ABC):
         """
         return None
 
+    def check_schema(self) -> None:  # noqa: B027 - optional hook, not abstract
+        """Check that the store's structure is its own (an SQLite file's tables, indexes, and
+        no triggers or views), before :meth:`.Chronicle.verify` reads a record. The default
+        has none to check.
+
+        Raises:
+            SchemaIntegrityError: naming the object that is not the store's.
+        """
+
     def check_columns(self, raw: RawRecord, event: Event) -> str | None:
         """What is wrong with ``raw.columns`` (the values kept beside the payload, which
         queries trust) given the event its payload holds, or ``None`` if they match. The

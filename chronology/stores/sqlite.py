@@ -1122,19 +1122,23 @@ class SQLiteStore(Store):
         Raises:
             IntegrityError: naming a position in doubt: the first one, for each table.
         """
+        if self._format < 2:
+            return
         with self._lock:
             try:
-                self._patiently(self._check_schema)
-                if self._format < 2:
-                    return
                 self._patiently(self._check_tables)
             except sqlite3.Error as exc:
                 raise self._error("cannot read", exc) from None
 
-    def _check_schema(self) -> None:
+    def check_schema(self) -> None:
         """Compare every table, index, trigger and view in the file with the chronicle's own
-        schema (:func:`chronology.stores.sqlite_schema.schema_fault`)."""
-        rows = self._connection().execute("SELECT type, name, sql FROM sqlite_master").fetchall()
+        schema (:func:`chronology.stores.sqlite_schema.schema_fault`); a file of an older
+        format, read as it is, is only checked for triggers and views.
+
+        Raises:
+            SchemaIntegrityError: naming the first object that differs.
+        """
+        rows = self._rows("SELECT type, name, sql FROM sqlite_master")
         fault = schema_fault(rows, _SCHEMA if self._format == FORMAT_VERSION else None)
         if fault is not None:
             raise SchemaIntegrityError(*fault)
