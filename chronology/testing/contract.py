@@ -29,8 +29,14 @@ import pytest
 from hypothesis import settings
 from hypothesis.stateful import run_state_machine_as_test
 
-from chronology.chronicle import Chronicle
-from chronology.errors import ImportLineError, RetractionError, TimeError, UnknownSubjectError
+from chronology.chronicle import DEFAULT_MAX_SKEW, Chronicle
+from chronology.errors import (
+    ClockSkewError,
+    ImportLineError,
+    RetractionError,
+    TimeError,
+    UnknownSubjectError,
+)
 from chronology.events import (
     AgendaChanged,
     Event,
@@ -181,9 +187,18 @@ class ChronicleContract:
         for chronicle in reversed(self._opened):
             chronicle.close()
 
-    def chronicle(self, clock: Callable[[], datetime] | None = None) -> Chronicle:
+    def chronicle(
+        self,
+        clock: Callable[[], datetime] | None = None,
+        *,
+        max_skew: timedelta | None = DEFAULT_MAX_SKEW,
+    ) -> Chronicle:
         """A chronicle on a fresh store, with a :class:`FakeClock` unless one is given."""
-        c = Chronicle(store=self.new_store(), clock=FakeClock() if clock is None else clock)
+        c = Chronicle(
+            store=self.new_store(),
+            clock=FakeClock() if clock is None else clock,
+            max_skew=max_skew,
+        )
         self._opened.append(c)
         return c
 
@@ -258,7 +273,7 @@ class ChronicleContract:
 
     def test_recorded_at_strictly_increases_when_clock_goes_back(self) -> None:
         clock = FakeClock()
-        c = self.chronicle(clock)
+        c = self.chronicle(clock, max_skew=None)
         first = c.append(_announced())
         clock.advance(-timedelta(days=1))
         second = c.append(_scheduled())
@@ -268,6 +283,17 @@ class ChronicleContract:
         assert clock() == third.recorded_at
         assert UTC.utcoffset(None) == third.recorded_at.utcoffset()
         assert 3 == c.verify()
+
+    def test_a_clock_far_behind_the_last_record_is_refused(self) -> None:
+        clock = FakeClock()
+        c = self.chronicle(clock)
+        first = c.append(_announced())
+        clock.advance(-timedelta(minutes=4))
+        assert first.recorded_at + TICK == c.append(_scheduled()).recorded_at
+        clock.advance(-timedelta(minutes=2))
+        with pytest.raises(ClockSkewError) as refusal:
+            c.extend(scenario()[:2])
+        assert (2, 2) == (refusal.value.position, len(c))
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -524,7 +550,7 @@ class ChronicleContract:
 
     def test_verify_counts_every_record(self) -> None:
         clock = FakeClock()
-        c = self.chronicle(clock)
+        c = self.chronicle(clock, max_skew=None)
         for event in scenario():
             c.append(event)
             clock.advance(timedelta(minutes=-5))
