@@ -103,7 +103,7 @@ class VaguePhraseError(WindowError):
 
 
 class UnknownCueError(ChronologyError, ValueError):
-    """No hedge cue known to :meth:`~chronology.events.Likelihood.from_cue` occurs in a text."""
+    """No hedge cue known to :meth:`~chronology.hedges.Likelihood.from_cue` occurs in a text."""
 
 
 class EventError(ChronologyError, ValueError):

@@ -18,7 +18,6 @@ Define your own event type with :func:`event_type`::
 
 from __future__ import annotations
 
-import enum
 import re
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
@@ -40,7 +39,8 @@ from chronology._checks import (
     where,
 )
 from chronology._fastinit import passes, speed_up_init
-from chronology.errors import EventError, UnknownCueError, UnknownEventTypeError, WindowError
+from chronology.errors import EventError, UnknownEventTypeError, WindowError
+from chronology.hedges import Likelihood
 from chronology.quantity import Quantity
 from chronology.time import Window, to_instant
 
@@ -119,105 +119,6 @@ passes(_required_window, "v.__class__ is _Window", _Window=Window)
 
 
 # -- value types --------------------------------------------------------------------------------
-
-
-class Likelihood(enum.StrEnum):
-    """How sure a source sounded: the hedge of a statement.
-
-    ``CERTAIN`` ("will", "scheduled"), ``PROBABLE`` ("expected to", "poised to", "likely"),
-    ``POSSIBLE`` ("may", "could"), ``UNCERTAIN`` ("analysts question").
-    """
-
-    CERTAIN = "certain"
-    PROBABLE = "probable"
-    POSSIBLE = "possible"
-    UNCERTAIN = "uncertain"
-
-    @classmethod
-    def from_cue(cls, text: str) -> Likelihood:
-        """The likelihood a hedge phrase expresses.
-
-        The text is searched for known cues (whole words, any case). When several occur,
-        the most hedged one wins: "will likely" is ``PROBABLE``, "analysts question whether
-        it will" is ``UNCERTAIN``.
-
-        Raises:
-            UnknownCueError: if no cue occurs in the text.
-
-        Example:
-            >>> Likelihood.from_cue("Lavrov is expected to visit China soon")
-            <Likelihood.PROBABLE: 'probable'>
-            >>> Likelihood.from_cue("talks could cover trade")
-            <Likelihood.POSSIBLE: 'possible'>
-        """
-        found = [level for level, pattern in _CUE_PATTERNS if pattern.search(text)]
-        if not found:
-            raise UnknownCueError(
-                f"no hedge cue found in {text!r}; known cues: "
-                + ", ".join(f"{c!r}" for cues in _CUES.values() for c in cues)
-            )
-        return max(found, key=_HEDGE_ORDER.index)
-
-
-_HEDGE_ORDER: Final = [
-    Likelihood.CERTAIN,
-    Likelihood.PROBABLE,
-    Likelihood.POSSIBLE,
-    Likelihood.UNCERTAIN,
-]
-_CUES: Final[dict[Likelihood, tuple[str, ...]]] = {
-    Likelihood.CERTAIN: (
-        "will",
-        "shall",
-        "scheduled",
-        "confirmed",
-        "is set to",
-        "are set to",
-        "is to",
-        "are to",
-        "to take place",
-    ),
-    Likelihood.PROBABLE: (
-        "expected to",
-        "expected",
-        "poised to",
-        "likely",
-        "set for",
-        "on track",
-        "plans to",
-        "planned",
-        "intends to",
-        "should",
-        "probably",
-    ),
-    Likelihood.POSSIBLE: (
-        "may",
-        "might",
-        "could",
-        "possible",
-        "possibly",
-        "considering",
-        "mulling",
-        "perhaps",
-    ),
-    Likelihood.UNCERTAIN: (
-        "analysts question",
-        "question",
-        "questioned",
-        "doubt",
-        "doubts",
-        "uncertain",
-        "unclear",
-        "unlikely",
-        "skeptical",
-        "sceptical",
-    ),
-}
-_CUE_PATTERNS: Final = [
-    (level, re.compile(r"\b" + re.escape(cue).replace(r"\ ", r"\s+") + r"\b", re.IGNORECASE))
-    for level, cues in _CUES.items()
-    for cue in cues
-]
 
 
 #: The most levels of ``via`` a source may have (a source quoting one that quotes another, and

@@ -12,7 +12,8 @@ Directives (usable from MyST as ```` ```{vague-lexicon} ```` and so on):
     For every registered tag, its payload version and the fields it carries beyond ``subject``,
     ``known_at`` and ``source``, read from the attrs classes.
 ``likelihood-cues``
-    The hedge cues :meth:`chronology.events.Likelihood.from_cue` knows, by level.
+    The likelihood levels, each with its default probability and the hedge cues
+    :meth:`chronology.hedges.Likelihood.from_cue` knows for it, from :data:`chronology.hedges.CUES`.
 ``public-names``
     The names a module exports (its ``__all__``), each linked to where it is documented.
 ``command-output``
@@ -210,10 +211,10 @@ class LikelihoodCues(SphinxDirective):
     has_content = False
 
     def run(self) -> list[nodes.Node]:
-        from chronology import events
+        from chronology import hedges
 
         rows = []
-        for level, cues in events._CUES.items():
+        for level, cues in hedges.CUES.items():
             listed: list[nodes.Node | str] = []
             for i, cue in enumerate(cues):
                 if i:
@@ -221,8 +222,8 @@ class LikelihoodCues(SphinxDirective):
                 listed.append(nodes.literal(cue, cue))
             cell = nodes.inline()
             cell.extend(nodes.Text(x) if isinstance(x, str) else x for x in listed)
-            rows.append([nodes.literal(level.name, level.name), cell])
-        return [_table(["level", "cues (whole words, any case)"], rows)]
+            rows.append([nodes.literal(level.name, level.name), f"{level.probability:g}", cell])
+        return [_table(["level", "probability", "cues (whole words, any case)"], rows)]
 
 
 _SCRATCH: dict[str, tempfile.TemporaryDirectory[str]] = {}
