@@ -38,9 +38,13 @@ def test_new_levels_round_trip_through_the_wire_form() -> None:
     event = StatementMade(subject="s", known_at="2024-04-03T12:00:00Z", likelihood="ruled_out")
     data = event_to_dict(event)
     assert "ruled_out" == data["likelihood"]
-    assert Likelihood.RULED_OUT is event_from_dict(data).likelihood
+    read = event_from_dict(data)
+    assert isinstance(read, StatementMade)
+    assert Likelihood.RULED_OUT is read.likelihood
     visit = VisitAnnounced(subject="v", known_at="2024-04-03T12:00:00Z", likelihood="unlikely")
-    assert Likelihood.UNLIKELY is event_from_dict(event_to_dict(visit)).likelihood
+    read_visit = event_from_dict(event_to_dict(visit))
+    assert isinstance(read_visit, VisitAnnounced)
+    assert Likelihood.UNLIKELY is read_visit.likelihood
 
 
 # -- the misreadings of issue 20 ------------------------------------------------------------------
