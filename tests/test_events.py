@@ -208,7 +208,7 @@ def test_naive_known_at_is_refused_when_built() -> None:
         (
             lambda: VisitAnnounced(subject="v", known_at=AT, likelihood="perhaps"),
             r"VisitAnnounced\.likelihood: expected one of certain, probable, possible, "
-            r"uncertain or None, got 'perhaps' \(str\)",
+            r"uncertain, unlikely, ruled_out or None, got 'perhaps' \(str\)",
         ),
         (lambda: VisitScheduled(subject="v", known_at=AT, window=wrong(None)), r"window: required"),
         (

@@ -189,8 +189,8 @@ def _holding(value: Source | Quantity | Window) -> Event:
         ),
         (
             lambda: VisitAnnounced(subject="v", known_at=AT, likelihood=wrong(["probable"])),
-            "VisitAnnounced.likelihood: expected one of certain, probable, possible, uncertain "
-            "or None, got ['probable'] (list)",
+            "VisitAnnounced.likelihood: expected one of certain, probable, possible, uncertain, "
+            "unlikely, ruled_out or None, got ['probable'] (list)",
         ),
         (
             lambda: VisitAnnounced(subject="v", known_at=AT, agenda=wrong(5)),
