@@ -384,29 +384,58 @@ class VisitAnnounced(VisitEvent):
 @event_type("visit.scheduled")
 @attrs.frozen(kw_only=True)
 class VisitScheduled(VisitEvent):
-    """The visit's dates are fixed: status ``scheduled``."""
+    """The visit's dates are fixed: status ``scheduled``.
+
+    Args:
+        window: the dates fixed.
+        visitor: who visits, if the event says.
+        host: who hosts, if the event says.
+        likelihood: the hedge of the statement (a schedule reported by anonymous officials
+            is not a confirmed one).
+        probability: an optional numeric probability.
+    """
 
     window: Window = attrs.field(converter=_required_window_field)
     visitor: str | None = attrs.field(default=None, validator=_opt_text)
     host: str | None = attrs.field(default=None, validator=_opt_text)
+    likelihood: Likelihood | None = attrs.field(default=None, converter=_likelihood_field)
+    probability: float | None = attrs.field(default=None, validator=probability)
 
 
 @event_type("visit.rescheduled")
 @attrs.frozen(kw_only=True)
 class VisitRescheduled(VisitEvent):
-    """The visit moves to new dates: status ``scheduled`` with the new window."""
+    """The visit moves to new dates: status ``scheduled`` with the new window.
+
+    Args:
+        window: the new dates.
+        reason: why it moved.
+        likelihood: the hedge of the statement.
+        probability: an optional numeric probability.
+    """
 
     window: Window = attrs.field(converter=_required_window_field)
     reason: str | None = attrs.field(default=None, validator=_opt_text)
+    likelihood: Likelihood | None = attrs.field(default=None, converter=_likelihood_field)
+    probability: float | None = attrs.field(default=None, validator=probability)
 
 
 @event_type("visit.postponed")
 @attrs.frozen(kw_only=True)
 class VisitPostponed(VisitEvent):
-    """The visit is put off: status ``postponed``; the window is replaced (``None``: unknown)."""
+    """The visit is put off: status ``postponed``; the window is replaced (``None``: unknown).
+
+    Args:
+        reason: why it was put off.
+        window: the new dates, when the event gives them ("next year").
+        likelihood: the hedge of the statement (on the new dates, when it gives them).
+        probability: an optional numeric probability.
+    """
 
     reason: str | None = attrs.field(default=None, validator=_opt_text)
     window: Window | None = attrs.field(default=None, converter=_window_field)
+    likelihood: Likelihood | None = attrs.field(default=None, converter=_likelihood_field)
+    probability: float | None = attrs.field(default=None, validator=probability)
 
 
 @event_type("visit.cancelled")
@@ -420,10 +449,18 @@ class VisitCancelled(VisitEvent):
 @event_type("visit.occurred")
 @attrs.frozen(kw_only=True)
 class VisitOccurred(VisitEvent):
-    """The visit took place (the outcome): status ``occurred``, window = the actual dates."""
+    """The visit took place (the outcome): status ``occurred``, window = the actual dates.
+
+    Args:
+        window: the actual dates.
+        place: where it took place.
+        counterparts: who was actually met (the news may be the meeting with a head of
+            state); when given, they become the expectation's counterparts.
+    """
 
     window: Window | None = attrs.field(default=None, converter=_window_field)
     place: str | None = attrs.field(default=None, validator=_opt_text)
+    counterparts: tuple[str, ...] = attrs.field(default=(), converter=strings)
 
 
 @event_type("visit.agenda_changed")
@@ -469,11 +506,21 @@ class TradeProjected(TradeEvent):
 @event_type("trade.projection_revised")
 @attrs.frozen(kw_only=True)
 class TradeProjectionRevised(TradeEvent):
-    """A projection is revised: status ``revised``; the fields given replace the old ones."""
+    """A projection is revised: status ``revised``; the fields given replace the old ones.
+
+    Args:
+        quantity: the revised figure.
+        claims: what the source claims about it now.
+        scope: what the figure measures, if it changed.
+        likelihood: the hedge of the statement ("likely to be cut further").
+        probability: an optional numeric probability.
+    """
 
     quantity: Quantity | None = attrs.field(default=None, validator=_opt_quantity)
     claims: tuple[str, ...] = attrs.field(default=(), converter=strings)
     scope: str | None = attrs.field(default=None, validator=_opt_text)
+    likelihood: Likelihood | None = attrs.field(default=None, converter=_likelihood_field)
+    probability: float | None = attrs.field(default=None, validator=probability)
 
 
 @event_type("trade.reported")
@@ -494,7 +541,18 @@ class TradeReported(TradeEvent):
 @event_type("statement.made")
 @attrs.frozen(kw_only=True)
 class StatementMade(Event):
-    """Someone said something about a subject; listed by ``view.statements()``."""
+    """Someone said something about a subject; listed by ``view.statements()``.
+
+    A statement with a hedge (``likelihood`` or ``probability``) about a subject that already
+    has an expectation updates that expectation's hedge and nothing else; it never creates one.
+
+    Args:
+        speaker: who said it.
+        topics: what it touched on.
+        summary: what was said, in a line.
+        likelihood: the hedge of the statement.
+        probability: an optional numeric probability.
+    """
 
     speaker: str | None = attrs.field(default=None, validator=_opt_text)
     topics: tuple[str, ...] = attrs.field(default=(), converter=strings)

@@ -8,8 +8,15 @@ subject. The rules:
   :class:`.TradeReported`) or a cancellation is not undone by a later *expectation* event: an
   announcement, schedule, projection or revision known afterwards adds its information but leaves
   the status (and the outcome's window); only a later outcome or cancellation changes it;
-* an ``announced`` or ``scheduled`` visit whose window has ended by the as-of instant, with no
-  occurrence known, is reported ``overdue``;
+* a visit still expected (``announced``, ``scheduled`` or ``postponed``) whose current window
+  has ended by the as-of instant is reported ``overdue``, and a figure still projected
+  (``projected`` or ``revised``) whose period has ended is reported ``awaiting_report``: both
+  are derived at the view's instant, never stored;
+* ``reason`` is the reason for the current status: an event that changes the status clears a
+  reason it does not give;
+* the hedge (``likelihood`` and ``probability``) is the latest one known: an event that gives
+  either replaces both, one that gives neither leaves them; a :class:`.StatementMade` with a
+  hedge updates the hedge of an expectation that exists, and nothing else;
 * the fold is total: events about a subject nobody announced create a *partial* expectation
   (``partial=True``); the first event's family (visit or trade) fixes the subject's kind and
   events of the other family about it are left out of the built-in projection.
@@ -21,9 +28,10 @@ equal values in every store.
 from __future__ import annotations
 
 import enum
+import weakref
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from typing import Any, ClassVar, Final, TypeAlias
+from typing import TYPE_CHECKING, Any, ClassVar, Final, TypeAlias
 
 import attrs
 
@@ -50,6 +58,10 @@ from chronology.events import (
 from chronology.time import Window
 from chronology.units import same_dimension
 
+if TYPE_CHECKING:
+    from chronology.record import Record
+    from chronology.tracks import SourceTrack
+
 __all__ = [
     "Expectation",
     "ExpectationFold",
@@ -70,16 +82,27 @@ class Status(enum.StrEnum):
     POSTPONED = "postponed"
     CANCELLED = "cancelled"
     OCCURRED = "occurred"
-    #: An announced or scheduled visit whose window is over by the as-of instant, with no
-    #: occurrence known (derived by the view, never stored).
+    #: A visit announced, scheduled or postponed whose current window is over by the as-of
+    #: instant, with no occurrence or cancellation known (derived by the view, never stored).
     OVERDUE = "overdue"
     PROJECTED = "projected"
     REVISED = "revised"
     REPORTED = "reported"
+    #: A figure projected or revised whose period is over by the as-of instant, with no report
+    #: known (derived by the view, never stored).
+    AWAITING_REPORT = "awaiting_report"
 
 
 _TERMINAL: Final = frozenset({Status.OCCURRED, Status.CANCELLED, Status.REPORTED})
-_CAN_BE_OVERDUE: Final = frozenset({Status.ANNOUNCED, Status.SCHEDULED})
+#: The statuses a view derives from a stored one once its window (or period) is over, and the
+#: field that holds that window in a builder.
+_PAST_DUE: Final[dict[Status, tuple[Status, str]]] = {
+    Status.ANNOUNCED: (Status.OVERDUE, "window"),
+    Status.SCHEDULED: (Status.OVERDUE, "window"),
+    Status.POSTPONED: (Status.OVERDUE, "window"),
+    Status.PROJECTED: (Status.AWAITING_REPORT, "period"),
+    Status.REVISED: (Status.AWAITING_REPORT, "period"),
+}
 
 
 @attrs.frozen(kw_only=True)
@@ -144,6 +167,18 @@ class VisitExpectation:
     #: The family of the expectation.
     kind: ClassVar[str] = "visit"
 
+    def by_source(self) -> dict[str, SourceTrack]:
+        """What each source last said about this visit, by source name.
+
+        The merged value mixes what several sources said; this keeps them apart. It is
+        derived on demand from the events this value was folded from (read back from the
+        chronicle by id), so it costs nothing until asked for.
+
+        Raises:
+            ChronologyError: if this value was not read from a chronicle (built by hand).
+        """
+        return _by_source(self)
+
 
 @attrs.frozen(kw_only=True)
 class TradeExpectation:
@@ -187,6 +222,11 @@ class TradeExpectation:
     #: The family of the expectation.
     kind: ClassVar[str] = "trade"
 
+    def by_source(self) -> dict[str, SourceTrack]:
+        """What each source last said about this flow, by source name: its period, figure,
+        hedge and claims (see :meth:`VisitExpectation.by_source`)."""
+        return _by_source(self)
+
     @property
     def window(self) -> Window | None:
         """The target time of the expectation, that is its period."""
@@ -222,6 +262,49 @@ class TradeExpectation:
 
 #: Either kind of expectation.
 Expectation: TypeAlias = VisitExpectation | TradeExpectation
+
+#: Finds a stored record by event id (a store's ``get``).
+Lookup: TypeAlias = "Callable[[str], Record | None]"
+
+# -- where values were read from ----------------------------------------------------------------
+# A value frozen by a fold over a store remembers that store's lookup, beside the value rather
+# than in it: values stay plain (equal across stores, no store in their fields or their JSON),
+# and ``by_source()`` can still read the events a value was folded from. Entries go with their
+# value (a weak reference's callback removes them).
+
+_ORIGINS: dict[int, tuple[weakref.ref[Any], Lookup]] = {}
+
+
+def remember(value: Expectation, lookup: Lookup) -> None:
+    """Note that ``value`` was folded from events that ``lookup`` finds by id."""
+    key = id(value)
+    _ORIGINS[key] = (weakref.ref(value, _Forget(key)), lookup)
+
+
+class _Forget:
+    """The callback that removes a value's entry once the value is gone."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: int) -> None:
+        self.key = key
+
+    def __call__(self, _: object) -> None:
+        _ORIGINS.pop(self.key, None)
+
+
+def origin(value: Expectation) -> Lookup | None:
+    """The lookup ``value`` was read with, if it was read from a chronicle."""
+    entry = _ORIGINS.get(id(value))
+    if entry is None or entry[0]() is not value:
+        return None
+    return entry[1]
+
+
+def _by_source(value: Expectation) -> dict[str, SourceTrack]:
+    from chronology.tracks import tracks_of  # tracks builds on this module
+
+    return tracks_of(value)
 
 
 # -- the fold -----------------------------------------------------------------------------------
@@ -262,27 +345,43 @@ def _visit_window(f: dict[str, Any], window: Window | None, *, replace: bool = F
         f["window"] = None
 
 
+def _hedge(f: dict[str, Any], e: Any) -> None:
+    """Take the hedge of an event that gives one: likelihood and probability go together."""
+    likelihood, probability = e.likelihood, e.probability
+    if likelihood is not None or probability is not None:
+        f["likelihood"] = likelihood
+        f["probability"] = probability
+
+
+def _move(f: dict[str, Any], status: Status, reason: str | None) -> None:
+    """Set the status an event gives; the reason follows it (kept while the status stays)."""
+    if reason is not None:
+        f["reason"] = reason
+    elif f["status"] is not status:
+        f.pop("reason", None)
+    f["status"] = status
+
+
 def _announced(b: _Builder, e: Event) -> None:
     assert isinstance(e, VisitAnnounced)
     f = b.fields
     moved = f["status"] not in _TERMINAL
     if moved:
-        f["status"] = Status.ANNOUNCED
+        _move(f, Status.ANNOUNCED, None)
     f["partial"] = False
     if (v := e.visitor) is not None:
         f["visitor"] = v
     if (v := e.host) is not None:
         f["host"] = v
-    if (t := e.counterparts) is not None and t != ():
+    # Who was met, once an occurrence said, holds against later announcements.
+    if (t := e.counterparts) and (f["status"] is not Status.OCCURRED or not f.get("counterparts")):
         f["counterparts"] = t
     if (v := e.purpose) is not None:
         f["purpose"] = v
     if (t := e.agenda) is not None and t != ():
         f["agenda"] = t
-    if (v := e.likelihood) is not None:
-        f["likelihood"] = v
-    if (p := e.probability) is not None:
-        f["probability"] = p
+    if e.likelihood is not None or e.probability is not None:
+        _hedge(f, e)
     if moved:
         _visit_window(f, e.window)
 
@@ -292,11 +391,13 @@ def _scheduled(b: _Builder, e: Event) -> None:
     f = b.fields
     moved = f["status"] not in _TERMINAL
     if moved:
-        f["status"] = Status.SCHEDULED
+        _move(f, Status.SCHEDULED, None)
     if (v := e.visitor) is not None:
         f["visitor"] = v
     if (v := e.host) is not None:
         f["host"] = v
+    if e.likelihood is not None or e.probability is not None:
+        _hedge(f, e)
     if moved:
         _visit_window(f, e.window)
 
@@ -304,41 +405,36 @@ def _scheduled(b: _Builder, e: Event) -> None:
 def _rescheduled(b: _Builder, e: Event) -> None:
     assert isinstance(e, VisitRescheduled)
     f = b.fields
-    moved = f["status"] not in _TERMINAL
-    if moved:
-        f["status"] = Status.SCHEDULED
-    if (v := e.reason) is not None:
-        f["reason"] = v
-    if moved:
+    if e.likelihood is not None or e.probability is not None:
+        _hedge(f, e)
+    if f["status"] not in _TERMINAL:
+        _move(f, Status.SCHEDULED, e.reason)
         _visit_window(f, e.window)
 
 
 def _postponed(b: _Builder, e: Event) -> None:
     assert isinstance(e, VisitPostponed)
     f = b.fields
-    moved = f["status"] not in _TERMINAL
-    if moved:
-        f["status"] = Status.POSTPONED
-    if (v := e.reason) is not None:
-        f["reason"] = v
-    if moved:
+    if e.likelihood is not None or e.probability is not None:
+        _hedge(f, e)
+    if f["status"] not in _TERMINAL:
+        _move(f, Status.POSTPONED, e.reason)
         _visit_window(f, e.window, replace=True)
 
 
 def _cancelled(b: _Builder, e: Event) -> None:
     assert isinstance(e, VisitCancelled)
-    f = b.fields
-    f["status"] = Status.CANCELLED
-    if (v := e.reason) is not None:
-        f["reason"] = v
+    _move(b.fields, Status.CANCELLED, e.reason)
 
 
 def _occurred(b: _Builder, e: Event) -> None:
     assert isinstance(e, VisitOccurred)
     f = b.fields
-    f["status"] = Status.OCCURRED
+    _move(f, Status.OCCURRED, None)
     if (v := e.place) is not None:
         f["place"] = v
+    if t := e.counterparts:
+        f["counterparts"] = t
     _visit_window(f, e.window)
 
 
@@ -391,10 +487,8 @@ def _projected(b: _Builder, e: Event) -> None:
             f[name] = v
     if (t := e.claims) is not None and t != ():
         f["claims"] = t
-    if (v := e.likelihood) is not None:
-        f["likelihood"] = v
-    if (p := e.probability) is not None:
-        f["probability"] = p
+    if e.likelihood is not None or e.probability is not None:
+        _hedge(f, e)
     if e.quantity is not None:
         figure = _figure(e, e.quantity, f.get("scope"), e.period)
         f["projections"] = (*f.get("projections", ()), figure)
@@ -412,9 +506,16 @@ def _revised(b: _Builder, e: Event) -> None:
         f["claims"] = t
     if (v := e.scope) is not None:
         f["scope"] = v
+    if e.likelihood is not None or e.probability is not None:
+        _hedge(f, e)
     if quantity is not None:
         figure = _figure(e, quantity, f.get("scope"), f.get("period"))
         f["projections"] = (*f.get("projections", ()), figure)
+
+
+def _stated(b: _Builder, e: Event) -> None:
+    """A statement with a hedge, about a subject that has an expectation: the hedge only."""
+    _hedge(b.fields, e)
 
 
 def _reported(b: _Builder, e: Event) -> None:
@@ -473,12 +574,18 @@ class ExpectationFold:
     expectation values as of an instant, deriving ``overdue``.
     """
 
-    __slots__ = ("_base", "_builders", "_kinds", "statements")
+    __slots__ = ("_base", "_builders", "_kinds", "_lookup", "statements")
 
-    def __init__(self, base: Mapping[str, Expectation] | None = None) -> None:
+    def __init__(
+        self, base: Mapping[str, Expectation] | None = None, *, lookup: Lookup | None = None
+    ) -> None:
         """Start empty, or from ``base``: expectations frozen (with ``as_of=None``) from an
         earlier fold, which the events folded next continue. Only the subjects those events
-        touch are thawed back into builders; :meth:`touched` names them."""
+        touch are thawed back into builders; :meth:`touched` names them.
+
+        ``lookup`` finds a stored record by event id (the store's ``get``): the values frozen
+        remember it, so that :meth:`VisitExpectation.by_source` can read their events."""
+        self._lookup = lookup
         self._base: Mapping[str, Expectation] = {} if base is None else base
         self._builders: dict[str, _Builder] = {}
         self._kinds: dict[str, str] = {}
@@ -491,12 +598,14 @@ class ExpectationFold:
             handler, family = _KINDS[cls]
         except KeyError:
             handler, family = _KINDS[cls] = (_handler(cls), _family(cls))
-        if handler is None:
-            if isinstance(event, StatementMade):
-                self.statements.append(event)
-                return True
-            return False
         subject = event.subject
+        if handler is None:
+            if not isinstance(event, StatementMade):
+                return False
+            self.statements.append(event)
+            if not self._restates(subject, event):
+                return True
+            handler = _stated
         b = self._builders.get(subject)
         if b is None:
             earlier = self._base.get(subject)
@@ -533,6 +642,18 @@ class ExpectationFold:
         b.event_ids.append(event_id)
         return True
 
+    def _restates(self, subject: str, event: StatementMade) -> bool:
+        """Whether a statement changes the hedge of an expectation that exists. Only then is
+        it folded into it (a statement creates no expectation, and changes nothing else)."""
+        hedge = (event.likelihood, event.probability)
+        if hedge == (None, None):
+            return False
+        b = self._builders.get(subject)
+        if b is not None:
+            return hedge != (b.fields.get("likelihood"), b.fields.get("probability"))
+        earlier = self._base.get(subject)
+        return earlier is not None and hedge != (earlier.likelihood, earlier.probability)
+
     def subjects(self) -> list[str]:
         """The subjects with an expectation, sorted (those of the base included)."""
         if self._base:
@@ -544,27 +665,35 @@ class ExpectationFold:
         return list(self._builders)
 
     def freeze_one(self, subject: str, as_of: datetime | None) -> Expectation | None:
-        """The frozen expectation of one subject, its ``overdue`` derived at ``as_of``."""
+        """The frozen expectation of one subject, ``overdue`` or ``awaiting_report`` derived at
+        ``as_of``."""
         b = self._builders.get(subject)
         if b is None:
             earlier = self._base.get(subject)
             if earlier is None or as_of is None:
                 return earlier
-            return overdue_at(earlier, as_of)
+            return shown_at(earlier, as_of)
         fields: dict[str, Any] = dict(b.fields)
-        if as_of is not None and fields["status"] in _CAN_BE_OVERDUE:
-            window = fields.get("window")
-            if window is not None and window.end is not None and window.end <= as_of:
-                fields["status"] = Status.OVERDUE
+        if as_of is not None:
+            past_due_ = _PAST_DUE.get(fields["status"])
+            if past_due_ is not None:
+                window = fields.get(past_due_[1])
+                if window is not None and window.end is not None and window.end <= as_of:
+                    fields["status"] = past_due_[0]
         common: dict[str, Any] = {
             "sources": tuple(b.sources.values()),
             "first_known_at": b.first_known_at,
             "updated_at": b.updated_at,
             "event_ids": tuple(b.event_ids),
         }
+        value: Expectation
         if self._kinds[subject] == "trade":
-            return TradeExpectation(**fields, **common)
-        return VisitExpectation(**fields, **common)
+            value = TradeExpectation(**fields, **common)
+        else:
+            value = VisitExpectation(**fields, **common)
+        if self._lookup is not None:
+            remember(value, self._lookup)
+        return value
 
     def freeze(self, as_of: datetime | None) -> dict[str, Expectation]:
         """Every expectation, by subject (sorted)."""
@@ -576,29 +705,31 @@ class ExpectationFold:
         return out
 
 
-def may_be_overdue(value: Expectation) -> datetime | None:
-    """The instant from which ``value`` (frozen with ``as_of=None``) reads ``overdue``, if any."""
-    if value.status in _CAN_BE_OVERDUE:
+def due_at(value: Expectation) -> datetime | None:
+    """The instant from which ``value`` (frozen with ``as_of=None``) reads ``overdue`` or
+    ``awaiting_report``, if any: the end of its window (or period) while it is still expected."""
+    if value.status in _PAST_DUE:
         window = value.window
         if window is not None:
             return window.end
     return None
 
 
-def overdue_at(value: Expectation, as_of: datetime) -> Expectation:
+def shown_at(value: Expectation, as_of: datetime) -> Expectation:
     """``value`` (frozen with ``as_of=None``) as a view at ``as_of`` shows it."""
-    end = may_be_overdue(value)
+    end = due_at(value)
     if end is not None and end <= as_of:
-        return overdue(value)
+        return past_due(value)
     return value
 
 
 _NAMES: dict[type, tuple[str, ...]] = {}
 
 
-def overdue(value: Expectation) -> Expectation:
-    """``attrs.evolve(value, status=Status.OVERDUE)``, copied slot by slot (evolve inspects
-    the class on every call; a view may show tens of thousands of overdue visits)."""
+def past_due(value: Expectation) -> Expectation:
+    """``value`` with its derived status (``overdue`` for a visit, ``awaiting_report`` for a
+    figure): ``attrs.evolve``, copied slot by slot (evolve inspects the class on every call; a
+    view may show tens of thousands of overdue visits)."""
     cls = type(value)
     names = _NAMES.get(cls)
     if names is None:
@@ -607,7 +738,10 @@ def overdue(value: Expectation) -> Expectation:
     put = object.__setattr__
     for name in names:
         put(out, name, getattr(value, name))
-    put(out, "status", Status.OVERDUE)
+    put(out, "status", _PAST_DUE[value.status][0])
+    lookup = origin(value)
+    if lookup is not None:
+        remember(out, lookup)
     return out
 
 
@@ -660,9 +794,12 @@ def _thaw(value: Expectation) -> _Builder:
     return b
 
 
-def fold_expectations(events: Iterable[tuple[Event, str]]) -> ExpectationFold:
-    """Fold ``(event, event_id)`` pairs, already in order, into a fresh :class:`ExpectationFold`."""
-    state = ExpectationFold()
+def fold_expectations(
+    events: Iterable[tuple[Event, str]], *, lookup: Lookup | None = None
+) -> ExpectationFold:
+    """Fold ``(event, event_id)`` pairs, already in order, into a fresh :class:`ExpectationFold`
+    (whose values remember ``lookup``)."""
+    state = ExpectationFold(lookup=lookup)
     apply = state.apply
     for event, event_id in events:
         apply(event, event_id)

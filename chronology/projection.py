@@ -17,9 +17,9 @@ from chronology.events import Event, Retracted, StatementMade
 from chronology.expectations import (
     Expectation,
     ExpectationFold,
-    may_be_overdue,
-    overdue,
-    overdue_at,
+    due_at,
+    past_due,
+    shown_at,
 )
 from chronology.record import Record
 
@@ -122,14 +122,14 @@ def fold(events: Iterable[Event], initial: S, apply: Callable[[S, Event], S]) ->
 class Checkpoint:
     """The built-in projection folded up to an assertion-time instant, kept to fold on from.
 
-    It holds every expectation frozen with ``as_of=None`` (no ``overdue`` derived), from the
-    records with ``known_at <= at`` among the first ``valid_to`` records, as corrected by the
-    retractions among them. It answers for any view of the first ``P`` records with
+    It holds every expectation frozen with ``as_of=None`` (no ``overdue`` or ``awaiting_report``
+    derived), from the records with ``known_at <= at`` among the first ``valid_to`` records, as
+    corrected by the retractions among them. It answers for any view of the first ``P`` records with
     ``needs <= P <= valid_to``: ``needs`` is the highest position among the records it folded
     and the retractions, so such a view sees the same records up to ``at``.
     """
 
-    __slots__ = ("_ends", "at", "at_view", "needs", "overdue", "statements", "valid_to", "values")
+    __slots__ = ("_ends", "at", "at_view", "needs", "past_due", "statements", "valid_to", "values")
 
     def __init__(
         self,
@@ -150,9 +150,10 @@ class Checkpoint:
         self.values = values
         self.statements = statements
         self._ends: list[tuple[datetime, str]]
-        #: The overdue variants of the values that may read ``overdue``.
-        self.overdue: dict[str, Expectation]
-        # The candidates for ``overdue`` (by window end) and their overdue variants, made
+        #: The derived variants (``overdue``, ``awaiting_report``) of the values that may read
+        #: so.
+        self.past_due: dict[str, Expectation]
+        # The candidates (by window or period end) and their derived variants, made
         # here once: a chain of checkpoints derives them in steps from its parent, never by a
         # scan, and views only look them up.
         if parent is None:
@@ -162,24 +163,24 @@ class Checkpoint:
         else:
             gone = set(changed)
             ends = [e for e in parent._ends if e[1] not in gone]
-            shown = {s: v for s, v in parent.overdue.items() if s not in gone}
+            shown = {s: v for s, v in parent.past_due.items() if s not in gone}
         for subject in gone:
             value = values.get(subject)
-            end = None if value is None else may_be_overdue(value)
+            end = None if value is None else due_at(value)
             if value is not None and end is not None:
                 ends.append((end, subject))
-                shown[subject] = overdue(value)
+                shown[subject] = past_due(value)
         ends.sort()
         self._ends = ends
-        self.overdue = shown
+        self.past_due = shown
 
     def answers(self, upto: int) -> bool:
         """Whether a view of the first ``upto`` records may fold on from here."""
         return self.needs <= upto <= self.valid_to
 
     def ends(self) -> list[tuple[datetime, str]]:
-        """``(window end, subject)`` of the values that read ``overdue`` from that end on,
-        sorted."""
+        """``(window end, subject)`` of the values that read ``overdue`` (or ``awaiting_report``)
+        from that end on, sorted."""
         return self._ends
 
 
@@ -305,7 +306,8 @@ class Checkpoints:
         # a record known later than the one folded last.
         current = upto == self._synced
         every = self._every or max(4096, upto // 16)
-        state = ExpectationFold(values)
+        lookup = store.get
+        state = ExpectationFold(values, lookup=lookup)
         apply = state.apply
         dirty: set[str] = set()
         add = dirty.add
@@ -324,7 +326,7 @@ class Checkpoints:
                 statements = (*statements, *state.statements)
                 base = Checkpoint(last, needs, upto, values, statements, parent=base, changed=dirty)
                 self._add(base, at_view=False)
-                state = ExpectationFold(values)
+                state = ExpectationFold(values, lookup=lookup)
                 apply = state.apply
                 dirty = set()
                 add = dirty.add
@@ -377,17 +379,17 @@ def _merge(
 def _shown(
     point: Checkpoint | None, as_of: datetime, plain: dict[str, Expectation], fresh: set[str]
 ) -> dict[str, Expectation]:
-    """``plain`` as a view at ``as_of`` shows it: ``overdue`` derived. Values of subjects not
-    in ``fresh`` are ``point``'s, whose overdue variants it keeps."""
+    """``plain`` as a view at ``as_of`` shows it: ``overdue`` and ``awaiting_report`` derived.
+    Values of subjects not in ``fresh`` are ``point``'s, whose derived variants it keeps."""
     shown = dict(plain)
     if point is not None:
         for end, subject in point.ends():
             if end > as_of:
                 break
             if subject not in fresh:
-                shown[subject] = point.overdue[subject]
+                shown[subject] = point.past_due[subject]
     for subject in fresh:
         value = plain.get(subject)
         if value is not None:
-            shown[subject] = overdue_at(value, as_of)
+            shown[subject] = shown_at(value, as_of)
     return shown

@@ -225,8 +225,24 @@ def test_sources_are_listed_once_in_order_of_first_appearance() -> None:
         ([announce(window=None)], "2024-12-31", Status.ANNOUNCED),
         (
             [announce(), VisitPostponed(subject=V, known_at=day(5), window=DATES)],
-            "2024-12-31",
+            "2024-04-09",
             Status.POSTPONED,
+        ),
+        (
+            [announce(), VisitPostponed(subject=V, known_at=day(5), window=DATES)],
+            "2024-12-31",
+            Status.OVERDUE,
+        ),
+        ([announce(), VisitPostponed(subject=V, known_at=day(5))], "2024-12-31", Status.POSTPONED),
+        (
+            [announce(), VisitCancelled(subject=V, known_at=day(5))],
+            "2024-12-31",
+            Status.CANCELLED,
+        ),
+        (
+            [announce(window=DATES), VisitRescheduled(subject=V, known_at=day(5), window=LATER)],
+            "2024-04-17",
+            Status.OVERDUE,
         ),
         (
             [announce(), VisitOccurred(subject=V, known_at=day(8), window=DATES)],
@@ -266,7 +282,7 @@ def projected(**kw: object) -> TradeProjected:
 
 
 def test_projection_creates_the_trade_expectation() -> None:
-    t = trade([projected()])
+    t = trade([projected()], "2024-03-31")
     assert Status.PROJECTED == t.status
     assert ("Russia", "China", "crude oil", Window.parse("2024-03")) == (
         t.exporter,
@@ -285,9 +301,12 @@ def test_projection_creates_the_trade_expectation() -> None:
 
 def test_revision_replaces_the_figure_and_keeps_every_projection() -> None:
     revised = TradeProjectionRevised(
-        subject=T, known_at=day(2), quantity=Quantity(1.8e6, "bbl/d"), claims=("still a record",)
+        subject=T,
+        known_at=datetime(2024, 3, 25, tzinfo=UTC),
+        quantity=Quantity(1.8e6, "bbl/d"),
+        claims=("still a record",),
     )
-    t = trade([projected(), revised])
+    t = trade([projected(), revised], "2024-03-31")
     assert (Status.REVISED, Quantity(1.8e6, "bbl/d"), ("still a record",)) == (
         t.status,
         t.quantity,

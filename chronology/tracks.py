@@ -1,0 +1,173 @@
+"""Per-source tracks: what each source last said about one subject.
+
+An expectation merges what every source said (the latest-known event wins, field by field), so
+a schedule reported by one outlet and a hedge from another end up side by side. A
+:class:`SourceTrack` keeps one source's own account: the window or period it last gave, its
+figure, its hedge, its claims, the status its own events implied, and when it last spoke.
+
+Tracks are derived on demand, never stored: :meth:`.VisitExpectation.by_source` and
+:meth:`.View.by_source` fold the events an expectation was folded from, source by source, with
+the same conflict rule as the built-in projection (an outcome or a cancellation a source
+reported is not undone by an expectation event it gives later).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, Final
+
+import attrs
+
+from chronology.errors import ChronologyError
+from chronology.events import (
+    Event,
+    Likelihood,
+    Quantity,
+    Source,
+    TradeEvent,
+    TradeProjected,
+    TradeProjectionRevised,
+    TradeReported,
+    VisitAnnounced,
+    VisitCancelled,
+    VisitOccurred,
+    VisitPostponed,
+    VisitRescheduled,
+    VisitScheduled,
+)
+from chronology.expectations import Expectation, Status, origin
+from chronology.time import Window
+
+__all__ = ["SourceTrack", "source_tracks", "tracks_of"]
+
+
+@attrs.frozen(kw_only=True)
+class SourceTrack:
+    """What one source last said about a subject.
+
+    Attributes:
+        source: the source, as its latest event about the subject gave it.
+        status: the status its own events implied (``None`` if none of them sets one, such as
+            an agenda change or a statement alone); derived statuses (``overdue``) are a view's
+            judgement and are not applied here.
+        window: the window (of a visit) or period (of a figure) it last gave; a postponement
+            without dates makes it ``None``.
+        quantity: the figure it last gave: projected, revised or reported.
+        likelihood, probability: the hedge it last gave (the two go together).
+        claims: the claims it last made.
+        first_known_at: when it first spoke about the subject.
+        known_at: when it last did.
+        event_ids: the ids of its events, in fold order.
+    """
+
+    source: Source
+    status: Status | None = None
+    window: Window | None = None
+    quantity: Quantity | None = None
+    likelihood: Likelihood | None = None
+    probability: float | None = None
+    claims: tuple[str, ...] = ()
+    first_known_at: datetime
+    known_at: datetime
+    event_ids: tuple[str, ...] = ()
+
+
+#: The status each built-in event type implies.
+_IMPLIES: Final[dict[type[Event], Status]] = {
+    VisitAnnounced: Status.ANNOUNCED,
+    VisitScheduled: Status.SCHEDULED,
+    VisitRescheduled: Status.SCHEDULED,
+    VisitPostponed: Status.POSTPONED,
+    VisitCancelled: Status.CANCELLED,
+    VisitOccurred: Status.OCCURRED,
+    TradeProjected: Status.PROJECTED,
+    TradeProjectionRevised: Status.REVISED,
+    TradeReported: Status.REPORTED,
+}
+_FINAL: Final = frozenset({Status.OCCURRED, Status.CANCELLED, Status.REPORTED})
+
+
+def _implied(cls: type[Event]) -> Status | None:
+    return next((_IMPLIES[k] for k in cls.__mro__ if k in _IMPLIES), None)
+
+
+def _take(track: dict[str, Any], event: Event, event_id: str) -> None:
+    """Fold one event into one source's track (a plain dict of :class:`SourceTrack` fields)."""
+    implied = _implied(type(event))
+    moved = implied is not None and (implied in _FINAL or track["status"] not in _FINAL)
+    if moved:
+        track["status"] = implied
+    if isinstance(event, TradeEvent):
+        period = getattr(event, "period", None)
+        if period is not None:
+            track["window"] = period
+        quantity = getattr(event, "quantity", None)
+        if quantity is not None:
+            track["quantity"] = quantity
+    elif moved:
+        window = getattr(event, "window", None)
+        if window is not None or isinstance(event, VisitPostponed):
+            track["window"] = window
+    likelihood = getattr(event, "likelihood", None)
+    probability = getattr(event, "probability", None)
+    if likelihood is not None or probability is not None:
+        track["likelihood"], track["probability"] = likelihood, probability
+    claims = getattr(event, "claims", ())
+    if claims:
+        track["claims"] = claims
+    track["known_at"] = event.known_at
+    track["event_ids"].append(event_id)
+
+
+def source_tracks(events: Iterable[tuple[Event, str]]) -> dict[str, SourceTrack]:
+    """The track of each source among ``(event, event_id)`` pairs already in fold order.
+
+    Sources are told apart by name: two articles by one outlet are one track. Events without a
+    source have no track.
+
+    Returns:
+        The tracks by source name, in order of first appearance.
+    """
+    building: dict[str, dict[str, Any]] = {}
+    for event, event_id in events:
+        source = event.source
+        if source is None:
+            continue
+        track = building.get(source.name)
+        if track is None:
+            track = building[source.name] = {
+                "status": None,
+                "first_known_at": event.known_at,
+                "event_ids": [],
+            }
+        track["source"] = source
+        _take(track, event, event_id)
+    return {
+        name: SourceTrack(**{**fields, "event_ids": tuple(fields["event_ids"])})
+        for name, fields in building.items()
+    }
+
+
+def tracks_of(value: Expectation) -> dict[str, SourceTrack]:
+    """The tracks of the sources of ``value``, from the events it was folded from.
+
+    Raises:
+        ChronologyError: if ``value`` was not read from a chronicle (built by hand), or an
+            event it was folded from is no longer stored.
+    """
+    lookup = origin(value)
+    if lookup is None:
+        raise ChronologyError(
+            f"{value.subject}: by_source() needs an expectation read from a chronicle "
+            "(a view, or a change in a history); this one was built by hand"
+        )
+    pairs: list[tuple[Event, str]] = []
+    for event_id in value.event_ids:
+        record = lookup(event_id)
+        if record is None:
+            raise ChronologyError(
+                f"{value.subject}: event {event_id} it was folded from is not stored"
+            )
+        pairs.append((record.event, event_id))
+    return source_tracks(pairs)
