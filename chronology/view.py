@@ -20,6 +20,7 @@ from chronology.expectations import (
 from chronology.projection import Checkpoints, Projection, effective_records, fold
 from chronology.record import Record
 from chronology.time import Window, end_instant, to_instant
+from chronology.tracks import SourceTrack
 
 if TYPE_CHECKING:
     from chronology.stores.base import Store
@@ -182,6 +183,19 @@ class View:
             lookup=self._store.get,
         )
         return state.freeze_one(subject, self._as_of)
+
+    def by_source(self, subject: str) -> dict[str, SourceTrack]:
+        """What each source last said about ``subject``, by source name: the window or period,
+        figure, hedge, claims and status it gave, and when it last spoke. Empty when the view
+        has no expectation of ``subject``; see :meth:`.VisitExpectation.by_source`.
+
+        Example:
+            Two outlets on one visit, one hedged, one not::
+
+                view.by_source("visit/blinken-china-2023")["AP"].likelihood
+        """
+        value = self.get(subject)
+        return {} if value is None else value.by_source()
 
     def subject_records(self, subject: str) -> list[Record]:
         """The records of one subject this view folds, in ``(known_at, position)`` order."""

@@ -511,16 +511,32 @@ def _event_strategies() -> dict[type[Event], st.SearchStrategy[Event]]:
             window=windows(),
             visitor=optional_texts(),
             host=optional_texts(),
+            likelihood=likelihoods(),
+            probability=probabilities(),
         ),
         VisitRescheduled: st.builds(
-            VisitRescheduled, **visit, window=windows(), reason=optional_texts()
+            VisitRescheduled,
+            **visit,
+            window=windows(),
+            reason=optional_texts(),
+            likelihood=likelihoods(),
+            probability=probabilities(),
         ),
         VisitPostponed: st.builds(
-            VisitPostponed, **visit, reason=optional_texts(), window=maybe_window
+            VisitPostponed,
+            **visit,
+            reason=optional_texts(),
+            window=maybe_window,
+            likelihood=likelihoods(),
+            probability=probabilities(),
         ),
         VisitCancelled: st.builds(VisitCancelled, **visit, reason=optional_texts()),
         VisitOccurred: st.builds(
-            VisitOccurred, **visit, window=maybe_window, place=optional_texts()
+            VisitOccurred,
+            **visit,
+            window=maybe_window,
+            place=optional_texts(),
+            counterparts=_items(),
         ),
         AgendaChanged: st.builds(AgendaChanged, **visit, added=_items(), removed=_items()),
         TradeProjected: st.builds(
@@ -543,6 +559,8 @@ def _event_strategies() -> dict[type[Event], st.SearchStrategy[Event]]:
             quantity=st.none() | quantities(),
             claims=_items(),
             scope=optional_texts(),
+            likelihood=likelihoods(),
+            probability=probabilities(),
         ),
         TradeReported: st.builds(
             TradeReported,
