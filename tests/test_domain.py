@@ -8,6 +8,9 @@ from pathlib import Path
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from strategies import as_of_questions, events
 
 from chronology import Chronicle, ChronologyError, Likelihood, Quantity, Source, Status
 from chronology.events import (
@@ -23,7 +26,7 @@ from chronology.events import (
     VisitRescheduled,
     VisitScheduled,
 )
-from chronology.expectations import Expectation, VisitExpectation
+from chronology.expectations import Expectation, ExpectationFold, VisitExpectation
 from chronology.projection import Checkpoints
 from chronology.serialization import event_from_payload, event_id_of, payload_of
 from chronology.time import as_of_instant
@@ -519,3 +522,83 @@ def test_by_source_of_a_value_built_by_hand_says_why_it_cannot() -> None:
     )
     with pytest.raises(ChronologyError, match="read from a chronicle"):
         value.by_source()
+
+
+# -- properties ------------------------------------------------------------------------------------
+
+_STILL_EXPECTED = {
+    Status.ANNOUNCED: Status.OVERDUE,
+    Status.SCHEDULED: Status.OVERDUE,
+    Status.POSTPONED: Status.OVERDUE,
+    Status.PROJECTED: Status.AWAITING_REPORT,
+    Status.REVISED: Status.AWAITING_REPORT,
+}
+
+
+def _folded(c: Chronicle, value: Expectation) -> list[Event]:
+    """The events ``value`` was folded from, in fold order."""
+    records = [c.store.get(event_id) for event_id in value.event_ids]
+    return [r.event for r in records if r is not None]
+
+
+@settings(max_examples=60, deadline=None)
+@given(content=st.lists(events(), min_size=1, max_size=12), question=as_of_questions())
+def test_derived_statuses_follow_the_one_rule_in_every_path(
+    content: list[Event], question: object
+) -> None:
+    """As of X, a value still expected whose window (or period) ended by X reads ``overdue``
+    (visits) or ``awaiting_report`` (figures); every other field is what the fold stored."""
+    c = chronicle(content)
+    at = as_of_instant(question)  # type: ignore[arg-type]
+    naive = View(c.store, as_of=at, recorded_by=None, upto=len(c))
+    stored = {}
+    for subject in {e.subject for e in content}:
+        state = ExpectationFold()
+        for r in naive.subject_records(subject):
+            state.apply(r.event, r.event_id)
+        value = state.freeze_one(subject, None)
+        if value is not None:
+            stored[subject] = value
+    for shown in [*naive.expectations(), *c.as_of(at).expectations()]:
+        plain = stored[shown.subject]
+        window = plain.window
+        derived = _STILL_EXPECTED.get(plain.status)
+        due = derived is not None and window is not None and window.end is not None
+        expected = derived if due and window.end <= at else plain.status  # type: ignore[union-attr]
+        assert expected == shown.status
+        assert attrs.evolve(plain, status=expected) == shown
+
+
+@settings(max_examples=60, deadline=None)
+@given(content=st.lists(events(), min_size=1, max_size=12), question=as_of_questions())
+def test_reason_hedge_and_tracks_agree_with_the_events_folded(
+    content: list[Event], question: object
+) -> None:
+    c = chronicle(content)
+    for value in c.as_of(question).expectations():  # type: ignore[arg-type]
+        folded = _folded(c, value)
+        assert len(value.event_ids) == len(folded)
+        # The hedge is the last one given, as a pair.
+        hedges = [(getattr(e, "likelihood", None), getattr(e, "probability", None)) for e in folded]
+        given_ = [h for h in hedges if h != (None, None)]
+        assert (given_[-1] if given_ else (None, None)) == (value.likelihood, value.probability)
+        # A reason belongs to a status that an event giving reasons set.
+        if isinstance(value, VisitExpectation):
+            if value.status in (Status.UNKNOWN, Status.ANNOUNCED, Status.OCCURRED):
+                assert value.reason is None
+            if value.reason is not None:
+                assert value.reason in [getattr(e, "reason", None) for e in folded]
+        # Every event with a source is on exactly one track, its source's.
+        tracks = value.by_source()
+        with_source = [e for e in folded if e.source is not None]
+        assert list(dict.fromkeys(e.source.name for e in with_source)) == list(tracks)  # type: ignore[union-attr]
+        assert sorted(value.event_ids[i] for i, e in enumerate(folded) if e.source) == sorted(
+            i for t in tracks.values() for i in t.event_ids
+        )
+        for name, track in tracks.items():
+            own = [e for e in with_source if e.source.name == name]  # type: ignore[union-attr]
+            assert (own[0].known_at, own[-1].known_at, own[-1].source) == (
+                track.first_known_at,
+                track.known_at,
+                track.source,
+            )
