@@ -32,6 +32,7 @@ from chronology.serialization import event_from_dict, event_id_of
 from chronology.stores.base import Store
 from chronology.stores.memory import MemoryStore
 from chronology.time import as_of_instant
+from chronology.tracks import watch
 from chronology.view import Change, Diff, View
 
 __all__ = ["DEFAULT_MAX_SKEW", "Chronicle", "Record"]
@@ -86,6 +87,7 @@ class Chronicle:
         self._clock = _system_clock if clock is None else clock
         self._max_skew = max_skew
         self._checkpoints = Checkpoints(self._store)
+        watch(self._store)  # so that expectations read from it can list what each source said
 
     @classmethod
     def open(

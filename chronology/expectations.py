@@ -28,7 +28,6 @@ equal values in every store.
 from __future__ import annotations
 
 import enum
-import weakref
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Final, TypeAlias
@@ -59,7 +58,6 @@ from chronology.time import Window
 from chronology.units import same_dimension
 
 if TYPE_CHECKING:
-    from chronology.record import Record
     from chronology.tracks import SourceTrack
 
 __all__ = [
@@ -171,11 +169,18 @@ class VisitExpectation:
         """What each source last said about this visit, by source name.
 
         The merged value mixes what several sources said; this keeps them apart. It is
-        derived on demand from the events this value was folded from (read back from the
-        chronicle by id), so it costs nothing until asked for.
+        derived on demand, never stored: the events this value was folded from (its
+        ``event_ids``) are read back from a chronicle open in this process that holds them
+        (ids are content hashes, so any such chronicle gives the same answer). A view,
+        :meth:`.View.by_source`, answers the same.
+
+        Returns:
+            A :class:`~chronology.tracks.SourceTrack` per source name, in order of first
+            appearance.
 
         Raises:
-            ChronologyError: if this value was not read from a chronicle (built by hand).
+            ChronologyError: if no open chronicle holds those events (a value built by hand,
+                or one whose chronicle is gone).
         """
         return _by_source(self)
 
@@ -263,43 +268,6 @@ class TradeExpectation:
 #: Either kind of expectation.
 Expectation: TypeAlias = VisitExpectation | TradeExpectation
 
-#: Finds a stored record by event id (a store's ``get``).
-Lookup: TypeAlias = "Callable[[str], Record | None]"
-
-# -- where values were read from ----------------------------------------------------------------
-# A value frozen by a fold over a store remembers that store's lookup, beside the value rather
-# than in it: values stay plain (equal across stores, no store in their fields or their JSON),
-# and ``by_source()`` can still read the events a value was folded from. Entries go with their
-# value (a weak reference's callback removes them).
-
-_ORIGINS: dict[int, tuple[weakref.ref[Any], Lookup]] = {}
-
-
-def remember(value: Expectation, lookup: Lookup) -> None:
-    """Note that ``value`` was folded from events that ``lookup`` finds by id."""
-    key = id(value)
-    _ORIGINS[key] = (weakref.ref(value, _Forget(key)), lookup)
-
-
-class _Forget:
-    """The callback that removes a value's entry once the value is gone."""
-
-    __slots__ = ("key",)
-
-    def __init__(self, key: int) -> None:
-        self.key = key
-
-    def __call__(self, _: object) -> None:
-        _ORIGINS.pop(self.key, None)
-
-
-def origin(value: Expectation) -> Lookup | None:
-    """The lookup ``value`` was read with, if it was read from a chronicle."""
-    entry = _ORIGINS.get(id(value))
-    if entry is None or entry[0]() is not value:
-        return None
-    return entry[1]
-
 
 def _by_source(value: Expectation) -> dict[str, SourceTrack]:
     from chronology.tracks import tracks_of  # tracks builds on this module
@@ -353,35 +321,39 @@ def _hedge(f: dict[str, Any], e: Any) -> None:
         f["probability"] = probability
 
 
-def _move(f: dict[str, Any], status: Status, reason: str | None) -> None:
-    """Set the status an event gives; the reason follows it (kept while the status stays)."""
-    if reason is not None:
-        f["reason"] = reason
-    elif f["status"] is not status:
-        f.pop("reason", None)
-    f["status"] = status
+# The statuses, looked up once (an enum member is a slow attribute to read in a hot loop). A
+# handler that sets a status takes the event's reason, or drops the old one if the status
+# changes: ``reason`` is the reason for the current status only.
+_ANNOUNCED: Final = Status.ANNOUNCED
+_SCHEDULED: Final = Status.SCHEDULED
+_POSTPONED: Final = Status.POSTPONED
+_CANCELLED: Final = Status.CANCELLED
+_OCCURRED: Final = Status.OCCURRED
 
 
 def _announced(b: _Builder, e: Event) -> None:
     assert isinstance(e, VisitAnnounced)
     f = b.fields
-    moved = f["status"] not in _TERMINAL
+    status = f["status"]
+    moved = status not in _TERMINAL
     if moved:
-        _move(f, Status.ANNOUNCED, None)
+        if status is not _ANNOUNCED and "reason" in f:
+            del f["reason"]
+        f["status"] = _ANNOUNCED
     f["partial"] = False
     if (v := e.visitor) is not None:
         f["visitor"] = v
     if (v := e.host) is not None:
         f["host"] = v
     # Who was met, once an occurrence said, holds against later announcements.
-    if (t := e.counterparts) and (f["status"] is not Status.OCCURRED or not f.get("counterparts")):
+    if (t := e.counterparts) and (status is not _OCCURRED or not f.get("counterparts")):
         f["counterparts"] = t
     if (v := e.purpose) is not None:
         f["purpose"] = v
     if (t := e.agenda) is not None and t != ():
         f["agenda"] = t
     if e.likelihood is not None or e.probability is not None:
-        _hedge(f, e)
+        f["likelihood"], f["probability"] = e.likelihood, e.probability
     if moved:
         _visit_window(f, e.window)
 
@@ -389,15 +361,18 @@ def _announced(b: _Builder, e: Event) -> None:
 def _scheduled(b: _Builder, e: Event) -> None:
     assert isinstance(e, VisitScheduled)
     f = b.fields
-    moved = f["status"] not in _TERMINAL
+    status = f["status"]
+    moved = status not in _TERMINAL
     if moved:
-        _move(f, Status.SCHEDULED, None)
+        if status is not _SCHEDULED and "reason" in f:
+            del f["reason"]
+        f["status"] = _SCHEDULED
     if (v := e.visitor) is not None:
         f["visitor"] = v
     if (v := e.host) is not None:
         f["host"] = v
     if e.likelihood is not None or e.probability is not None:
-        _hedge(f, e)
+        f["likelihood"], f["probability"] = e.likelihood, e.probability
     if moved:
         _visit_window(f, e.window)
 
@@ -406,9 +381,14 @@ def _rescheduled(b: _Builder, e: Event) -> None:
     assert isinstance(e, VisitRescheduled)
     f = b.fields
     if e.likelihood is not None or e.probability is not None:
-        _hedge(f, e)
-    if f["status"] not in _TERMINAL:
-        _move(f, Status.SCHEDULED, e.reason)
+        f["likelihood"], f["probability"] = e.likelihood, e.probability
+    status = f["status"]
+    if status not in _TERMINAL:
+        if (v := e.reason) is not None:
+            f["reason"] = v
+        elif status is not _SCHEDULED and "reason" in f:
+            del f["reason"]
+        f["status"] = _SCHEDULED
         _visit_window(f, e.window)
 
 
@@ -416,21 +396,33 @@ def _postponed(b: _Builder, e: Event) -> None:
     assert isinstance(e, VisitPostponed)
     f = b.fields
     if e.likelihood is not None or e.probability is not None:
-        _hedge(f, e)
-    if f["status"] not in _TERMINAL:
-        _move(f, Status.POSTPONED, e.reason)
+        f["likelihood"], f["probability"] = e.likelihood, e.probability
+    status = f["status"]
+    if status not in _TERMINAL:
+        if (v := e.reason) is not None:
+            f["reason"] = v
+        elif status is not _POSTPONED and "reason" in f:
+            del f["reason"]
+        f["status"] = _POSTPONED
         _visit_window(f, e.window, replace=True)
 
 
 def _cancelled(b: _Builder, e: Event) -> None:
     assert isinstance(e, VisitCancelled)
-    _move(b.fields, Status.CANCELLED, e.reason)
+    f = b.fields
+    if (v := e.reason) is not None:
+        f["reason"] = v
+    elif f["status"] is not _CANCELLED and "reason" in f:
+        del f["reason"]
+    f["status"] = _CANCELLED
 
 
 def _occurred(b: _Builder, e: Event) -> None:
     assert isinstance(e, VisitOccurred)
     f = b.fields
-    _move(f, Status.OCCURRED, None)
+    if f["status"] is not _OCCURRED and "reason" in f:
+        del f["reason"]
+    f["status"] = _OCCURRED
     if (v := e.place) is not None:
         f["place"] = v
     if t := e.counterparts:
@@ -488,7 +480,7 @@ def _projected(b: _Builder, e: Event) -> None:
     if (t := e.claims) is not None and t != ():
         f["claims"] = t
     if e.likelihood is not None or e.probability is not None:
-        _hedge(f, e)
+        f["likelihood"], f["probability"] = e.likelihood, e.probability
     if e.quantity is not None:
         figure = _figure(e, e.quantity, f.get("scope"), e.period)
         f["projections"] = (*f.get("projections", ()), figure)
@@ -507,7 +499,7 @@ def _revised(b: _Builder, e: Event) -> None:
     if (v := e.scope) is not None:
         f["scope"] = v
     if e.likelihood is not None or e.probability is not None:
-        _hedge(f, e)
+        f["likelihood"], f["probability"] = e.likelihood, e.probability
     if quantity is not None:
         figure = _figure(e, quantity, f.get("scope"), f.get("period"))
         f["projections"] = (*f.get("projections", ()), figure)
@@ -574,18 +566,12 @@ class ExpectationFold:
     expectation values as of an instant, deriving ``overdue``.
     """
 
-    __slots__ = ("_base", "_builders", "_kinds", "_lookup", "statements")
+    __slots__ = ("_base", "_builders", "_kinds", "statements")
 
-    def __init__(
-        self, base: Mapping[str, Expectation] | None = None, *, lookup: Lookup | None = None
-    ) -> None:
+    def __init__(self, base: Mapping[str, Expectation] | None = None) -> None:
         """Start empty, or from ``base``: expectations frozen (with ``as_of=None``) from an
         earlier fold, which the events folded next continue. Only the subjects those events
-        touch are thawed back into builders; :meth:`touched` names them.
-
-        ``lookup`` finds a stored record by event id (the store's ``get``): the values frozen
-        remember it, so that :meth:`VisitExpectation.by_source` can read their events."""
-        self._lookup = lookup
+        touch are thawed back into builders; :meth:`touched` names them."""
         self._base: Mapping[str, Expectation] = {} if base is None else base
         self._builders: dict[str, _Builder] = {}
         self._kinds: dict[str, str] = {}
@@ -686,14 +672,9 @@ class ExpectationFold:
             "updated_at": b.updated_at,
             "event_ids": tuple(b.event_ids),
         }
-        value: Expectation
         if self._kinds[subject] == "trade":
-            value = TradeExpectation(**fields, **common)
-        else:
-            value = VisitExpectation(**fields, **common)
-        if self._lookup is not None:
-            remember(value, self._lookup)
-        return value
+            return TradeExpectation(**fields, **common)
+        return VisitExpectation(**fields, **common)
 
     def freeze(self, as_of: datetime | None) -> dict[str, Expectation]:
         """Every expectation, by subject (sorted)."""
@@ -739,9 +720,6 @@ def past_due(value: Expectation) -> Expectation:
     for name in names:
         put(out, name, getattr(value, name))
     put(out, "status", _PAST_DUE[value.status][0])
-    lookup = origin(value)
-    if lookup is not None:
-        remember(out, lookup)
     return out
 
 
@@ -794,12 +772,9 @@ def _thaw(value: Expectation) -> _Builder:
     return b
 
 
-def fold_expectations(
-    events: Iterable[tuple[Event, str]], *, lookup: Lookup | None = None
-) -> ExpectationFold:
-    """Fold ``(event, event_id)`` pairs, already in order, into a fresh :class:`ExpectationFold`
-    (whose values remember ``lookup``)."""
-    state = ExpectationFold(lookup=lookup)
+def fold_expectations(events: Iterable[tuple[Event, str]]) -> ExpectationFold:
+    """Fold ``(event, event_id)`` pairs, already in order, into a fresh :class:`ExpectationFold`."""
+    state = ExpectationFold()
     apply = state.apply
     for event, event_id in events:
         apply(event, event_id)

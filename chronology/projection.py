@@ -306,8 +306,7 @@ class Checkpoints:
         # a record known later than the one folded last.
         current = upto == self._synced
         every = self._every or max(4096, upto // 16)
-        lookup = store.get
-        state = ExpectationFold(values, lookup=lookup)
+        state = ExpectationFold(values)
         apply = state.apply
         dirty: set[str] = set()
         add = dirty.add
@@ -326,7 +325,7 @@ class Checkpoints:
                 statements = (*statements, *state.statements)
                 base = Checkpoint(last, needs, upto, values, statements, parent=base, changed=dirty)
                 self._add(base, at_view=False)
-                state = ExpectationFold(values, lookup=lookup)
+                state = ExpectationFold(values)
                 apply = state.apply
                 dirty = set()
                 add = dirty.add

@@ -5,17 +5,19 @@ a schedule reported by one outlet and a hedge from another end up side by side. 
 :class:`SourceTrack` keeps one source's own account: the window or period it last gave, its
 figure, its hedge, its claims, the status its own events implied, and when it last spoke.
 
-Tracks are derived on demand, never stored: :meth:`.VisitExpectation.by_source` and
-:meth:`.View.by_source` fold the events an expectation was folded from, source by source, with
+Tracks are derived on demand, never stored (the fold stays as fast as without them):
+:meth:`.VisitExpectation.by_source` and :meth:`.View.by_source` read back the events an
+expectation was folded from and fold them source by source, with
 the same conflict rule as the built-in projection (an outcome or a cancellation a source
 reported is not undone by an expectation event it gives later).
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
@@ -36,10 +38,13 @@ from chronology.events import (
     VisitRescheduled,
     VisitScheduled,
 )
-from chronology.expectations import Expectation, Status, origin
+from chronology.expectations import Expectation, Status
 from chronology.time import Window
 
-__all__ = ["SourceTrack", "source_tracks", "tracks_of"]
+if TYPE_CHECKING:
+    from chronology.stores.base import Store
+
+__all__ = ["SourceTrack", "source_tracks", "tracks_of", "watch"]
 
 
 @attrs.frozen(kw_only=True)
@@ -149,25 +154,36 @@ def source_tracks(events: Iterable[tuple[Event, str]]) -> dict[str, SourceTrack]
     }
 
 
+#: The stores of the chronicles made in this process, while they live.
+_STORES: weakref.WeakSet[Store] = weakref.WeakSet()
+
+
+def watch(store: Store) -> None:
+    """Let :func:`tracks_of` read events from ``store`` (every :class:`.Chronicle` does this
+    with its own store)."""
+    _STORES.add(store)
+
+
 def tracks_of(value: Expectation) -> dict[str, SourceTrack]:
     """The tracks of the sources of ``value``, from the events it was folded from.
 
+    The events are read back by id from the first open chronicle that holds all of them: ids
+    are content hashes, so every such chronicle holds the same events.
+
     Raises:
-        ChronologyError: if ``value`` was not read from a chronicle (built by hand), or an
-            event it was folded from is no longer stored.
+        ChronologyError: if no open chronicle holds them (a value built by hand, or one whose
+            chronicle is gone).
     """
-    lookup = origin(value)
-    if lookup is None:
-        raise ChronologyError(
-            f"{value.subject}: by_source() needs an expectation read from a chronicle "
-            "(a view, or a change in a history); this one was built by hand"
-        )
-    pairs: list[tuple[Event, str]] = []
-    for event_id in value.event_ids:
-        record = lookup(event_id)
-        if record is None:
-            raise ChronologyError(
-                f"{value.subject}: event {event_id} it was folded from is not stored"
-            )
-        pairs.append((record.event, event_id))
-    return source_tracks(pairs)
+    if not value.event_ids:
+        return {}
+    for store in list(_STORES):
+        try:
+            records = [store.get(event_id) for event_id in value.event_ids]
+        except ChronologyError:  # a closed store, say
+            continue
+        if all(r is not None for r in records):
+            return source_tracks((r.event, r.event_id) for r in records if r is not None)
+    raise ChronologyError(
+        f"{value.subject}: by_source() reads the events an expectation was folded from, and no "
+        "open chronicle holds them (was this value read from a chronicle, which is still open?)"
+    )

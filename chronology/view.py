@@ -149,9 +149,7 @@ class View:
                     upto = self._store.recorded_through(self._recorded_by, upto)
                 self._frozen, self._statements = self._checkpoints.answer(self._as_of, upto)
             else:
-                state = fold_expectations(
-                    ((r.event, r.event_id) for r in self.records()), lookup=self._store.get
-                )
+                state = fold_expectations((r.event, r.event_id) for r in self.records())
                 self._frozen = state.freeze(self._as_of)
                 self._statements = tuple(state.statements)
         return self._frozen
@@ -178,10 +176,7 @@ class View:
         """The expectation of ``subject``, or ``None``. Costs that subject's events only."""
         if self._frozen is not None:
             return self._frozen.get(subject)
-        state = fold_expectations(
-            ((r.event, r.event_id) for r in self.subject_records(subject)),
-            lookup=self._store.get,
-        )
+        state = fold_expectations((r.event, r.event_id) for r in self.subject_records(subject))
         return state.freeze_one(subject, self._as_of)
 
     def by_source(self, subject: str) -> dict[str, SourceTrack]:

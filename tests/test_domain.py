@@ -2,6 +2,7 @@
 reason of the current status, hedges on every expectation event, who was met, and what each
 source said."""
 
+import gc
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -519,8 +520,25 @@ def test_by_source_of_a_value_built_by_hand_says_why_it_cannot() -> None:
         status=Status.ANNOUNCED,
         first_known_at=utc(2023, 1, 1),
         updated_at=utc(2023, 1, 1),
+        event_ids=("0" * 32,),
     )
-    with pytest.raises(ChronologyError, match="read from a chronicle"):
+    with pytest.raises(ChronologyError, match="no open chronicle holds them"):
+        value.by_source()
+    assert {} == attrs.evolve(value, event_ids=()).by_source()
+
+
+def test_by_source_reads_from_any_open_chronicle_holding_the_events(tmp_path: Path) -> None:
+    """Ids are content hashes: a value read from a closed chronicle is answered by another one
+    holding the same events; with none left open, the error says so."""
+    events = blinken_2023()
+    with Chronicle.open(tmp_path / "a.db") as a:
+        a.extend(events)
+        value = a.as_of("2023-06-30")[B]
+    other = chronicle(events)
+    assert other.as_of("2023-06-30").by_source(B) == value.by_source()
+    del other
+    gc.collect()
+    with pytest.raises(ChronologyError, match="no open chronicle holds them"):
         value.by_source()
 
 
