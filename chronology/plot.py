@@ -150,7 +150,7 @@ _PROJECTED_COLOUR: Final = "#6baed6"
 _SCOPE_COLOURS: Final = ("#e6550d", "#31a354", "#756bb1", "#636363", "#d6616b", "#8c6d31")
 _AS_OF_COLOUR: Final = "#de2d26"
 _GID_UNSAFE: Final = re.compile(r"[^\w./-]+")
-_CAN_LAPSE: Final = frozenset({Status.ANNOUNCED, Status.SCHEDULED})
+_CAN_LAPSE: Final = frozenset({Status.ANNOUNCED, Status.SCHEDULED, Status.POSTPONED})
 
 
 def _visit_steps(
@@ -309,7 +309,7 @@ def _draw_visit(ax: Axes, visit: _Visit, at: datetime) -> None:
         right = _num(s.window.end if s.window.end is not None else x1)
         approximate = s.window.approximate or s.window.uncertain
         colour = _STATUS_COLOURS.get(s.status, "#d9d9d9")
-        # Announced or scheduled dates that pass with no news turn overdue, from then on.
+        # Announced, scheduled or postponed-to dates that pass with no news turn overdue.
         due = s.window.end
         if s.status in _CAN_LAPSE and due is not None and due < s.until:
             split = _num(max(due, s.since))

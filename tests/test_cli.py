@@ -96,7 +96,8 @@ def test_demo_shows_what_was_expected_at_each_key_date(tmp_path: Path) -> None:
     assert ("scheduled", "2024-04-08/2024-04-09") == sections["2024-04-07"][VISIT]
     assert ("occurred", "2024-04-08/2024-04-09") == sections["2024-04-10"][VISIT]
     assert ("reported", "2024-03") == sections["2024-04-21"][SEABORNE]
-    assert projected == sections["2024-04-21"][ESPO]
+    # March is over and no ESPO figure was reported: it awaits its report.
+    assert ("awaiting_report", "2024-03") == sections["2024-04-21"][ESPO]
     # The key figures: the projection against the same-scope report, with its error.
     assert "1.7M bbl/d, reported 1.82M (+7.1%, prelim.), +2 in other scopes" in result.stdout
     assert "379k bbl/d, reported 440k (+16.1%, prelim.)" in result.stdout
@@ -237,10 +238,11 @@ def test_as_of_table(demo_db: str) -> None:
     lines = result.stdout.splitlines()
     assert ["subject", "status", "window", "/", "period", "key", "figure"] == lines[0].split()
     rows = {line.split()[0]: line.split()[1:3] for line in lines[2:]}
+    # March is over, and none of its figures is reported yet.
     assert {
-        ESPO: ["projected", "2024-03"],
-        SEABORNE: ["projected", "2024-03"],
-        SOKOL: ["projected", "2024-03"],
+        ESPO: ["awaiting_report", "2024-03"],
+        SEABORNE: ["awaiting_report", "2024-03"],
+        SOKOL: ["awaiting_report", "2024-03"],
         VISIT: ["scheduled", "2024-04-08/2024-04-09"],
     } == rows
 

@@ -223,6 +223,18 @@ def test_overdue_postponed_and_cancelled(tmp_path: Path) -> None:
     assert "  postponed: dates unknown" in texts(root)
 
 
+def test_a_visit_postponed_to_dates_that_pass_turns_overdue(tmp_path: Path) -> None:
+    c = Chronicle()
+    c.extend(
+        [
+            VisitAnnounced(subject="visit/c", known_at="2024-05-01T09:00Z", window="2024-05-10"),
+            VisitPostponed(subject="visit/c", known_at="2024-05-05T09:00Z", window="2024-05-20"),
+        ]
+    )
+    root = svg_of(timeline(c, as_of="2024-05-25"), tmp_path)
+    assert ["overdue:visit/c:1"] == ids(root, "overdue:")
+
+
 def test_recorded_by_draws_the_record_as_it_was(tmp_path: Path) -> None:
     c = Chronicle(clock=clock_from(datetime(2024, 6, 1, tzinfo=UTC)))
     first = c.append(
