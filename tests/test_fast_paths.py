@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from strategies import events, every_event, known_ats
 
 from chronology import Chronicle, Source, Window
-from chronology.events import AgendaChanged, Event, VisitAnnounced, event_type
+from chronology.events import AgendaChanged, Event, TradeProjected, VisitAnnounced, event_type
 from chronology.record import chain_hash
 from chronology.serialization import (
     canonical_json,
@@ -184,11 +184,15 @@ def test_numbers_read_back_as_the_strict_path_reads_them(probability: float) -> 
     assert type(expected.probability) is type(actual.probability)  # type: ignore[attr-defined]
 
 
-def test_overdue_copies_every_field() -> None:
-    from chronology.expectations import ExpectationFold, Status, overdue
+def test_past_due_copies_every_field() -> None:
+    from chronology.expectations import ExpectationFold, Status, past_due
 
     fold = ExpectationFold()
     fold.apply(VisitAnnounced(subject="visit/o", known_at="2024-04-03", visitor="V"), "id1")
+    fold.apply(TradeProjected(subject="trade/o", known_at="2024-04-03", period="2024-03"), "id2")
     value = fold.freeze_one("visit/o", None)
     assert value is not None
-    assert attrs.evolve(value, status=Status.OVERDUE) == overdue(value)
+    assert attrs.evolve(value, status=Status.OVERDUE) == past_due(value)
+    figure = fold.freeze_one("trade/o", None)
+    assert figure is not None
+    assert attrs.evolve(figure, status=Status.AWAITING_REPORT) == past_due(figure)
