@@ -92,12 +92,30 @@ def test_overdue_is_derived_at_the_instant_the_window_ends() -> None:
     assert Outline("visit", Status.UNKNOWN, None, True) == visit([agenda_only])
 
 
+def test_a_postponement_with_dates_becomes_overdue_too() -> None:
+    postponed = VisitPostponed(subject=V, known_at=at(1), window=SOON)
+    assert SOON.end is not None
+    assert Status.POSTPONED == visit([postponed], SOON.end - TICK).status
+    assert Status.OVERDUE == visit([postponed], SOON.end).status
+    undated = VisitPostponed(subject=V, known_at=at(2))
+    assert Status.POSTPONED == visit([postponed, undated]).status
+
+
+def test_a_figure_awaits_its_report_once_its_period_is_over() -> None:
+    projected = TradeProjected(subject=T, known_at=at(1), period=APRIL)
+    assert APRIL.end is not None
+    assert Status.PROJECTED == naive_outlines([projected], APRIL.end - TICK)[T].status
+    assert Status.AWAITING_REPORT == naive_outlines([projected], APRIL.end)[T].status
+    reported = TradeReported(subject=T, known_at=at(29), quantity=Quantity(1, "Mt"))
+    assert Status.REPORTED == naive_outlines([projected, reported], APRIL.end)[T].status
+
+
 def test_a_trade_period_is_the_latest_projection_s_or_else_the_first_report_s() -> None:
     projected = TradeProjected(subject=T, known_at=at(1), period=MARCH)
     revised = TradeProjectionRevised(subject=T, known_at=at(2))
     reported = TradeReported(subject=T, known_at=at(3), quantity=Quantity(1, "Mt"), period=APRIL)
-    outlines = naive_outlines([projected, revised], END)
-    assert Outline("trade", Status.REVISED, MARCH, False) == outlines[T]
+    outlines = naive_outlines([projected, revised], at(2))
+    assert Outline("trade", Status.AWAITING_REPORT, MARCH, False) == outlines[T]
     outlines = naive_outlines([reported, projected], END)
     assert Outline("trade", Status.REPORTED, MARCH, False) == outlines[T]
     assert Outline("trade", Status.REPORTED, APRIL, True) == naive_outlines([reported], END)[T]

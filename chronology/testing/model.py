@@ -233,11 +233,13 @@ _SETTLING: Final[Mapping[type[Event], Status]] = {
     VisitCancelled: Status.CANCELLED,
     TradeReported: Status.REPORTED,
 }
-#: Statuses still waiting for their window, and what they read once it is over. DESIGN.md
-#: names ``postponed`` (with a window) too: it joins when the fold derives it.
+#: Statuses still waiting for their window (or period), and what they read once it is over.
 _PAST_DUE: Final[Mapping[Status, Status]] = {
     Status.ANNOUNCED: Status.OVERDUE,
     Status.SCHEDULED: Status.OVERDUE,
+    Status.POSTPONED: Status.OVERDUE,
+    Status.PROJECTED: Status.AWAITING_REPORT,
+    Status.REVISED: Status.AWAITING_REPORT,
 }
 
 
@@ -266,7 +268,9 @@ def naive_outlines(events: Iterable[Event], at: datetime) -> dict[str, Outline]:
       events known before the first of them; a visit's window is the one the latest of those
       carries (a postponement always carries one: ``None`` means unknown);
     * a trade's period is the latest projection's, or else the first report's;
-    * still expected (announced, scheduled) with the window over by ``at``: overdue.
+    * a visit still expected (announced, scheduled, postponed) with its window over by ``at``:
+      overdue; a figure still expected (projected, revised) with its period over: awaiting
+      report.
 
     Args:
         events: the events a view folds, in its order: ``(known_at, position)``.
