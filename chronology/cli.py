@@ -5,7 +5,7 @@ Every command works on an SQLite chronicle file, given with ``--db``. Without it
 variable when that is set (``chronology demo`` is the exception: it writes its own
 ``chronology-demo.db`` unless given ``--db``, so it never mixes the seed case into your data).
 
-Dates and instants take the same forms as the library (:func:`chronology.time.as_of_instant`): a
+Dates and instants take the same forms as the library (:func:`chronology.instants.as_of_instant`): a
 plain date such as ``2024-04-04`` stands for the last instant of that day in UTC; a date-time must
 carry its offset (``2024-04-04T09:00:00+03:00`` or ``...Z``).
 
@@ -561,7 +561,7 @@ else:  # click < 8.2 has no generic ParamType at run time
 
 class WhenType(_ParamType):
     """A click parameter taking an instant in the library's forms (see
-    :func:`chronology.time.as_of_instant`): a date stands for its last instant (UTC)."""
+    :func:`chronology.instants.as_of_instant`): a date stands for its last instant (UTC)."""
 
     name = "when"
 
