@@ -38,9 +38,9 @@ from chronology.errors import (
 from chronology.events import Event, Likelihood, Quantity, Source, event_type
 from chronology.expectations import (
     Expectation,
-    Figure,
     Status,
     TradeExpectation,
+    Vintage,
     VisitExpectation,
 )
 from chronology.integrity import Head
@@ -60,7 +60,6 @@ __all__ = [
     "Event",
     "EventError",
     "Expectation",
-    "Figure",
     "FormatVersionError",
     "Head",
     "HeadError",
@@ -85,6 +84,7 @@ __all__ = [
     "UnknownSubjectError",
     "VaguePhraseError",
     "View",
+    "Vintage",
     "VisitExpectation",
     "Window",
     "WindowError",

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Final
 
 from chronology.events import Source
-from chronology.expectations import Expectation, Figure, VisitExpectation
+from chronology.expectations import Expectation, Vintage, VisitExpectation
 from chronology.quantity import Quantity
 from chronology.serialization import converter
 from chronology.time import Window
@@ -225,7 +225,7 @@ def expectation_cells(e: Expectation | None) -> list[object]:
         trade = [""] * len(_TRADE_COLUMNS)
     else:
         visit = [""] * len(_VISIT_COLUMNS)
-        report: Figure | None = e.report(e.scope) if e.scope is not None else e.report()
+        report: Vintage | None = e.report(e.scope) if e.scope is not None else e.report()
         trade = [
             e.exporter or "",
             e.importer or "",

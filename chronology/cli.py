@@ -48,7 +48,7 @@ from chronology._cells import (
 from chronology.chronicle import DEFAULT_MAX_SKEW, Chronicle
 from chronology.errors import ChronologyError, TimeError, UnitError, UnknownSubjectError
 from chronology.events import Event, Quantity, Source
-from chronology.expectations import Expectation, Figure, VisitExpectation
+from chronology.expectations import Expectation, Vintage, VisitExpectation
 from chronology.quantity import error, relative_error
 from chronology.serialization import converter, event_to_dict
 from chronology.time import Window, as_of_instant
@@ -214,7 +214,7 @@ def window_text(window: Window | None) -> str:
     return text
 
 
-def _report_vs(projected: Quantity | None, report: Figure) -> str:
+def _report_vs(projected: Quantity | None, report: Vintage) -> str:
     """The report, and its error against the projection: converted within a dimension
     (``mb/d`` against ``kb/d``), in percentage points between percentages, and said to be
     missing when the two measure different things."""

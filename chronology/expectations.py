@@ -63,9 +63,9 @@ if TYPE_CHECKING:
 __all__ = [
     "Expectation",
     "ExpectationFold",
-    "Figure",
     "Status",
     "TradeExpectation",
+    "Vintage",
     "VisitExpectation",
 ]
 
@@ -104,8 +104,11 @@ _PAST_DUE: Final[dict[Status, tuple[Status, str]]] = {
 
 
 @attrs.frozen(kw_only=True)
-class Figure:
-    """One figure about a trade flow: a projection, a revision, or a report.
+class Vintage:
+    """One vintage of a trade figure: a projection, a revision, or a report, as given at
+    ``known_at`` (``TradeExpectation.projections`` and ``.reports`` hold them in order).
+
+    Called ``Figure`` before 0.1.0, a name that clashed with matplotlib's figures.
 
     Attributes:
         quantity: the figure.
@@ -216,8 +219,8 @@ class TradeExpectation:
     claims: tuple[str, ...] = ()
     likelihood: Likelihood | None = None
     probability: float | None = None
-    projections: tuple[Figure, ...] = ()
-    reports: tuple[Figure, ...] = ()
+    projections: tuple[Vintage, ...] = ()
+    reports: tuple[Vintage, ...] = ()
     sources: tuple[Source, ...] = ()
     first_known_at: datetime
     updated_at: datetime
@@ -237,7 +240,7 @@ class TradeExpectation:
         """The target time of the expectation, that is its period."""
         return self.period
 
-    def report(self, scope: str | None = None, *, unit: str | None = None) -> Figure | None:
+    def report(self, scope: str | None = None, *, unit: str | None = None) -> Vintage | None:
         """The latest report of the given scope and unit, or ``None``.
 
         Args:
@@ -444,7 +447,7 @@ def _agenda(b: _Builder, e: Event) -> None:
 
 
 _FIGURE_SETTERS: Final = slot_setters(
-    Figure, "quantity", "scope", "known_at", "period", "preliminary", "source"
+    Vintage, "quantity", "scope", "known_at", "period", "preliminary", "source"
 )
 
 
@@ -454,10 +457,10 @@ def _figure(
     scope: str | None,
     period: Window | None,
     preliminary: bool = False,
-) -> Figure:
-    """``Figure(quantity=..., scope=..., known_at=e.known_at, period=..., preliminary=...,
+) -> Vintage:
+    """``Vintage(quantity=..., scope=..., known_at=e.known_at, period=..., preliminary=...,
     source=e.source)``: none of its fields is converted or validated."""
-    figure: Figure = object.__new__(Figure)
+    figure: Vintage = object.__new__(Vintage)
     quantity_, scope_, known_at_, period_, preliminary_, source_ = _FIGURE_SETTERS
     quantity_(figure, quantity)
     scope_(figure, scope)

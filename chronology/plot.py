@@ -50,8 +50,7 @@ from chronology.events import (
     VisitRescheduled,
     VisitScheduled,
 )
-from chronology.expectations import Figure as TradeFigure
-from chronology.expectations import Status, TradeExpectation, VisitExpectation
+from chronology.expectations import Status, TradeExpectation, Vintage, VisitExpectation
 from chronology.quantity import Quantity, error, relative_error
 from chronology.time import UTC, Window, as_of_instant
 from chronology.units import same_dimension
@@ -504,7 +503,7 @@ def _error_note(projected: Quantity, reported: Quantity) -> str:
     return "" if relative is None else f" ({relative:+.1%})"
 
 
-def _latest(figures: Sequence[TradeFigure], scope: str | None, unit: str) -> TradeFigure | None:
+def _latest(figures: Sequence[Vintage], scope: str | None, unit: str) -> Vintage | None:
     for f in reversed(figures):
         if f.scope == scope and same_dimension(f.quantity.unit, unit):
             return f
