@@ -39,7 +39,6 @@ from typing import TYPE_CHECKING, Final
 import attrs
 
 from chronology.chronicle import Chronicle
-from chronology.cli import number_text, window_text
 from chronology.errors import ChronologyError
 from chronology.events import (
     Event,
@@ -51,7 +50,9 @@ from chronology.events import (
     VisitScheduled,
 )
 from chronology.expectations import Status, TradeExpectation, Vintage, VisitExpectation
-from chronology.quantity import Quantity, error, relative_error
+from chronology.outcomes import projection_error
+from chronology.quantity import Quantity
+from chronology.render import error_text, number_text, window_text
 from chronology.time import UTC, Window, as_of_instant
 from chronology.units import same_dimension
 
@@ -497,10 +498,8 @@ def _trade_bars(trade: TradeExpectation, unit: str) -> list[_Bar]:
 
 def _error_note(projected: Quantity, reported: Quantity) -> str:
     """`` (+7.1%)``, or `` (-0.5 pp)`` between percentages; empty for a zero projection."""
-    if same_dimension(projected.unit, "%"):
-        return f" ({error(projected, reported).value:+.3g} pp)"
-    relative = relative_error(projected, reported)
-    return "" if relative is None else f" ({relative:+.1%})"
+    text = error_text(projection_error(projected, reported))
+    return f" ({text})" if text else ""
 
 
 def _latest(figures: Sequence[Vintage], scope: str | None, unit: str) -> Vintage | None:

@@ -18,18 +18,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from chronology import Chronicle, Quantity, Source, TradeExpectation, VisitExpectation, Window
-from chronology.cli import (
-    DB_ENV,
-    DEFAULT_DB,
-    DEMO_DATES,
-    cli,
-    expectation_to_dict,
-    key_figure,
-    number_text,
-    seed_path,
-    window_text,
-)
+from chronology.cli import DB_ENV, DEFAULT_DB, DEMO_DATES, cli, seed_path
 from chronology.events import AgendaChanged, Event, TradeProjected, VisitAnnounced, VisitOccurred
+from chronology.render import expectation_to_dict, key_figure, number_text, window_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "russia-china-2024.jsonl"

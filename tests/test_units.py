@@ -9,11 +9,11 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from chronology import Chronicle, Quantity
-from chronology.cli import key_figure
 from chronology.errors import EventError, UnitError
 from chronology.events import TradeProjected, TradeReported
 from chronology.expectations import TradeExpectation
 from chronology.quantity import error, relative_error
+from chronology.render import key_figure
 from chronology.serialization import canonical_json, event_from_dict, event_to_dict
 from chronology.units import Unit, convert, parse_unit, same_dimension, units
 

@@ -1,0 +1,47 @@
+"""The ``chronology`` command: a chronicle of expectations from the shell.
+
+Every command works on an SQLite chronicle file, given with ``--db``. Without it, the file is
+``chronology.db`` in the current directory, or the path in the ``CHRONOLOGY_DB`` environment
+variable when that is set (``chronology demo`` is the exception: it writes its own
+``chronology-demo.db`` unless given ``--db``, so it never mixes the seed case into your data).
+
+Dates and instants take the same forms as the library (:func:`chronology.instants.as_of_instant`): a
+plain date such as ``2024-04-04`` stands for the last instant of that day in UTC; a date-time must
+carry its offset (``2024-04-04T09:00:00+03:00`` or ``...Z``).
+
+Errors print one line to stderr (``Error: ...``) and exit with status 1 for a refusal by the
+chronicle (a bad line in a file, a tampered record) or 2 for a mistake on the command line (an
+unknown option, a malformed date).
+
+The package's modules, one concern each: :mod:`~chronology.cli.app` (the group and its entry
+point), :mod:`~chronology.cli.options` (the chronicle file, dates, formats),
+:mod:`~chronology.cli.demo`, :mod:`~chronology.cli.interchange` (``import``, ``export``),
+:mod:`~chronology.cli.views` (``as-of``, ``history``, ``diff``),
+:mod:`~chronology.cli.integrity` (``verify``, ``head``) and
+:mod:`~chronology.cli.drawing` (``plot``).
+The text and data forms the commands print come from :mod:`chronology.render` and
+:mod:`chronology.tables`.
+"""
+
+from __future__ import annotations
+
+# Each command module adds its commands to the group when imported.
+from chronology.cli import demo, drawing, integrity, interchange, views  # noqa: F401
+from chronology.cli.app import cli, main
+from chronology.cli.demo import DEMO_DATES, DEMO_DB, seed_path
+from chronology.cli.options import DB_ENV, DEFAULT_DB, WHEN, WhenType, open_chronicle
+from chronology.cli.views import expectations_table
+
+__all__ = [
+    "DB_ENV",
+    "DEFAULT_DB",
+    "DEMO_DATES",
+    "DEMO_DB",
+    "WHEN",
+    "WhenType",
+    "cli",
+    "expectations_table",
+    "main",
+    "open_chronicle",
+    "seed_path",
+]
