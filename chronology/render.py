@@ -79,7 +79,7 @@ def expectation_to_dict(expectation: Expectation) -> dict[str, Any]:
         expectation: a value from a view (:meth:`chronology.View.expectations`).
 
     Returns:
-        A dict of JSON types only, ready for :func:`json.dumps`.
+        A dict of JSON types only, ready for ``json.dumps``.
 
     Example:
         >>> from chronology import Chronicle
@@ -368,7 +368,7 @@ def key_figure(expectation: Expectation) -> str:
 
 # -- changes --------------------------------------------------------------------------------------
 
-#: Fields that change with every event: :func:`changed_fields` lists them after the others.
+#: Fields that change with every event; :func:`changed_fields` lists them after the others.
 BOOKKEEPING_FIELDS: Final = frozenset({"event_ids", "updated_at", "sources"})
 
 

@@ -3,7 +3,7 @@ of plain values, and plain-text tables.
 
 * :data:`EXPECTATION_COLUMNS` names the columns of an expectation, and
   :func:`expectation_cells` (a list, in that order) or :func:`expectation_record` (a flat
-  dict, ready for ``pandas.DataFrame.from_records`` or :class:`csv.DictWriter`) give its
+  dict, ready for ``pandas.DataFrame.from_records`` or ``csv.DictWriter``) give its
   values: numbers, ISO 8601 instants, days, ``true``/``false`` flags and text.
 * :func:`table` lays rows out for a terminal, with the cells shown through
   :func:`chronology.render.printable`; :func:`csv_text` writes them as CSV, keeping the text
@@ -114,7 +114,7 @@ _TRADE_COLUMNS: Final = (
     "reports",
 )
 
-#: The columns of an expectation in CSV output: every field, visits' and trades' side by side
+#: The columns of an expectation in CSV output, every field, visits' and trades' side by side
 #: (a visit leaves the trade columns empty, and the other way round).
 EXPECTATION_COLUMNS: Final = (
     "subject",

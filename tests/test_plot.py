@@ -29,7 +29,9 @@ from chronology.events import (
     TradeReported,
     VisitAnnounced,
     VisitCancelled,
+    VisitOccurred,
     VisitPostponed,
+    VisitRescheduled,
     VisitScheduled,
 )
 from chronology.plot import (
@@ -40,6 +42,7 @@ from chronology.plot import (
     timeline,
     trade_figures,
 )
+from chronology.plot.common import AS_OF_COLOUR, SCOPE_COLOURS, STATUS_COLOURS, scope_colour
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "russia-china-2024.jsonl"
@@ -320,8 +323,8 @@ def test_nothing_to_plot(seed: Chronicle) -> None:
 
 def test_save_refuses_other_formats(tmp_path: Path) -> None:
     small = Figure(figsize=(1, 1))
-    with pytest.raises(ChronologyError, match=r"can only write \.png or \.svg"):
-        save(small, tmp_path / "x.pdf")
+    with pytest.raises(ChronologyError, match=r"can only write \.png, \.svg or \.pdf"):
+        save(small, tmp_path / "x.jpg")
     with pytest.raises(ChronologyError, match="cannot write"):
         save(small, tmp_path / "missing" / "dir" / "x.png")
     assert [] == list(tmp_path.iterdir())
@@ -337,6 +340,101 @@ def test_missing_matplotlib_is_a_clear_error(
         overview(seed)
     assert issubclass(MissingDependencyError, ImportError)
     assert issubclass(MissingDependencyError, ChronologyError)
+
+
+# -- dates, colours and formats (issue 20) -------------------------------------------------------
+
+
+def tick_labels(figure: Figure, axis: str) -> list[list[str]]:
+    """The major tick labels and offset text of ``axis`` on each panel, as drawn."""
+    figure.draw_without_rendering()
+    found = []
+    for ax in figure.axes:
+        which = ax.xaxis if axis == "x" else ax.yaxis
+        found.append(
+            [t.get_text() for t in which.get_ticklabels()] + [which.get_offset_text().get_text()]
+        )
+    return found
+
+
+def test_a_panel_over_years_names_the_years(tmp_path: Path) -> None:
+    """A visit put off for years: its axes said "01 Jan" seven times, with no year."""
+    c = Chronicle()
+    c.extend(
+        [
+            VisitAnnounced(subject="visit/y", known_at="2018-11-20T09:00Z", window="2019-02"),
+            VisitPostponed(subject="visit/y", known_at="2019-01-20T09:00Z"),
+            VisitRescheduled(subject="visit/y", known_at="2022-03-01T09:00Z", window="2023-06"),
+            VisitOccurred(subject="visit/y", known_at="2023-06-19T09:00Z", window="2023-06-18"),
+        ]
+    )
+    figure = timeline(c, as_of="2024-01-01")
+    for axis in ("x", "y"):
+        (labels,) = tick_labels(figure, axis)
+        years = {label for label in labels if label.isdigit() and len(label) == 4}
+        assert {"2020", "2021", "2022", "2023"} <= years, labels
+
+
+def test_a_panel_within_a_year_still_says_which(seed: Chronicle) -> None:
+    for labels in tick_labels(timeline(seed, as_of="2024-04-21"), "x"):
+        assert any("2024" in label for label in labels), labels
+
+
+def test_each_colour_has_one_meaning() -> None:
+    statuses = list(STATUS_COLOURS.values())
+    scopes = [scope_colour(i) for i in range(26)]
+    assert len(statuses) == len(set(statuses))
+    assert len(scopes) == len(set(scopes))
+    assert list(SCOPE_COLOURS) == scopes[: len(SCOPE_COLOURS)]
+    assert set() == set(statuses) & set(scopes)
+    assert AS_OF_COLOUR not in {*statuses, *scopes}
+
+
+def test_a_trade_panel_lists_only_its_own_scopes(tmp_path: Path) -> None:
+    c = Chronicle()
+    c.extend(
+        [
+            TradeProjected(
+                subject="t/oil",
+                known_at="2024-03-18T12:00Z",
+                scope="sea",
+                quantity=Quantity(1.7, "mb/d"),
+            ),
+            TradeReported(
+                subject="t/coal",
+                known_at="2024-04-20T12:00Z",
+                scope="customs",
+                quantity=Quantity(8.7, "Mt"),
+            ),
+        ]
+    )
+    figure = trade_figures(c, as_of="2024-04-21")
+    legends = []
+    for ax in figure.axes:
+        legend = ax.get_legend()
+        assert legend is not None
+        legends.append([t.get_text() for t in legend.get_texts()])
+    assert [["customs"], ["sea", "projected (pale)"]] == legends  # by subject
+
+
+@pytest.mark.parametrize(
+    ("suffix", "magic"), [(".pdf", b"%PDF-"), (".svg", b"<?xml"), (".png", PNG_SIGNATURE)]
+)
+def test_save_writes_pdf_svg_and_png(
+    seed_figure: Figure, tmp_path: Path, suffix: str, magic: bytes
+) -> None:
+    path = tmp_path / f"seed{suffix}"
+    save(seed_figure, path)
+    assert magic == path.read_bytes()[: len(magic)]
+
+
+def test_pdf_carries_its_title_and_no_date(seed_figure: Figure, tmp_path: Path) -> None:
+    path = tmp_path / "seed.pdf"
+    save(seed_figure, path)
+    data = path.read_bytes()
+    assert b"/Title (What was expected, as of 2024-04-21)" in data
+    assert b"/CreationDate" not in data
+    assert b"/FontFile2" in data  # TrueType fonts: the text can be searched and copied
 
 
 # -- the command ----------------------------------------------------------------------------------
@@ -361,9 +459,16 @@ def test_plot_command_svg(seed_db: str, tmp_path: Path) -> None:
     assert 2 == len(ids(root, "window:"))
 
 
+def test_plot_command_pdf(seed_db: str, tmp_path: Path) -> None:
+    out = tmp_path / "report.pdf"
+    result = CliRunner().invoke(cli, ["plot", "--db", seed_db, "--out", str(out)])
+    assert 0 == result.exit_code, result.stderr
+    assert b"%PDF-" == out.read_bytes()[:5]
+
+
 def test_plot_command_errors(seed_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     runner = CliRunner()
-    bad = runner.invoke(cli, ["plot", "--db", seed_db, "--out", str(tmp_path / "x.pdf")])
+    bad = runner.invoke(cli, ["plot", "--db", seed_db, "--out", str(tmp_path / "x.jpg")])
     assert 2 == bad.exit_code
     assert ["Error: Invalid value for '--out': '"] == [
         line[: len("Error: Invalid value for '--out': '")] for line in bad.stderr.splitlines()

@@ -28,15 +28,15 @@ from __future__ import annotations
 # Each command module adds its commands to the group when imported.
 from chronology.cli import demo, drawing, integrity, interchange, views  # noqa: F401
 from chronology.cli.app import cli, main
-from chronology.cli.demo import DEMO_DATES, DEMO_DB, seed_path
-from chronology.cli.options import DB_ENV, DEFAULT_DB, WHEN, WhenType, open_chronicle
+from chronology.cli.demo import DEMO_DATES as DEMO_DATES  # documented in cli.demo
+from chronology.cli.demo import DEMO_DB as DEMO_DB
+from chronology.cli.demo import seed_path
+from chronology.cli.options import DB_ENV as DB_ENV  # documented in cli.options
+from chronology.cli.options import DEFAULT_DB as DEFAULT_DB
+from chronology.cli.options import WHEN, WhenType, open_chronicle
 from chronology.cli.views import expectations_table
 
 __all__ = [
-    "DB_ENV",
-    "DEFAULT_DB",
-    "DEMO_DATES",
-    "DEMO_DB",
     "WHEN",
     "WhenType",
     "cli",

@@ -21,14 +21,14 @@ from chronology import __version__
 from chronology.errors import ChronologyError
 from chronology.render import printable
 
-__all__ = ["ChronologyGroup", "cli", "main"]
+__all__ = ["cli", "main"]
 
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-class ChronologyGroup(click.Group):
+class _Command(click.Group):
     """The root group: every failure becomes one line on stderr and a non-zero exit status.
 
     ``main`` runs click in non-standalone mode and reports errors itself, so the installed
@@ -97,7 +97,7 @@ def _silence_stdout() -> None:
 
 @click.group(
     "chronology",
-    cls=ChronologyGroup,
+    cls=_Command,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 @click.version_option(__version__, prog_name="chronology")

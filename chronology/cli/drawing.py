@@ -23,7 +23,7 @@ __all__: list[str] = []
     "--out",
     required=True,
     type=click.Path(dir_okay=False),
-    help="The picture to write: a .png or .svg file.",
+    help="The picture to write: a .png, .svg or .pdf file.",
 )
 @click.option(
     "--subject",
@@ -52,15 +52,17 @@ def plot(
     \b
     Example:
       chronology plot --db chronology-demo.db --out timeline.png
+      chronology plot --db chronology-demo.db --out report.pdf
       chronology plot --db chronology-demo.db --out visit.svg \\
           --subject visit/lavrov-china-2024-04 --as-of 2024-04-10
     """
-    suffix = Path(out).suffix.lower()
-    if suffix not in (".png", ".svg"):
-        raise click.BadParameter(
-            f"{out!r}: the file name must end in .png or .svg", param_hint="'--out'"
-        )
     from chronology import plot as plotting
+
+    suffix = Path(out).suffix.lower().lstrip(".")
+    if suffix not in plotting.FORMATS:
+        raise click.BadParameter(
+            f"{out!r}: the file name must end in .png, .svg or .pdf", param_hint="'--out'"
+        )
 
     with opened(db) as chronicle:
         figure = plotting.overview(
