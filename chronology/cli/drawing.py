@@ -57,9 +57,10 @@ def plot(
           --subject visit/lavrov-china-2024-04 --as-of 2024-04-10
     """
     from chronology import plot as plotting
+    from chronology.plot.common import FORMATS
 
     suffix = Path(out).suffix.lower().lstrip(".")
-    if suffix not in plotting.FORMATS:
+    if suffix not in FORMATS:
         raise click.BadParameter(
             f"{out!r}: the file name must end in .png, .svg or .pdf", param_hint="'--out'"
         )

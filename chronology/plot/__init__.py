@@ -39,11 +39,10 @@ Example:
 
 from __future__ import annotations
 
-from chronology.plot.common import FORMATS, MissingDependencyError, NothingToPlotError, save
+from chronology.plot.common import MissingDependencyError, NothingToPlotError, save
 from chronology.plot.figures import overview, timeline, trade_figures
 
 __all__ = [
-    "FORMATS",
     "MissingDependencyError",
     "NothingToPlotError",
     "overview",

@@ -37,7 +37,7 @@ __all__ = [
 #: The file formats :func:`save` writes, by extension.
 FORMATS: Final = ("png", "svg", "pdf")
 
-#: An instant as the plotting functions take it: a datetime, a date (its last instant, UTC) or
+#: An instant as the plotting functions take it, a datetime, a date (its last instant, UTC) or
 #: text in the library's forms (see :func:`chronology.time.as_of_instant`).
 When = datetime | date | str
 
