@@ -38,7 +38,7 @@ __all__ = [
 FORMATS: Final = ("png", "svg", "pdf")
 
 #: An instant as the plotting functions take it, a datetime, a date (its last instant, UTC) or
-#: text in the library's forms (see :func:`chronology.time.as_of_instant`).
+#: text in the library's forms (see :func:`chronology.instants.as_of_instant`).
 When = datetime | date | str
 
 
