@@ -46,6 +46,7 @@ __all__ = [
     "event_from_payload",
     "event_id_of",
     "event_to_dict",
+    "instant_text",
     "payload_of",
     "register_upcaster",
 ]
@@ -892,3 +893,15 @@ def _reader(tag: str) -> Callable[[dict[str, Any]], Any] | None:
     if read is not None:
         _READERS[tag] = read
     return read
+
+
+def instant_text(value: datetime) -> str:
+    """The text of an instant as a payload holds it (UTC ISO 8601, microseconds only when
+    there are some), and as a record's ``recorded_at`` is hashed.
+
+    Example:
+        >>> from datetime import UTC, datetime
+        >>> instant_text(datetime(2024, 4, 3, 12, 0, 0, 500, tzinfo=UTC))
+        '2024-04-03T12:00:00.000500+00:00'
+    """
+    return _instant_text(value)

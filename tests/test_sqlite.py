@@ -30,7 +30,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import chronology.stores.sqlite as sqlite_store
+import chronology.stores.sqlite.store as sqlite_store
 from chronology import Chronicle
 from chronology.errors import (
     FormatVersionError,

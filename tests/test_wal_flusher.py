@@ -26,7 +26,8 @@ import pytest
 from chronology import Chronicle
 from chronology.errors import ReadOnlyError
 from chronology.events import AgendaChanged, Event
-from chronology.stores import sqlite as sqlite_store
+from chronology.stores.sqlite import store as sqlite_store
+from chronology.stores.sqlite.wal import WalFlusher
 
 BASE = datetime(2024, 1, 1, tzinfo=UTC)
 #: Batches of 200 records the page tests write: about 1.4 MB of rows and 2.4 MB of pages,
@@ -87,7 +88,7 @@ def test_without_it_the_pages_stay_in_the_wal(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The control for the test above: the same writes, with the checkpointer never asked."""
-    monkeypatch.setattr(sqlite_store, "_CHECKPOINT_BYTES", 1 << 62)
+    monkeypatch.setattr(sqlite_store, "FLUSH_BYTES", 1 << 62)
     path = tmp_path / "stay.db"
     with Chronicle.open(path) as c:
         empty = path.stat().st_size
@@ -135,7 +136,7 @@ def test_small_appends_and_read_only_chronicles_start_no_thread(tmp_path: Path) 
 def test_records_written_while_checkpoints_run_are_all_there_and_chained(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sqlite_store, "_CHECKPOINT_BYTES", 1)  # ask after every batch
+    monkeypatch.setattr(sqlite_store, "FLUSH_BYTES", 1)  # ask after every batch
     path = tmp_path / "busy.db"
     written = []
     with Chronicle.open(path) as c:
@@ -154,7 +155,7 @@ def test_appends_succeed_when_no_thread_can_be_started(
 ) -> None:
     """As at interpreter shutdown or at the thread limit: the thread is tried once, not on
     every append, and SQLite's own checkpoint is left to fold the WAL."""
-    monkeypatch.setattr(sqlite_store, "_CHECKPOINT_BYTES", 1)  # ask after every batch
+    monkeypatch.setattr(sqlite_store, "FLUSH_BYTES", 1)  # ask after every batch
     attempts: list[str] = []
     start = threading.Thread.start
 
@@ -199,9 +200,9 @@ def test_a_relative_path_is_checkpointed_after_changing_directory(
 def test_closing_closes_the_file_even_if_stopping_the_thread_fails(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    stop = sqlite_store._Checkpointer.stop
+    stop = WalFlusher.stop
 
-    def stop_then_fail(checkpointer: sqlite_store._Checkpointer) -> None:
+    def stop_then_fail(checkpointer: WalFlusher) -> None:
         stop(checkpointer)
         raise OSError("stopping failed")
 
@@ -210,7 +211,7 @@ def test_closing_closes_the_file_even_if_stopping_the_thread_fails(
     _write(c, 5)
     assert 1 == len(_checkpoint_threads(tmp_path))
     # Patched only now: the finalizer registered with the thread keeps the real stop.
-    monkeypatch.setattr(sqlite_store._Checkpointer, "stop", stop_then_fail)
+    monkeypatch.setattr(WalFlusher, "stop", stop_then_fail)
     with pytest.raises(OSError, match="stopping failed"):
         c.close()
     # The last connection closed: SQLite folded the WAL into the main file and removed it.
