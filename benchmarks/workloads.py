@@ -20,10 +20,9 @@ from benchmarks import data, ours, reference
 from benchmarks.data import Shape
 from benchmarks.timing import Result, interleaved, repeat, timed
 from chronology import Chronicle
-from chronology.events import Retracted
 from chronology.expectations import Expectation, ExpectationFold
-from chronology.projection import retracted_ids
 from chronology.stores.base import Store
+from chronology.visibility import folds, retracted_ids
 
 Log = Callable[[str], None]
 
@@ -317,14 +316,14 @@ def _check_same_answer(
 def naive_view(store: Store, at: datetime) -> dict[str, Expectation]:
     """A full view the naive way: refold every record known by ``at`` from scratch.
 
-    It reads the log as the checkpointed fold does (:meth:`.Store.ordered_events_between`, no
-    records made), so the two differ by the checkpoints alone.
+    It reads the log as the fold from snapshots does (:meth:`.Store.ordered_events_between`, no
+    records made), so the two differ by the snapshots alone.
     """
-    dead = retracted_ids(store.retractions(), None)
+    dead = retracted_ids(store.retractions())
     state = ExpectationFold()
     apply = state.apply
     for _, event_id, event in store.ordered_events_between(None, at):
-        if event_id not in dead and not isinstance(event, Retracted):
+        if folds(event_id, event, dead):
             apply(event, event_id)
     return state.freeze(at)
 
@@ -341,7 +340,7 @@ def _full_views(
     expected = naive_view(c.store, end)
     cold = timed(view())
     got = {e.subject: e for e in c.as_of(end).expectations()}
-    assert expected == got, "checkpointed view differs from the naive refold"
+    assert expected == got, "view from snapshots differs from the naive refold"
     naive = repeat(lambda: lambda: naive_view(c.store, end), times)
     warm = repeat(view, times)
     instants = [data.known_at(rng.randrange(n)) for _ in range(times)]
@@ -376,7 +375,7 @@ def full_views(
     sizes: list[int], events: int, times: int, log: Log, *, late: int = 1_000
 ) -> list[Result]:
     """Every expectation as of the end of the log (and as of random instants), in memory:
-    with checkpoints against a naive refold of the whole log."""
+    with snapshots against a naive refold of the whole log."""
     out: list[Result] = []
     rng = random.Random(3)
     for n in sizes:

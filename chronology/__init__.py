@@ -44,10 +44,9 @@ from chronology.expectations import (
     VisitExpectation,
 )
 from chronology.integrity import Head
-from chronology.projection import Projection
 from chronology.record import Record
 from chronology.time import Window
-from chronology.view import Change, Diff, View
+from chronology.view import Change, Diff, Projection, View
 
 __version__ = "0.1.0"
 

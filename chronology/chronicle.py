@@ -2,33 +2,23 @@
 
 from __future__ import annotations
 
-import itertools
-import json
 import os
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from types import TracebackType
-from typing import Final, Self, TextIO
+from typing import Final, Self
 
-from chronology._jsonline import read_line
-from chronology._paths import write_atomically
+from chronology import interchange
 from chronology.errors import (
-    ChronologyError,
-    EventError,
-    ImportLineError,
-    IntegrityError,
-    RetractionError,
     StoreError,
     TimeError,
     UnknownSubjectError,
 )
-from chronology.events import Event, Retracted
+from chronology.events import Event
 from chronology.expectations import ExpectationFold
-from chronology.integrity import Head
-from chronology.projection import _NOT_A_RETRACTION, Checkpoints
-from chronology.record import GENESIS_HASH, Record, chain_hash, prepare
-from chronology.serialization import event_from_dict, event_id_of
+from chronology.integrity import Head, head_of, verify
+from chronology.record import Record, prepare
+from chronology.snapshots import Snapshots
 from chronology.stores.base import Store
 from chronology.stores.memory import MemoryStore
 from chronology.time import as_of_instant
@@ -86,7 +76,7 @@ class Chronicle:
         self._store: Store = MemoryStore() if store is None else store
         self._clock = _system_clock if clock is None else clock
         self._max_skew = max_skew
-        self._checkpoints = Checkpoints(self._store)
+        self._snapshots = Snapshots(self._store)
         watch(self._store)  # so that expectations read from it can list what each source said
 
     @classmethod
@@ -125,30 +115,30 @@ class Chronicle:
         return self._store
 
     @property
-    def checkpoints(self) -> Checkpoints:
-        """The checkpoints full views of this chronicle fold on from.
+    def snapshots(self) -> Snapshots:
+        """The fold snapshots full views of this chronicle fold on from.
 
-        Read it to see what is kept (``len()``, :meth:`~.Checkpoints.points`); set it to a new
-        :class:`~chronology.projection.Checkpoints` over the same store to tune how often views
+        Read it to see what is kept (``len()``, :meth:`~.Snapshots.points`); set it to a new
+        :class:`~chronology.snapshots.Snapshots` over the same store to tune how often views
         leave them and how many are kept (the ones kept so far are dropped).
 
         Raises:
-            StoreError: when set to checkpoints of another store.
+            StoreError: when set to snapshots of another store.
 
         Example:
-            >>> from chronology.projection import Checkpoints
+            >>> from chronology.snapshots import Snapshots
             >>> c = Chronicle()
-            >>> c.checkpoints = Checkpoints(c.store, every=100, keep=4)
-            >>> len(c.checkpoints)
+            >>> c.snapshots = Snapshots(c.store, every=100, keep=4)
+            >>> len(c.snapshots)
             0
         """
-        return self._checkpoints
+        return self._snapshots
 
-    @checkpoints.setter
-    def checkpoints(self, checkpoints: Checkpoints) -> None:
-        if checkpoints.store is not self._store:
-            raise StoreError("checkpoints: they follow another store than this chronicle's")
-        self._checkpoints = checkpoints
+    @snapshots.setter
+    def snapshots(self, snapshots: Snapshots) -> None:
+        if snapshots.store is not self._store:
+            raise StoreError("snapshots: they follow another store than this chronicle's")
+        self._snapshots = snapshots
 
     # -- writing --------------------------------------------------------------------------------
 
@@ -215,7 +205,7 @@ class Chronicle:
             as_of=at,
             recorded_by=by,
             upto=len(self._store),
-            checkpoints=self._checkpoints,
+            snapshots=self._snapshots,
         )
 
     def history(self, subject: str, *, recorded_by: When | None = None) -> tuple[Change, ...]:
@@ -293,11 +283,7 @@ class Chronicle:
         A log that still extends a published head (see :meth:`verify`) was not rewritten up
         to it, even by someone who recomputed every hash.
         """
-        count = len(self._store)
-        if count == 0:
-            return Head(0, GENESIS_HASH)
-        last = next(self._store.records_after(count - 1))
-        return Head(last.position, last.hash)
+        return head_of(self._store)
 
     def verify(self, *, expected_head: Head | str | None = None) -> int:
         """Re-check the whole log: positions, ids, system times and the hash chain, and the
@@ -325,101 +311,7 @@ class Chronicle:
                 chronicle's own.
             HeadError: if ``expected_head`` is malformed.
         """
-        published = Head.parse(expected_head) if isinstance(expected_head, str) else expected_head
-        # Read the seal first: records that other writers append meanwhile only extend the
-        # chain past it, so a growing log verifies while its records stay intact.
-        self._store.check_schema()
-        sealed = self._store.sealed_head()
-        at_seal = GENESIS_HASH
-        previous = GENESIS_HASH
-        last: datetime | None = None
-        count = 0
-        retractions: list[int] = []
-        for raw in self._store.raw():
-            count += 1
-            if raw.position != count:
-                raise IntegrityError(count, f"expected position {count}, found {raw.position}")
-            if event_id_of(raw.payload) != raw.event_id:
-                raise IntegrityError(raw.position, "event content does not match its event_id")
-            if (
-                published is not None
-                and raw.position == published.position
-                and raw.hash != published.hash
-            ):
-                raise IntegrityError(
-                    raw.position,
-                    f"its hash {raw.hash} is not the published head's {published.hash}: "
-                    "the log was rewritten up to here",
-                )
-            try:
-                recorded_at = datetime.fromisoformat(raw.recorded_at)
-            except ValueError:
-                raise IntegrityError(raw.position, f"bad recorded_at {raw.recorded_at!r}") from None
-            if last is not None and recorded_at <= last:
-                raise IntegrityError(raw.position, "recorded_at does not increase")
-            last = recorded_at
-            expected = chain_hash(
-                previous, raw.position, raw.event_id, raw.recorded_at, raw.payload
-            )
-            if expected != raw.hash:
-                raise IntegrityError(raw.position, "hash does not match the chain")
-            try:
-                event = event_from_dict(json.loads(raw.payload))
-            except (ChronologyError, ValueError) as exc:
-                raise IntegrityError(raw.position, f"stored event is unreadable: {exc}") from None
-            wrong = self._store.check_columns(raw, event)
-            if wrong is not None:
-                raise IntegrityError(raw.position, wrong)
-            if isinstance(event, Retracted):
-                retractions.append(raw.position)
-            previous = raw.hash
-            if sealed is not None and raw.position == sealed[0]:
-                at_seal = raw.hash
-        if sealed is not None and sealed[0] > count:
-            raise IntegrityError(
-                count + 1,
-                f"the log ends at position {count} but was sealed at position {sealed[0]}: "
-                "records were removed or the head was altered",
-            )
-        if sealed is not None and sealed[1] != at_seal:
-            raise IntegrityError(
-                sealed[0],
-                f"the log was sealed at position {sealed[0]} with another hash: "
-                "records were replaced or the head was altered",
-            )
-        if published is not None and published.position > count:
-            raise IntegrityError(
-                published.position,
-                f"the published head {published} is past the end of the log (position "
-                f"{count}): records were removed",
-            )
-        self._verify_retractions(retractions, count)
-        self._store.check_indexes(count)
-        return count
-
-    def _verify_retractions(self, retractions: list[int], count: int) -> None:
-        """Compare the retractions found in the first ``count`` records with the ones the
-        store lists (the records that views take back)."""
-        listed = [r.position for r in self._store.retractions() if r.position <= count]
-        if listed == retractions:
-            return
-        # The first place where the two (sorted) lists part: the smaller of the two positions
-        # there is the first record they disagree about.
-        for stored, found in itertools.zip_longest(listed, retractions):
-            if stored == found:
-                continue
-            if stored is not None and (found is None or stored < found):
-                reason = (
-                    "listed as a retraction more than once"
-                    if stored in retractions
-                    else _NOT_A_RETRACTION
-                )
-                raise IntegrityError(stored, reason)
-            if found is not None:
-                raise IntegrityError(
-                    found,
-                    "a retraction that the store does not list as one (views would ignore it)",
-                )
+        return verify(self._store, expected_head)
 
     # -- interchange ----------------------------------------------------------------------------
 
@@ -442,23 +334,7 @@ class Chronicle:
                 the file cannot be written; whatever was at the path is left as it was.
         """
 
-        def write(out: TextIO) -> int:
-            count = 0
-            for raw in self._store.raw():
-                head = json.dumps(
-                    {
-                        "position": raw.position,
-                        "recorded_at": raw.recorded_at,
-                        "event_id": raw.event_id,
-                        "hash": raw.hash,
-                    },
-                    ensure_ascii=False,
-                )
-                out.write(f"{head[:-1]}, {raw.payload[1:]}\n")
-                count += 1
-            return count
-
-        return write_atomically(path, write)
+        return interchange.export_jsonl(self._store, path)
 
     def import_jsonl(
         self,
@@ -481,34 +357,7 @@ class Chronicle:
                 tag, invalid field, a retraction of a missing event); nothing is appended.
             StoreError: if the file cannot be read.
         """
-        name = os.fspath(path)
-        try:
-            data = Path(path).read_bytes()
-        except OSError as exc:
-            raise StoreError(f"{name}: cannot read: {exc.strerror}") from None
-        events: list[Event] = []
-        lines: list[int] = []
-        for number, raw_line in enumerate(data.split(b"\n"), start=1):
-            if progress is not None:
-                progress(len(raw_line) + 1)
-            if not raw_line.strip():
-                continue
-            try:
-                text = raw_line.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise ImportLineError(name, number, f"not UTF-8 text ({exc.reason})") from None
-            obj = read_line(text, name, number)
-            try:
-                events.append(event_from_dict(obj))
-            except EventError as exc:
-                raise ImportLineError(name, number, str(exc)) from None
-            lines.append(number)
-        try:
-            return self.extend(events)
-        except RetractionError as exc:
-            if exc.index is None:
-                raise
-            raise ImportLineError(name, lines[exc.index], str(exc)) from None
+        return interchange.import_jsonl(path, self.extend, progress=progress)
 
     # -- lifecycle ------------------------------------------------------------------------------
 

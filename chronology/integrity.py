@@ -1,4 +1,5 @@
-"""Published heads: what a chronicle's keeper publishes so that anyone can later tell whether the
+"""Integrity: the check of a whole log (:func:`verify`, which :meth:`.Chronicle.verify` runs), and
+published heads, what a chronicle's keeper publishes so that anyone can later tell whether the
 log was rewritten.
 
 The hash chain shows that a log is *consistent*: each record's ``hash`` covers its content and
@@ -12,15 +13,24 @@ at or before that position the forger would have to find a SHA-256 collision.
 
 from __future__ import annotations
 
+import itertools
+import json
 import re
-from typing import Final, Self
+from datetime import datetime
+from typing import TYPE_CHECKING, Final, Self
 
 import attrs
 
-from chronology.errors import HeadError
-from chronology.record import GENESIS_HASH
+from chronology.errors import ChronologyError, HeadError, IntegrityError
+from chronology.events import Retracted
+from chronology.record import GENESIS_HASH, chain_hash
+from chronology.serialization import event_from_dict, event_id_of
+from chronology.visibility import NOT_A_RETRACTION
 
-__all__ = ["Head"]
+if TYPE_CHECKING:
+    from chronology.stores.base import Store
+
+__all__ = ["Head", "head_of", "verify"]
 
 _HASH: Final = re.compile(r"[0-9a-f]{64}")
 
@@ -87,3 +97,121 @@ class Head:
         if not sep or not position.isdigit() or not position.isascii():
             raise HeadError(f"expected POSITION:HASH (such as 12:3f5a...), got {text!r}")
         return cls(int(position), hash_)
+
+
+def head_of(store: Store) -> Head:
+    """The :class:`Head` of a store: its last record's position and hash (``Head(0,
+    GENESIS_HASH)`` when it is empty)."""
+    count = len(store)
+    if count == 0:
+        return Head(0, GENESIS_HASH)
+    last = next(store.records_after(count - 1))
+    return Head(last.position, last.hash)
+
+
+def verify(store: Store, expected_head: Head | str | None = None) -> int:
+    """Re-check a store's whole log; what :meth:`.Chronicle.verify` runs (see there).
+
+    Returns:
+        The number of records verified.
+
+    Raises:
+        IntegrityError: naming the position of the first record that fails, of a record an
+            index disagrees about, or of a published head the log does not extend.
+        SchemaIntegrityError: naming a schema object of the store that is not its own.
+        HeadError: if ``expected_head`` is malformed.
+    """
+    published = Head.parse(expected_head) if isinstance(expected_head, str) else expected_head
+    # Read the seal first: records that other writers append meanwhile only extend the
+    # chain past it, so a growing log verifies while its records stay intact.
+    store.check_schema()
+    sealed = store.sealed_head()
+    at_seal = GENESIS_HASH
+    previous = GENESIS_HASH
+    last: datetime | None = None
+    count = 0
+    retractions: list[int] = []
+    for raw in store.raw():
+        count += 1
+        if raw.position != count:
+            raise IntegrityError(count, f"expected position {count}, found {raw.position}")
+        if event_id_of(raw.payload) != raw.event_id:
+            raise IntegrityError(raw.position, "event content does not match its event_id")
+        if (
+            published is not None
+            and raw.position == published.position
+            and raw.hash != published.hash
+        ):
+            raise IntegrityError(
+                raw.position,
+                f"its hash {raw.hash} is not the published head's {published.hash}: "
+                "the log was rewritten up to here",
+            )
+        try:
+            recorded_at = datetime.fromisoformat(raw.recorded_at)
+        except ValueError:
+            raise IntegrityError(raw.position, f"bad recorded_at {raw.recorded_at!r}") from None
+        if last is not None and recorded_at <= last:
+            raise IntegrityError(raw.position, "recorded_at does not increase")
+        last = recorded_at
+        expected = chain_hash(previous, raw.position, raw.event_id, raw.recorded_at, raw.payload)
+        if expected != raw.hash:
+            raise IntegrityError(raw.position, "hash does not match the chain")
+        try:
+            event = event_from_dict(json.loads(raw.payload))
+        except (ChronologyError, ValueError) as exc:
+            raise IntegrityError(raw.position, f"stored event is unreadable: {exc}") from None
+        wrong = store.check_columns(raw, event)
+        if wrong is not None:
+            raise IntegrityError(raw.position, wrong)
+        if isinstance(event, Retracted):
+            retractions.append(raw.position)
+        previous = raw.hash
+        if sealed is not None and raw.position == sealed[0]:
+            at_seal = raw.hash
+    if sealed is not None and sealed[0] > count:
+        raise IntegrityError(
+            count + 1,
+            f"the log ends at position {count} but was sealed at position {sealed[0]}: "
+            "records were removed or the head was altered",
+        )
+    if sealed is not None and sealed[1] != at_seal:
+        raise IntegrityError(
+            sealed[0],
+            f"the log was sealed at position {sealed[0]} with another hash: "
+            "records were replaced or the head was altered",
+        )
+    if published is not None and published.position > count:
+        raise IntegrityError(
+            published.position,
+            f"the published head {published} is past the end of the log (position "
+            f"{count}): records were removed",
+        )
+    _check_retractions(store, retractions, count)
+    store.check_indexes(count)
+    return count
+
+
+def _check_retractions(store: Store, retractions: list[int], count: int) -> None:
+    """Compare the retractions found in the first ``count`` records with the ones the store
+    lists (the records that views take back)."""
+    listed = [r.position for r in store.retractions() if r.position <= count]
+    if listed == retractions:
+        return
+    # The first place where the two (sorted) lists part: the smaller of the two positions
+    # there is the first record they disagree about.
+    for stored, found in itertools.zip_longest(listed, retractions):
+        if stored == found:
+            continue
+        if stored is not None and (found is None or stored < found):
+            reason = (
+                "listed as a retraction more than once"
+                if stored in retractions
+                else NOT_A_RETRACTION
+            )
+            raise IntegrityError(stored, reason)
+        if found is not None:
+            raise IntegrityError(
+                found,
+                "a retraction that the store does not list as one (views would ignore it)",
+            )

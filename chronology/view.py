@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import attrs
 
@@ -17,17 +17,46 @@ from chronology.expectations import (
     VisitExpectation,
     fold_expectations,
 )
-from chronology.projection import Checkpoints, Projection, effective_records, fold
 from chronology.record import Record
+from chronology.snapshots import Snapshots
 from chronology.time import Window, end_instant, to_instant
 from chronology.tracks import SourceTrack
+from chronology.visibility import effective_records
 
 if TYPE_CHECKING:
     from chronology.stores.base import Store
 
-__all__ = ["Change", "Diff", "View"]
+__all__ = ["Change", "Diff", "Projection", "View", "fold"]
 
 S = TypeVar("S")
+
+
+class Projection(Protocol[S]):
+    """A user-defined fold over the events a view sees (:meth:`View.project`).
+
+    Example:
+        >>> class CountBySubject:
+        ...     def initial(self) -> dict[str, int]:
+        ...         return {}
+        ...     def apply(self, state: dict[str, int], event: Event) -> dict[str, int]:
+        ...         return {**state, event.subject: state.get(event.subject, 0) + 1}
+    """
+
+    def initial(self) -> S:
+        """The state before any event."""
+        ...
+
+    def apply(self, state: S, event: Event) -> S:
+        """The state after ``event``."""
+        ...
+
+
+def fold(events: Iterable[Event], initial: S, apply: Callable[[S, Event], S]) -> S:
+    """Fold ``apply`` over ``events`` from ``initial``."""
+    state = initial
+    for event in events:
+        state = apply(state, event)
+    return state
 
 
 @attrs.frozen(kw_only=True)
@@ -95,13 +124,14 @@ class View:
         as_of: datetime,
         recorded_by: datetime | None,
         upto: int,
-        checkpoints: Checkpoints | None = None,
+        snapshots: Snapshots | None = None,
     ) -> None:
         self._store = store
         self._as_of = as_of
         self._recorded_by = recorded_by
         self._upto = upto
-        self._checkpoints = checkpoints
+        self._snapshots = snapshots
+        self._seen: int | None = None
         self._records: list[Record] | None = None
         self._frozen: dict[str, Expectation] | None = None
         self._statements: tuple[StatementMade, ...] | None = None
@@ -116,20 +146,21 @@ class View:
         """The system-time bound (inclusive); ``None``: as recorded when the view was made."""
         return self._recorded_by
 
-    def _visible(self, r: Record) -> bool:
-        return r.position <= self._upto and (
-            self._recorded_by is None or r.recorded_at <= self._recorded_by
-        )
-
-    def _retractions(self) -> list[Record]:
-        return [r for r in self._store.retractions() if r.position <= self._upto]
+    def _stored(self) -> int:
+        """How many records this view sees: the first ``upto``, or as many of them as were
+        stored by ``recorded_by`` (the first so many: ``recorded_at`` increases with
+        position)."""
+        if self._seen is None:
+            by = self._recorded_by
+            upto = self._upto
+            self._seen = upto if by is None else self._store.recorded_through(by, upto)
+        return self._seen
 
     def records(self) -> tuple[Record, ...]:
         """The records this view folds, in ``(known_at, position)`` order."""
         if self._records is None:
-            ordered = (r for r in self._store.ordered(self._as_of) if r.position <= self._upto)
             self._records = effective_records(
-                ordered, self._retractions(), recorded_by=self._recorded_by
+                self._store.ordered(self._as_of), self._store.retractions(), self._stored()
             )
         return tuple(self._records)
 
@@ -139,15 +170,9 @@ class View:
 
     def _expectations(self) -> dict[str, Expectation]:
         if self._frozen is None:
-            if self._checkpoints is not None:
-                # Fold on from the nearest checkpoint rather than from the start of the log. A
-                # view recorded by an instant is a view of the records stored by then: the
-                # first so many (recorded_at increases with position), which checkpoints answer
-                # for.
-                upto = self._upto
-                if self._recorded_by is not None:
-                    upto = self._store.recorded_through(self._recorded_by, upto)
-                self._frozen, self._statements = self._checkpoints.answer(self._as_of, upto)
+            if self._snapshots is not None:
+                # Fold on from the nearest snapshot rather than from the start of the log.
+                self._frozen, self._statements = self._snapshots.answer(self._as_of, self._stored())
             else:
                 state = fold_expectations((r.event, r.event_id) for r in self.records())
                 self._frozen = state.freeze(self._as_of)
@@ -194,13 +219,10 @@ class View:
 
     def subject_records(self, subject: str) -> list[Record]:
         """The records of one subject this view folds, in ``(known_at, position)`` order."""
-        candidates = [
-            r
-            for r in self._store.subject_records(subject)
-            if r.event.known_at <= self._as_of and self._visible(r)
-        ]
+        as_of = self._as_of
+        candidates = [r for r in self._store.subject_records(subject) if r.event.known_at <= as_of]
         candidates.sort(key=lambda r: (r.event.known_at, r.position))
-        return effective_records(candidates, self._retractions(), recorded_by=self._recorded_by)
+        return effective_records(candidates, self._store.retractions(), self._stored())
 
     def __getitem__(self, subject: str) -> Expectation:
         """The expectation of ``subject``.

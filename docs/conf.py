@@ -94,9 +94,8 @@ nitpick_ignore = [
     # ``When`` is a private alias, ``datetime | date | str``, in signatures.
     ("py:class", "When"),
     ("py:class", "chronology.events.E"),
-    ("py:class", "chronology.projection.S"),
-    ("py:obj", "chronology.projection.S"),
     ("py:class", "chronology.view.S"),
+    ("py:obj", "chronology.view.S"),
     # pendulum's documentation is not built with Sphinx: it publishes no inventory.
     ("py:class", "pendulum.DateTime"),
     ("py:class", "pendulum.datetime.DateTime"),

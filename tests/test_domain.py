@@ -34,8 +34,8 @@ from chronology.expectations import (
     TradeExpectation,
     VisitExpectation,
 )
-from chronology.projection import Checkpoints
 from chronology.serialization import event_from_payload, event_id_of, payload_of
+from chronology.snapshots import Snapshots
 from chronology.time import as_of_instant
 from chronology.tracks import SourceTrack
 from chronology.view import View
@@ -102,12 +102,12 @@ def test_a_postponement_without_dates_is_never_overdue() -> None:
 
 
 def test_a_checkpoint_holding_a_postponed_visit_derives_overdue_later() -> None:
-    """A checkpoint made before the window ended holds the postponed value; a later view
+    """A snapshot made before the window ended holds the postponed value; a later view
     derives ``overdue`` from it without folding the visit again."""
     c = chronicle(blinken_postponed())
-    c._checkpoints = Checkpoints(c.store, every=1)
+    c.snapshots = Snapshots(c.store, every=1)
     assert Status.POSTPONED == c.as_of("2018-12-31").expectations()[0].status
-    point = c._checkpoints.points()[-1]  # the latest: left at the view's instant
+    point = c.snapshots.points()[-1]  # the latest: left at the view's instant
     assert [(datetime(2020, 1, 1, tzinfo=UTC), B)] == point.ends()
     assert Status.OVERDUE == c.as_of("2020-01-01").expectations()[0].status
 
@@ -452,9 +452,9 @@ def test_a_figure_with_an_open_period_or_none_never_awaits_a_report() -> None:
     assert {Status.PROJECTED} == statuses(c, "figure/none", "2030-01-01")
 
 
-def test_awaiting_report_is_derived_from_checkpoints() -> None:
+def test_awaiting_report_is_derived_from_snapshots() -> None:
     c = chronicle(opec()[:1])
-    c._checkpoints = Checkpoints(c.store, every=1)
+    c.snapshots = Snapshots(c.store, every=1)
     assert Status.PROJECTED == c.as_of("2024-06-30").expectations()[0].status
     assert Status.AWAITING_REPORT == c.as_of("2025-01-01").expectations()[0].status
 

@@ -26,8 +26,8 @@ from chronology.events import (
     VisitScheduled,
 )
 from chronology.expectations import fold_expectations
-from chronology.projection import Checkpoints
 from chronology.serialization import event_from_dict, event_from_payload, payload_of
+from chronology.snapshots import Snapshots
 
 T0 = datetime(2024, 4, 1, tzinfo=UTC)
 
@@ -157,7 +157,7 @@ def test_payloads_read_as_the_strict_path_reads_them(payload: str) -> None:
 
 
 def _trade_log() -> list[Event]:
-    """Trade and visit events with ties in ``known_at`` (checkpoints go between instants)."""
+    """Trade and visit events with ties in ``known_at`` (snapshots go between instants)."""
     out: list[Event] = []
     for i in range(12):
         at = T0 + timedelta(hours=i // 3)  # three events per instant
@@ -217,7 +217,7 @@ def _trade_log() -> list[Event]:
 
 @pytest.mark.parametrize("every", [1, 2, 5, 1000])
 def test_a_first_view_from_a_file_equals_a_naive_fold(tmp_path: Path, every: int) -> None:
-    """A first view streams the records of the file through the fold, leaving checkpoints
+    """A first view streams the records of the file through the fold, leaving snapshots
     between instants; its answer is the fold of every record, at every instant asked."""
     path = tmp_path / "log.db"
     events = _trade_log()
@@ -226,18 +226,18 @@ def test_a_first_view_from_a_file_equals_a_naive_fold(tmp_path: Path, every: int
     instants = sorted({e.known_at for e in events})
     for at in [*instants, instants[-1] + timedelta(days=30)]:
         with Chronicle.open(path, read_only=True) as c:
-            c.checkpoints = Checkpoints(c.store, every=every)
+            c.snapshots = Snapshots(c.store, every=every)
             records = list(c.store.ordered(at))
             naive = fold_expectations((r.event, r.event_id) for r in records).freeze(at)
             view = c.as_of(at)
             assert list(naive.values()) == list(view.expectations())
-            # A second view folds on from the checkpoints the first one left.
+            # A second view folds on from the snapshots the first one left.
             assert list(naive.values()) == list(c.as_of(at).expectations())
 
 
 def test_the_fold_keeps_each_distinct_source_once_in_order_of_first_appearance() -> None:
     """Name-only sources are told apart by name, any other by the whole value; through a
-    checkpoint (a thawed expectation) as well."""
+    snapshot (a thawed expectation) as well."""
     sources = [
         Source("Reuters"),
         Source("Reuters", url="https://example.org/1"),
@@ -260,10 +260,10 @@ def test_the_fold_keeps_each_distinct_source_once_in_order_of_first_appearance()
     folded = fold_expectations((e, str(i)) for i, e in enumerate(events)).freeze(None)
     assert expected == folded["v/1"].sources
     c = Chronicle()
-    c.checkpoints = Checkpoints(c.store, every=1)
+    c.snapshots = Snapshots(c.store, every=1)
     for e in events:
         c.append(e)
-        c.as_of(e.known_at).expectations()  # a checkpoint after every record
+        c.as_of(e.known_at).expectations()  # a snapshot after every record
     assert expected == c.as_of(events[-1].known_at)["v/1"].sources
 
 

@@ -1,4 +1,5 @@
-"""The in-memory store: the reference implementation of the store contract."""
+"""The in-memory store: records kept in Python lists, for a chronicle that lives as long as its
+process (the default of :class:`~chronology.Chronicle`)."""
 
 from __future__ import annotations
 

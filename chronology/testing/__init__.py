@@ -10,7 +10,7 @@ A new store proves itself by subclassing :class:`ChronicleContract` in its own t
 
 Every test of the contract then runs against that store: the semantics of appends, views,
 retractions and interchange, a stateful model-based test, and a comparison with the in-memory
-reference store. This package needs the ``test`` extra (pytest and hypothesis).
+store. This package needs the ``test`` extra (pytest and hypothesis).
 
 Its modules: :mod:`~chronology.testing.clock` (:class:`FakeClock`),
 :mod:`~chronology.testing.model` (the naive model: records and fold rules),

@@ -7,7 +7,7 @@ collects the subclass (name it ``Test...``) and runs every test below against yo
   atomic batches, ``recorded_at`` under a stuck or backward clock, ``as_of`` and
   ``recorded_by`` bounds, late arrivals, retractions, history, diff, derived statuses,
   verification and JSONL interchange;
-* a comparison with the in-memory reference store: the same appends under the same clock must
+* a comparison with the in-memory store: the same appends under the same clock must
   give the same records (positions, ids, ``recorded_at``, hashes) and the same answers;
 * the state machine of :mod:`chronology.testing.machine`, which appends random events,
   batches, duplicates, retractions and retractions of retractions while a fake clock jumps

@@ -5,7 +5,7 @@ store. It appends random events, batches, duplicates, retractions and retraction
 retractions while a fake clock jumps back and forth, and checks every answer twice: against
 the model's records folded by the real fold (every field), and against the naive fold rules of
 :mod:`chronology.testing.model` (kind, status, window). A twin chronicle on the in-memory
-reference store must store the same records and answer the same.
+store must store the same records and answer the same.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
-"""Checkpoints of full views: folding on from one answers exactly what a fold from scratch does.
+"""Snapshots of full views: folding on from one answers exactly what a fold from scratch does.
 
-Every view here is checked against a naive view of the same records (no checkpoints), with
-checkpoints made as often as possible (``every=1``) so that late arrivals and retractions land
+Every view here is checked against a naive view of the same records (no snapshots), with
+snapshots made as often as possible (``every=1``) so that late arrivals and retractions land
 before, between and after them.
 """
 
@@ -35,8 +35,8 @@ from chronology.events import (
     VisitOccurred,
     VisitScheduled,
 )
-from chronology.projection import Checkpoints
 from chronology.record import Record
+from chronology.snapshots import Snapshots
 from chronology.stores import MemoryStore
 from chronology.stores.base import Store
 from chronology.time import as_of_instant
@@ -45,8 +45,8 @@ T0 = datetime(2024, 4, 1, tzinfo=UTC)
 
 
 def _eager(c: Chronicle, *, every: int = 1, keep: int = 64) -> Chronicle:
-    """Make ``c`` checkpoint after every record (the tests want many)."""
-    c.checkpoints = Checkpoints(c.store, every=every, keep=keep, keep_views=keep)
+    """Make ``c`` snapshot after every record (the tests want many)."""
+    c.snapshots = Snapshots(c.store, every=every, keep=keep, keep_views=keep)
     return c
 
 
@@ -97,60 +97,60 @@ def _log(n: int) -> list[Event]:
     return out
 
 
-def test_checkpoints_are_tuned_through_the_public_property() -> None:
+def test_snapshots_are_tuned_through_the_public_property() -> None:
     c = Chronicle()
-    default = c.checkpoints
-    with pytest.raises(StoreError, match="checkpoints: they follow another store"):
-        c.checkpoints = Checkpoints(MemoryStore(), every=1)
-    assert default is c.checkpoints
-    c.checkpoints = Checkpoints(c.store, every=1)
+    default = c.snapshots
+    with pytest.raises(StoreError, match="snapshots: they follow another store"):
+        c.snapshots = Snapshots(MemoryStore(), every=1)
+    assert default is c.snapshots
+    c.snapshots = Snapshots(c.store, every=1)
     c.extend(_log(3))
     c.as_of(T0 + timedelta(days=1)).expectations()
     assert 0 == len(default)
-    assert 3 <= len(c.checkpoints)
+    assert 3 <= len(c.snapshots)
 
 
-def test_warm_views_use_checkpoints_and_agree() -> None:
+def test_warm_views_use_snapshots_and_agree() -> None:
     c = _eager(Chronicle(), every=10)
     c.extend(_log(100))
     end = T0 + timedelta(minutes=99)
     _same(_naive(c, end), c.as_of(end))
-    assert len(c.checkpoints) > 1
+    assert len(c.snapshots) > 1
     for minutes in (0, 3, 17, 50, 98, 99, 500):
         at = T0 + timedelta(minutes=minutes)
         _same(_naive(c, at), c.as_of(at))
 
 
-def test_a_late_arrival_invalidates_the_checkpoints_it_precedes() -> None:
+def test_a_late_arrival_invalidates_the_snapshots_it_precedes() -> None:
     c = _eager(Chronicle(), every=10)
     c.extend(_log(100))
     end = T0 + timedelta(minutes=99)
     c.as_of(end).expectations()
     late_at = T0 + timedelta(minutes=42, seconds=30)
-    before = [p.at for p in c.checkpoints.points()]
+    before = [p.at for p in c.snapshots.points()]
     assert any(at >= late_at for at in before)
     assert any(at < late_at for at in before)
     c.append(AgendaChanged(subject="visit/1", known_at=late_at, added=("late",)))
     view = c.as_of(end)
     _same(_naive(c, end), view)
     assert "late" in view["visit/1"].agenda  # type: ignore[union-attr]
-    kept = [p.at for p in c.checkpoints.points()]
+    kept = [p.at for p in c.snapshots.points()]
     # The survivors from before are those said strictly before the late event.
     assert [at for at in before if at < late_at] == [at for at in kept if at in before]
 
 
-def test_a_late_arrival_at_a_checkpoints_instant_invalidates_it() -> None:
+def test_a_late_arrival_at_a_snapshots_instant_invalidates_it() -> None:
     c = _eager(Chronicle(), every=1)
     c.extend(_log(20))
     at = T0 + timedelta(minutes=10)
     c.as_of(at).expectations()
-    assert at in [p.at for p in c.checkpoints.points()]
+    assert at in [p.at for p in c.snapshots.points()]
     c.append(AgendaChanged(subject="visit/0", known_at=at, added=("same instant",)))
     _same(_naive(c, at), c.as_of(at))
     assert "same instant" in c.as_of(at)["visit/0"].agenda  # type: ignore[union-attr]
 
 
-def test_a_retraction_invalidates_the_checkpoints_after_its_target() -> None:
+def test_a_retraction_invalidates_the_snapshots_after_its_target() -> None:
     c = _eager(Chronicle(), every=5)
     records = c.extend(_log(60))
     end = T0 + timedelta(minutes=59)
@@ -161,7 +161,7 @@ def test_a_retraction_invalidates_the_checkpoints_after_its_target() -> None:
     )
     _same(_naive(c, end), c.as_of(end))
     assert target.event_id not in c.as_of(end)[target.subject].event_ids
-    assert all(p.at < target.known_at for p in c.checkpoints.points() if p.needs < len(c))
+    assert all(p.at < target.known_at for p in c.snapshots.points() if p.needs < len(c))
     # Retracting the retraction restores the target, and again agrees with a naive fold.
     c.append(
         Retracted(
@@ -182,12 +182,12 @@ def test_an_old_view_evaluated_after_later_appends_keeps_its_answer() -> None:
     c.extend(_log(30)[::-1])  # duplicates: nothing new
     c.append(AgendaChanged(subject="visit/2", known_at=T0, added=("early",)))
     c.append(_visit(9, 1))
-    c.as_of(end).expectations()  # checkpoints move on to the longer log
+    c.as_of(end).expectations()  # snapshots move on to the longer log
     _same(_naive(c, end, upto), pinned)
     assert "early" not in pinned["visit/2"].agenda  # type: ignore[union-attr]
 
 
-def test_overdue_is_derived_per_view_from_checkpointed_values() -> None:
+def test_overdue_is_derived_per_view_from_snapshoted_values() -> None:
     c = _eager(Chronicle(), every=1)
     c.append(_visit(1, 0))
     c.append(_visit(2, 1))
@@ -198,7 +198,7 @@ def test_overdue_is_derived_per_view_from_checkpointed_values() -> None:
     assert "announced" == c.as_of(T0 + timedelta(minutes=5))["visit/1"].status
 
 
-def test_statements_come_through_checkpoints() -> None:
+def test_statements_come_through_snapshots() -> None:
     c = _eager(Chronicle(), every=2)
     for k in range(12):
         c.append(
@@ -221,14 +221,14 @@ def test_statements_come_through_checkpoints() -> None:
 
 
 @pytest.mark.parametrize("kind", ["memory", "sqlite"])
-def test_recorded_by_views_fold_on_from_checkpoints_and_agree(kind: str, tmp_path: Path) -> None:
+def test_recorded_by_views_fold_on_from_snapshots_and_agree(kind: str, tmp_path: Path) -> None:
     """A view recorded by an instant is a view of the records stored by then, so it folds on
-    from checkpoints; it answers what a fold of those records from scratch does, at every
+    from snapshots; it answers what a fold of those records from scratch does, at every
     instant, with late arrivals and a retraction (and its retraction) stored in between."""
     base = Chronicle() if kind == "memory" else Chronicle.open(tmp_path / "c.db")
     c = _eager(base, every=2)
     records = c.extend(_log(20))
-    c.as_of(T0 + timedelta(hours=1)).expectations()  # leaves checkpoints
+    c.as_of(T0 + timedelta(hours=1)).expectations()  # leaves snapshots
     late = c.append(AgendaChanged(subject="visit/1", known_at=T0, added=("late",)))
     wrong = c.append(Retracted(subject=records[6].subject, known_at=T0, target=records[6].event_id))
     c.append(Retracted(subject=wrong.subject, known_at=T0, target=wrong.event_id))
@@ -250,7 +250,7 @@ def test_recorded_by_views_fold_on_from_checkpoints_and_agree(kind: str, tmp_pat
             at = T0 + timedelta(minutes=minutes)
             plain = View(c.store, as_of=at, recorded_by=by, upto=len(c))
             _same(plain, c.as_of(at, recorded_by=by))
-    assert any(after is not None for after in starts)  # some folded on from a checkpoint
+    assert any(after is not None for after in starts)  # some folded on from a snapshot
     c.close()
 
 
@@ -305,7 +305,7 @@ def test_views_between_batches_agree_with_a_naive_fold(
             _same(_naive(c, at), c.as_of(at))
 
 
-class CheckpointMachine(RuleBasedStateMachine):
+class SnapshotMachine(RuleBasedStateMachine):
     """Appends, late arrivals, retractions (and retractions of retractions) and views, in any
     order; every view agrees with a naive fold of the same records."""
 
@@ -341,11 +341,11 @@ class CheckpointMachine(RuleBasedStateMachine):
             _same(_naive(self.chronicle, at, upto), view)
 
     @invariant()
-    def checkpoints_sit_before_every_record_they_did_not_fold(self) -> None:
-        """No checkpoint answers for the present log if a record it did not fold is known at
+    def snapshots_sit_before_every_record_they_did_not_fold(self) -> None:
+        """No snapshot answers for the present log if a record it did not fold is known at
         or before its instant."""
         c = self.chronicle
-        for point in c.checkpoints.points():
+        for point in c.snapshots.points():
             if not point.answers(len(c)):
                 continue
             naive = _naive(c, point.at)
@@ -355,7 +355,7 @@ class CheckpointMachine(RuleBasedStateMachine):
                 assert shown == value or shown.status in ("overdue", "awaiting_report")
 
 
-TestCheckpointMachine = CheckpointMachine.TestCase
+TestSnapshotMachine = SnapshotMachine.TestCase
 
 
 # -- stores -------------------------------------------------------------------------------------
@@ -388,18 +388,18 @@ def test_store_ranges_match_their_definitions(kind: str, tmp_path: Path) -> None
     c.close()
 
 
-def test_sqlite_views_fold_on_from_checkpoints(tmp_path: Path) -> None:
+def test_sqlite_views_fold_on_from_snapshots(tmp_path: Path) -> None:
     c = _eager(Chronicle.open(tmp_path / "c.db"), every=7)
     records = c.extend(_log(60))
     end = T0 + timedelta(hours=2)
     _same(_naive(c, end), c.as_of(end))
-    assert len(c.checkpoints) > 2
+    assert len(c.snapshots) > 2
     c.append(AgendaChanged(subject="visit/3", known_at=T0 + timedelta(minutes=20), added=("x",)))
     c.append(Retracted(subject=records[40].subject, known_at=end, target=records[40].event_id))
     for minutes in (5, 20, 45, 120):
         at = T0 + timedelta(minutes=minutes)
         _same(_naive(c, at), c.as_of(at))
-    # Another process appends a late arrival; this chronicle's checkpoints see it.
+    # Another process appends a late arrival; this chronicle's snapshots see it.
     with Chronicle.open(tmp_path / "c.db") as other:
         other.append(AgendaChanged(subject="visit/4", known_at=T0, added=("elsewhere",)))
     _same(_naive(c, end), c.as_of(end))
@@ -417,14 +417,14 @@ def test_views_at_many_instants_do_not_push_the_grid_out() -> None:
         )
         for i in range(400)
     )
-    c.checkpoints = Checkpoints(c.store, every=40, keep=12, keep_views=3)
+    c.snapshots = Snapshots(c.store, every=40, keep=12, keep_views=3)
     end = T0 + timedelta(hours=399)
     c.as_of(end).expectations()
-    grid = [p.at for p in c.checkpoints.points() if p.at != end]
+    grid = [p.at for p in c.snapshots.points() if p.at != end]
     assert 9 == len(grid)
     for hours in range(5, 400, 37):  # views between the grid's instants
         at = T0 + timedelta(hours=hours, minutes=30)
         _same(_naive(c, at), c.as_of(at))
-    points = [p.at for p in c.checkpoints.points()]
+    points = [p.at for p in c.snapshots.points()]
     assert set(grid) <= set(points)  # every view folded at most 40 records from the grid
     assert 1 <= len(points) - len(grid) <= 3

@@ -1,19 +1,22 @@
-"""The fold engine: which records a question sees, in which order, and how they are folded.
+"""Fold snapshots: the built-in projection folded up to an instant, kept so that full views fold
+only the records after it.
 
-A question ``as_of(X, recorded_by=Y)`` sees the records stored by ``Y`` (all when ``Y`` is
-``None``) whose events were known by ``X``, minus the events retracted by ``Y``, in
-``(known_at, position)`` order: assertion-time order, with the storage position breaking ties.
+A :class:`Snapshot` holds every expectation folded from the records known by its instant;
+:class:`Snapshots` keeps a few per store and folds each full view on from the nearest one. Which
+records a fold takes is :mod:`chronology.visibility`'s rule, the one views use.
+
+("Checkpoint", in this library, means only SQLite's copying of its write-ahead log into the
+main file: see :mod:`chronology.stores.sqlite`.)
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Collection
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING
 
-from chronology.errors import IntegrityError
-from chronology.events import Event, Retracted, StatementMade
+from chronology.events import Retracted, StatementMade
 from chronology.expectations import (
     Expectation,
     ExpectationFold,
@@ -22,104 +25,15 @@ from chronology.expectations import (
     shown_at,
 )
 from chronology.record import Record
+from chronology.visibility import folds, retracted_ids
 
 if TYPE_CHECKING:
     from chronology.stores.base import Store
 
-__all__ = ["Checkpoint", "Checkpoints", "Projection", "effective_records", "fold", "retracted_ids"]
-
-S = TypeVar("S")
+__all__ = ["Snapshot", "Snapshots"]
 
 
-class Projection(Protocol[S]):
-    """A user-defined fold over the events a view sees.
-
-    Example:
-        >>> class CountBySubject:
-        ...     def initial(self) -> dict[str, int]:
-        ...         return {}
-        ...     def apply(self, state: dict[str, int], event: Event) -> dict[str, int]:
-        ...         return {**state, event.subject: state.get(event.subject, 0) + 1}
-    """
-
-    def initial(self) -> S:
-        """The state before any event."""
-        ...
-
-    def apply(self, state: S, event: Event) -> S:
-        """The state after ``event``."""
-        ...
-
-
-#: What :func:`retracted_ids` and :meth:`.Chronicle.verify` say of a record that the store lists
-#: as a retraction though its event is not one.
-_NOT_A_RETRACTION = "listed as a retraction, but its event is not one"
-
-
-def retracted_ids(retractions: Iterable[Record], recorded_by: datetime | None) -> frozenset[str]:
-    """The ids of the events that count as never recorded, as of system time ``recorded_by``.
-
-    ``retractions`` are the retraction records in position order. A retraction is in force
-    unless it is itself retracted; since a retraction is always stored after its target,
-    walking them from the last one back decides each before it is needed.
-
-    Raises:
-        IntegrityError: if the store lists as a retraction a record whose event is not one
-            (an index edited behind the library's back).
-    """
-    visible = [r for r in retractions if recorded_by is None or r.recorded_at <= recorded_by]
-    dead: set[str] = set()
-    for r in reversed(visible):
-        if r.event_id in dead:
-            continue
-        event = r.event
-        if not isinstance(event, Retracted):
-            raise IntegrityError(r.position, _NOT_A_RETRACTION)
-        dead.add(event.target)
-    return frozenset(dead)
-
-
-def effective_records(
-    ordered: Iterable[Record],
-    retractions: Iterable[Record],
-    *,
-    recorded_by: datetime | None,
-) -> list[Record]:
-    """Filter records already in ``(known_at, position)`` order down to those a view folds.
-
-    Drops records stored after ``recorded_by``, retraction records themselves, and the events
-    they retract.
-    """
-    dead = retracted_ids(retractions, recorded_by)
-    out: list[Record] = []
-    append = out.append
-    if recorded_by is None:
-        for r in ordered:
-            if r.event_id not in dead and not isinstance(r.event, Retracted):
-                append(r)
-    else:
-        for r in ordered:
-            if (
-                r.recorded_at <= recorded_by
-                and r.event_id not in dead
-                and not isinstance(r.event, Retracted)
-            ):
-                append(r)
-    return out
-
-
-def fold(events: Iterable[Event], initial: S, apply: Callable[[S, Event], S]) -> S:
-    """Fold ``apply`` over ``events`` from ``initial``."""
-    state = initial
-    for event in events:
-        state = apply(state, event)
-    return state
-
-
-# -- checkpoints --------------------------------------------------------------------------------
-
-
-class Checkpoint:
+class Snapshot:
     """The built-in projection folded up to an assertion-time instant, kept to fold on from.
 
     It holds every expectation frozen with ``as_of=None`` (no ``overdue`` or ``awaiting_report``
@@ -139,7 +53,7 @@ class Checkpoint:
         values: dict[str, Expectation],
         statements: tuple[StatementMade, ...],
         *,
-        parent: Checkpoint | None = None,
+        parent: Snapshot | None = None,
         changed: Collection[str] = (),
     ) -> None:
         self.at = at
@@ -154,7 +68,7 @@ class Checkpoint:
         #: so.
         self.past_due: dict[str, Expectation]
         # The candidates (by window or period end) and their derived variants, made
-        # here once: a chain of checkpoints derives them in steps from its parent, never by a
+        # here once: a chain of snapshots derives them in steps from its parent, never by a
         # scan, and views only look them up.
         if parent is None:
             gone: Collection[str] = values.keys()
@@ -184,30 +98,30 @@ class Checkpoint:
         return self._ends
 
 
-class Checkpoints:
-    """Checkpoints of the built-in projection for one store, so full views fold only the tail.
+class Snapshots:
+    """Snapshots of the built-in projection for one store, so full views fold only the tail.
 
-    A full view as of ``X`` starts from the latest checkpoint at or before ``X`` that answers
-    for it, folds the records known after the checkpoint and by ``X``, and thaws only the
-    subjects those records touch. Folding a stretch leaves checkpoints behind it (every
+    A full view as of ``X`` starts from the latest snapshot at or before ``X`` that answers
+    for it, folds the records known after the snapshot and by ``X``, and thaws only the
+    subjects those records touch. Folding a stretch leaves snapshots behind it (every
     ``every`` records, and at ``X`` after a few hundred), so the next view starts close by.
 
-    Checkpoints follow the store: before use, the records appended since are scanned. A record
-    known at or before a checkpoint's instant (a late arrival) drops that checkpoint; so does a
+    Snapshots follow the store: before use, the records appended since are scanned. A record
+    known at or before a snapshot's instant (a late arrival) drops that snapshot; so does a
     retraction whose effect reaches back to it (the event it finally restores or removes is
     known at or before it).
 
     Two kinds are kept apart, each with its own bound and least recently used first out: the
-    checkpoints left every ``every`` records (the grid that bounds how far any view folds), and
+    snapshots left every ``every`` records (the grid that bounds how far any view folds), and
     those left at the instants views asked about (so asking again is cheap). Views at many
     instants replace each other, never the grid.
 
     Args:
         store: the store the views read.
-        every: fold this many records between checkpoints (``None``: a sixteenth of the log,
+        every: fold this many records between snapshots (``None``: a sixteenth of the log,
             at least 4,096).
-        keep: keep at most this many checkpoints of the grid.
-        keep_views: keep at most this many checkpoints at views' instants.
+        keep: keep at most this many snapshots of the grid.
+        keep_views: keep at most this many snapshots at views' instants.
     """
 
     def __init__(
@@ -219,20 +133,20 @@ class Checkpoints:
         self._keep_views = max(1, keep_views)
         self._synced = 0
         # Least recently used first.
-        self._points: list[Checkpoint] = []
+        self._points: list[Snapshot] = []
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
-        """How many checkpoints are kept."""
+        """How many snapshots are kept."""
         return len(self._points)
 
     @property
     def store(self) -> Store:
-        """The store the checkpoints follow."""
+        """The store the snapshots follow."""
         return self._store
 
-    def points(self) -> list[Checkpoint]:
-        """The checkpoints kept, by instant."""
+    def points(self) -> list[Snapshot]:
+        """The snapshots kept, by instant."""
         with self._lock:
             return sorted(self._points, key=lambda c: c.at)
 
@@ -279,7 +193,7 @@ class Checkpoints:
         of the first ``upto`` records as recorded now."""
         with self._lock:
             self._sync(upto)
-            base: Checkpoint | None = None
+            base: Snapshot | None = None
             for c in self._points:
                 if c.at <= as_of and c.answers(upto) and (base is None or c.at > base.at):
                     base = c
@@ -290,11 +204,11 @@ class Checkpoints:
             return self._fold_on(base, as_of, upto)
 
     def _fold_on(
-        self, base: Checkpoint | None, as_of: datetime, upto: int
+        self, base: Snapshot | None, as_of: datetime, upto: int
     ) -> tuple[dict[str, Expectation], tuple[StatementMade, ...]]:
         store = self._store
         retractions = [r for r in store.retractions() if r.position <= upto]
-        dead = retracted_ids(retractions, None)
+        dead = retracted_ids(retractions)
         needs = max((r.position for r in retractions), default=0)
         if base is not None:
             needs = max(needs, base.needs)
@@ -302,7 +216,7 @@ class Checkpoints:
         statements: tuple[StatementMade, ...] = () if base is None else base.statements
         # The tail is streamed, not listed: a first view of a large log would otherwise keep
         # every decoded record alive until the end of the fold (and the collector would walk
-        # them all again and again). A checkpoint is left between two instants: before folding
+        # them all again and again). A snapshot is left between two instants: before folding
         # a record known later than the one folded last.
         current = upto == self._synced
         every = self._every or max(4096, upto // 16)
@@ -315,15 +229,13 @@ class Checkpoints:
         for position, event_id, event in store.ordered_events_between(
             None if base is None else base.at, as_of
         ):
-            if position > upto or event_id in dead:
-                continue
-            if isinstance(event, Retracted):
+            if position > upto or not folds(event_id, event, dead):
                 continue
             known_at = event.known_at
             if since >= every and current and last is not None and known_at > last:
                 values = _merge(values, state, dirty)
                 statements = (*statements, *state.statements)
-                base = Checkpoint(last, needs, upto, values, statements, parent=base, changed=dirty)
+                base = Snapshot(last, needs, upto, values, statements, parent=base, changed=dirty)
                 self._add(base, at_view=False)
                 state = ExpectationFold(values)
                 apply = state.apply
@@ -339,14 +251,14 @@ class Checkpoints:
         plain = _merge(values, state, dirty)
         statements = (*statements, *state.statements)
         if current and (base is None or since >= min(every, 256)):
-            point = Checkpoint(as_of, needs, upto, plain, statements, parent=base, changed=dirty)
+            point = Snapshot(as_of, needs, upto, plain, statements, parent=base, changed=dirty)
             self._add(point, at_view=True)
             return _shown(point, as_of, plain, set()), statements
         if base is None:
             return _shown(None, as_of, plain, set(plain)), statements
         return _shown(base, as_of, plain, dirty), statements
 
-    def _add(self, point: Checkpoint, *, at_view: bool) -> None:
+    def _add(self, point: Snapshot, *, at_view: bool) -> None:
         point.at_view = at_view
         points = self._points
         points.append(point)
@@ -376,7 +288,7 @@ def _merge(
 
 
 def _shown(
-    point: Checkpoint | None, as_of: datetime, plain: dict[str, Expectation], fresh: set[str]
+    point: Snapshot | None, as_of: datetime, plain: dict[str, Expectation], fresh: set[str]
 ) -> dict[str, Expectation]:
     """``plain`` as a view at ``as_of`` shows it: ``overdue`` and ``awaiting_report`` derived.
     Values of subjects not in ``fresh`` are ``point``'s, whose derived variants it keeps."""
