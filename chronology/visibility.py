@@ -12,7 +12,7 @@ position, ``upto``, never by comparing instants again.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Set
+from collections.abc import Iterable
 from typing import Final
 
 from chronology.errors import IntegrityError
@@ -50,7 +50,7 @@ def retracted_ids(retractions: Iterable[Record], upto: int | None = None) -> fro
     return frozenset(dead)
 
 
-def folds(event_id: str, event: Event, dead: Set[str]) -> bool:
+def folds(event_id: str, event: Event, dead: frozenset[str]) -> bool:
     """Whether a view folds a record among those it may see (stored by its bound, known by its
     instant): not a retraction, and not retracted (``dead``, from :func:`retracted_ids`)."""
     return event_id not in dead and not isinstance(event, Retracted)

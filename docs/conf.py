@@ -96,6 +96,9 @@ nitpick_ignore = [
     ("py:class", "chronology.events.E"),
     ("py:class", "chronology.view.S"),
     ("py:obj", "chronology.view.S"),
+    # The offline inventory of the standard library leaves these out.
+    ("py:class", "sqlite3.Connection"),
+    ("py:meth", "threading.Thread.start"),
     # pendulum's documentation is not built with Sphinx: it publishes no inventory.
     ("py:class", "pendulum.DateTime"),
     ("py:class", "pendulum.datetime.DateTime"),

@@ -39,18 +39,18 @@ _T = TypeVar("_T")
 
 
 class SQLiteFile:
-    """An open chronicle file and its connection (the part of :class:`.SQLiteStore` that
-    finds, recognises and opens the file; see the module documentation of
-    :mod:`chronology.stores.sqlite` for what is refused and how a file is read).
+    """An open chronicle file and its connection: the part of
+    :class:`~chronology.stores.sqlite.SQLiteStore` that finds, recognises and opens the file
+    (see the module documentation of :mod:`chronology.stores.sqlite` for what is refused and
+    how a file is read).
 
     Args:
         path: the file.
-        read_only: open for reading only (see :class:`.SQLiteStore`).
+        read_only: open for reading only (see :class:`~chronology.stores.sqlite.SQLiteStore`).
         timeout: how many seconds to wait for another connection's lock.
 
     Attributes:
         path: the file.
-        read_only: whether writes are refused.
     """
 
     #: Whether writes are refused.
@@ -374,6 +374,7 @@ NO_SHM: Final = frozenset({"SQLITE_READONLY_DIRECTORY", "SQLITE_CANTOPEN", "SQLI
 
 
 def has_content(path: Path) -> bool:
+    """Whether ``path`` is a file with something in it (``False`` if it cannot be looked at)."""
     try:
         return path.stat().st_size > 0
     except OSError:
@@ -381,6 +382,7 @@ def has_content(path: Path) -> bool:
 
 
 def rollback(conn: sqlite3.Connection) -> None:
+    """Roll back the connection's open transaction, if any."""
     if conn.in_transaction:
         # If ROLLBACK fails too, the transaction is gone already: nothing was committed.
         with contextlib.suppress(sqlite3.Error):

@@ -61,6 +61,7 @@ INDEXES_AND_TABLES: Final = (
         position INTEGER NOT NULL
     ) WITHOUT ROWID""",
 )
+#: The statements that make a new chronicle file (format version :data:`FORMAT_VERSION`).
 SCHEMA: Final = (
     RECORDS_TABLE.format(name="records"),
     *INDEXES_AND_TABLES,
@@ -91,9 +92,10 @@ UPGRADE_FROM_1: Final = (
     "UPDATE meta SET format_version = 2",
     "PRAGMA user_version = 2",
 )
+#: The first bytes of every SQLite database file.
 SQLITE_MAGIC: Final = b"SQLite format 3\x00"
-#: What a file is, in one statement: application id, format version, table names, and the
-#: names of the other objects of its schema (views, indexes, triggers), each after its type.
+#: The query that tells what a file is, in one statement (application id, format version,
+#: table names, and the names of the other objects of its schema, each after its type).
 IDENTIFY: Final = (
     "SELECT (SELECT application_id FROM pragma_application_id),"
     " (SELECT user_version FROM pragma_user_version),"
