@@ -19,7 +19,7 @@ import attrs
 from chronology._fastinit import slot_setters
 from chronology.errors import ChronologyError, ClockSkewError, EventError, RetractionError
 from chronology.events import Event, Retracted
-from chronology.serialization import _DIGITS3, _WRITERS, _instant_text, payload_of
+from chronology.serialization import _WRITERS, event_id_of, instant_text, payload_of
 
 __all__ = ["GENESIS_HASH", "Batch", "Record", "chain_hash", "new_record", "prepare", "seal"]
 
@@ -102,7 +102,7 @@ def prepare(events: Iterable[Event]) -> Batch:
     texts: list[str] = []
     add_payload, add_id, add_text = payloads.append, ids.append, texts.append
     writers = _WRITERS
-    instant_text = _instant_text
+    event_id = event_id_of
     checked: set[type] = set()
     i = 0
     try:
@@ -123,8 +123,7 @@ def prepare(events: Iterable[Event]) -> Batch:
                 payload = write(event, text)
             add_payload(payload)
             add_text(text)
-            # event_id_of(payload), inlined: this loop runs once per event written.
-            add_id(_sha256(payload.encode()).hexdigest()[:32])
+            add_id(event_id(payload))
     except ChronologyError:
         raise
     except (ValueError, TypeError, RecursionError) as exc:
@@ -251,9 +250,8 @@ def seal(
     hashes: list[str] = []
     retractions: list[int] = []
     seen: dict[str, Record] = {}
-    sha256 = _sha256
+    link = chain_hash
     tick = _TICK
-    digits = _DIGITS3
     make = object.__new__
     set_position, set_event_id, set_recorded_at, set_event, set_hash = (
         _set_position,
@@ -262,8 +260,9 @@ def seal(
         _set_event,
         _set_hash,
     )
-    # The recorded_at text of a record one microsecond after the previous one, in the same
-    # second, differs only in its six digits: ``before + digits + after``. ``us`` follows
+    # The recorded_at text is instant_text(recorded_at). That of a record one microsecond after
+    # the previous one, in the same second, differs only in its six digits: ``before + digits
+    # + after``, cut from the instant_text of the first record of that second. ``us`` follows
     # recorded_at's microseconds, and reaches a million when the second turns.
     before = after = ""
     us = _MICROSECONDS
@@ -284,18 +283,15 @@ def seal(
         recorded_at = recorded_at + tick
         us += 1
         if us < _MICROSECONDS:
-            text = before + digits[us // 1000] + digits[us % 1000] + after
+            text = f"{before}{us:06d}{after}"
         else:
-            text = _instant_text(recorded_at)
+            text = instant_text(recorded_at)
             us = recorded_at.microsecond
             if us:
                 before, after = text[:20], text[26:]
             else:  # a whole second: the next record's text has digits where this one has none
                 before, after = text[:19] + ".", text[19:]
-        # chain_hash(), inlined: this loop runs once per event written.
-        previous = sha256(
-            f"{previous}\n{position}\n{event_id}\n{text}\n{payload}".encode()
-        ).hexdigest()
+        previous = link(previous, position, event_id, text, payload)
         # Record(...), without the keyword-argument call: the same frozen instance.
         record = make(Record)
         set_position(record, position)

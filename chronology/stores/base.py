@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import abc
-import itertools
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 
@@ -57,25 +56,24 @@ class Store(abc.ABC):
     def __len__(self) -> int:
         """The number of records."""
 
-    @abc.abstractmethod
     def records(self) -> Iterator[Record]:
-        """Every record, in position order."""
+        """Every record, in position order: :meth:`records_after` ``(0)``."""
+        return self.records_after(0)
 
-    @abc.abstractmethod
     def ordered(self, until: datetime | None = None) -> Iterable[Record]:
         """The records with ``known_at <= until`` (all when ``None``), in
-        ``(known_at, position)`` order."""
+        ``(known_at, position)`` order: :meth:`ordered_between` ``(None, until)``."""
+        return self.ordered_between(None, until)
 
+    @abc.abstractmethod
     def ordered_between(self, after: datetime | None, until: datetime | None) -> Iterable[Record]:
-        """The records with ``after < known_at <= until``, in ``(known_at, position)`` order.
+        """The records with ``after < known_at <= until``, in ``(known_at, position)`` order,
+        as stored when the call was made.
 
-        ``None`` leaves that side open. The default filters :meth:`ordered`; stores with an
-        index on ``known_at`` override it to start at ``after``.
+        ``None`` leaves that side open. The one assertion-time scan a store implements (an
+        index on ``(known_at, position)`` lets it start at ``after``); :meth:`ordered` and
+        :meth:`ordered_events_between` read through it by default.
         """
-        records = self.ordered(until)
-        if after is None:
-            return records
-        return (r for r in records if r.event.known_at > after)
 
     def ordered_events_between(
         self, after: datetime | None, until: datetime | None
@@ -85,12 +83,11 @@ class Store(abc.ABC):
         decodes records as it reads them overrides it to skip what a fold does not use."""
         return ((r.position, r.event_id, r.event) for r in self.ordered_between(after, until))
 
+    @abc.abstractmethod
     def records_after(self, position: int) -> Iterator[Record]:
-        """The records after ``position``, in position order.
-
-        The default skips through :meth:`records`; stores with an index on position override it.
-        """
-        return itertools.islice(self.records(), position, None)
+        """The records after ``position``, in position order, as stored when the call was
+        made: the one scan by position a store implements (from ``position``, not from the
+        first record: snapshots catch up through it after every append)."""
 
     @abc.abstractmethod
     def subject_records(self, subject: str) -> list[Record]:
@@ -122,14 +119,18 @@ class Store(abc.ABC):
         instant``). ``recorded_at`` strictly increases with position, so they are the first
         that many, and a view recorded by ``instant`` is a view of them.
 
-        The default walks the records from the first; stores override it with a search.
+        The default is a binary search: a few reads of one record through
+        :meth:`records_after`, whatever the size of the log.
         """
-        count = 0
-        for r in self.records():
-            if count >= upto or r.recorded_at > instant:
-                break
-            count += 1
-        return count
+        low, high = 0, upto  # the answer is in [low, high]
+        while low < high:
+            middle = (low + high + 1) // 2
+            record = next(self.records_after(middle - 1), None)
+            if record is not None and record.recorded_at <= instant:
+                low = middle
+            else:
+                high = middle - 1
+        return low
 
     def sealed_head(self) -> tuple[int, str] | None:
         """The ``(count, last hash)`` the store keeps apart from its records, if it keeps one.

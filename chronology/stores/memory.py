@@ -197,9 +197,6 @@ class MemoryStore(Store):
     def __len__(self) -> int:
         return self._count
 
-    def records(self) -> Iterator[Record]:
-        return self._iter(0, self._count)
-
     def _iter(self, start: int, end: int) -> Iterator[Record]:
         # Nothing below the count is ever removed, so indexes below ``end`` keep their records.
         record = self._record
@@ -214,9 +211,6 @@ class MemoryStore(Store):
         if count < len(ordered):  # a batch is being stored: leave its records out
             chosen = [i for i in chosen if i < count]
         return chosen
-
-    def ordered(self, until: datetime | None = None) -> Iterable[Record]:
-        return self._records(self._ordered_slice(None, until))
 
     def ordered_between(self, after: datetime | None, until: datetime | None) -> Iterable[Record]:
         return self._records(self._ordered_slice(after, until))

@@ -412,15 +412,9 @@ class SQLiteStore(SQLiteFile, Store):
                 high = middle - 1
         return low
 
-    def records(self) -> Iterator[Record]:
-        """Every record, in position order, as stored when the call was made.
-
-        Records are read a page at a time, so memory stays bounded on a large log.
-        """
-        return self._pages(len(self))
-
     def records_after(self, position: int) -> Iterator[Record]:
-        """The records after ``position``, in position order, a page at a time."""
+        """The records after ``position``, in position order, as stored when the call was
+        made, a page at a time (memory stays bounded on a large log)."""
         return self._pages(len(self), position)
 
     def _pages(self, end: int, after: int = 0) -> Iterator[Record]:
@@ -437,17 +431,10 @@ class SQLiteStore(SQLiteFile, Store):
                 yield decode(row, remember=False)
             after = rows[-1][0]
 
-    def ordered(self, until: datetime | None = None) -> Iterator[Record]:
-        """The records with ``known_at <= until``, in ``(known_at, position)`` order.
-
-        Walks the ``(known_at, position)`` index a page at a time; records appended after the
-        call are not included.
-        """
-        return self._ordered(*_bounds(None, until), len(self))
-
     def ordered_between(self, after: datetime | None, until: datetime | None) -> Iterator[Record]:
         """The records with ``after < known_at <= until``, in ``(known_at, position)`` order,
-        starting in the index at ``after``."""
+        walking the ``(known_at, position)`` index from ``after`` a page at a time; records
+        appended after the call are not included."""
         return self._ordered(*_bounds(after, until), len(self))
 
     def _ordered(self, bound: str, key: tuple[str, int], end: int) -> Iterator[Record]:
