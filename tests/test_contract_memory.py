@@ -1,4 +1,4 @@
-"""The store contract, run against the in-memory reference store."""
+"""The store contract, run against the in-memory store."""
 
 from chronology.stores import MemoryStore, Store
 from chronology.testing import ChronicleContract

@@ -29,10 +29,22 @@ class RawRecord:
 
 
 class Store(abc.ABC):
-    """Where records live. Implementations keep every system-time decision in one transaction.
+    """Where records live. The rules every store keeps (the contract suite,
+    :mod:`chronology.testing`, checks them; the how-to "Write a store" shows a whole one):
 
-    ``append`` must, atomically: read the head, call :func:`chronology.record.seal`, and insert
-    what it returns; a failure leaves the store unchanged. Readers see whole batches only.
+    * ``append`` does, in one transaction: read the head (the last record), call
+      :func:`chronology.record.seal` with it, and store what it returns. Positions, ``recorded_at``
+      and hashes are decided there, inside the transaction, never before it: then several
+      writers can never interleave. A failure leaves the store unchanged.
+    * The store keeps the exact texts that were hashed: each record's ``payload``
+      (``Sealed.payloads``) and ``recorded_at`` (``Sealed.recorded_texts``), and gives them back
+      unchanged in :meth:`raw` (a store that keeps the event objects instead may write them again
+      with :func:`~chronology.serialization.payload_of` and
+      :func:`~chronology.serialization.instant_text`, which give the same texts).
+    * Readers see whole batches only: a read made while a batch is being stored sees none of it.
+    * It lists as retractions exactly the positions ``Sealed.retractions`` names.
+
+    Implement the abstract methods; the others have efficient defaults built on them.
     """
 
     #: Whether appends are refused (a read-only file).
