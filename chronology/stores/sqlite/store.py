@@ -26,6 +26,7 @@ from chronology.stores.sqlite.file import SQLiteFile, rollback
 from chronology.stores.sqlite.schema import (
     FORMAT_VERSION,
     SCHEMA,
+    join_sql,
     known_at_text,
     padded,
     schema_fault,
@@ -67,24 +68,6 @@ def _bounds(after: datetime | None, until: datetime | None) -> tuple[str, tuple[
     bound = _END_OF_TIME if until is None else known_at_text(until)
     key = ("", 0) if after is None else (known_at_text(after), _AFTER_ANY_POSITION)
     return bound, key
-
-
-def _join_sql(count: int, on: str, *, payload: bool = True) -> str:
-    """The query of the records matching any of ``count`` key pairs (``k.a``, ``k.b``, joined
-    ``on`` a condition that starts with ``r.subject = k.a``); ``payload=False`` reads an empty
-    text in place of each payload.
-
-    ``INDEXED BY records_subject``: without statistics, SQLite's planner guesses that a list
-    of a few hundred keys is worth an automatic index built from the whole table, on every
-    call, which made re-importing stored events cost quadratic time.
-    """
-    values = ",".join(["(?, ?)"] * count)
-    text = "r.payload" if payload else "''"
-    return (
-        f"WITH k(a, b) AS (VALUES {values}) SELECT DISTINCT"
-        f" r.position, r.event_id, r.recorded_at, {text}, r.hash"
-        f" FROM k JOIN records AS r INDEXED BY records_subject ON {on}"
-    )
 
 
 class SQLiteStore(SQLiteFile, Store):
@@ -355,7 +338,7 @@ class SQLiteStore(SQLiteFile, Store):
         for i in range(0, len(keys), _CHUNK // 2):
             chunk = keys[i : i + _CHUNK // 2]
             params = [item for key in chunk for item in key]
-            yield from conn.execute(_join_sql(len(chunk), on, payload=payload), params).fetchall()
+            yield from conn.execute(join_sql(len(chunk), on, payload=payload), params).fetchall()
 
     # -- reading --------------------------------------------------------------------------------
 
