@@ -13,6 +13,7 @@ Example:
     ['visit/x']
 """
 
+from chronology import lifecycle  # noqa: F401  (registers the fold rules of plans and figures)
 from chronology.chronicle import Chronicle
 from chronology.errors import (
     ChronologyError,
@@ -38,6 +39,8 @@ from chronology.errors import (
 from chronology.events import Event, Likelihood, Quantity, Source, event_type
 from chronology.expectations import (
     Expectation,
+    FigureExpectation,
+    PlanExpectation,
     Status,
     TradeExpectation,
     Vintage,
@@ -59,6 +62,7 @@ __all__ = [
     "Event",
     "EventError",
     "Expectation",
+    "FigureExpectation",
     "FormatVersionError",
     "Head",
     "HeadError",
@@ -66,6 +70,7 @@ __all__ = [
     "IntegrityError",
     "Likelihood",
     "NotAChronicleError",
+    "PlanExpectation",
     "Projection",
     "Quantity",
     "ReadOnlyError",

@@ -48,7 +48,9 @@ __all__ = [
     "MAX_VIA_DEPTH",
     "AgendaChanged",
     "Event",
+    "FigureEvent",
     "Likelihood",
+    "PlanEvent",
     "Quantity",
     "Retracted",
     "Source",
@@ -313,12 +315,31 @@ class Event:
     )
 
 
-class VisitEvent(Event):
-    """Marker base of the events about a planned visit."""
+class PlanEvent(Event):
+    """Marker base of the events about a planned happening: a summit, a visit, an output
+    increase, sanctions taking effect on a date (see :mod:`chronology.plans`).
+
+    Every plan shares one life cycle: announced, scheduled, rescheduled, postponed, cancelled,
+    occurred (and ``overdue``, derived once its window is over).
+    """
 
 
-class TradeEvent(Event):
-    """Marker base of the events about a trade flow and its projections."""
+class FigureEvent(Event):
+    """Marker base of the events about a figure and its projections: world demand growth, a
+    GDP target, a trade flow (see :mod:`chronology.figures`).
+
+    Every figure shares one life cycle: projected, revised, reported (and ``awaiting_report``,
+    derived once its period is over).
+    """
+
+
+class VisitEvent(PlanEvent):
+    """Marker base of the events about a planned visit: the visit is one kind of plan."""
+
+
+class TradeEvent(FigureEvent):
+    """Marker base of the events about a trade flow and its projections: a trade flow is one
+    kind of figure."""
 
 
 _opt_quantity = optional_instance_of(Quantity, "a Quantity")

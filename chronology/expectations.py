@@ -38,7 +38,9 @@ from chronology._fastinit import slot_setters
 from chronology.events import (
     AgendaChanged,
     Event,
+    FigureEvent,
     Likelihood,
+    PlanEvent,
     Quantity,
     Source,
     StatementMade,
@@ -61,12 +63,20 @@ if TYPE_CHECKING:
     from chronology.tracks import SourceTrack
 
 __all__ = [
+    "OUTCOME_STATUSES",
     "Expectation",
     "ExpectationFold",
+    "FieldHandler",
+    "FigureExpectation",
+    "Figured",
+    "PlanExpectation",
+    "Planned",
     "Status",
     "TradeExpectation",
     "Vintage",
     "VisitExpectation",
+    "register_handler",
+    "register_kind",
 ]
 
 
@@ -255,12 +265,7 @@ class TradeExpectation:
 
                 trade.report("imports, all modes incl. pipeline (customs)", unit="Mt")
         """
-        for figure in reversed(self.reports):
-            if (scope is None or figure.scope == scope) and (
-                unit is None or same_dimension(figure.quantity.unit, unit)
-            ):
-                return figure
-        return None
+        return _latest_report(self.reports, scope, unit)
 
     @property
     def scopes(self) -> tuple[str | None, ...]:
@@ -268,8 +273,130 @@ class TradeExpectation:
         return tuple(dict.fromkeys(f.scope for f in self.reports))
 
 
-#: Either kind of expectation.
-Expectation: TypeAlias = VisitExpectation | TradeExpectation
+def _latest_report(
+    reports: tuple[Vintage, ...], scope: str | None, unit: str | None
+) -> Vintage | None:
+    for figure in reversed(reports):
+        if (scope is None or figure.scope == scope) and (
+            unit is None or same_dimension(figure.quantity.unit, unit)
+        ):
+            return figure
+    return None
+
+
+@attrs.frozen(kw_only=True)
+class PlanExpectation:
+    """What was expected of a planned happening (a summit, an output increase, sanctions taking
+    effect), as of some instant: the general family a visit is one kind of.
+
+    It goes through a visit's life cycle (``announced``, ``scheduled``, ``postponed``,
+    ``cancelled``, ``occurred``, and ``overdue`` derived once its window is over), folded from
+    the events of :mod:`chronology.plans`.
+
+    Attributes:
+        subject: the expectation's id, such as ``"plan/opec-output-increase-2024-10"``.
+        status: where it stands (``overdue`` is derived at the view's as-of instant).
+        what: what is to happen ("OPEC+ output increase of 180 kb/d").
+        actors: who is to carry it out.
+        counterparts: who else takes part (once it occurred: who did).
+        place: where it is to take place (once it occurred: where it did).
+        window: the dates expected (or, once it occurred, the actual dates).
+        first_window: the window of the first event that gave one.
+        reason: the reason for the current status (a postponement's, a cancellation's).
+        likelihood, probability: the latest hedge given.
+        sources, first_known_at, updated_at, event_ids, partial: as on
+            :class:`VisitExpectation`.
+    """
+
+    subject: str
+    status: Status
+    what: str | None = None
+    actors: tuple[str, ...] = ()
+    counterparts: tuple[str, ...] = ()
+    place: str | None = None
+    window: Window | None = None
+    first_window: Window | None = None
+    reason: str | None = None
+    likelihood: Likelihood | None = None
+    probability: float | None = None
+    sources: tuple[Source, ...] = ()
+    first_known_at: datetime
+    updated_at: datetime
+    event_ids: tuple[str, ...] = ()
+    partial: bool = False
+
+    #: The kind of expectation.
+    kind: ClassVar[str] = "plan"
+
+
+@attrs.frozen(kw_only=True)
+class FigureExpectation:
+    """What was expected of a figure (world demand growth, a GDP target), as of some instant:
+    the general family a trade flow is one kind of.
+
+    It goes through a trade projection's life cycle (``projected``, ``revised``, ``reported``),
+    folded from the events of :mod:`chronology.figures`; reports, preliminary or not, are kept
+    beside the projections, never over them.
+
+    Attributes:
+        subject: the expectation's id, such as ``"figure/world-oil-demand-growth-2024/opec"``.
+        status: ``projected``, ``revised`` or ``reported``.
+        measure: what is measured ("world oil demand growth").
+        area: where ("world", "euro area").
+        period: the period the figure covers.
+        quantity: the latest projected figure (reports never overwrite it).
+        scope: how it is measured; figures compare only within one scope.
+        claims: the latest claims made about it.
+        likelihood, probability: the latest hedge given.
+        projections: every projected or revised figure, in fold order (each a vintage).
+        reports: every reported figure, in fold order; see :meth:`report`.
+        sources, first_known_at, updated_at, event_ids, partial: as on
+            :class:`VisitExpectation`.
+    """
+
+    subject: str
+    status: Status
+    measure: str | None = None
+    area: str | None = None
+    period: Window | None = None
+    quantity: Quantity | None = None
+    scope: str | None = None
+    claims: tuple[str, ...] = ()
+    likelihood: Likelihood | None = None
+    probability: float | None = None
+    projections: tuple[Vintage, ...] = ()
+    reports: tuple[Vintage, ...] = ()
+    sources: tuple[Source, ...] = ()
+    first_known_at: datetime
+    updated_at: datetime
+    event_ids: tuple[str, ...] = ()
+    partial: bool = False
+
+    #: The kind of expectation.
+    kind: ClassVar[str] = "figure"
+
+    @property
+    def window(self) -> Window | None:
+        """The target time of the expectation, that is its period."""
+        return self.period
+
+    def report(self, scope: str | None = None, *, unit: str | None = None) -> Vintage | None:
+        """The latest report of the given scope and unit (or one of its dimension), or
+        ``None``; see :meth:`TradeExpectation.report`."""
+        return _latest_report(self.reports, scope, unit)
+
+    @property
+    def scopes(self) -> tuple[str | None, ...]:
+        """The distinct scopes of the reports, in order of first appearance."""
+        return tuple(dict.fromkeys(f.scope for f in self.reports))
+
+
+#: Any kind of expectation.
+Expectation: TypeAlias = VisitExpectation | TradeExpectation | PlanExpectation | FigureExpectation
+#: The expectations of planned happenings: plans, and visits (a kind of plan).
+Planned: TypeAlias = PlanExpectation | VisitExpectation
+#: The expectations of figures: figures, and trade flows (a kind of figure).
+Figured: TypeAlias = FigureExpectation | TradeExpectation
 
 
 def _by_source(value: Expectation) -> dict[str, SourceTrack]:
@@ -550,12 +677,60 @@ def _handler(cls: type[Event]) -> _Handler | None:
         return found
 
 
+#: A fold handler written outside this module: it updates the fields of the expectation being
+#: built (``status`` among them; a field left out reads ``None`` or empty) from one event.
+FieldHandler = Callable[[dict[str, Any], Event], None]
+
+#: The kinds of expectation: the event base class whose events build one, by kind, most
+#: specific first (a visit is a kind of plan, so ``"visit"`` comes before ``"plan"``).
+_KIND_EVENTS: dict[str, type[Event]] = {
+    "visit": VisitEvent,
+    "trade": TradeEvent,
+    "plan": PlanEvent,
+    "figure": FigureEvent,
+}
+#: The expectation value class of each kind.
+_KIND_VALUES: dict[str, type[Any]] = {
+    "visit": VisitExpectation,
+    "trade": TradeExpectation,
+    "plan": PlanExpectation,
+    "figure": FigureExpectation,
+}
+
+#: The statuses an expectation event known later does not undo: an outcome or a cancellation.
+OUTCOME_STATUSES: Final = _TERMINAL
+
+
+def register_kind(kind: str, events: type[Event], value: type[Any]) -> None:
+    """Teach the fold a kind of expectation: events derived from ``events`` build a ``value``.
+
+    ``value`` is a frozen attrs class taking ``subject``, ``status``, ``partial``,
+    ``sources``, ``first_known_at``, ``updated_at``, ``event_ids`` and the fields its handlers
+    set. A kind registered earlier for a subclass of ``events`` stays the more specific one.
+    """
+    _KIND_EVENTS[kind] = events
+    _KIND_VALUES[kind] = value
+    _KINDS.clear()
+
+
+def register_handler(event_class: type[Event], handler: FieldHandler) -> None:
+    """Fold ``event_class`` (and its subclasses without a handler of their own) with
+    ``handler``, which updates the fields of the expectation being built."""
+
+    def apply(b: _Builder, e: Event) -> None:
+        handler(b.fields, e)
+
+    _HANDLERS[event_class] = apply
+    _RESOLVED.clear()
+    _RESOLVED.update(_HANDLERS)
+    _KINDS.clear()
+
+
 def _family(cls: type[Event]) -> str | None:
-    if issubclass(cls, VisitEvent):
-        return "visit"
-    if issubclass(cls, TradeEvent):
-        return "trade"
-    return None
+    """The kind of expectation events of ``cls`` build: that of its most specific base."""
+    mro = cls.__mro__
+    found = [(mro.index(base), kind) for kind, base in _KIND_EVENTS.items() if base in mro]
+    return min(found)[1] if found else None
 
 
 #: The handler and the family of each event class seen.
@@ -675,9 +850,8 @@ class ExpectationFold:
             "updated_at": b.updated_at,
             "event_ids": tuple(b.event_ids),
         }
-        if self._kinds[subject] == "trade":
-            return TradeExpectation(**fields, **common)
-        return VisitExpectation(**fields, **common)
+        value: Expectation = _KIND_VALUES[self._kinds[subject]](**fields, **common)
+        return value
 
     def freeze(self, as_of: datetime | None) -> dict[str, Expectation]:
         """Every expectation, by subject (sorted)."""

@@ -25,7 +25,13 @@ from typing import Any, Final
 import attrs
 
 from chronology.events import Quantity, Source
-from chronology.expectations import Expectation, TradeExpectation, VisitExpectation
+from chronology.expectations import (
+    Expectation,
+    FigureExpectation,
+    PlanExpectation,
+    TradeExpectation,
+    VisitExpectation,
+)
 from chronology.outcomes import Incomparable, ProjectionError, Why, projection_error
 from chronology.serialization import converter, event_to_dict
 from chronology.time import Window
@@ -302,7 +308,15 @@ def _visit_figure(expectation: VisitExpectation) -> str:
     return text
 
 
-def _trade_figure(expectation: TradeExpectation) -> str:
+def _plan_figure(expectation: PlanExpectation) -> str:
+    what = expectation.what or "?"
+    text = f"{what} by {', '.join(expectation.actors)}" if expectation.actors else what
+    if expectation.place:
+        text = f"{text} ({expectation.place})"
+    return text
+
+
+def _trade_figure(expectation: TradeExpectation | FigureExpectation) -> str:
     parts: list[str] = []
     projected = expectation.quantity
     if projected is not None:
@@ -330,7 +344,12 @@ def _trade_figure(expectation: TradeExpectation) -> str:
 
 
 # The key figure of each kind of expectation (see register_key_figure).
-_KEY_FIGURES: Final[dict[str, KeyFigure]] = {"visit": _visit_figure, "trade": _trade_figure}
+_KEY_FIGURES: Final[dict[str, KeyFigure]] = {
+    "visit": _visit_figure,
+    "trade": _trade_figure,
+    "plan": _plan_figure,
+    "figure": _trade_figure,
+}
 
 
 def register_key_figure(kind: str, write: KeyFigure) -> None:
@@ -345,8 +364,9 @@ def register_key_figure(kind: str, write: KeyFigure) -> None:
 
 
 def key_figure(expectation: Expectation) -> str:
-    """The one line that says most about an expectation: who visits whom, or the projected
-    figure against the report of the same scope (with the error of the projection). A kind
+    """The one line that says most about an expectation: who visits whom, what is planned by
+    whom, or the projected figure against the report of the same scope (with the error of the
+    projection). A kind
     nobody registered (see :func:`register_key_figure`) reads ``-``.
 
     Example:

@@ -21,7 +21,14 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 
 from chronology.events import Source
-from chronology.expectations import Expectation, TradeExpectation, Vintage, VisitExpectation
+from chronology.expectations import (
+    Expectation,
+    FigureExpectation,
+    PlanExpectation,
+    TradeExpectation,
+    Vintage,
+    VisitExpectation,
+)
 from chronology.quantity import Quantity
 from chronology.render import iso, printable
 from chronology.time import Window
@@ -113,15 +120,23 @@ _TRADE_COLUMNS: Final = (
     "projections",
     "reports",
 )
+#: The columns only plans and figures have; the rest of a plan is in the visit columns, the
+#: rest of a figure in the trade columns.
+_PLAN_COLUMNS: Final = ("what", "actors")
+_FIGURE_COLUMNS: Final = ("measure", "area")
 
 #: The columns of an expectation in CSV output, every field, visits' and trades' side by side
-#: (a visit leaves the trade columns empty, and the other way round).
+#: (a visit leaves the trade columns empty, and the other way round). Plans fill the visit
+#: columns they share and ``what``, ``actors``; figures the trade columns they share and
+#: ``measure``, ``area``.
 EXPECTATION_COLUMNS: Final = (
     "subject",
     "kind",
     "status",
     *_VISIT_COLUMNS,
     *_TRADE_COLUMNS,
+    *_PLAN_COLUMNS,
+    *_FIGURE_COLUMNS,
     "likelihood",
     "probability",
     "sources",
@@ -148,6 +163,10 @@ EXPECTATION_TEXT_COLUMNS: Final = frozenset(
         "importer",
         "commodity",
         "grade",
+        "what",
+        "actors",
+        "measure",
+        "area",
         "period_label",
         "unit",
         "scope",
@@ -171,27 +190,37 @@ def _bounds(q: Quantity | None) -> list[object]:
     return [low, high, _flag(q.approximate)]
 
 
-def _visit_cells(e: VisitExpectation) -> list[object]:
+def _visit_cells(e: VisitExpectation | PlanExpectation) -> list[object]:
+    visit = e if isinstance(e, VisitExpectation) else None
     return [
         *_window(e.window),
         *_window(e.first_window, full=False),
-        e.visitor or "",
-        e.host or "",
+        "" if visit is None else visit.visitor or "",
+        "" if visit is None else visit.host or "",
         _joined(e.counterparts),
-        e.purpose or "",
-        _joined(e.agenda),
+        "" if visit is None else visit.purpose or "",
+        "" if visit is None else _joined(visit.agenda),
         e.place or "",
         e.reason or "",
     ]
 
 
-def _trade_cells(e: TradeExpectation) -> list[object]:
+def _plan_cells(e: PlanExpectation) -> list[object]:
+    return [e.what or "", _joined(e.actors)]
+
+
+def _figure_cells(e: FigureExpectation) -> list[object]:
+    return [e.measure or "", e.area or ""]
+
+
+def _trade_cells(e: TradeExpectation | FigureExpectation) -> list[object]:
     report: Vintage | None = e.report(e.scope) if e.scope is not None else e.report()
+    trade = e if isinstance(e, TradeExpectation) else None
     return [
-        e.exporter or "",
-        e.importer or "",
-        e.commodity or "",
-        e.grade or "",
+        "" if trade is None else trade.exporter or "",
+        "" if trade is None else trade.importer or "",
+        "" if trade is None else trade.commodity or "",
+        "" if trade is None else trade.grade or "",
         *_window(e.period),
         *_quantity(e.quantity),
         *_bounds(e.quantity),
@@ -209,7 +238,12 @@ def _trade_cells(e: TradeExpectation) -> list[object]:
 _KIND_CELLS: Final[dict[str, tuple[tuple[str, ...], Callable[[Any], list[object]]]]] = {
     "visit": (_VISIT_COLUMNS, _visit_cells),
     "trade": (_TRADE_COLUMNS, _trade_cells),
+    "plan": (_PLAN_COLUMNS, _plan_cells),
+    "figure": (_FIGURE_COLUMNS, _figure_cells),
 }
+#: The kinds that fill another kind's columns too: a plan fills the visit columns it shares
+#: (window, counterparts, place, reason), a figure the trade columns it shares.
+_ALSO_FILLS: Final = {"plan": "visit", "figure": "trade"}
 
 
 def expectation_cells(e: Expectation | None) -> list[object]:
@@ -224,7 +258,8 @@ def expectation_cells(e: Expectation | None) -> list[object]:
         return [""] * len(EXPECTATION_COLUMNS)
     kinds: list[object] = []
     for kind, (columns, cells) in _KIND_CELLS.items():
-        kinds += cells(e) if kind == e.kind else [""] * len(columns)
+        fills = kind == e.kind or kind == _ALSO_FILLS.get(e.kind)
+        kinds += cells(e) if fills else [""] * len(columns)
     return [
         e.subject,
         e.kind,

@@ -12,6 +12,10 @@ from chronology.errors import UnknownSubjectError
 from chronology.events import Event, StatementMade
 from chronology.expectations import (
     Expectation,
+    Figured,
+    FigureExpectation,
+    PlanExpectation,
+    Planned,
     Status,
     TradeExpectation,
     VisitExpectation,
@@ -190,6 +194,29 @@ class View:
     def trades(self) -> tuple[TradeExpectation, ...]:
         """The trade expectations, sorted by subject."""
         return tuple(e for e in self._expectations().values() if isinstance(e, TradeExpectation))
+
+    def plans(self) -> tuple[Planned, ...]:
+        """The expectations of planned happenings, sorted by subject: plans, and visits (a
+        visit is one kind of plan; :meth:`of_kind` tells them apart)."""
+        return tuple(
+            e
+            for e in self._expectations().values()
+            if isinstance(e, PlanExpectation | VisitExpectation)
+        )
+
+    def figures(self) -> tuple[Figured, ...]:
+        """The expectations of figures, sorted by subject: figures, and trade flows (a trade
+        flow is one kind of figure; :meth:`of_kind` tells them apart)."""
+        return tuple(
+            e
+            for e in self._expectations().values()
+            if isinstance(e, FigureExpectation | TradeExpectation)
+        )
+
+    def of_kind(self, *kinds: str) -> tuple[Expectation, ...]:
+        """The expectations of the given kinds (``"visit"``, ``"plan"``, ``"trade"``,
+        ``"figure"``, or a kind registered by a plugin), sorted by subject."""
+        return tuple(e for e in self._expectations().values() if e.kind in kinds)
 
     def statements(self, subject: str | None = None) -> tuple[StatementMade, ...]:
         """The statements known, in assertion-time order; only one subject's when given."""

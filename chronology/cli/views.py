@@ -153,7 +153,10 @@ def _status_window(e: Expectation) -> str:
 @db_option
 @recorded_by_option
 @click.option(
-    "--kind", type=click.Choice(["visit", "trade"]), default=None, help="Only visits or trades."
+    "--kind",
+    type=click.Choice(["visit", "trade", "plan", "figure"]),
+    default=None,
+    help="Only this kind (plan: plans and visits; figure: figures and trades).",
 )
 @format_option
 def as_of(
@@ -173,6 +176,10 @@ def as_of(
             found: tuple[Expectation, ...] = view.visits()
         elif kind == "trade":
             found = view.trades()
+        elif kind == "plan":
+            found = view.plans()
+        elif kind == "figure":
+            found = view.figures()
         else:
             found = view.expectations()
         emit(
