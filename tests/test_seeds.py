@@ -15,12 +15,14 @@ from chronology.events import (
     VisitPostponed,
     VisitScheduled,
 )
-from chronology.expectations import TradeExpectation, VisitExpectation
+from chronology.expectations import FigureExpectation, TradeExpectation, VisitExpectation
 from chronology.testing import FakeClock
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "seeds").glob("*.jsonl"))
 CASE = ROOT / "seeds" / "russia-china-2024.jsonl"
+BLINKEN_CASE = ROOT / "seeds" / "blinken-china-2023.jsonl"
+OIL_CASE = ROOT / "seeds" / "oil-demand-2024.jsonl"
 
 VISIT = "visit/lavrov-china-2024-04"
 SEABORNE = "trade/russia-china-crude-seaborne-2024-03"
@@ -60,7 +62,7 @@ def trade(c: Chronicle, when: str, subject: str = SEABORNE) -> TradeExpectation:
 
 
 def test_there_are_seeds() -> None:
-    assert CASE in SEEDS
+    assert {BLINKEN_CASE, CASE, OIL_CASE} <= set(SEEDS)
 
 
 @pytest.mark.parametrize("path", SEEDS, ids=[p.name for p in SEEDS])
@@ -79,9 +81,10 @@ def test_every_seed_loads_verifies_and_round_trips(path: Path, tmp_path: Path) -
         assert r.event.source is not None
 
 
-def test_the_packaged_copy_of_the_seed_is_the_seed() -> None:
-    packaged = ROOT / "chronology" / "data" / CASE.name
-    assert CASE.read_bytes() == packaged.read_bytes()
+@pytest.mark.parametrize("path", SEEDS, ids=[p.name for p in SEEDS])
+def test_the_packaged_copy_of_the_seed_is_the_seed(path: Path) -> None:
+    packaged = ROOT / "chronology" / "data" / path.name
+    assert path.read_bytes() == packaged.read_bytes()
 
 
 # -- the case, day by day -----------------------------------------------------------------------
@@ -279,3 +282,149 @@ def test_retracting_a_wrongly_entered_event() -> None:
     assert wrong == c.append(wrong.event)
     assert Status.ANNOUNCED == visit(c, "2024-04-05").status
     assert len(c) == c.verify()
+
+
+# -- the Blinken visit to China, 2023 ------------------------------------------------------------
+
+BLINKEN = "visit/blinken-china-2023"
+
+
+@pytest.fixture(scope="module")
+def blinken_case() -> Chronicle:
+    c = Chronicle(clock=FakeClock(utc(2023, 7, 1)))
+    c.import_jsonl(BLINKEN_CASE)
+    return c
+
+
+def blinken(c: Chronicle, when: str) -> VisitExpectation:
+    value = c.as_of(when)[BLINKEN]
+    assert isinstance(value, VisitExpectation)
+    return value
+
+
+def test_blinken_agreed_at_bali_with_no_date(blinken_case: Chronicle) -> None:
+    value = blinken(blinken_case, "2022-11-15")
+    assert (Status.ANNOUNCED, None) == (value.status, value.window)
+    assert ("Antony Blinken", "China") == (value.visitor, value.host)
+
+
+def test_blinken_postponed_with_no_new_date(blinken_case: Chronicle) -> None:
+    value = blinken(blinken_case, "2023-03-01")
+    assert (Status.POSTPONED, None) == (value.status, value.window)
+    assert value.reason is not None
+    assert "balloon" in value.reason
+    # the trip had been due on 5 February (Beijing time); the first window says so
+    assert value.first_window is not None
+    assert utc(2023, 2, 4, 16) == value.first_window.start
+    # a postponement with no window never turns overdue, however long it lasts
+    assert Status.POSTPONED == blinken(blinken_case, "2023-06-01").status
+
+
+def test_blinken_anonymous_officials_give_a_hedged_date(blinken_case: Chronicle) -> None:
+    value = blinken(blinken_case, "2023-06-10")
+    assert Status.SCHEDULED == value.status
+    assert Window.parse("2023-06-18", tz="Asia/Shanghai") == value.window
+    assert "probable" == value.likelihood
+    assert any(
+        "Xi Jinping" in s.summary
+        for s in blinken_case.as_of("2023-06-10").statements(BLINKEN)
+        if s.summary
+    )
+
+
+def test_blinken_scheduled_for_18_19_june(blinken_case: Chronicle) -> None:
+    value = blinken(blinken_case, "2023-06-15")
+    assert Status.SCHEDULED == value.status
+    assert Window.parse("2023-06-18/2023-06-19", tz="Asia/Shanghai") == value.window
+    assert "certain" == value.likelihood
+    assert value.reason is None  # the balloon is no longer the reason for anything
+
+
+def test_blinken_occurred_and_met_xi(blinken_case: Chronicle) -> None:
+    value = blinken(blinken_case, "2023-06-20")
+    assert (Status.OCCURRED, "Beijing") == (value.status, value.place)
+    assert ("Qin Gang", "Wang Yi", "Xi Jinping") == value.counterparts
+    assert Window.parse("2023-06-18/2023-06-19", tz="Asia/Shanghai") == value.window
+
+
+# -- world oil demand growth in 2024: OPEC and the IEA -------------------------------------------
+
+OPEC = "figure/world-oil-demand-growth-2024/opec"
+IEA = "figure/world-oil-demand-growth-2024/iea"
+GROWTH_SCOPE = "world oil demand, annual average growth"
+
+
+@pytest.fixture(scope="module")
+def oil_case() -> Chronicle:
+    c = Chronicle(clock=FakeClock(utc(2025, 3, 1)))
+    c.import_jsonl(OIL_CASE)
+    return c
+
+
+def growth(c: Chronicle, when: str, subject: str = OPEC) -> FigureExpectation:
+    value = c.as_of(when)[subject]
+    assert isinstance(value, FigureExpectation)
+    return value
+
+
+def test_opec_held_its_first_forecast_into_2024(oil_case: Chronicle) -> None:
+    value = growth(oil_case, "2024-02-14")
+    assert (Status.PROJECTED, Quantity(2.25, "mb/d")) == (value.status, value.quantity)
+    assert 3 == len(value.projections)
+    assert Window.parse("2024") == value.period
+    assert ("world oil demand growth", "world") == (value.measure, value.area)
+
+
+def test_opec_forecast_as_of_1_october_2024(oil_case: Chronicle) -> None:
+    value = growth(oil_case, "2024-10-01")
+    assert (Status.REVISED, Quantity(2.03, "mb/d")) == (value.status, value.quantity)
+
+
+def test_opec_cut_five_times(oil_case: Chronicle) -> None:
+    value = growth(oil_case, "2024-12-12")
+    assert [2.25, 2.25, 2.25, 2.11, 2.03, 1.93, 1.82, 1.61] == [
+        p.quantity.value for p in value.projections
+    ]
+    assert 1610.0 == pytest.approx(value.quantity.to("kb/d").value if value.quantity else None)
+    assert "fifth cut in a row" in value.claims
+
+
+def test_the_iea_figure_was_roughly_half_opecs(oil_case: Chronicle) -> None:
+    view = oil_case.as_of("2024-11-12")
+    opec, iea = view[OPEC], view[IEA]
+    assert isinstance(opec, FigureExpectation)
+    assert isinstance(iea, FigureExpectation)
+    assert opec.quantity is not None
+    assert iea.quantity is not None
+    assert Quantity(860, "kb/d") == iea.quantity
+    assert 0.47 == pytest.approx(iea.quantity.to("mb/d").value / opec.quantity.value, abs=0.01)
+
+
+def test_the_iea_outcome_preliminary_then_revised(oil_case: Chronicle) -> None:
+    for subject in (IEA, OPEC):
+        early = growth(oil_case, "2025-01-16", subject).report(GROWTH_SCOPE, unit="mb/d")
+        assert early is not None
+        assert (Quantity(940, "kb/d"), True) == (early.quantity, early.preliminary)
+        final = growth(oil_case, "2025-02-14", subject)
+        report = final.report(GROWTH_SCOPE, unit="mb/d")
+        assert report is not None
+        assert (Status.REPORTED, Quantity(870, "kb/d"), False) == (
+            final.status,
+            report.quantity,
+            report.preliminary,
+        )
+        assert [True, False] == [r.preliminary for r in final.reports]
+    # OPEC's last vintage against the outcome, in one unit
+    opec = growth(oil_case, "2025-02-14")
+    report = opec.report(GROWTH_SCOPE, unit="mb/d")
+    assert opec.quantity is not None
+    assert report is not None
+    assert 0.74 == pytest.approx(opec.quantity.value - report.quantity.to("mb/d").value)
+    assert Quantity(0.87, "mb/d") == report.quantity.to("mb/d")
+
+
+def test_the_oil_case_lists_figures_only(oil_case: Chronicle) -> None:
+    view = oil_case.as_of("2025-03-01")
+    assert [IEA, OPEC] == [e.subject for e in view.figures()]
+    assert () == view.plans()
+    assert () == view.trades()
