@@ -28,7 +28,9 @@ from __future__ import annotations
 # Each command module adds its commands to the group when imported.
 from chronology.cli import demo, drawing, integrity, interchange, views  # noqa: F401
 from chronology.cli.app import cli, main
-from chronology.cli.demo import DEMO_DATES as DEMO_DATES  # documented in cli.demo
+from chronology.cli.demo import DEFAULT_CASE as DEFAULT_CASE  # documented in cli.demo
+from chronology.cli.demo import DEMO_CASES as DEMO_CASES
+from chronology.cli.demo import DEMO_DATES as DEMO_DATES
 from chronology.cli.demo import DEMO_DB as DEMO_DB
 from chronology.cli.demo import seed_path
 from chronology.cli.options import DB_ENV as DB_ENV  # documented in cli.options
