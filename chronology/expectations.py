@@ -393,10 +393,10 @@ class FigureExpectation:
 
 #: Any kind of expectation.
 Expectation: TypeAlias = VisitExpectation | TradeExpectation | PlanExpectation | FigureExpectation
-#: The expectations of planned happenings: plans, and visits (a kind of plan).
 Planned: TypeAlias = PlanExpectation | VisitExpectation
-#: The expectations of figures: figures, and trade flows (a kind of figure).
+"""Plans and visits, the expectations of planned happenings (a visit is a kind of plan)."""
 Figured: TypeAlias = FigureExpectation | TradeExpectation
+"""Figures and trade flows, the expectations of figures (a trade flow is a kind of figure)."""
 
 
 def _by_source(value: Expectation) -> dict[str, SourceTrack]:
@@ -677,9 +677,9 @@ def _handler(cls: type[Event]) -> _Handler | None:
         return found
 
 
-#: A fold handler written outside this module: it updates the fields of the expectation being
-#: built (``status`` among them; a field left out reads ``None`` or empty) from one event.
-FieldHandler = Callable[[dict[str, Any], Event], None]
+FieldHandler: TypeAlias = Callable[[dict[str, Any], Event], None]
+"""A fold handler written outside this module, which updates the fields of the expectation
+being built (``status`` among them; a field left out reads ``None`` or empty) from one event."""
 
 #: The kinds of expectation: the event base class whose events build one, by kind, most
 #: specific first (a visit is a kind of plan, so ``"visit"`` comes before ``"plan"``).
@@ -697,8 +697,9 @@ _KIND_VALUES: dict[str, type[Any]] = {
     "figure": FigureExpectation,
 }
 
-#: The statuses an expectation event known later does not undo: an outcome or a cancellation.
-OUTCOME_STATUSES: Final = _TERMINAL
+OUTCOME_STATUSES: Final[frozenset[Status]] = _TERMINAL
+"""Outcomes and cancellations, the statuses that an expectation event known later does not
+undo."""
 
 
 def register_kind(kind: str, events: type[Event], value: type[Any]) -> None:

@@ -24,7 +24,8 @@ Example:
     ('figure', 'revised', ['2.03 mb/d', '1.93 mb/d'])
 """
 
-from __future__ import annotations
+# The inherited signature (``known_at: datetime | date | str``) is read in this module's names.
+from datetime import date, datetime  # noqa: F401
 
 import attrs
 
@@ -37,8 +38,7 @@ from chronology._checks import (
     strings,
 )
 from chronology._fields import likelihood_field, window_field
-from chronology.events import FigureEvent, Likelihood, event_type
-from chronology.quantity import Quantity
+from chronology.events import FigureEvent, Likelihood, Quantity, event_type
 from chronology.time import Window
 
 __all__ = [

@@ -27,6 +27,9 @@ Example:
 
 from __future__ import annotations
 
+# The inherited signature (``known_at: datetime | date | str``) is read in this module's names.
+from datetime import date, datetime  # noqa: F401
+
 import attrs
 
 from chronology._checks import optional_text, probability, strings
