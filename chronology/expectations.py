@@ -328,6 +328,11 @@ class PlanExpectation:
     #: The kind of expectation.
     kind: ClassVar[str] = "plan"
 
+    def by_source(self) -> dict[str, SourceTrack]:
+        """What each source last said about this plan, by source name (see
+        :meth:`VisitExpectation.by_source`)."""
+        return _by_source(self)
+
 
 @attrs.frozen(kw_only=True)
 class FigureExpectation:
@@ -374,6 +379,11 @@ class FigureExpectation:
 
     #: The kind of expectation.
     kind: ClassVar[str] = "figure"
+
+    def by_source(self) -> dict[str, SourceTrack]:
+        """What each source last said about this figure, by source name: its period, figure,
+        hedge and claims (see :meth:`VisitExpectation.by_source`)."""
+        return _by_source(self)
 
     @property
     def window(self) -> Window | None:

@@ -24,10 +24,10 @@ import attrs
 from chronology.errors import ChronologyError
 from chronology.events import (
     Event,
+    FigureEvent,
     Likelihood,
     Quantity,
     Source,
-    TradeEvent,
     TradeProjected,
     TradeProjectionRevised,
     TradeReported,
@@ -39,6 +39,15 @@ from chronology.events import (
     VisitScheduled,
 )
 from chronology.expectations import Expectation, Status
+from chronology.figures import FigureProjected, FigureReported, FigureRevised
+from chronology.plans import (
+    PlanAnnounced,
+    PlanCancelled,
+    PlanOccurred,
+    PlanPostponed,
+    PlanRescheduled,
+    PlanScheduled,
+)
 from chronology.time import Window
 
 if TYPE_CHECKING:
@@ -89,6 +98,15 @@ _IMPLIES: Final[dict[type[Event], Status]] = {
     TradeProjected: Status.PROJECTED,
     TradeProjectionRevised: Status.REVISED,
     TradeReported: Status.REPORTED,
+    PlanAnnounced: Status.ANNOUNCED,
+    PlanScheduled: Status.SCHEDULED,
+    PlanRescheduled: Status.SCHEDULED,
+    PlanPostponed: Status.POSTPONED,
+    PlanCancelled: Status.CANCELLED,
+    PlanOccurred: Status.OCCURRED,
+    FigureProjected: Status.PROJECTED,
+    FigureRevised: Status.REVISED,
+    FigureReported: Status.REPORTED,
 }
 _FINAL: Final = frozenset({Status.OCCURRED, Status.CANCELLED, Status.REPORTED})
 
@@ -103,7 +121,7 @@ def _take(track: dict[str, Any], event: Event, event_id: str) -> None:
     moved = implied is not None and (implied in _FINAL or track["status"] not in _FINAL)
     if moved:
         track["status"] = implied
-    if isinstance(event, TradeEvent):
+    if isinstance(event, FigureEvent):  # trade flows and figures: the period
         period = getattr(event, "period", None)
         if period is not None:
             track["window"] = period
@@ -112,7 +130,7 @@ def _take(track: dict[str, Any], event: Event, event_id: str) -> None:
             track["quantity"] = quantity
     elif moved:
         window = getattr(event, "window", None)
-        if window is not None or isinstance(event, VisitPostponed):
+        if window is not None or isinstance(event, VisitPostponed | PlanPostponed):
             track["window"] = window
     likelihood = getattr(event, "likelihood", None)
     probability = getattr(event, "probability", None)

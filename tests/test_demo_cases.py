@@ -54,6 +54,8 @@ def test_demo_of_the_oil_demand_case(tmp_path: Path) -> None:
     assert ["projected", YEAR, "2.25 mb/d"] == shown["2024-02-14"][OPEC]
     assert ["revised", YEAR, "2.03 mb/d"] == shown["2024-10-01"][OPEC]
     assert IEA not in shown["2024-10-01"]
+    # the year is over and no outcome is known yet
+    assert ["awaiting_report", YEAR, "1.61 mb/d"] == shown["2025-01-01"][OPEC]
     assert ["projected", YEAR, "860 kb/d"] == shown["2024-12-12"][IEA]
     assert ["reported", YEAR, "860 kb/d, reported 940 (+9.3%, prelim.)"] == shown["2025-01-16"][IEA]
     assert ["reported", YEAR, "1.61 mb/d, reported 870 kb/d (-46.0%)"] == shown["2025-02-14"][OPEC]
@@ -68,10 +70,12 @@ def test_demo_of_the_blinken_case(tmp_path: Path) -> None:
     assert list(DEMO_CASES["blinken-china-2023"][0]) == list(shown)
     assert "announced" == shown["2022-11-15"][BLINKEN][0]
     assert "postponed" == shown["2023-03-01"][BLINKEN][0]
-    assert ["scheduled", "2023-06-18/2023-06-19"] == shown["2023-06-15"][BLINKEN][:2]
-    assert ["occurred", "2023-06-18/2023-06-19", "Antony Blinken to China (Beijing)"] == shown[
-        "2023-06-20"
-    ][BLINKEN]
+    # the window holds Beijing's days, which the table shows in UTC
+    beijing_days = "2023-06-17 16:00/2023-06-19 16:00"
+    assert ["scheduled", beijing_days] == shown["2023-06-15"][BLINKEN][:2]
+    assert ["occurred", beijing_days, "Antony Blinken to China (Beijing)"] == shown["2023-06-20"][
+        BLINKEN
+    ]
 
 
 def test_demo_refuses_an_unknown_case(tmp_path: Path) -> None:

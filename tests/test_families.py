@@ -10,6 +10,7 @@ from chronology import (
     FigureExpectation,
     PlanExpectation,
     Quantity,
+    Source,
     Status,
     TradeExpectation,
     VisitExpectation,
@@ -141,6 +142,66 @@ def test_a_plan_whose_window_passed_is_overdue() -> None:
     assert Status.OVERDUE == plan(c, "2024-02-03").status
     late = plan(c, "2024-02-03")
     assert late.partial  # no announcement is known
+
+
+def test_a_plan_postponed_to_dates_that_passed_is_overdue() -> None:
+    c = Chronicle()
+    c.extend(
+        [
+            PlanAnnounced(subject=PLAN, known_at="2024-01-02T12:00Z", window="2024-03"),
+            PlanPostponed(subject=PLAN, known_at="2024-02-01T12:00Z", window="2024-06"),
+        ]
+    )
+    assert Status.POSTPONED == plan(c, "2024-06-30").status
+    assert Status.OVERDUE == plan(c, "2024-07-01").status
+
+
+def test_a_figure_whose_period_is_over_awaits_its_report() -> None:
+    c = Chronicle()
+    c.append(
+        FigureProjected(
+            subject=GROWTH,
+            known_at="2024-01-02T12:00Z",
+            period="2024-03",
+            quantity=Quantity(1, "%"),
+        )
+    )
+    assert Status.PROJECTED == figure(c, "2024-03-31").status
+    assert Status.AWAITING_REPORT == figure(c, "2024-04-01").status
+
+
+def test_plan_hedges_and_what_each_source_said() -> None:
+    c = Chronicle()
+    c.extend(
+        [
+            PlanAnnounced(
+                subject=PLAN,
+                known_at="2024-01-02T12:00Z",
+                source=Source("Ministry"),
+                likelihood="certain",
+            ),
+            PlanScheduled(
+                subject=PLAN,
+                known_at="2024-01-05T12:00Z",
+                source=Source("Paper"),
+                window="2024-02-01",
+                probability=0.6,
+            ),
+        ]
+    )
+    value = plan(c, "2024-01-06")
+    # the latest hedge replaces both likelihood and probability
+    assert (None, 0.6) == (value.likelihood, value.probability)
+    tracks = value.by_source()
+    assert ["Ministry", "Paper"] == list(tracks)
+    assert (Status.ANNOUNCED, "certain") == (
+        tracks["Ministry"].status,
+        tracks["Ministry"].likelihood,
+    )
+    assert (Status.SCHEDULED, Window.parse("2024-02-01")) == (
+        tracks["Paper"].status,
+        tracks["Paper"].window,
+    )
 
 
 def test_a_cancellation_holds_against_a_later_announcement() -> None:

@@ -423,6 +423,24 @@ def test_the_iea_outcome_preliminary_then_revised(oil_case: Chronicle) -> None:
     assert Quantity(0.87, "mb/d") == report.quantity.to("mb/d")
 
 
+def test_opec_awaits_the_outcome_once_2024_is_over(oil_case: Chronicle) -> None:
+    assert Status.REVISED == growth(oil_case, "2024-12-31").status
+    assert Status.AWAITING_REPORT == growth(oil_case, "2025-01-01").status
+    assert Status.REPORTED == growth(oil_case, "2025-01-15").status
+
+
+def test_what_each_source_said_about_opecs_forecast(oil_case: Chronicle) -> None:
+    tracks = growth(oil_case, "2025-02-14").by_source()
+    assert ["OPEC", "Reuters", "CNBC Africa", "Business Standard", "IEA"] == list(tracks)
+    assert Quantity(1.61, "mb/d") == tracks["OPEC"].quantity
+    assert Quantity(2.03, "mb/d") == tracks["CNBC Africa"].quantity
+    assert (Status.REPORTED, Quantity(870, "kb/d")) == (
+        tracks["IEA"].status,
+        tracks["IEA"].quantity,
+    )
+    assert tracks == oil_case.as_of("2025-02-14").by_source(OPEC)
+
+
 def test_the_oil_case_lists_figures_only(oil_case: Chronicle) -> None:
     view = oil_case.as_of("2025-03-01")
     assert [IEA, OPEC] == [e.subject for e in view.figures()]
