@@ -46,6 +46,15 @@ from chronology.events import (
     VisitRescheduled,
     VisitScheduled,
 )
+from chronology.figures import FigureProjected, FigureReported, FigureRevised
+from chronology.plans import (
+    PlanAnnounced,
+    PlanCancelled,
+    PlanOccurred,
+    PlanPostponed,
+    PlanRescheduled,
+    PlanScheduled,
+)
 from chronology.time import DEFAULT_LEXICON, Window
 
 __all__ = [
@@ -582,17 +591,102 @@ def _event_strategies() -> dict[type[Event], st.SearchStrategy[Event]]:
     }
 
 
+def _family_strategies() -> dict[type[Event], st.SearchStrategy[Event]]:
+    """The general families (plans and figures), drawn by :func:`events_of` only: the naive
+    model (:mod:`chronology.testing.model`) folds visits and trade flows, so :func:`events`
+    leaves these out."""
+    plan = _common(("plan/a", "plan/b"))
+    figure = _common(("figure/a", "figure/b"))
+    maybe_window = st.none() | windows()
+    return {
+        PlanAnnounced: st.builds(
+            PlanAnnounced,
+            **plan,
+            what=optional_texts(),
+            actors=_items(),
+            counterparts=_items(),
+            place=optional_texts(),
+            window=maybe_window,
+            likelihood=likelihoods(),
+            probability=probabilities(),
+        ),
+        PlanScheduled: st.builds(
+            PlanScheduled,
+            **plan,
+            window=windows(),
+            place=optional_texts(),
+            likelihood=likelihoods(),
+            probability=probabilities(),
+        ),
+        PlanRescheduled: st.builds(
+            PlanRescheduled,
+            **plan,
+            window=windows(),
+            reason=optional_texts(),
+            likelihood=likelihoods(),
+            probability=probabilities(),
+        ),
+        PlanPostponed: st.builds(
+            PlanPostponed,
+            **plan,
+            reason=optional_texts(),
+            window=maybe_window,
+            likelihood=likelihoods(),
+            probability=probabilities(),
+        ),
+        PlanCancelled: st.builds(PlanCancelled, **plan, reason=optional_texts()),
+        PlanOccurred: st.builds(
+            PlanOccurred,
+            **plan,
+            window=maybe_window,
+            place=optional_texts(),
+            counterparts=_items(),
+        ),
+        FigureProjected: st.builds(
+            FigureProjected,
+            **figure,
+            measure=optional_texts(),
+            area=optional_texts(),
+            period=maybe_window,
+            quantity=st.none() | quantities(),
+            scope=optional_texts(),
+            claims=_items(),
+            likelihood=likelihoods(),
+            probability=probabilities(),
+        ),
+        FigureRevised: st.builds(
+            FigureRevised,
+            **figure,
+            quantity=st.none() | quantities(),
+            claims=_items(),
+            scope=optional_texts(),
+            likelihood=likelihoods(),
+            probability=probabilities(),
+        ),
+        FigureReported: st.builds(
+            FigureReported,
+            **figure,
+            quantity=quantities(),
+            period=maybe_window,
+            scope=optional_texts(),
+            preliminary=st.booleans(),
+        ),
+    }
+
+
 _EVENTS: Final = _event_strategies()
+_FAMILY_EVENTS: Final = _family_strategies()
 
 #: The built-in event types :func:`events` draws (every one but ``Retracted``).
 EVENT_TYPES: Final = tuple(_EVENTS)
 
 
 def events_of(cls: type[Event]) -> st.SearchStrategy[Event]:
-    """Events of one built-in type (``Retracted`` included, with a random target id)."""
+    """Events of one built-in type (``Retracted``, plans and figures included)."""
     if cls is Retracted:
         return _free_retractions()
-    return _EVENTS[cls]
+    found = _EVENTS.get(cls)
+    return _FAMILY_EVENTS[cls] if found is None else found
 
 
 @cache
@@ -642,5 +736,5 @@ st.register_type_strategy(Window, windows())
 st.register_type_strategy(Source, sources())
 st.register_type_strategy(Quantity, quantities())
 st.register_type_strategy(Retracted, _free_retractions())
-for _cls, _strategy in _EVENTS.items():
+for _cls, _strategy in (*_EVENTS.items(), *_FAMILY_EVENTS.items()):
     st.register_type_strategy(_cls, _strategy)
