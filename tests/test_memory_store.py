@@ -8,7 +8,6 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from unittest import mock
 
 import attrs
 import pytest
@@ -19,7 +18,7 @@ from strategies import events, known_ats, retractions_of
 from chronology import Chronicle, Record
 from chronology.events import AgendaChanged, Event, Retracted
 from chronology.record import prepare
-from chronology.stores import MemoryStore, memory
+from chronology.stores import MemoryStore
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 
@@ -97,28 +96,10 @@ def test_every_read_gives_the_records_extend_returned(
     assert len(returned) == c.verify()
 
 
-@given(st.lists(st.tuples(known_ats(), events()), min_size=1, max_size=30), st.data())
-def test_late_records_merged_in_one_sort_keep_the_order(
-    items: list[tuple[datetime, Event]], data: st.DataObject
-) -> None:
-    """With the merge threshold at 0, every batch with a late record takes the merge path."""
-    with mock.patch.object(memory, "_MERGE_ABOVE", 0):
-        store = MemoryStore()
-        c = Chronicle(store=store)
-        pending = [attrs.evolve(e, known_at=k) for k, e in items]
-        returned: dict[int, Record] = {}
-        while pending:
-            size = data.draw(st.integers(1, len(pending)))
-            for r in c.extend(pending[:size]):
-                returned.setdefault(r.position, r)
-            pending = pending[size:]
-        _check_reads(store, returned)
-
-
 def test_late_records_tied_with_stored_ones_follow_them() -> None:
     """A late record said at the same instant as a stored one comes after it (higher
-    position), on both the insert path and the merge path."""
-    for late in (10, 600):  # below and above the merge threshold
+    position), for small and large late batches."""
+    for late in (10, 600):
         c = Chronicle()
         first = c.extend(
             _agenda(f"visit/{i % 7}", T0 + timedelta(hours=i), "a") for i in range(late)

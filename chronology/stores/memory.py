@@ -13,12 +13,9 @@ from chronology.events import Event, Retracted
 from chronology.record import Batch, Record, Sealed, Tip, new_record, seal
 from chronology.serialization import payload_of
 from chronology.stores.base import RawRecord, Store
+from chronology.stores.order_index import OrderIndex
 
 __all__ = ["MemoryStore"]
-
-
-#: Above this many late records in one batch, re-sorting beats inserting them one by one.
-_MERGE_ABOVE = 256
 
 
 class MemoryStore(Store):
@@ -48,16 +45,16 @@ class MemoryStore(Store):
         self._by_id: dict[str, int] = {}
         self._by_subject: dict[str, list[int]] = {}
         self._retractions: list[int] = []
-        # (known_at of each, indexes) in (known_at, position) order, as one value: a batch with
-        # late records replaces it whole, so a reader never sees half an insert. A record is
-        # always stored after every record already held, so inserting it after the last one
-        # with the same known_at keeps ties in position order.
-        self._order_index: tuple[list[datetime], list[int]] = ([], [])
+        # Indexes in (known_at, position) order; late batches cost a logarithmic insert each.
+        self._order_index = OrderIndex(self._known_at_of)
         self._lock = threading.Lock()
 
-    # Readers take no lock. Each list is only ever extended at its end (or, for the order
-    # index, replaced whole), and ``_count`` moves last: an index at or past the count a reader
+    # Readers take no lock (but the order index's own, held briefly). Each list is only ever
+    # extended at its end, and ``_count`` moves last: an index at or past the count a reader
     # took first belongs to a batch still being stored, and is left out.
+
+    def _known_at_of(self, i: int) -> datetime:
+        return self._events[i].known_at
 
     def _record(self, i: int) -> Record:
         return new_record(i + 1, self._ids[i], self._recorded[i], self._events[i], self._hashes[i])
@@ -97,14 +94,12 @@ class MemoryStore(Store):
         if not new:
             return
         start = self._count
-        index = self._order_index
-        marks = (len(index[0]), len(index[1]))
         try:
             self._add(sealed, start)
         except BaseException:
             # Interrupted half-way (Ctrl-C, MemoryError): take every part of the batch back,
             # so that nothing of it stays and the next batch follows the last whole one.
-            self._take_back(sealed, start, index, marks)
+            self._take_back(sealed, start)
             raise
         self._count = start + len(new)
 
@@ -131,13 +126,7 @@ class MemoryStore(Store):
                 subject_list.append(i)
         self._order(indexes, known)
 
-    def _take_back(
-        self,
-        sealed: Sealed,
-        start: int,
-        index: tuple[list[datetime], list[int]],
-        marks: tuple[int, int],
-    ) -> None:
+    def _take_back(self, sealed: Sealed, start: int) -> None:
         """Undo a batch :meth:`_add` did not finish (readers never saw it: it is at or past
         the count)."""
         for part in (self._events, self._ids, self._recorded, self._hashes):
@@ -154,45 +143,12 @@ class MemoryStore(Store):
                 del self._by_subject[r.event.subject]
         while self._retractions and self._retractions[-1] >= start:
             self._retractions.pop()
-        known, ordered = index
-        del known[marks[0] :], ordered[marks[1] :]
-        self._order_index = index
+        # The index may have been stopped half-way through an insert: rebuilt from the parts.
+        self._order_index.reset(start)
 
     def _order(self, indexes: list[int], known: list[datetime]) -> None:
         """Put a batch's indexes into the ``(known_at, position)`` order."""
-        all_known, ordered = self._order_index
-        tail = all_known[-1] if all_known else None
-        if (tail is None or tail <= known[0]) and sorted(known) == known:
-            # In order: appended in place (readers bound what they read by the count).
-            all_known.extend(known)
-            ordered.extend(indexes)
-            return
-        order = sorted(range(len(indexes)), key=known.__getitem__)  # stable: ties keep positions
-        # Records said before the last one held are late: they go inside the order, the rest
-        # after it (a record said at the same instant as the last goes after it: its position
-        # is higher).
-        cut = 0 if tail is None else bisect.bisect_left([known[j] for j in order], tail)
-        late, fresh = order[:cut], order[cut:]
-        if not late:  # only out of order among themselves: appended in place, sorted
-            all_known.extend([known[j] for j in fresh])
-            ordered.extend([indexes[j] for j in fresh])
-            return
-        if len(late) > _MERGE_ABOVE:
-            # Timsort merges the two sorted runs in one pass, cheaper than many inserts.
-            events = self._events
-            ordered = ordered + [indexes[j] for j in late]
-            ordered.sort(key=lambda i: events[i].known_at)
-            all_known = [events[i].known_at for i in ordered]
-        else:
-            # Into copies: a reader may be walking the lists held now.
-            all_known, ordered = all_known[:], ordered[:]
-            for j in late:
-                at = bisect.bisect_right(all_known, known[j])
-                all_known.insert(at, known[j])
-                ordered.insert(at, indexes[j])
-        all_known += [known[j] for j in fresh]
-        ordered += [indexes[j] for j in fresh]
-        self._order_index = (all_known, ordered)
+        self._order_index.add(indexes, known)
 
     def __len__(self) -> int:
         return self._count
@@ -203,14 +159,7 @@ class MemoryStore(Store):
         return (record(i) for i in range(start, end))
 
     def _ordered_slice(self, after: datetime | None, until: datetime | None) -> list[int]:
-        count = self._count
-        known, ordered = self._order_index
-        start = 0 if after is None else bisect.bisect_right(known, after)
-        end = len(known) if until is None else bisect.bisect_right(known, until)
-        chosen = ordered[start:end]
-        if count < len(ordered):  # a batch is being stored: leave its records out
-            chosen = [i for i in chosen if i < count]
-        return chosen
+        return self._order_index.slice(after, until, self._count)
 
     def ordered_between(self, after: datetime | None, until: datetime | None) -> Iterable[Record]:
         return self._records(self._ordered_slice(after, until))
@@ -289,25 +238,7 @@ class MemoryStore(Store):
                 seen = {i for indexes in self._by_subject.values() for i in indexes}
                 first = next(i for i in range(count) if i not in seen)
                 raise IntegrityError(first + 1, "not listed under its subject")
-            known, ordered = self._order_index
-            if len(known) != len(ordered):
-                raise IntegrityError(
-                    count,
-                    f"the order index holds {len(known)} assertion times"
-                    f" for {len(ordered)} records",
-                )
-            previous: tuple[datetime, int] | None = None
-            for at, i in zip(known, ordered, strict=True):
-                if not 0 <= i < count:
-                    raise IntegrityError(count, f"the order index holds a record {i + 1} past it")
-                place = (events[i].known_at, i)
-                if at != place[0] or (previous is not None and place <= previous):
-                    raise IntegrityError(i + 1, "out of place in the order index")
-                previous = place
-            if len(ordered) != count:  # strictly in order, so each one held is held once
-                held = set(ordered)
-                first = next(i for i in range(count) if i not in held)
-                raise IntegrityError(first + 1, "left out of the order index")
+            self._order_index.check(count)
 
 
 def _near(i: int, count: int) -> int:
