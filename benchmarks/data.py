@@ -9,9 +9,16 @@ announced, then scheduled, its agenda changed, rescheduled and postponed in turn
 is an occurrence (a third of them), a cancellation (a third) or another reschedule (a third stay
 open, so a late as-of view finds them overdue). A trade flow is projected, revised, and reported.
 
-Events are written subject by subject, in batches of 1,000; ``known_at`` grows with the append
-order (one minute apart), as in live ingestion. :func:`late_arrivals` makes the opposite case:
-events said long ago and recorded only now.
+Events are written in batches of 1,000, in one of three arrival orders (:data:`ORDERS`):
+
+- ``in-order``: subject by subject, ``known_at`` growing with the append order (one minute
+  apart), as in live ingestion;
+- ``backfill``: subject by subject, but the subjects' ``known_at`` interleaved (event ``j`` of
+  subject ``i`` said at minute ``j * subjects + i``): an archive ingested one story at a time,
+  every batch landing before records already stored;
+- ``random``: the in-order events, appended in a seeded random order.
+
+:func:`late_arrivals` makes another case: events said long ago and recorded only now.
 """
 
 from __future__ import annotations
@@ -35,18 +42,36 @@ _GRADES = ("ESPO", "Sokol", "Urals", "Arco")
 # An event description: a tuple whose first item names the kind; see _visit() and _trade().
 Spec = tuple[Any, ...]
 
+#: The arrival orders, in the order the suite runs them.
+ORDERS = ("in-order", "backfill", "random")
+
 
 @dataclass(frozen=True)
 class Shape:
-    """How many subjects, and how many events each."""
+    """How many subjects, how many events each, and in which order they arrive."""
 
     subjects: int
     events: int
+    order: str = "in-order"
+
+    def __post_init__(self) -> None:
+        if self.order not in ORDERS:
+            raise ValueError(f"unknown arrival order {self.order!r}; one of {ORDERS}")
 
     @property
     def total(self) -> int:
         """The number of events."""
         return self.subjects * self.events
+
+    def seq(self, i: int, j: int) -> int:
+        """Where event ``j`` of subject ``i`` stands in assertion time (0 is the first said)."""
+        if self.order == "backfill":
+            return j * self.subjects + i
+        return i * self.events + j
+
+    def known_at(self, i: int, j: int) -> datetime:
+        """The assertion time of event ``j`` of subject ``i``."""
+        return known_at(self.seq(i, j))
 
 
 def subject_name(i: int) -> str:
@@ -119,20 +144,25 @@ def _trade(i: int, j: int, last: int, seq: int, subject: str) -> Spec:
     return ("revise", subject, k, source, value, "bbl/d", "record monthly volume")
 
 
-def subject_specs(i: int, events: int, first_seq: int) -> list[Spec]:
-    """The ``events`` descriptions of subject ``i``, the first written as event ``first_seq``."""
+def subject_specs(shape: Shape, i: int) -> list[Spec]:
+    """The descriptions of subject ``i``'s events, in the order it says them."""
     make = _trade if i % 4 == 3 else _visit
     subject = subject_name(i)
-    return [make(i, j, events - 1, first_seq + j, subject) for j in range(events)]
+    last = shape.events - 1
+    return [make(i, j, last, shape.seq(i, j), subject) for j in range(shape.events)]
 
 
 def batches(shape: Shape, batch: int = BATCH) -> Iterator[list[Spec]]:
-    """The whole workload in append order, in batches of ``batch`` descriptions."""
+    """The whole workload in the shape's arrival order, in batches of ``batch``."""
+    if shape.order == "random":
+        every = [s for i in range(shape.subjects) for s in subject_specs(shape, i)]
+        random.Random(shape.total).shuffle(every)
+        for start in range(0, len(every), batch):
+            yield every[start : start + batch]
+        return
     pending: list[Spec] = []
-    seq = 0
     for i in range(shape.subjects):
-        pending.extend(subject_specs(i, shape.events, seq))
-        seq += shape.events
+        pending.extend(subject_specs(shape, i))
         while len(pending) >= batch:
             yield pending[:batch]
             pending = pending[batch:]
@@ -141,11 +171,10 @@ def batches(shape: Shape, batch: int = BATCH) -> Iterator[list[Spec]]:
 
 
 def by_subject(shape: Shape) -> Iterator[list[Spec]]:
-    """The workload grouped by subject, in append order."""
-    seq = 0
+    """The workload grouped by subject, each subject's events in the order it says them (how
+    the reference stores aggregates, whatever the arrival order)."""
     for i in range(shape.subjects):
-        yield subject_specs(i, shape.events, seq)
-        seq += shape.events
+        yield subject_specs(shape, i)
 
 
 def late_arrivals(shape: Shape, count: int, *, after: float, seed: int = 7) -> list[Spec]:
@@ -163,7 +192,7 @@ def late_arrivals(shape: Shape, count: int, *, after: float, seed: int = 7) -> l
         if i % 4 == 3:
             continue
         j = rng.randrange(shape.events)
-        k = known_at(i * shape.events + j) + timedelta(seconds=1)
+        k = shape.known_at(i, j) + timedelta(seconds=1)
         out.append(("agenda", subject_name(i), k, "Reuters", f"late item {len(out)}"))
     return out
 
@@ -176,9 +205,9 @@ def probe_subjects(shape: Shape, count: int, *, seed: int = 11) -> list[int]:
 
 def midpoint(shape: Shape, i: int) -> datetime:
     """The ``known_at`` of subject ``i``'s middle event: a past version of it."""
-    return known_at(i * shape.events + shape.events // 2)
+    return shape.known_at(i, shape.events // 2)
 
 
 def end_of_log(shape: Shape) -> datetime:
-    """The ``known_at`` of the last event."""
+    """The ``known_at`` of the last event said (in every order: the last minute used)."""
     return known_at(shape.total - 1)

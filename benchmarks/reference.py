@@ -212,6 +212,11 @@ def _aggregate(specs: list[Spec]) -> Aggregate:
     return agg
 
 
+def build(specs: list[Spec]) -> Aggregate:
+    """One subject's aggregate with its pending domain events, not saved."""
+    return _aggregate(specs)
+
+
 def open_app(path: Path | None) -> Chronicle:
     """The reference application, in memory (``None``) or on an SQLite file."""
     if path is None:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import workloads
-from benchmarks.data import Shape
+from benchmarks.data import ORDERS, Shape
 from benchmarks.timing import Result
 
 
@@ -44,6 +44,13 @@ class Size:
     #: Rounds of the throughputs run in turns with the reference (writes, read back): each
     #: round's ratio moves with the machine's speed over a few seconds, so they take more.
     rounds: int = 0
+    #: The shapes: the log size each arrival order and number of events a subject runs at
+    #: against the reference, those numbers, and its rounds.
+    shape_events: int = 1_000
+    per_subject: tuple[int, ...] = (10, 100, 1_000)
+    shape_rounds: int = 1
+    #: The log sizes of chronology's per-event costs (each arrival order, 10 events a subject).
+    per_event_sizes: tuple[int, ...] = (1_000, 3_000)
 
 
 SIZES = {
@@ -64,6 +71,22 @@ SIZES = {
         times=5,
         probes=200,
         reimport_sizes=(10_000, 50_000),
+        shape_events=10_000,
+        shape_rounds=3,
+        per_event_sizes=(10_000, 100_000),
+    ),
+    "medium": Size(
+        Shape(2_000, 10),
+        (10_000, 100_000),
+        (10_000, 100_000),
+        200_000,
+        times=3,
+        probes=200,
+        rounds=5,
+        shape_events=20_000,
+        shape_rounds=3,
+        per_event_sizes=(10_000, 50_000, 200_000),
+        reimport_sizes=(10_000, 50_000),
     ),
     "large": Size(
         Shape(10_000, 10),
@@ -74,10 +97,13 @@ SIZES = {
         probes=200,
         rounds=11,
         reimport_sizes=(50_000, 200_000),
+        shape_events=100_000,
+        shape_rounds=5,
+        per_event_sizes=(10_000, 100_000, 1_000_000),
     ),
 }
 
-WORKLOADS = ("write", "read", "point", "view", "memory", "reimport")
+WORKLOADS = ("write", "read", "point", "view", "memory", "reimport", "build", "shapes", "per_event")
 
 
 def environment() -> dict[str, Any]:
@@ -212,7 +238,6 @@ def checks(results: list[Result]) -> list[Check]:
             in_turns=False,
         )
     )
-    add(lambda: _memory(results))
     add(
         lambda: faster(
             "reimport.sqlite",
@@ -222,7 +247,87 @@ def checks(results: list[Result]) -> list[Check]:
             "re-import vs first import",
         )
     )
+    for workload in sorted({r.workload for r in results if r.workload.startswith("memory")}):
+        add(partial(_memory, results, workload))
+    out += _shape_checks(results)
     return out
+
+
+def _shape_checks(results: list[Result]) -> list[Check]:
+    """The targets of the shapes and orders: the ratios to the reference for each shape, the
+    point read of long-lived subjects against short-lived ones, and flat per-event costs."""
+    out: list[Check] = []
+    bounds = {
+        "write.memory": (3, "write, memory"),
+        "write.sqlite": (3, "write, SQLite"),
+        "read.sqlite": (3, "read back, SQLite"),
+        "point_read.memory": (2, "point read, memory"),
+        "point_read.sqlite": (2, "point read, sqlite"),
+    }
+    point: dict[tuple[str, str], list[Result]] = {}
+    for ours in results:
+        if ours.system != "chronology" or "per_subject" not in ours.extra:
+            continue
+        base = ours.workload.split(" (", 1)[0]
+        theirs = next(
+            (r for r in results if r.workload == ours.workload and r.system == "eventsourcing"),
+            None,
+        )
+        if base in bounds and theirs is not None:
+            bound, name = bounds[base]
+            out.append(_ratio(ours, theirs, bound, f"{name} ({ours.workload.split(' (', 1)[1]}"))
+        if base.startswith("point_read."):
+            point.setdefault((base, ours.extra["order"]), []).append(ours)
+    for (base, order), found in point.items():
+        found.sort(key=lambda r: r.extra["per_subject"])
+        if len(found) > 1:
+            short, long = found[0], found[-1]
+            growth = long.median / short.median
+            out.append(
+                Check(
+                    f"{base} ({order}), long-lived",
+                    2 / growth,
+                    1,
+                    f"{long.extra['per_subject']:,} vs {short.extra['per_subject']:,} events a "
+                    f"subject: x{growth:.2f} the cost (at most x2)",
+                )
+            )
+    flat: dict[str, list[Result]] = {}
+    for r in results:
+        if r.workload.startswith("per_event."):
+            flat.setdefault(r.workload, []).append(r)
+    for workload, found in flat.items():
+        found.sort(key=lambda r: r.events)
+        if len(found) > 1:
+            small, big = found[0], found[-1]
+            growth = big.median / small.median
+            out.append(
+                Check(
+                    f"{workload} flat",
+                    1.3 / growth,
+                    1,
+                    f"{big.events:,} vs {small.events:,} events: x{growth:.2f} the cost per "
+                    f"event (at most x1.3)",
+                )
+            )
+    return out
+
+
+def _ratio(ours: Result, theirs: Result, bound: float, name: str) -> Check:
+    """Chronology against the reference: the median of the rounds' ratios when they ran in
+    turns, else the ratio of the medians."""
+    if ours.higher_is_better:
+        of_medians = ours.median / theirs.median
+        pairs = [x / y for x, y in zip(ours.runs, theirs.runs, strict=False)]
+    else:
+        of_medians = theirs.median / ours.median
+        pairs = [y / x for x, y in zip(ours.runs, theirs.runs, strict=False)]
+    detail = f"chronology vs eventsourcing, {ours.events:,} events"
+    ratio = of_medians
+    if len(ours.runs) == len(theirs.runs) > 1:
+        ratio = statistics.median(pairs)
+        detail += f"; median of {len(pairs)} rounds' ratios (ratio of medians {of_medians:.2f})"
+    return Check(name, ratio, bound, detail)
 
 
 def _flat(results: list[Result], workload: str) -> Check:
@@ -244,9 +349,9 @@ def _flat(results: list[Result], workload: str) -> Check:
     )
 
 
-def _memory(results: list[Result]) -> Check:
-    r = _find(results, "memory", "chronology")
-    return Check("memory", 1024 / r.median, 1, f"{r.median:.0f} MiB resident, {r.events:,} events")
+def _memory(results: list[Result], workload: str = "memory") -> Check:
+    r = _find(results, workload, "chronology")
+    return Check(workload, 1024 / r.median, 1, f"{r.median:.0f} MiB resident, {r.events:,} events")
 
 
 # -- output -------------------------------------------------------------------------------------
@@ -287,13 +392,14 @@ def table(results: list[Result], found: list[Check], env: dict[str, Any]) -> str
 
 
 def chart(results: list[Result], path: Path) -> None:
-    """A PNG of the scaling curves (point reads, full views) and the throughputs."""
+    """A PNG of the scaling curves (point reads, full views), the throughputs, and the cost per
+    event against log size in each arrival order."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(2, 2, figsize=(13, 9))
+    fig, axes = plt.subplots(3, 2, figsize=(13, 13))
     ax = axes[0][0]
     for workload in ("point_read.memory", "point_read.sqlite"):
         for system in ("chronology", "eventsourcing"):
@@ -306,7 +412,8 @@ def chart(results: list[Result], path: Path) -> None:
                 ax.plot(*zip(*pts, strict=True), marker="o", label=f"{system}, {workload[11:]}")
     ax.set(xscale="log", yscale="log", xlabel="events in the log", ylabel="us per read")
     ax.set_title("Point read at a past instant / version")
-    ax.legend(fontsize=8)
+    if ax.lines:
+        ax.legend(fontsize=8)
 
     ax = axes[0][1]
     for system in (
@@ -325,15 +432,36 @@ def chart(results: list[Result], path: Path) -> None:
             ax.plot(*zip(*pts, strict=True), marker="o", label=system)
     ax.set(xscale="log", yscale="log", xlabel="events in the log", ylabel="seconds")
     ax.set_title("Full as_of view (in memory)")
-    ax.legend(fontsize=8)
+    if ax.lines:
+        ax.legend(fontsize=8)
 
     for ax, group in ((axes[1][0], "write"), (axes[1][1], "read")):
-        bars = [r for r in results if r.workload.startswith(group + ".")]
+        bars = [r for r in results if r.workload in (f"{group}.memory", f"{group}.sqlite")]
         labels = [f"{r.system}\n{r.workload.split('.')[1]}" for r in bars]
         ax.barh(labels, [r.median for r in bars])
         ax.set_xlabel("events per second")
         ax.set_title("Write (create + store)" if group == "write" else "Open + read everything")
         ax.tick_params(axis="y", labelsize=7)
+    styles = {"in-order": "o-", "backfill": "s--", "random": "^:"}
+    panels = (
+        (axes[2][0], ("write.memory", "write.sqlite"), "Write: cost per event"),
+        (axes[2][1], ("read.sqlite",), "Read back (SQLite): cost per event"),
+    )
+    for ax, kinds, title in panels:
+        for kind in kinds:
+            for order, style in styles.items():
+                pts = sorted(
+                    (r.events, r.median)
+                    for r in results
+                    if r.workload == f"per_event.{kind} ({order})"
+                )
+                if pts:
+                    ax.plot(*zip(*pts, strict=True), style, label=f"{kind}, {order}")
+        ax.set(xscale="log", xlabel="events in the log", ylabel="us per event")
+        ax.set_ylim(bottom=0)
+        ax.set_title(title)
+        if ax.lines:
+            ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -391,12 +519,32 @@ def main(argv: list[str] | None = None) -> int:
             log("full views")
             results += workloads.full_views(list(size.view_sizes), size.events, times, log)
         if "memory" in only:
-            log(f"memory: {size.memory_events:,} events")
-            results += workloads.memory(size.memory_events, size.events)
+            for order in ORDERS:
+                log(f"memory, {order}: {size.memory_events:,} events")
+                results += workloads.memory(size.memory_events, size.events, order)
         if "reimport" in only:
             log(f"re-import, SQLite: {', '.join(f'{n:,}' for n in size.reimport_sizes)} events")
             results += workloads.reimport_sqlite(
                 list(size.reimport_sizes), size.events, times, directory
+            )
+        if "build" in only:
+            log(f"building events: {size.write.total:,}")
+            results += workloads.build(size.write, rounds)
+        if "shapes" in only:
+            log(f"shapes and orders: {size.shape_events:,} events each")
+            results += workloads.shapes(
+                size.shape_events,
+                list(size.per_subject),
+                list(ORDERS),
+                args.rounds or size.shape_rounds,
+                size.probes,
+                directory,
+                log,
+            )
+        if "per_event" in only:
+            log("per-event cost against size")
+            results += workloads.per_event(
+                list(size.per_event_sizes), list(ORDERS), times, directory, log
             )
     env["seconds"] = round(time.perf_counter() - started, 1)
     env["size"] = args.size

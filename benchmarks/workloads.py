@@ -44,12 +44,16 @@ def _fresh_db(directory: Path, name: str) -> Path:
 # -- writing --------------------------------------------------------------------------------------
 
 
-def write_memory(shape: Shape, times: int) -> list[Result]:
-    """Create and store S x E events in memory, 1,000 a batch.
+def write_memory(
+    shape: Shape, times: int, *, with_reference: bool = True, extras: bool = True
+) -> list[Result]:
+    """Create and store S x E events in memory, 1,000 a batch, in the shape's arrival order.
 
     Each run's input is made in its own (untimed) set-up and dropped after it, so no run
     carries another's objects: a collection of the oldest generation walks every live object,
     and a hundred thousand events kept for another run made each one longer.
+    ``with_reference`` runs the reference in turns; ``extras`` adds the store alone (events
+    built beforehand).
     """
     n = shape.total
 
@@ -68,31 +72,42 @@ def write_memory(shape: Shape, times: int) -> list[Result]:
         built = [ours.events(b) for b in data.batches(shape)]
         return lambda: [c.extend(b) for b in built]
 
-    runs = interleaved(
-        {"chronology": ours_run, "eventsourcing": ref_run, "store": store_only}, times
-    )
-    return [
-        Result("write.memory", "chronology", n, "events/s", _rates(n, runs["chronology"])),
-        Result("write.memory", "eventsourcing", n, "events/s", _rates(n, runs["eventsourcing"])),
-        Result(
-            "write.memory",
-            "chronology (store only)",
-            n,
-            "events/s",
-            _rates(n, runs["store"]),
-            note="events built beforehand",
-        ),
-    ]
+    setups: dict[str, Callable[[], Callable[[], Any]]] = {"chronology": ours_run}
+    if with_reference:
+        setups["eventsourcing"] = ref_run
+    if extras:
+        setups["store"] = store_only
+    runs = interleaved(setups, times)
+    out = [Result("write.memory", "chronology", n, "events/s", _rates(n, runs["chronology"]))]
+    if with_reference:
+        out.append(
+            Result("write.memory", "eventsourcing", n, "events/s", _rates(n, runs["eventsourcing"]))
+        )
+    if extras:
+        out.append(
+            Result(
+                "write.memory",
+                "chronology (store only)",
+                n,
+                "events/s",
+                _rates(n, runs["store"]),
+                note="events built beforehand",
+            )
+        )
+    return out
 
 
 def _rates(n: int, seconds: list[float]) -> list[float]:
     return [n / s for s in seconds]
 
 
-def write_sqlite(shape: Shape, times: int, directory: Path) -> list[Result]:
+def write_sqlite(
+    shape: Shape, times: int, directory: Path, *, with_reference: bool = True, extras: bool = True
+) -> list[Result]:
     """Create and store S x E events in an SQLite file, 1,000 a batch (one transaction each);
-    and the physical floor: the same rows, already serialized, inserted with ``executemany``.
-    As in :func:`write_memory`, each run's input is made in its own set-up."""
+    and (``extras``) the store alone and the physical floor: the same rows, already
+    serialized, inserted with ``executemany``. As in :func:`write_memory`, each run's input is
+    made in its own set-up."""
     n = shape.total
 
     def ours_run() -> Callable[[], Any]:
@@ -126,6 +141,15 @@ def write_sqlite(shape: Shape, times: int, directory: Path) -> list[Result]:
 
         return run
 
+    if not extras:
+        setups: dict[str, Callable[[], Callable[[], Any]]] = {"chronology": ours_run}
+        if with_reference:
+            setups["eventsourcing"] = ref_run
+        runs = interleaved(setups, times)
+        return [
+            Result("write.sqlite", system, n, "events/s", _rates(n, seconds))
+            for system, seconds in runs.items()
+        ]
     # The floor inserts the rows chronology stored: write them once first.
     timed(ours_run())
     schema, rows, page_size = _stored_rows(directory / "ours.db")
@@ -203,17 +227,21 @@ def _stored_rows(path: Path) -> tuple[list[str], list[tuple[Any, ...]], int]:
 # -- reading back ---------------------------------------------------------------------------------
 
 
-def read_sqlite(shape: Shape, times: int, directory: Path) -> list[Result]:
+def read_sqlite(
+    shape: Shape, times: int, directory: Path, *, with_reference: bool = True
+) -> list[Result]:
     """Open an SQLite log and answer the first full question: every expectation (ours), every
-    aggregate replayed (the reference)."""
+    aggregate replayed (the reference, when ``with_reference``)."""
     n = shape.total
     ours_path = _fresh_db(directory, "read-ours.db")
     with Chronicle.open(ours_path) as c:
         ours.fill(c, shape)
     ref_path = _fresh_db(directory, "read-ref.db")
-    app = reference.open_app(ref_path)
-    ids = reference.fill(app, shape)
-    app.close()
+    ids: list[Any] = []
+    if with_reference:
+        app = reference.open_app(ref_path)
+        ids = reference.fill(app, shape)
+        app.close()
     at = data.end_of_log(shape)
     count: list[int] = []
 
@@ -232,13 +260,15 @@ def read_sqlite(shape: Shape, times: int, directory: Path) -> list[Result]:
 
         return run
 
-    runs = interleaved({"chronology": ours_run, "eventsourcing": ref_run}, times)
-    ours_runs, ref_runs = runs["chronology"], runs["eventsourcing"]
+    setups: dict[str, Callable[[], Callable[[], Any]]] = {"chronology": ours_run}
+    if with_reference:
+        setups["eventsourcing"] = ref_run
+    runs = interleaved(setups, times)
     assert len(set(count)) == 1, count
     note = f"{count[0]} subjects"
     return [
-        Result("read.sqlite", "chronology", n, "events/s", _rates(n, ours_runs), note=note),
-        Result("read.sqlite", "eventsourcing", n, "events/s", _rates(n, ref_runs), note=note),
+        Result("read.sqlite", system, n, "events/s", _rates(n, seconds), note=note)
+        for system, seconds in runs.items()
     ]
 
 
@@ -246,13 +276,20 @@ def read_sqlite(shape: Shape, times: int, directory: Path) -> list[Result]:
 
 
 def point_reads(
-    sizes: list[int], events: int, probes: int, times: int, directory: Path, log: Log
+    sizes: list[int],
+    events: int,
+    probes: int,
+    times: int,
+    directory: Path,
+    log: Log,
+    *,
+    order: str = "in-order",
 ) -> list[Result]:
     """``as_of(past).get(subject)`` against the reference's read of an aggregate at a past
     version, on logs of each size, in memory and in SQLite."""
     out: list[Result] = []
     for n in sizes:
-        shape = Shape(n // events, events)
+        shape = Shape(max(1, n // events), events, order)
         picks = data.probe_subjects(shape, probes)
         version = events // 2 + 1  # the reference counts versions from 1
         log(f"  point reads on {n:,} events: building")
@@ -397,7 +434,7 @@ def rss():
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * resource.getpagesize()
 
-shape = data.Shape(int(sys.argv[1]) // int(sys.argv[2]), int(sys.argv[2]))
+shape = data.Shape(int(sys.argv[1]) // int(sys.argv[2]), int(sys.argv[2]), sys.argv[3])
 base = rss()
 c = ours.fill(Chronicle(), shape)
 gc.collect()
@@ -412,15 +449,16 @@ print(json.dumps({"events": len(c), "base": base, "built": built, "viewed": view
 """
 
 
-def memory(n: int, events: int) -> list[Result]:
-    """Resident memory of a process holding an ``n``-event chronicle in memory."""
+def memory(n: int, events: int, order: str = "in-order") -> list[Result]:
+    """Resident memory of a process holding an ``n``-event chronicle in memory, written in
+    ``order`` (the in-order result is ``memory``, the others ``memory (<order>)``)."""
     root = Path(__file__).resolve().parent.parent
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]),
     }
     done = subprocess.run(
-        [sys.executable, "-c", _PROBE, str(n), str(events)],
+        [sys.executable, "-c", _PROBE, str(n), str(events), order],
         check=True,
         capture_output=True,
         text=True,
@@ -430,7 +468,7 @@ def memory(n: int, events: int) -> list[Result]:
     mib = 1024 * 1024
     return [
         Result(
-            "memory",
+            "memory" if order == "in-order" else f"memory ({order})",
             "chronology",
             m["events"],
             "MiB",
@@ -439,8 +477,109 @@ def memory(n: int, events: int) -> list[Result]:
                 f"resident after a full view; {m['built'] / mib:.0f} MiB after writing, "
                 f"peak {m['peak'] / mib:.0f} MiB, empty interpreter {m['base'] / mib:.0f} MiB"
             ),
-            extra={"built_mib": m["built"] / mib, "peak_mib": m["peak"] / mib},
+            extra={"built_mib": m["built"] / mib, "peak_mib": m["peak"] / mib, "order": order},
         )
+    ]
+
+
+# -- shapes and orders -----------------------------------------------------------------------------
+
+
+def shape_label(order: str, per_subject: int) -> str:
+    """How a result of :func:`shapes` names its shape: ``"backfill, 100 a subject"``."""
+    return f"{order}, {per_subject} a subject"
+
+
+def shapes(
+    n: int,
+    per_subject: list[int],
+    orders: list[str],
+    rounds: int,
+    probes: int,
+    directory: Path,
+    log: Log,
+) -> list[Result]:
+    """The writes, the read back and the point reads against the reference, on an ``n``-event
+    log of each arrival order and each number of events a subject.
+
+    The workloads are those of :func:`write_memory`, :func:`write_sqlite`,
+    :func:`read_sqlite` and :func:`point_reads`; each result's workload names its shape, as in
+    ``write.memory (backfill, 100 a subject)``. The reference stores whole aggregates, so its
+    work is the same in every order.
+    """
+    out: list[Result] = []
+    for order in orders:
+        for e in per_subject:
+            shape = Shape(max(1, n // e), e, order)
+            label = shape_label(order, e)
+            log(f"  {label}: {shape.total:,} events")
+            found = [
+                *write_memory(shape, rounds, extras=False),
+                *write_sqlite(shape, rounds, directory, extras=False),
+                *read_sqlite(shape, rounds, directory),
+                *point_reads([shape.total], e, probes, rounds, directory, log, order=order),
+            ]
+            for r in found:
+                r.workload = f"{r.workload} ({label})"
+                r.extra.update(order=order, per_subject=e)
+            out += found
+            gc.collect()
+    return out
+
+
+def per_event(
+    sizes: list[int], orders: list[str], times: int, directory: Path, log: Log, *, events: int = 10
+) -> list[Result]:
+    """Chronology's cost per event (us) of the memory write, the SQLite write and the read back,
+    at each log size and in each arrival order: whether it stays flat as the log grows.
+
+    Results are named ``per_event.<workload> (<order>)``; the reference does not run.
+    """
+    out: list[Result] = []
+    for order in orders:
+        for n in sizes:
+            shape = Shape(max(1, n // events), events, order)
+            log(f"  per event, {order}: {shape.total:,} events")
+            found = [
+                *write_memory(shape, times, with_reference=False, extras=False),
+                *write_sqlite(shape, times, directory, with_reference=False, extras=False),
+                *read_sqlite(shape, times, directory, with_reference=False),
+            ]
+            for r in found:
+                out.append(
+                    Result(
+                        f"per_event.{r.workload} ({order})",
+                        r.system,
+                        r.events,
+                        "us",
+                        [1e6 / rate for rate in r.runs],
+                        note=f"per event, {events} events a subject",
+                        extra={"order": order},
+                    )
+                )
+            gc.collect()
+    return out
+
+
+def build(shape: Shape, times: int) -> list[Result]:
+    """Building the events alone, from the same descriptions, nothing stored: chronology's
+    event objects (with their sources, windows and quantities) against the reference's
+    aggregates triggering their domain events."""
+    n = shape.total
+
+    def ours_run() -> Callable[[], Any]:
+        specs = list(data.batches(shape))
+        return lambda: [ours.events(b) for b in specs]
+
+    def ref_run() -> Callable[[], Any]:
+        subjects = list(data.by_subject(shape))
+        return lambda: [reference.build(s) for s in subjects]
+
+    runs = interleaved({"chronology": ours_run, "eventsourcing": ref_run}, times)
+    note = "events built, nothing stored"
+    return [
+        Result("build", system, n, "events/s", _rates(n, seconds), note=note)
+        for system, seconds in runs.items()
     ]
 
 
