@@ -56,9 +56,7 @@ def test_any_arrival_order_slices_as_a_naive_sort(
         for after, until in questions:
             # A reader bound to the count before the batch does not see it.
             assert _naive(known, after, until, before) == index.slice(after, until, before)
-            assert _naive(known, after, until, len(known)) == index.slice(
-                after, until, len(known)
-            )
+            assert _naive(known, after, until, len(known)) == index.slice(after, until, len(known))
         assert len(known) == len(index)
         index.check(len(known))
 
