@@ -21,6 +21,7 @@ from chronology.record import Record, prepare
 from chronology.snapshots import Snapshots
 from chronology.stores.base import Store
 from chronology.stores.memory import MemoryStore
+from chronology.subject_snapshots import SubjectSnapshots
 from chronology.time import as_of_instant
 from chronology.tracks import watch
 from chronology.view import Change, Diff, View
@@ -78,6 +79,7 @@ class Chronicle:
         self._max_skew = max_skew
         self._snapshots = Snapshots(self._store)
         watch(self._store)  # so that expectations read from it can list what each source said
+        self._subjects = SubjectSnapshots(self._store)
 
     @classmethod
     def open(
@@ -206,6 +208,7 @@ class Chronicle:
             recorded_by=by,
             upto=len(self._store),
             snapshots=self._snapshots,
+            subjects=self._subjects,
         )
 
     def history(self, subject: str, *, recorded_by: When | None = None) -> tuple[Change, ...]:

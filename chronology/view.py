@@ -29,6 +29,7 @@ from chronology.visibility import effective_records
 
 if TYPE_CHECKING:
     from chronology.stores.base import Store
+    from chronology.subject_snapshots import SubjectSnapshots
 
 __all__ = ["Change", "Diff", "Projection", "View", "fold"]
 
@@ -129,8 +130,10 @@ class View:
         recorded_by: datetime | None,
         upto: int,
         snapshots: Snapshots | None = None,
+        subjects: SubjectSnapshots | None = None,
     ) -> None:
         self._store = store
+        self._subjects = subjects
         self._as_of = as_of
         self._recorded_by = recorded_by
         self._upto = upto
@@ -228,6 +231,13 @@ class View:
         """The expectation of ``subject``, or ``None``. Costs that subject's events only."""
         if self._frozen is not None:
             return self._frozen.get(subject)
+        if self._subjects is not None:
+            first = self._upto
+            if self._recorded_by is not None:
+                first = self._store.recorded_through(self._recorded_by, first)
+            answered, value = self._subjects.get(subject, self._as_of, self._upto, first)
+            if answered:
+                return value
         state = fold_expectations((r.event, r.event_id) for r in self.subject_records(subject))
         return state.freeze_one(subject, self._as_of)
 
