@@ -23,13 +23,13 @@ from chronology.expectations import (
 )
 from chronology.record import Record
 from chronology.snapshots import Snapshots
+from chronology.subject_snapshots import SubjectSnapshots
 from chronology.time import Window, end_instant, to_instant
 from chronology.tracks import SourceTrack
 from chronology.visibility import effective_records
 
 if TYPE_CHECKING:
     from chronology.stores.base import Store
-    from chronology.subject_snapshots import SubjectSnapshots
 
 __all__ = ["Change", "Diff", "Projection", "View", "fold"]
 

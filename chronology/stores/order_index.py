@@ -3,7 +3,7 @@
 Records arrive in any order of ``known_at``: live ingestion appends each one after everything
 held, a backfill (an archive ingested one story at a time) lands every batch before records
 already stored. :class:`OrderIndex` keeps both cheap: a late record costs one insert into a
-:class:`sortedcontainers.SortedKeyList` (a list of sorted sublists: logarithmic in practice),
+``sortedcontainers.SortedKeyList`` (a list of sorted sublists: logarithmic in practice),
 and records said after everything held extend a plain list, as fast as appending.
 """
 
