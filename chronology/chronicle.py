@@ -18,6 +18,7 @@ from chronology.events import Event
 from chronology.expectations import ExpectationFold
 from chronology.integrity import Head, head_of, verify
 from chronology.record import Record, prepare
+from chronology.resolution import Outcomes, resolve
 from chronology.snapshots import Snapshots
 from chronology.stores.base import Store
 from chronology.stores.memory import MemoryStore
@@ -210,6 +211,26 @@ class Chronicle:
             snapshots=self._snapshots,
             subjects=self._subjects,
         )
+
+    def outcomes(
+        self, as_of: When, *, recorded_by: When | None = None, reference: str | None = None
+    ) -> Outcomes:
+        """How every expectation turned out, with only what was known by ``as_of``.
+
+        Args:
+            as_of: the assertion-time instant (a date means its last instant).
+            recorded_by: ignore records stored after this system-time instant; ``None``: now.
+            reference: judge figures against the latest report of this scope or source name
+                rather than of each projection's own scope.
+
+        Returns:
+            An :class:`~chronology.resolution.Outcomes` mapping subject to outcome; see
+            :mod:`chronology.resolution`.
+
+        Raises:
+            TimeError: for a naive or malformed instant.
+        """
+        return resolve(self.as_of(as_of, recorded_by=recorded_by), reference=reference)
 
     def history(self, subject: str, *, recorded_by: When | None = None) -> tuple[Change, ...]:
         """One :class:`~chronology.view.Change` per event on ``subject``, in assertion-time order.

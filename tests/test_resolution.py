@@ -1,0 +1,378 @@
+"""Outcomes (issue 16): resolutions, timing, lead time, notice, slippage, figure errors and
+scores, from hand-computed examples, and properties: no look-ahead, append order, Brier bounds."""
+
+from __future__ import annotations
+
+import math
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from strategies import events
+
+from chronology import Chronicle, ChronologyError, Quantity, Source
+from chronology.events import (
+    Event,
+    TradeProjected,
+    TradeProjectionRevised,
+    TradeReported,
+    VisitAnnounced,
+    VisitCancelled,
+    VisitOccurred,
+    VisitPostponed,
+    VisitScheduled,
+)
+from chronology.resolution import FigureOutcome, Resolution, Timing, VisitOutcome
+from chronology.scores import Forecast, brier, calibration, log_score
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def visit(chronicle: Chronicle, subject: str, as_of: str) -> VisitOutcome:
+    outcome = chronicle.outcomes(as_of=as_of)[subject]
+    assert isinstance(outcome, VisitOutcome)
+    return outcome
+
+
+def figure(chronicle: Chronicle, subject: str, as_of: str, **kw: str) -> FigureOutcome:
+    outcome = chronicle.outcomes(as_of=as_of, **kw)[subject]
+    assert isinstance(outcome, FigureOutcome)
+    return outcome
+
+
+def test_a_visit_on_time() -> None:
+    c = Chronicle()
+    c.extend(
+        [
+            VisitAnnounced(
+                subject="v", known_at="2024-04-03T12:00:00+00:00", window="2024-04-08/2024-04-09"
+            ),
+            VisitOccurred(
+                subject="v", known_at="2024-04-09T12:00:00+00:00", window="2024-04-08/2024-04-09"
+            ),
+        ]
+    )
+    o = visit(c, "v", "2024-04-30")
+    assert Resolution.OCCURRED == o.resolution
+    assert Timing.ON_TIME == o.timing
+    assert timedelta(days=4, hours=12) == o.lead_time
+    assert timedelta(days=4, hours=12) == o.notice
+    assert timedelta(0) == o.slippage
+    assert 1 == o.windows
+
+
+def test_a_visit_late_after_a_vague_window() -> None:
+    c = Chronicle()
+    c.extend(
+        [
+            VisitAnnounced(subject="v", known_at="2024-04-01T12:00:00+00:00", window="2024-04~"),
+            VisitScheduled(subject="v", known_at="2024-04-05T12:00:00+00:00", window="2024-04-10"),
+            VisitOccurred(subject="v", known_at="2024-04-15T12:00:00+00:00", window="2024-04-15"),
+        ]
+    )
+    o = visit(c, "v", "2024-04-30")
+    assert Timing.LATE == o.timing
+    assert timedelta(days=13, hours=12) == o.lead_time
+    assert timedelta(days=9, hours=12) == o.notice
+    # the first firm window is 10 April: the approximate month does not count
+    assert timedelta(days=5) == o.slippage
+    assert 2 == o.windows
+
+
+def test_a_visit_early() -> None:
+    c = Chronicle()
+    c.extend(
+        [
+            VisitScheduled(subject="v", known_at="2024-04-01T00:00:00+00:00", window="2024-04-10"),
+            VisitOccurred(subject="v", known_at="2024-04-05T12:00:00+00:00", window="2024-04-05"),
+        ]
+    )
+    o = visit(c, "v", "2024-04-30")
+    assert Timing.EARLY == o.timing
+    assert timedelta(days=-5) == o.slippage
+
+
+def test_a_visit_cancelled_lapsed_and_open() -> None:
+    c = Chronicle()
+    c.extend(
+        [
+            VisitAnnounced(
+                subject="a",
+                known_at="2024-04-01T00:00:00+00:00",
+                window="2024-04-08/2024-04-09",
+                likelihood="probable",
+            ),
+            VisitCancelled(subject="a", known_at="2024-04-05T00:00:00+00:00"),
+            VisitAnnounced(
+                subject="b",
+                known_at="2024-04-01T00:00:00+00:00",
+                window="2024-04-08/2024-04-09",
+                likelihood="possible",
+            ),
+        ]
+    )
+    early = c.outcomes(as_of="2024-04-04")
+    assert {"a": Resolution.OPEN, "b": Resolution.OPEN} == {
+        s: o.resolution for s, o in early.items()
+    }
+    later = c.outcomes(as_of="2024-04-20")
+    assert {"a": Resolution.CANCELLED, "b": Resolution.LAPSED} == {
+        s: o.resolution for s, o in later.items()
+    }
+    lapsed = later["b"]
+    assert isinstance(lapsed, VisitOutcome)
+    assert (None, None, None) == (later["a"].timing, lapsed.timing, lapsed.lead_time)
+    assert [False, False] == [f.happened for f in later.forecasts()]
+    assert [None, None] == [f.happened for f in early.forecasts()]
+
+
+def blinken() -> list[Event]:
+    s = "visit/blinken-china-2023"
+    return [
+        VisitAnnounced(subject=s, known_at="2022-11-14T12:00:00+00:00"),
+        VisitScheduled(
+            subject=s,
+            known_at="2023-01-20T12:00:00+00:00",
+            window="2023-02-05/2023-02-06",
+            likelihood="certain",
+        ),
+        VisitPostponed(subject=s, known_at="2023-02-03T12:00:00+00:00", reason="balloon"),
+        VisitScheduled(
+            subject=s,
+            known_at="2023-06-09T12:00:00+00:00",
+            window="2023-06-18",
+            likelihood="probable",
+        ),
+        VisitScheduled(
+            subject=s,
+            known_at="2023-06-14T12:00:00+00:00",
+            window="2023-06-18/2023-06-19",
+            likelihood="certain",
+        ),
+        VisitOccurred(
+            subject=s, known_at="2023-06-19T12:00:00+00:00", window="2023-06-18/2023-06-19"
+        ),
+    ]
+
+
+def test_blinken_lead_time_notice_slippage_and_scores() -> None:
+    c = Chronicle()
+    c.extend(blinken())
+    res = c.outcomes(as_of="2023-07-01")
+    o = res["visit/blinken-china-2023"]
+    assert isinstance(o, VisitOutcome)
+    assert Timing.ON_TIME == o.timing
+    assert at("2023-06-18T00:00:00") - at("2022-11-14T12:00:00") == o.lead_time
+    assert timedelta(days=3, hours=12) == o.notice
+    assert at("2023-06-18T00:00:00") - at("2023-02-05T00:00:00") == o.slippage
+    assert 3 == o.windows
+    # the February window did not hold (0 against 0.95); 18 June and 18-19 June did
+    assert [False, True, True] == [f.happened for f in o.forecasts]
+    (row,) = res.scores(by="kind")
+    assert pytest.approx((0.95**2 + 0.25**2 + 0.05**2) / 3) == row.brier
+    assert pytest.approx((math.log(0.05) + math.log(0.75) + math.log(0.95)) / 3) == row.log_score
+    assert (1, 0, 3, 0) == (row.occurred, row.open_forecasts, row.forecasts, row.lapsed)
+    assert 1.0 == row.on_time_rate
+    # the probable cue alone, with an overridden default
+    rows = {r.group: r for r in res.scores(by="cue", probabilities={"probable": 0.5})}
+    assert 0.25 == rows["probable"].brier
+    with pytest.raises(ChronologyError, match="probabilities"):
+        res.scores(by="cue", probabilities={"sure": 1.0})
+    with pytest.raises(ChronologyError, match="by:"):
+        res.scores(by="speaker")  # type: ignore[arg-type]
+
+
+def demand_growth() -> list[Event]:
+    s, scope = "figure/world-oil-demand-growth-2024", "world oil demand growth"
+    return [
+        TradeProjected(
+            subject=s,
+            known_at="2023-07-13T12:00:00+00:00",
+            source=Source("OPEC"),
+            period="2024",
+            scope=scope,
+            quantity=Quantity(2.25, "mb/d"),
+        ),
+        TradeProjectionRevised(
+            subject=s,
+            known_at="2024-08-12T12:00:00+00:00",
+            source=Source("OPEC"),
+            quantity=Quantity(2.11, "mb/d"),
+        ),
+        TradeProjectionRevised(
+            subject=s,
+            known_at="2024-12-11T12:00:00+00:00",
+            source=Source("OPEC"),
+            quantity=Quantity(1.61, "mb/d"),
+        ),
+        TradeReported(
+            subject=s,
+            known_at="2025-01-15T12:00:00+00:00",
+            source=Source("IEA"),
+            scope=scope,
+            quantity=Quantity(940, "kb/d"),
+            preliminary=True,
+        ),
+        TradeReported(
+            subject=s,
+            known_at="2025-02-13T12:00:00+00:00",
+            source=Source("IEA"),
+            scope=scope,
+            quantity=Quantity(870, "kb/d"),
+        ),
+    ]
+
+
+def test_projection_series_against_a_preliminary_then_revised_report() -> None:
+    c = Chronicle()
+    c.extend(demand_growth())
+    s = "figure/world-oil-demand-growth-2024"
+    assert () == figure(c, s, "2024-12-31").errors
+    assert Resolution.OPEN == figure(c, s, "2024-12-31").resolution
+    prelim = figure(c, s, "2025-01-31")
+    assert [-1.31, -1.17, -0.67] == [e.error.value for e in prelim.errors]
+    final = figure(c, s, "2025-03-01")
+    assert [-1.38, -1.24, -0.74] == [e.error.value for e in final.errors]
+    assert ["mb/d"] * 3 == [e.error.unit for e in final.errors]
+    assert Quantity(0.87, "mb/d") == final.errors[0].reported
+    assert pytest.approx(-1.38 / 0.87) == final.errors[0].relative
+    assert at("2025-01-01T00:00:00") - at("2023-07-13T12:00:00") == final.errors[0].horizon
+    assert 1.0 == final.revisions_toward_outcome
+    rows = {r.group: r for r in c.outcomes(as_of="2025-03-01").scores(by="source")}
+    assert {"a year or more", "90 to 180 days", "under 30 days"} == set(
+        rows["OPEC"].mean_abs_relative_error
+    )
+
+
+def test_figures_compare_within_a_scope_unless_a_reference_is_named() -> None:
+    c = Chronicle()
+    s = "trade/x"
+    c.extend(
+        [
+            TradeProjected(
+                subject=s,
+                known_at="2024-03-18T12:00:00+00:00",
+                period="2024-03",
+                scope="seaborne",
+                quantity=Quantity(1_700_000, "bbl/d"),
+            ),
+            TradeReported(
+                subject=s,
+                known_at="2024-04-20T12:00:00+00:00",
+                source=Source("China customs"),
+                scope="customs",
+                quantity=Quantity(2.55, "mb/d"),
+            ),
+            TradeReported(
+                subject=s,
+                known_at="2024-04-20T12:00:00+00:00",
+                source=Source("China customs"),
+                scope="customs",
+                quantity=Quantity(10.81, "Mt"),
+            ),
+        ]
+    )
+    assert () == figure(c, s, "2024-05-01").errors
+    (e,) = figure(c, s, "2024-05-01", reference="customs").errors
+    assert Quantity(2_550_000, "bbl/d") == e.reported
+    assert Quantity(850_000, "bbl/d") == e.error
+    assert [e] == list(figure(c, s, "2024-05-01", reference="China customs").errors)
+
+
+@settings(deadline=None, max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(events(), max_size=10),
+    st.datetimes(min_value=datetime(2023, 1, 1), max_value=datetime(2025, 12, 31)),
+)
+def test_events_known_later_never_change_outcomes(batch: list[Event], when: datetime) -> None:
+    as_of = when.replace(tzinfo=UTC)
+    known = [e for e in batch if e.known_at <= as_of]
+    c = Chronicle()
+    c.extend(known)
+    before = c.outcomes(as_of=as_of)
+    scores = before.scores(by="source")
+    c.extend([e for e in batch if e.known_at > as_of])
+    after = c.outcomes(as_of=as_of)
+    assert dict(before) == dict(after)
+    assert scores == after.scores(by="source")
+
+
+@settings(deadline=None, max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(events(), max_size=8, unique_by=lambda e: e.known_at), st.randoms())
+def test_scores_do_not_depend_on_append_order(batch: list[Event], rnd: random.Random) -> None:
+    shuffled = list(batch)
+    rnd.shuffle(shuffled)
+    a, b = Chronicle(), Chronicle()
+    a.extend(batch)
+    b.extend(shuffled)
+    for by in ("source", "cue", "kind"):
+        assert a.outcomes(as_of="2026-01-01").scores(by=by) == b.outcomes(
+            as_of="2026-01-01"
+        ).scores(by=by)
+
+
+forecasts = st.builds(
+    Forecast,
+    subject=st.just("s"),
+    known_at=st.just(datetime(2024, 1, 1, tzinfo=UTC)),
+    source=st.none(),
+    cue=st.sampled_from(["certain", "probable", "possible", "uncertain", "unlikely", "ruled_out"]),
+    kind=st.just("visit"),
+    probability=st.none() | st.floats(0.0, 1.0),
+    happened=st.none() | st.booleans(),
+)
+
+
+@given(st.lists(forecasts, max_size=20))
+def test_brier_is_between_0_and_1(fs: list[Forecast]) -> None:
+    score = brier(fs)
+    assume(score is not None)
+    assert score is not None
+    assert 0.0 <= score <= 1.0
+    log = log_score(fs)
+    assert log is not None
+    assert log <= 0.0
+
+
+@given(st.lists(st.booleans(), min_size=1, max_size=20))
+def test_a_perfect_forecaster_scores_0(outcomes: list[bool]) -> None:
+    fs = [
+        Forecast(
+            subject="s",
+            known_at=datetime(2024, 1, 1, tzinfo=UTC),
+            source=None,
+            cue=None,
+            kind="visit",
+            probability=1.0 if o else 0.0,
+            happened=o,
+        )
+        for o in outcomes
+    ]
+    assert 0.0 == brier(fs)
+    score = log_score(fs)
+    assert score is not None
+    assert -1e-12 < score <= 0.0
+
+
+def test_calibration_table() -> None:
+    def f(p: float, o: bool | None) -> Forecast:
+        return Forecast(
+            subject="s",
+            known_at=datetime(2024, 1, 1, tzinfo=UTC),
+            source=None,
+            cue=None,
+            kind="visit",
+            probability=p,
+            happened=o,
+        )
+
+    table = calibration([f(0.95, True), f(0.9, False), f(0.25, False), f(0.5, None)], bins=4)
+    assert [(0.25, 0.5, 1, 0.0), (0.75, 1.0, 2, 0.5)] == [
+        (b.low, b.high, b.count, b.observed) for b in table
+    ]
+    with pytest.raises(ChronologyError, match="bins"):
+        calibration([], bins=0)
