@@ -41,6 +41,7 @@ from typing import TypeAlias
 
 import attrs
 
+from chronology.claims import ClaimCheck, check_claims
 from chronology.errors import ChronologyError, UnitError
 from chronology.events import (
     Event,
@@ -163,6 +164,8 @@ class FigureOutcome:
         subject: the expectation's id.
         resolution: ``occurred`` once a report is known, else ``open``.
         errors: one per projection or revision vintage with a comparable report.
+        claims: its record claims, checked against earlier reports (see
+            :mod:`chronology.claims`).
         revisions_toward_outcome: the share of revisions (each vintage after the first with an
             error) that came closer to the reference; ``None`` without a revision.
         forecasts: always empty for now: a figure is judged by its errors, not by a Brier
@@ -173,6 +176,7 @@ class FigureOutcome:
     resolution: Resolution
     errors: tuple[VintageError, ...] = ()
     revisions_toward_outcome: float | None = None
+    claims: tuple[ClaimCheck, ...] = ()
     forecasts: tuple[Forecast, ...] = ()
 
     #: The kind of expectation.
@@ -316,7 +320,9 @@ def _reference(
     return None
 
 
-def _figure(value: TradeExpectation, reference: str | None) -> FigureOutcome:
+def _figure(
+    value: TradeExpectation, reference: str | None, trades: Sequence[TradeExpectation]
+) -> FigureOutcome:
     errors: list[VintageError] = []
     for vintage in value.projections:
         try:
@@ -347,6 +353,7 @@ def _figure(value: TradeExpectation, reference: str | None) -> FigureOutcome:
         resolution=resolution,
         errors=tuple(errors),
         revisions_toward_outcome=sum(moves) / len(moves) if moves else None,
+        claims=check_claims(value, trades) if value.claims else (),
     )
 
 
@@ -364,12 +371,13 @@ def resolve(view: View, *, reference: str | None = None) -> Outcomes:
         if not isinstance(event, Retracted):
             by_subject.setdefault(event.subject, []).append(event)
     values: dict[str, Outcome] = {}
+    trades = view.trades()
     for value in view.expectations():
         events = by_subject.get(value.subject, [])
         if isinstance(value, VisitExpectation):
             values[value.subject] = _visit(value, events)
         else:
-            values[value.subject] = _figure(value, reference)
+            values[value.subject] = _figure(value, reference, trades)
     return Outcomes(values, as_of=view.as_of, recorded_by=view.recorded_by)
 
 

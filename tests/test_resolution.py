@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import random
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from strategies import events
 
 from chronology import Chronicle, ChronologyError, Quantity, Source
+from chronology.claims import Verdict
 from chronology.events import (
     Event,
     TradeProjected,
@@ -376,3 +378,64 @@ def test_calibration_table() -> None:
     ]
     with pytest.raises(ChronologyError, match="bins"):
         calibration([], bins=0)
+
+
+SEED = Path(__file__).resolve().parent.parent / "seeds" / "russia-china-2024.jsonl"
+CUSTOMS = "imports, all modes incl. pipeline (customs)"
+SEABORNE = "trade/russia-china-crude-seaborne-2024-03"
+
+
+def june_2023(*figures: Quantity) -> list[Event]:
+    """An earlier month of the same flow (test figures: 2.56 million bbl/d is the real June
+    2023 peak; the tonnage is made up, below March 2024's 10.81 Mt)."""
+    s = "trade/russia-china-crude-2023-06"
+    return [
+        TradeProjected(
+            subject=s,
+            known_at="2023-06-01T00:00:00+00:00",
+            exporter="Russia",
+            importer="China",
+            commodity="crude oil",
+            period="2023-06",
+        ),
+        *(
+            TradeReported(
+                subject=s, known_at="2023-07-20T00:00:00+00:00", scope=CUSTOMS, quantity=q
+            )
+            for q in figures
+        ),
+    ]
+
+
+def claims(
+    extra: list[Event],
+) -> list[tuple[str | None, str, Verdict, Quantity | None, str | None]]:
+    c = Chronicle()
+    c.import_jsonl(SEED)
+    c.extend(extra)
+    outcome = figure(c, SEABORNE, "2024-05-01")
+    return [(k.scope, k.reported.unit, k.verdict, k.previous, k.why) for k in outcome.claims]
+
+
+def test_a_record_in_tonnes_is_not_one_in_barrels_per_day() -> None:
+    found = claims(june_2023(Quantity(2_560_000, "bbl/d"), Quantity(10.2, "Mt")))
+    assert [
+        (CUSTOMS, "Mt", Verdict.CONFIRMED, Quantity(10.2, "Mt"), None),
+        (CUSTOMS, "bbl/d", Verdict.REFUTED, Quantity(2_560_000, "bbl/d"), None),
+        (
+            "seaborne exports (ship-tracking)",
+            "bbl/d",
+            Verdict.UNDECIDABLE,
+            None,
+            "no earlier reports of scope 'seaborne exports (ship-tracking)'",
+        ),
+    ] == found
+
+
+def test_a_record_claim_without_comparable_reports_is_undecidable() -> None:
+    found = claims(june_2023(Quantity(10.2, "Mt")))
+    assert (
+        Verdict.UNDECIDABLE,
+        f"earlier reports of scope {CUSTOMS!r} are only in other units (Mt)",
+    ) == found[1][2:5:2]
+    assert [Verdict.UNDECIDABLE] * 3 == [v for _, _, v, _, _ in claims([])]
