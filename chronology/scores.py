@@ -30,20 +30,23 @@ Example:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Final, Literal
+from typing import Any, Final, Literal, overload
 
 import attrs
 
 from chronology.errors import ChronologyError
+from chronology.frames import Cell, to_arrow, to_pandas
 from chronology.hedges import Likelihood
 
 __all__ = [
     "HORIZONS",
+    "SCORE_COLUMNS",
     "CalibrationBin",
     "Forecast",
     "ScoreRow",
+    "ScoreTable",
     "brier",
     "calibration",
     "log_score",
@@ -54,11 +57,11 @@ GroupBy = Literal["source", "cue", "kind"]
 
 #: Horizon buckets for figure errors: a label and the exclusive upper bound of each.
 HORIZONS: Final[tuple[tuple[str, timedelta | None], ...]] = (
-    ("under 30 days", timedelta(days=30)),
-    ("30 to 90 days", timedelta(days=90)),
-    ("90 to 180 days", timedelta(days=180)),
-    ("180 to 365 days", timedelta(days=365)),
-    ("a year or more", None),
+    ("under_30d", timedelta(days=30)),
+    ("30d_to_90d", timedelta(days=90)),
+    ("90d_to_180d", timedelta(days=180)),
+    ("180d_to_365d", timedelta(days=365)),
+    ("365d_or_more", None),
 )
 
 #: Probabilities are kept this far from 0 and 1 in the log score, so that a forecaster who
@@ -264,3 +267,79 @@ def mean_delta(values: Sequence[timedelta]) -> timedelta | None:
     if not values:
         return None
     return sum(values, timedelta()) / len(values)
+
+
+#: The columns of :meth:`ScoreTable.to_records`, in order.
+SCORE_COLUMNS: Final[tuple[str, ...]] = (
+    "group",
+    "occurred",
+    "cancelled",
+    "lapsed",
+    "open",
+    "on_time_rate",
+    "mean_lead_time",
+    "mean_notice",
+    *(f"mean_abs_relative_error_{label}" for label, _ in HORIZONS),
+    "forecasts",
+    "brier",
+    "log_score",
+    "open_forecasts",
+)
+
+
+@attrs.frozen
+class ScoreTable(Sequence[ScoreRow]):
+    """The scores of every group: a sequence of :class:`ScoreRow`, with table forms.
+
+    Attributes:
+        rows: the rows, sorted by group (``None`` last).
+    """
+
+    rows: tuple[ScoreRow, ...]
+
+    @overload
+    def __getitem__(self, index: int) -> ScoreRow: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[ScoreRow]: ...
+    def __getitem__(self, index: int | slice) -> ScoreRow | Sequence[ScoreRow]:
+        return self.rows[index]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[ScoreRow]:
+        return iter(self.rows)
+
+    def to_records(self) -> list[dict[str, Cell]]:
+        """One flat dict per group, with the :data:`SCORE_COLUMNS`: durations as
+        :class:`~datetime.timedelta`, one ``mean_abs_relative_error_<bucket>`` column per
+        :data:`HORIZONS` bucket (``None`` where the group has no error in it)."""
+        return [
+            {
+                "group": r.group,
+                "occurred": r.occurred,
+                "cancelled": r.cancelled,
+                "lapsed": r.lapsed,
+                "open": r.open,
+                "on_time_rate": r.on_time_rate,
+                "mean_lead_time": r.mean_lead_time,
+                "mean_notice": r.mean_notice,
+                **{
+                    f"mean_abs_relative_error_{label}": r.mean_abs_relative_error.get(label)
+                    for label, _ in HORIZONS
+                },
+                "forecasts": r.forecasts,
+                "brier": r.brier,
+                "log_score": r.log_score,
+                "open_forecasts": r.open_forecasts,
+            }
+            for r in self.rows
+        ]
+
+    def to_pandas(self) -> Any:
+        """:meth:`to_records` as a :class:`pandas.DataFrame` (the ``pandas`` extra)."""
+        return to_pandas(self.to_records(), SCORE_COLUMNS)
+
+    def to_arrow(self) -> Any:
+        """:meth:`to_records` as a :class:`pyarrow.Table` (the ``arrow`` extra)."""
+        return to_arrow(self.to_records(), SCORE_COLUMNS)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import math
 import random
-from datetime import UTC, datetime, timedelta
+import sys
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -26,8 +27,16 @@ from chronology.events import (
     VisitPostponed,
     VisitScheduled,
 )
-from chronology.resolution import FigureOutcome, Resolution, Timing, VisitOutcome
-from chronology.scores import Forecast, brier, calibration, log_score
+from chronology.frames import MissingExtraError
+from chronology.resolution import (
+    ERROR_COLUMNS,
+    OUTCOME_COLUMNS,
+    FigureOutcome,
+    Resolution,
+    Timing,
+    VisitOutcome,
+)
+from chronology.scores import SCORE_COLUMNS, Forecast, brier, calibration, log_score
 
 
 def at(text: str) -> datetime:
@@ -245,9 +254,7 @@ def test_projection_series_against_a_preliminary_then_revised_report() -> None:
     assert at("2025-01-01T00:00:00") - at("2023-07-13T12:00:00") == final.errors[0].horizon
     assert 1.0 == final.revisions_toward_outcome
     rows = {r.group: r for r in c.outcomes(as_of="2025-03-01").scores(by="source")}
-    assert {"a year or more", "90 to 180 days", "under 30 days"} == set(
-        rows["OPEC"].mean_abs_relative_error
-    )
+    assert {"365d_or_more", "90d_to_180d", "under_30d"} == set(rows["OPEC"].mean_abs_relative_error)
 
 
 def test_figures_compare_within_a_scope_unless_a_reference_is_named() -> None:
@@ -439,3 +446,87 @@ def test_a_record_claim_without_comparable_reports_is_undecidable() -> None:
         f"earlier reports of scope {CUSTOMS!r} are only in other units (Mt)",
     ) == found[1][2:5:2]
     assert [Verdict.UNDECIDABLE] * 3 == [v for _, _, v, _, _ in claims([])]
+
+
+def test_outcome_and_score_records() -> None:
+    c = Chronicle()
+    c.extend(blinken() + demand_growth())
+    res = c.outcomes(as_of="2025-03-01")
+    records = res.to_records()
+    assert list(OUTCOME_COLUMNS) == list(records[0])
+    assert {
+        "subject": "figure/world-oil-demand-growth-2024",
+        "kind": "trade",
+        "resolution": "occurred",
+        "timing": None,
+        "lead_time": None,
+        "notice": None,
+        "slippage": None,
+        "windows": None,
+        "actual_start": None,
+        "actual_end": None,
+        "actual_last_day": None,
+        "errors": 3,
+        "revisions_toward_outcome": 1.0,
+    } == records[0]
+    visit_row = records[1]
+    assert (at("2023-06-18T00:00:00"), at("2023-06-20T00:00:00"), date(2023, 6, 19)) == (
+        visit_row["actual_start"],
+        visit_row["actual_end"],
+        visit_row["actual_last_day"],
+    )
+    errors = res.error_records()
+    assert list(ERROR_COLUMNS) == list(errors[0])
+    assert [("OPEC", 2.25, "mb/d", 0.87, "mb/d", -1.38, "mb/d")] == [
+        (
+            r["source"],
+            r["projected_value"],
+            r["projected_unit"],
+            r["reported_value"],
+            r["reported_unit"],
+            r["error_value"],
+            r["error_unit"],
+        )
+        for r in errors[:1]
+    ]
+    table = res.scores(by="kind").to_records()
+    assert ["trade", "visit"] == [r["group"] for r in table]
+    assert list(SCORE_COLUMNS) == list(table[0])
+    assert 3 == table[1]["forecasts"]
+
+
+def test_tables_name_the_missing_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    import builtins
+
+    real = builtins.__import__
+
+    def refuse(name: str, *args: object, **kwargs: object) -> object:
+        if name in ("pandas", "pyarrow"):
+            raise ImportError(name)
+        return real(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(builtins, "__import__", refuse)
+    monkeypatch.delitem(sys.modules, "pandas", raising=False)
+    monkeypatch.delitem(sys.modules, "pyarrow", raising=False)
+    res = Chronicle().outcomes(as_of="2025-01-01")
+    with pytest.raises(MissingExtraError, match=r"expectation-chronology\[pandas\]"):
+        res.to_pandas()
+    with pytest.raises(MissingExtraError, match=r"expectation-chronology\[arrow\]"):
+        res.scores().to_arrow()
+
+
+def test_pandas_and_arrow_tables() -> None:
+    pandas = pytest.importorskip("pandas")
+    pyarrow = pytest.importorskip("pyarrow")
+    c = Chronicle()
+    c.extend(blinken() + demand_growth())
+    res = c.outcomes(as_of="2025-03-01")
+    frame = res.to_pandas()
+    assert isinstance(frame, pandas.DataFrame)
+    assert list(OUTCOME_COLUMNS) == list(frame.columns)
+    assert ["figure/world-oil-demand-growth-2024", "visit/blinken-china-2023"] == list(
+        frame["subject"]
+    )
+    table = res.scores(by="source").to_arrow()
+    assert isinstance(table, pyarrow.Table)
+    assert list(SCORE_COLUMNS) == table.column_names
