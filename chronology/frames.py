@@ -1,7 +1,7 @@
 """Tables for analysis: flat records, and pandas or Arrow tables built from them on request.
 
 pandas and pyarrow are optional: they are imported only when a table is asked for, and a
-missing one raises :class:`~chronology.errors.MissingExtraError` naming the extra to install
+missing one raises :class:`MissingExtraError` naming the extra to install
 (``pip install 'expectation-chronology[pandas]'`` or ``[arrow]``).
 
 Example:
@@ -50,7 +50,7 @@ def window_columns(prefix: str, window: Window | None) -> dict[str, Cell]:
 
 
 def to_pandas(records: Sequence[Mapping[str, Cell]], columns: Sequence[str]) -> Any:
-    """A :class:`pandas.DataFrame` of ``records``, with ``columns`` in that order.
+    """A ``pandas.DataFrame`` of ``records``, with ``columns`` in that order.
 
     Raises:
         MissingExtraError: pandas is not installed (the ``pandas`` extra).
@@ -60,7 +60,7 @@ def to_pandas(records: Sequence[Mapping[str, Cell]], columns: Sequence[str]) -> 
 
 
 def to_arrow(records: Sequence[Mapping[str, Cell]], columns: Sequence[str]) -> Any:
-    """A :class:`pyarrow.Table` of ``records``, with ``columns`` in that order.
+    """A ``pyarrow.Table`` of ``records``, with ``columns`` in that order.
 
     Raises:
         MissingExtraError: pyarrow is not installed (the ``arrow`` extra).

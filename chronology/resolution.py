@@ -90,7 +90,7 @@ class Resolution(enum.StrEnum):
     CANCELLED = "cancelled"
     #: Its window is over with no occurrence or cancellation known (``overdue`` at the instant).
     LAPSED = "lapsed"
-    #: Not yet due: its window is not over, or it has none.
+    #: Not yet due (its window is not over, or it has none).
     OPEN = "open"
 
 
@@ -565,11 +565,11 @@ class Outcomes(Mapping[str, Outcome]):
         ]
 
     def to_pandas(self) -> Any:
-        """:meth:`to_records` as a :class:`pandas.DataFrame` (the ``pandas`` extra)."""
+        """:meth:`to_records` as a ``pandas.DataFrame`` (the ``pandas`` extra)."""
         return to_pandas(self.to_records(), OUTCOME_COLUMNS)
 
     def to_arrow(self) -> Any:
-        """:meth:`to_records` as a :class:`pyarrow.Table` (the ``arrow`` extra)."""
+        """:meth:`to_records` as a ``pyarrow.Table`` (the ``arrow`` extra)."""
         return to_arrow(self.to_records(), OUTCOME_COLUMNS)
 
     def __repr__(self) -> str:

@@ -55,7 +55,7 @@ __all__ = [
 #: How to group scores: by the source that spoke, by the hedge cue, or by the kind of thing.
 GroupBy = Literal["source", "cue", "kind"]
 
-#: Horizon buckets for figure errors: a label and the exclusive upper bound of each.
+#: Horizon buckets for figure errors, each a label and its exclusive upper bound.
 HORIZONS: Final[tuple[tuple[str, timedelta | None], ...]] = (
     ("under_30d", timedelta(days=30)),
     ("30d_to_90d", timedelta(days=90)),
@@ -337,9 +337,9 @@ class ScoreTable(Sequence[ScoreRow]):
         ]
 
     def to_pandas(self) -> Any:
-        """:meth:`to_records` as a :class:`pandas.DataFrame` (the ``pandas`` extra)."""
+        """:meth:`to_records` as a ``pandas.DataFrame`` (the ``pandas`` extra)."""
         return to_pandas(self.to_records(), SCORE_COLUMNS)
 
     def to_arrow(self) -> Any:
-        """:meth:`to_records` as a :class:`pyarrow.Table` (the ``arrow`` extra)."""
+        """:meth:`to_records` as a ``pyarrow.Table`` (the ``arrow`` extra)."""
         return to_arrow(self.to_records(), SCORE_COLUMNS)
