@@ -37,7 +37,7 @@ import enum
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, Final, TypeAlias
+from typing import Any, TypeAlias
 
 import attrs
 
@@ -52,7 +52,12 @@ from chronology.events import (
     VisitOccurred,
 )
 from chronology.expectations import Status, TradeExpectation, VisitExpectation
-from chronology.frames import Cell, to_arrow, to_pandas, window_columns
+from chronology.frames import Cell, to_arrow, to_pandas
+from chronology.outcome_records import (
+    OUTCOME_COLUMNS,
+    error_records,
+    outcome_records,
+)
 from chronology.quantity import Quantity, error
 from chronology.scores import (
     HORIZONS,
@@ -70,8 +75,6 @@ from chronology.units import same_dimension
 from chronology.view import View
 
 __all__ = [
-    "ERROR_COLUMNS",
-    "OUTCOME_COLUMNS",
     "FigureOutcome",
     "Outcome",
     "Outcomes",
@@ -385,38 +388,6 @@ def resolve(view: View, *, reference: str | None = None) -> Outcomes:
     return Outcomes(values, as_of=view.as_of, recorded_by=view.recorded_by)
 
 
-#: The columns of :meth:`Outcomes.to_records`, in order.
-OUTCOME_COLUMNS: Final[tuple[str, ...]] = (
-    "subject",
-    "kind",
-    "resolution",
-    "timing",
-    "lead_time",
-    "notice",
-    "slippage",
-    "windows",
-    "actual_start",
-    "actual_end",
-    "actual_last_day",
-    "errors",
-    "revisions_toward_outcome",
-)
-#: The columns of :meth:`Outcomes.error_records`, in order.
-ERROR_COLUMNS: Final[tuple[str, ...]] = (
-    "subject",
-    "known_at",
-    "source",
-    "projected_value",
-    "projected_unit",
-    "reported_value",
-    "reported_unit",
-    "error_value",
-    "error_unit",
-    "relative",
-    "horizon",
-)
-
-
 class Outcomes(Mapping[str, Outcome]):
     """How every expectation turned out as of an instant: a mapping of subject to outcome.
 
@@ -514,55 +485,18 @@ class Outcomes(Mapping[str, Outcome]):
         return ScoreTable(tuple(sorted(rows, key=lambda r: (r.group is None, r.group or ""))))
 
     def to_records(self) -> list[dict[str, Cell]]:
-        """One flat dict per subject, with the :data:`OUTCOME_COLUMNS`: durations as
+        """One flat dict per subject, with the
+        :data:`~chronology.outcome_records.OUTCOME_COLUMNS`: durations as
         :class:`~datetime.timedelta`, the actual dates as exact bounds (aware datetimes) beside
         the inclusive last day; ``errors`` counts a figure's vintage errors (see
         :meth:`error_records`)."""
-        rows: list[dict[str, Cell]] = []
-        for subject, o in self._values.items():
-            visit = o if isinstance(o, VisitOutcome) else None
-            fig = o if isinstance(o, FigureOutcome) else None
-            rows.append(
-                {
-                    "subject": subject,
-                    "kind": o.kind,
-                    "resolution": o.resolution.value,
-                    "timing": None if o.timing is None else o.timing.value,
-                    "lead_time": None if visit is None else visit.lead_time,
-                    "notice": None if visit is None else visit.notice,
-                    "slippage": None if visit is None else visit.slippage,
-                    "windows": None if visit is None else visit.windows,
-                    **window_columns("actual", None if visit is None else visit.actual),
-                    "errors": None if fig is None else len(fig.errors),
-                    "revisions_toward_outcome": None
-                    if fig is None
-                    else fig.revisions_toward_outcome,
-                }
-            )
-        return rows
+        return outcome_records(self._values)
 
     def error_records(self) -> list[dict[str, Cell]]:
-        """One flat dict per figure vintage with an error, with the :data:`ERROR_COLUMNS`
-        (quantities as ``_value`` and ``_unit`` columns): "how far was each source, how
-        early" is one group-by away."""
-        return [
-            {
-                "subject": subject,
-                "known_at": e.known_at,
-                "source": None if e.source is None else e.source.name,
-                "projected_value": e.projected.value,
-                "projected_unit": e.projected.unit,
-                "reported_value": e.reported.value,
-                "reported_unit": e.reported.unit,
-                "error_value": e.error.value,
-                "error_unit": e.error.unit,
-                "relative": e.relative,
-                "horizon": e.horizon,
-            }
-            for subject, o in self._values.items()
-            if isinstance(o, FigureOutcome)
-            for e in o.errors
-        ]
+        """One flat dict per figure vintage with an error, with the
+        :data:`~chronology.outcome_records.ERROR_COLUMNS` (quantities as ``_value`` and
+        ``_unit`` columns): "how far was each source, how early" is one group-by away."""
+        return error_records(self._values)
 
     def to_pandas(self) -> Any:
         """:meth:`to_records` as a ``pandas.DataFrame`` (the ``pandas`` extra)."""

@@ -28,9 +28,8 @@ from chronology.events import (
     VisitScheduled,
 )
 from chronology.frames import MissingExtraError
+from chronology.outcome_records import ERROR_COLUMNS, OUTCOME_COLUMNS
 from chronology.resolution import (
-    ERROR_COLUMNS,
-    OUTCOME_COLUMNS,
     FigureOutcome,
     Resolution,
     Timing,
