@@ -27,7 +27,7 @@ from typing import Final
 
 import attrs
 
-from chronology.expectations import TradeExpectation
+from chronology.expectations import FigureExpectation, TradeExpectation
 from chronology.quantity import Quantity
 from chronology.time import Window
 from chronology.units import same_dimension
@@ -71,8 +71,13 @@ def is_record_claim(claim: str) -> bool:
     return _RECORD.search(claim) is not None
 
 
-def _flow(value: TradeExpectation) -> tuple[str | None, ...]:
-    return (value.exporter, value.importer, value.commodity, value.grade)
+#: The fields that say which flow or figure a value is (trades have the first four, figures
+#: the last two): reports of another flow or figure are never compared.
+_FLOW: Final = ("exporter", "importer", "commodity", "grade", "measure", "area")
+
+
+def _flow(value: TradeExpectation | FigureExpectation) -> tuple[object, ...]:
+    return (value.kind, *(getattr(value, name, None) for name in _FLOW))
 
 
 def _ended_by(period: Window | None, start: datetime) -> bool:
@@ -80,7 +85,8 @@ def _ended_by(period: Window | None, start: datetime) -> bool:
 
 
 def check_claims(
-    value: TradeExpectation, others: Iterable[TradeExpectation]
+    value: TradeExpectation | FigureExpectation,
+    others: Iterable[TradeExpectation | FigureExpectation],
 ) -> tuple[ClaimCheck, ...]:
     """Check the record claims of ``value`` against the reports of earlier periods.
 

@@ -37,7 +37,7 @@ import enum
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, TypeAlias
+from typing import Any, Final, TypeAlias
 
 import attrs
 
@@ -51,13 +51,20 @@ from chronology.events import (
     VisitCancelled,
     VisitOccurred,
 )
-from chronology.expectations import Status, TradeExpectation, VisitExpectation
+from chronology.expectations import (
+    FigureExpectation,
+    PlanExpectation,
+    Status,
+    TradeExpectation,
+    VisitExpectation,
+)
 from chronology.frames import Cell, to_arrow, to_pandas
 from chronology.outcome_records import (
     OUTCOME_COLUMNS,
     error_records,
     outcome_records,
 )
+from chronology.plans import PlanCancelled, PlanOccurred
 from chronology.quantity import Quantity, error
 from chronology.scores import (
     HORIZONS,
@@ -223,11 +230,16 @@ def _forecast(event: Event, kind: str, happened: bool | None) -> Forecast:
     )
 
 
+#: The events that report a planned happening took place, and those that settle it either way.
+_OCCURRED: Final = (VisitOccurred, PlanOccurred)
+_SETTLING: Final = (VisitOccurred, PlanOccurred, VisitCancelled, PlanCancelled)
+
+
 def _gives_window(event: Event) -> bool:
     """Whether the event states expected dates (or, with ``None``, that they are unknown)."""
     return (
         hasattr(event, "window")
-        and not isinstance(event, VisitOccurred)
+        and not isinstance(event, _OCCURRED)
         and not isinstance(event, StatementMade)
     )
 
@@ -254,7 +266,7 @@ def _timing(actual: Window, held: Window) -> Timing:
     return Timing.EARLY
 
 
-def _visit(value: VisitExpectation, events: Sequence[Event]) -> VisitOutcome:
+def _visit(value: VisitExpectation | PlanExpectation, events: Sequence[Event]) -> VisitOutcome:
     status = value.status
     if status is Status.OCCURRED:
         resolution = Resolution.OCCURRED
@@ -283,12 +295,13 @@ def _visit(value: VisitExpectation, events: Sequence[Event]) -> VisitOutcome:
         if firm and firm[0].start is not None:
             slippage = start - firm[0].start
     forecasts = tuple(
-        _forecast(e, "visit", _visit_happened(resolution, actual, e))
+        _forecast(e, value.kind, _visit_happened(resolution, actual, e))
         for e in events
-        if _hedged(e) and not isinstance(e, VisitOccurred | VisitCancelled)
+        if _hedged(e) and not isinstance(e, _SETTLING)
     )
     return VisitOutcome(
         subject=value.subject,
+        kind=value.kind,
         resolution=resolution,
         timing=timing,
         lead_time=lead_time,
@@ -312,7 +325,10 @@ def _visit_happened(resolution: Resolution, actual: Window | None, event: Event)
 
 
 def _reference(
-    value: TradeExpectation, projected: Quantity, scope: str | None, reference: str | None
+    value: TradeExpectation | FigureExpectation,
+    projected: Quantity,
+    scope: str | None,
+    reference: str | None,
 ) -> Quantity | None:
     for report in reversed(value.reports):
         if reference is None:
@@ -328,7 +344,9 @@ def _reference(
 
 
 def _figure(
-    value: TradeExpectation, reference: str | None, trades: Sequence[TradeExpectation]
+    value: TradeExpectation | FigureExpectation,
+    reference: str | None,
+    trades: Sequence[TradeExpectation | FigureExpectation],
 ) -> FigureOutcome:
     errors: list[VintageError] = []
     for vintage in value.projections:
@@ -357,6 +375,7 @@ def _figure(
     resolution = Resolution.OCCURRED if value.reports else Resolution.OPEN
     return FigureOutcome(
         subject=value.subject,
+        kind=value.kind,
         resolution=resolution,
         errors=tuple(errors),
         revisions_toward_outcome=sum(moves) / len(moves) if moves else None,
@@ -378,13 +397,14 @@ def resolve(view: View, *, reference: str | None = None) -> Outcomes:
         if not isinstance(event, Retracted):
             by_subject.setdefault(event.subject, []).append(event)
     values: dict[str, Outcome] = {}
-    trades = view.trades()
-    for value in view.expectations():
+    expectations = view.expectations()
+    figures = [e for e in expectations if isinstance(e, TradeExpectation | FigureExpectation)]
+    for value in expectations:
         events = by_subject.get(value.subject, [])
-        if isinstance(value, VisitExpectation):
-            values[value.subject] = _visit(value, events)
+        if isinstance(value, TradeExpectation | FigureExpectation):
+            values[value.subject] = _figure(value, reference, figures)
         else:
-            values[value.subject] = _figure(value, reference, trades)
+            values[value.subject] = _visit(value, events)
     return Outcomes(values, as_of=view.as_of, recorded_by=view.recorded_by)
 
 

@@ -27,8 +27,10 @@ from chronology.events import (
     VisitPostponed,
     VisitScheduled,
 )
+from chronology.figures import FigureProjected, FigureReported
 from chronology.frames import MissingExtraError
 from chronology.outcome_records import ERROR_COLUMNS, OUTCOME_COLUMNS
+from chronology.plans import PlanAnnounced, PlanOccurred
 from chronology.resolution import (
     FigureOutcome,
     Resolution,
@@ -529,3 +531,46 @@ def test_pandas_and_arrow_tables() -> None:
     table = res.scores(by="source").to_arrow()
     assert isinstance(table, pyarrow.Table)
     assert list(SCORE_COLUMNS) == table.column_names
+
+
+def test_plans_and_figures_resolve_like_visits_and_trades() -> None:
+    c = Chronicle()
+    c.extend(
+        [
+            PlanAnnounced(
+                subject="plan/summit",
+                known_at="2024-04-01T00:00:00+00:00",
+                window="2024-04-10",
+                likelihood="probable",
+            ),
+            PlanOccurred(
+                subject="plan/summit", known_at="2024-04-12T00:00:00+00:00", window="2024-04-12"
+            ),
+            FigureProjected(
+                subject="figure/g",
+                known_at="2024-01-10T00:00:00+00:00",
+                measure="growth",
+                period="2024-03",
+                scope="s",
+                quantity=Quantity(2.0, "mb/d"),
+            ),
+            FigureReported(
+                subject="figure/g",
+                known_at="2024-04-20T00:00:00+00:00",
+                scope="s",
+                quantity=Quantity(1_500, "kb/d"),
+            ),
+        ]
+    )
+    res = c.outcomes(as_of="2024-05-01")
+    plan, fig = res["plan/summit"], res["figure/g"]
+    assert isinstance(plan, VisitOutcome)
+    assert ("plan", Resolution.OCCURRED, Timing.LATE, timedelta(days=2)) == (
+        plan.kind,
+        plan.resolution,
+        plan.timing,
+        plan.slippage,
+    )
+    assert [False] == [f.happened for f in plan.forecasts]
+    assert isinstance(fig, FigureOutcome)
+    assert ("figure", [Quantity(-0.5, "mb/d")]) == (fig.kind, [e.error for e in fig.errors])
