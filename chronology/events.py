@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final, TypeVar
 
 import attrs
 
+from chronology import registry
 from chronology._checks import (
     boolean,
     converter,
@@ -39,9 +40,10 @@ from chronology._checks import (
     where,
 )
 from chronology._fastinit import passes, speed_up_init
-from chronology.errors import EventError, UnknownEventTypeError, WindowError
+from chronology.errors import EventError, WindowError
 from chronology.hedges import Likelihood
 from chronology.quantity import Quantity
+from chronology.registry import check_tag, register_event_class, registered_tags
 from chronology.time import Window, to_instant
 
 __all__ = [
@@ -72,9 +74,6 @@ __all__ = [
 ]
 
 E = TypeVar("E", bound="type[Event]")
-
-_REGISTRY: dict[str, type[Event]] = {}
-
 
 # -- field helpers ------------------------------------------------------------------------------
 # The generic checks (text, sequences of strings, booleans, probabilities) are in
@@ -250,23 +249,21 @@ def event_type(tag: str) -> Callable[[E], E]:
 
     The tag is what logs store; keep it when you rename the class. Apply it *outside*
     ``@attrs.frozen(kw_only=True)``. Registering a tag twice is an error, as is a class that
-    does not derive from :class:`Event`.
+    does not derive from :class:`Event` or has a field named as a wire key (``type``, ``v``,
+    ``position``, ``recorded_at``, ``event_id``, ``hash``). See :mod:`chronology.registry`.
 
     Raises:
-        EventError: for a duplicate or malformed tag, or a class that is not an Event.
+        EventError: for a duplicate or malformed tag, a class that is not an Event, or a
+            reserved field name (the message names the field).
     """
-    if not isinstance(tag, str) or not re.fullmatch(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*", tag):
-        raise EventError(f"event tag {tag!r}: use dotted lowercase words, e.g. 'visit.announced'")
+    check_tag(tag)
 
     def register(cls: E) -> E:
         is_attrs = isinstance(cls, type) and attrs.has(cls)
         if not (is_attrs and issubclass(cls, Event)):
             raise EventError(f"{cls!r} must be an attrs class derived from chronology Event")
-        existing = _REGISTRY.get(tag)
-        if existing is not None and existing is not cls:
-            raise EventError(f"event tag {tag!r} is already registered to {existing.__qualname__}")
+        register_event_class(tag, cls)
         cls.tag = tag
-        _REGISTRY[tag] = cls
         speed_up_init(cls)
         return cls
 
@@ -274,21 +271,13 @@ def event_type(tag: str) -> Callable[[E], E]:
 
 
 def event_class(tag: str) -> type[Event]:
-    """The event class registered under ``tag``.
+    """The event class registered under ``tag`` (:func:`chronology.registry.event_class`).
 
     Raises:
         UnknownEventTypeError: if no class owns the tag.
     """
-    try:
-        return _REGISTRY[tag]
-    except (KeyError, TypeError):
-        known = ", ".join(sorted(_REGISTRY))
-        raise UnknownEventTypeError(f"unknown event type {tag!r}; known: {known}") from None
-
-
-def registered_tags() -> tuple[str, ...]:
-    """Every registered tag, sorted."""
-    return tuple(sorted(_REGISTRY))
+    cls: type[Event] = registry.event_class(tag)
+    return cls
 
 
 @attrs.frozen(kw_only=True)
