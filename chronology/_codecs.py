@@ -20,9 +20,10 @@ from typing import Any, Final, Protocol
 import attrs
 
 from chronology._fastinit import slot_setter, slot_setters
-from chronology.events import _SHARED_SOURCES, Likelihood, Quantity, Source
+from chronology.errors import EventError
 from chronology.registry import find_event_class
 from chronology.time import Window
+from chronology.values import SHARED_SOURCES, Likelihood, Quantity, Source
 
 __all__ = [
     "DIGITS3",
@@ -498,7 +499,7 @@ def _source_text(s: Source) -> str:
     write = _SOURCE.write or _source_codec().write
     assert write is not None
     text: str = write(s)
-    if _SHARED_SOURCES.get(s.name) is s:
+    if SHARED_SOURCES.get(s.name) is s:
         if len(_SOURCE_TEXTS) >= 4096:
             _SOURCE_TEXTS.clear()
         _SOURCE_TEXTS[id(s)] = (s, text)
@@ -512,26 +513,21 @@ _SOURCE_TEXTS: dict[int, tuple[Source, str]] = {}
 def _source_value(data: Any) -> Source:
     if data.__class__ is not dict:
         raise _Fallback
-    if len(data) == 1:  # most sources are a name only: one shared value per name
+    if len(data) == 1:  # most sources are a name only: the one shared value of that name
         name = data.get("name")
         if name.__class__ is str:
-            shared = _NAMED_SOURCES.get(name)
+            shared = SHARED_SOURCES.get(name)
             if shared is not None:
                 return shared
+            try:
+                return Source(name)  # checks the name, and keeps it in SHARED_SOURCES
+            except EventError:
+                raise _Fallback from None
     read = _SOURCE.read or _source_codec().read
     if read is None:
         raise _Fallback
     value: Source = read(data)
-    if len(data) == 1 and len(_NAMED_SOURCES) < _NAMED_SOURCES_KEPT:
-        _NAMED_SOURCES[value.name] = value
     return value
-
-
-#: The sources read that carry a name only, by name (the first few thousand names). Sources
-#: are frozen values, so every event read with the same one shares it: one object to make,
-#: keep and collect instead of one per event.
-_NAMED_SOURCES: dict[str, Source] = {}
-_NAMED_SOURCES_KEPT: Final = 4096
 
 
 #: The codec of :class:`Source`, once made (sources sit inside most events).

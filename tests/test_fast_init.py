@@ -191,23 +191,22 @@ def test_a_source_given_by_name_alone_is_shared() -> None:
 
 
 def test_a_refused_source_name_is_not_kept(monkeypatch: pytest.MonkeyPatch) -> None:
-    from chronology import events
+    from chronology import values
 
     with pytest.raises(EventError, match=r"Source\.name: expected a non-empty string"):
         Source("   ")
-    assert "   " not in events._SHARED_SOURCES
+    assert "   " not in values.SHARED_SOURCES
     with attrs.validators.disabled():
         assert "" == Source("").name  # as before: validation is off
-    assert "" not in events._SHARED_SOURCES  # and it is not handed out later
+    assert "" not in values.SHARED_SOURCES  # and it is not handed out later
     with pytest.raises(EventError, match=r"Source\.name: expected a non-empty string"):
         Source("")
 
 
 def test_shared_sources_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    from chronology import events
+    from chronology import values
 
-    monkeypatch.setattr(events, "_SHARED_MAX", 3)
-    monkeypatch.setattr(events, "_SHARED_SOURCES", {})
+    monkeypatch.setattr(values, "SHARED_SOURCES_MAX", 3)
     made = [Source(f"outlet {i}") for i in range(10)]
-    assert len(events._SHARED_SOURCES) <= 3
+    assert len(values.SHARED_SOURCES) <= 3
     assert [f"outlet {i}" for i in range(10)] == [s.name for s in made]

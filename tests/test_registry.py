@@ -66,3 +66,16 @@ def test_writer_for_a_class_without_a_tag_is_none() -> None:
         pass
 
     assert serialization.writer_for(Untagged) is None
+
+
+def test_a_name_only_source_read_back_is_the_one_shared_source() -> None:
+    from chronology.values import SHARED_SOURCES, Source
+
+    event = VisitCancelled(
+        subject="v/1", known_at="2024-04-05T00:00:00Z", source=Source("Agency 7")
+    )
+    payload = serialization.payload_of(event)
+    SHARED_SOURCES.pop("Agency 7", None)
+    read = serialization.event_from_payload(payload)
+    assert read.source is SHARED_SOURCES["Agency 7"]
+    assert read.source is Source("Agency 7")
