@@ -1,4 +1,4 @@
-"""Checks of field values shared by events, :class:`~chronology.events.Source`,
+"""Checks of field values shared by events, :class:`~chronology.values.Source`,
 :class:`~chronology.events.Quantity` and :class:`~chronology.time.Window`.
 
 Each check refuses a bad value with a :class:`~chronology.errors.ChronologyError` naming the

@@ -1,6 +1,6 @@
 """A faster ``__init__`` for the library's own frozen attrs classes.
 
-Events, :class:`~chronology.events.Source` and :class:`~chronology.time.Window` are made in
+Events, :class:`~chronology.values.Source` and :class:`~chronology.time.Window` are made in
 bulk (several per event written), and attrs' generated ``__init__`` spends much of its time in
 two places: each field of a frozen slotted class is set through ``object.__setattr__`` by name,
 and every converter and validator is a Python call even for the values that pass through
