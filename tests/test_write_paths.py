@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from chronology import Chronicle
 from chronology.events import AgendaChanged, Event
 from chronology.record import GENESIS_HASH, Tip, chain_hash, prepare, seal
-from chronology.serialization import _instant_text, event_id_of, payload_of
+from chronology.serialization import event_id_of, instant_text, payload_of
 from chronology.stores.sqlite import known_at_text
 
 BASE = datetime(2024, 1, 1, tzinfo=UTC)
@@ -142,7 +142,7 @@ def test_instant_texts_are_isoformat(instants: list[datetime]) -> None:
         AgendaChanged(subject="visit/t", known_at=k, added=(str(i),))
         for i, k in enumerate(instants)
     ]
-    assert [k.isoformat() for k in instants] == [_instant_text(k) for k in instants]
+    assert [k.isoformat() for k in instants] == [instant_text(k) for k in instants]
     assert [k.isoformat() for k in instants] == prepare(events).known_at_texts
     assert [payload_of(e) for e in events] == prepare(events).payloads
 
