@@ -43,10 +43,10 @@ from chronology.hedges import Likelihood
 from chronology.quantity import Quantity
 from chronology.registry import check_tag, register_event_class, registered_tags
 from chronology.time import Window, to_instant
-from chronology.values import MAX_VIA_DEPTH, Source
+from chronology.values import MAX_VIA_DEPTH as MAX_VIA_DEPTH
+from chronology.values import Source
 
 __all__ = [
-    "MAX_VIA_DEPTH",
     "AgendaChanged",
     "Event",
     "FigureEvent",

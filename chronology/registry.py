@@ -40,8 +40,8 @@ __all__ = [
 #: Keys of an exported record that are not part of the event itself.
 RECORD_KEYS: Final = frozenset({"position", "recorded_at", "event_id", "hash"})
 
-#: Field names an event class may not have: the keys of an exported record, the tag's key
-#: (``type``) and the payload version's (``v``).
+#: Field names an event class may not have, that is the keys of an exported record, the
+#: tag's key (``type``) and the payload version's (``v``).
 RESERVED_FIELD_NAMES: Final = RECORD_KEYS | {"type", "v"}
 
 #: A function turning a payload (without ``type`` and ``v``) of one version into the next.

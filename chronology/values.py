@@ -161,9 +161,9 @@ class Source(metaclass=_SharedByName):
         return f"{self.name}{chain}"
 
 
-#: The one intern table of sources: the sources made from a name alone (``Source(name)``), by
-#: name. Building or reading a name-only source returns the one kept here; the table is
-#: cleared when it reaches :data:`SHARED_SOURCES_MAX` names.
+#: The one intern table of sources, that is the sources made from a name alone
+#: (``Source(name)``), by name. Building or reading a name-only source returns the one kept
+#: here; the table is cleared when it reaches :data:`SHARED_SOURCES_MAX` names.
 SHARED_SOURCES: Final[dict[str, Source]] = {}
 #: The most names :data:`SHARED_SOURCES` keeps before it starts again.
 SHARED_SOURCES_MAX: Final = 4096
