@@ -90,24 +90,43 @@ class Chronicle:
         read_only: bool = False,
         clock: Callable[[], datetime] | None = None,
         max_skew: timedelta | None = DEFAULT_MAX_SKEW,
+        schema: str | None = None,
     ) -> Chronicle:
-        """Open the chronicle in an SQLite file, creating it if missing.
+        """Open the chronicle in an SQLite file, creating it if missing, or on a PostgreSQL
+        server when ``path`` is a ``postgresql://`` URL.
 
         Args:
             path: the file; a relative path is relative to the current directory. Its
                 directory must exist. See :mod:`chronology.stores.sqlite` for the schema.
+                Or ``postgresql://user:password@host:port/dbname[?schema=NAME]``: a chronicle
+                on a server (the ``postgres`` extra), created if missing; see
+                :mod:`chronology.stores.postgres.store`.
             read_only: never write; appending raises :class:`~chronology.errors.ReadOnlyError`.
-                A file this process may not write is opened read-only in any case.
-            clock: as for :class:`Chronicle`.
+                A file this process may not write is opened read-only in any case; on
+                PostgreSQL a read-only open needs only ``SELECT``.
+            clock: as for :class:`Chronicle`. On PostgreSQL, ``recorded_at`` comes from the
+                server's clock, inside each append's transaction, unless a clock is given here.
             max_skew: as for :class:`Chronicle`.
+            schema: on PostgreSQL, the schema holding the chronicle (``public`` by default),
+                so that several chronicles share a database; ``?schema=`` in the URL does the
+                same. Not used for a file.
 
         Raises:
             NotAChronicleError: the path is a directory, a device, a FIFO or a socket, or a
-                file that is not a chronicle (left unmodified).
+                file that is not a chronicle (left unmodified); or a PostgreSQL schema holding
+                anything but a chronicle.
             FormatVersionError: the file was written by a newer format version.
             StoreError: the path cannot be opened or created (naming it), or ``read_only`` is
-                set and the file is missing.
+                set and the file is missing; the server cannot be reached, or psycopg is not
+                installed (the message names the ``postgres`` extra).
         """
+        from chronology.stores.postgres import PostgresStore, is_postgres_url
+
+        if is_postgres_url(path):
+            store: Store = PostgresStore(
+                str(path), schema=schema, read_only=read_only, server_clock=clock is None
+            )
+            return cls(store, clock=clock, max_skew=max_skew)
         from chronology.stores.sqlite import SQLiteStore
 
         return cls(SQLiteStore(path, read_only=read_only), clock=clock, max_skew=max_skew)

@@ -1,0 +1,11 @@
+"""A chronicle on a PostgreSQL server, shared by writers and readers on many machines.
+
+Needs the ``postgres`` extra (psycopg 3); :mod:`chronology` imports psycopg only when a
+chronicle on PostgreSQL is opened. See :mod:`chronology.stores.postgres.store` for the
+guarantees and :mod:`chronology.stores.postgres.schema` for the tables.
+"""
+
+from chronology.stores.postgres.schema import FORMAT_VERSION
+from chronology.stores.postgres.store import PostgresStore, is_postgres_url
+
+__all__ = ["FORMAT_VERSION", "PostgresStore", "is_postgres_url"]

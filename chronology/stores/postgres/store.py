@@ -1,0 +1,535 @@
+"""The PostgreSQL store: one chronicle shared by writers on many machines.
+
+Every batch is one transaction. It first locks the single ``meta`` row (``SELECT ... FOR
+UPDATE``), which orders writers one after the other, whatever machine they run on, while
+readers go on reading; then, still inside the transaction, it reads the head, the server's
+clock (``clock_timestamp()``), and the stored copies of the batch's events and retraction
+targets, seals the batch (:func:`chronology.record.seal`), copies its rows in, and moves the
+head. Positions therefore stay contiguous, the hash chain stays whole, and ``recorded_at``
+strictly increases across every writer: each one is decided after the previous batch was
+committed, from one clock, the server's (a client's clock may be used instead, for replays and
+tests: ``server_clock=False``). The skew rule holds as for SQLite: a clock reading more than
+``max_skew`` behind the last record refuses the batch with
+:class:`~chronology.errors.ClockSkewError`. A batch that fails, or whose client dies, is rolled
+back whole by the server.
+
+``payload`` and ``recorded_at`` are stored as the exact text the hash covers; see
+:mod:`chronology.stores.postgres.schema` for the tables.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from chronology.errors import (
+    ChronologyError,
+    FormatVersionError,
+    IntegrityError,
+    NotAChronicleError,
+    ReadOnlyError,
+    SchemaIntegrityError,
+    StoreError,
+)
+from chronology.events import Event, Retracted
+from chronology.record import GENESIS_HASH, Batch, Record, Tip, new_record, seal
+from chronology.serialization import event_from_payload
+from chronology.stores.base import RawRecord, Store
+from chronology.stores.postgres.schema import (
+    CATALOG_QUERY,
+    FORMAT_VERSION,
+    MARK,
+    TABLES,
+    create_statements,
+    schema_fault,
+)
+
+if TYPE_CHECKING:
+    import psycopg
+
+__all__ = ["PostgresStore", "is_postgres_url"]
+
+_SCHEMES: Final = ("postgresql://", "postgres://")
+_COLUMNS: Final = "position, event_id, recorded_at, payload, hash"
+#: Rows fetched per query when streaming records.
+_PAGE: Final = 5000
+_END_OF_TIME: Final = "9999-12-31T23:59:59.999999+00:00"
+_from_iso: Final = datetime.fromisoformat
+
+_Row = tuple[int, str, str, str, str]
+
+
+def is_postgres_url(target: object) -> bool:
+    """Whether ``target`` names a PostgreSQL database (``postgresql://`` or ``postgres://``).
+
+    Example:
+        >>> is_postgres_url("postgresql://alice@db.example.org/chronicles"), is_postgres_url("c.db")
+        (True, False)
+    """
+    return isinstance(target, str) and target.startswith(_SCHEMES)
+
+
+def split_url(url: str) -> tuple[str, str | None]:
+    """The connection URL without the ``schema`` parameter, and that parameter (if given)."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    schemas = [v for k, v in query if k == "schema"]
+    rest = urlencode([(k, v) for k, v in query if k != "schema"])
+    return urlunsplit(parts._replace(query=rest)), (schemas[-1] if schemas else None)
+
+
+def shown_url(url: str) -> str:
+    """``url`` without its password, for messages."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rpartition("@")
+    user = netloc[0].partition(":")[0]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc[2]}"))
+
+
+def known_at_text(instant: datetime) -> str:
+    """The stored form of an assertion-time instant: UTC, always with microseconds (fixed
+    width, so that comparing texts compares instants)."""
+    return instant.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _padded(text: str) -> str:
+    """A ``known_at`` as a payload writes it (UTC, microseconds only when not zero), padded
+    to the stored fixed width."""
+    return text if len(text) == 32 else f"{text[:19]}.000000{text[19:]}"
+
+
+def _psycopg() -> Any:
+    try:
+        import psycopg
+    except ImportError:
+        raise StoreError(
+            "a chronicle on PostgreSQL needs psycopg 3: "
+            "pip install 'expectation-chronology[postgres]'"
+        ) from None
+    return psycopg
+
+
+class PostgresStore(Store):
+    """Records in a PostgreSQL schema; see the module documentation for the guarantees.
+
+    Most code opens one through :meth:`chronology.Chronicle.open` with a URL.
+
+    Args:
+        url: ``postgresql://user:password@host:port/dbname`` (any libpq parameter may follow
+            ``?``); a ``schema`` parameter names the schema, as ``schema`` does.
+        schema: the PostgreSQL schema holding the chronicle (``public`` by default); several
+            chronicles can share one database in schemas of their own. Created, with the
+            tables, when missing (unless ``read_only``).
+        read_only: never write, on a connection whose transactions are read-only: a role with
+            only ``USAGE`` on the schema and ``SELECT`` on its tables can read. Appending
+            raises :class:`ReadOnlyError`.
+        server_clock: take ``recorded_at`` from the server's clock inside each append's
+            transaction (the default); ``False`` uses the clock the chronicle passes (a
+            replay with a clock of one's own, or a test's fake clock).
+
+    Raises:
+        NotAChronicleError: the schema holds anything else than a chronicle's tables.
+        FormatVersionError: the chronicle was written by a newer format version.
+        StoreError: the server cannot be reached or refuses the connection, or ``read_only``
+            is set and there is no chronicle in the schema; the message names the URL
+            (without its password) and the schema.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        schema: str | None = None,
+        read_only: bool = False,
+        server_clock: bool = True,
+    ) -> None:
+        pg = _psycopg()
+        conninfo, from_url = split_url(url)
+        self.schema = schema or from_url or "public"
+        self.read_only = read_only
+        self._server_clock = server_clock
+        self._name = f"{shown_url(conninfo)} (schema {self.schema})"
+        self._lock = threading.RLock()
+        self._errors = pg.Error
+        try:
+            conn = pg.connect(conninfo, autocommit=True)
+        except pg.Error as exc:
+            raise StoreError(f"{self._name}: cannot connect: {_first_line(exc)}") from None
+        self._conn: psycopg.Connection[Any] | None = conn
+        try:
+            if read_only:
+                conn.execute("SET default_transaction_read_only = on")
+            self._s = pg.sql.Identifier(self.schema).as_string(conn)
+            self._settle(conn)
+        except BaseException:
+            conn.close()
+            raise
+
+    # -- opening --------------------------------------------------------------------------------
+
+    def _settle(self, conn: psycopg.Connection[Any]) -> None:
+        """Recognise the schema, creating the chronicle in a missing or empty one."""
+        try:
+            state = self._identify(conn)
+            if state == "empty":
+                if self.read_only:
+                    raise StoreError(
+                        f"{self._name}: no chronicle there (opened read-only, so not created)"
+                    )
+                with conn.transaction():
+                    # Two writers creating one chronicle at once: the second waits, then finds it.
+                    conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self._name,))
+                    if self._identify(conn) == "empty":
+                        exists = conn.execute(
+                            "SELECT 1 FROM pg_namespace WHERE nspname = %s", (self.schema,)
+                        ).fetchone()
+                        if exists is None:
+                            conn.execute(f"CREATE SCHEMA {self._s}")
+                        for statement in create_statements(self._s, GENESIS_HASH):
+                            conn.execute(statement)
+        except self._errors as exc:
+            raise self._error("cannot open", exc) from None
+
+    def _identify(self, conn: psycopg.Connection[Any]) -> str:
+        """``"chronicle"`` or ``"empty"``; raises for anything else."""
+        rows = conn.execute(
+            "SELECT c.relname, c.relkind::text, obj_description(c.oid, 'pg_class')"
+            " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE n.nspname = %s AND c.relkind NOT IN ('i', 'I', 'S')",
+            (self.schema,),
+        ).fetchall()
+        if not rows:
+            return "empty"
+        tables = {name for name, kind, _ in rows if kind == "r"}
+        marked = any(name == "meta" and comment == MARK for name, _, comment in rows)
+        if not marked:
+            listed = ", ".join(sorted(name for name, _, _ in rows))
+            raise NotAChronicleError(f"{self._name}: not a chronicle (the schema holds {listed})")
+        if not TABLES.issubset(tables):
+            raise NotAChronicleError(
+                f"{self._name}: a damaged chronicle (tables: {', '.join(sorted(tables))})"
+            )
+        row = conn.execute(f"SELECT format_version FROM {self._s}.meta WHERE id = 1").fetchone()
+        if row is None:
+            raise NotAChronicleError(f"{self._name}: a damaged chronicle (its meta table is empty)")
+        if row[0] > FORMAT_VERSION:
+            raise FormatVersionError(
+                f"{self._name}: written in chronicle format version {row[0]}; this version of "
+                f"chronology reads format versions up to {FORMAT_VERSION}: upgrade it"
+            )
+        return "chronicle"
+
+    def _error(self, what: str, exc: BaseException) -> StoreError:
+        return StoreError(f"{self._name}: {what}: {_first_line(exc)}")
+
+    def _connection(self) -> psycopg.Connection[Any]:
+        if self._conn is None:
+            raise StoreError(f"{self._name}: the chronicle is closed")
+        return self._conn
+
+    # -- writing --------------------------------------------------------------------------------
+
+    def append(
+        self,
+        batch: Batch,
+        clock: Callable[[], datetime],
+        *,
+        max_skew: timedelta | None = None,
+    ) -> list[Record]:
+        """Seal and store ``batch`` in one transaction, after every batch committed before it
+        (see the module documentation)."""
+        if self.read_only:
+            raise ReadOnlyError(f"{self._name}: opened read-only; cannot append")
+        s = self._s
+        with self._lock:
+            conn = self._connection()
+            try:
+                with conn.transaction():
+                    position, hash_ = conn.execute(
+                        f"SELECT head_position, head_hash FROM {s}.meta WHERE id = 1 FOR UPDATE"
+                    ).fetchone()  # type: ignore[misc]
+                    head = self._tip(conn, position, hash_)
+                    if self._server_clock:
+                        (now,) = conn.execute("SELECT clock_timestamp()").fetchone()  # type: ignore[misc]
+                        use: Callable[[], datetime] = lambda: now  # noqa: E731
+                    else:
+                        use = clock
+                    sealed = seal(batch, head, lambda b: self._find(conn, b), use, max_skew)
+                    new = sealed.new
+                    if new:
+                        known_of = dict(zip(batch.ids, batch.known_at_texts, strict=True))
+                        first = new[0].position
+                        with conn.cursor().copy(
+                            f"COPY {s}.records (position, event_id, recorded_at, known_at,"
+                            " subject, payload, hash) FROM STDIN"
+                        ) as copy:
+                            for i, record in enumerate(new):
+                                copy.write_row(
+                                    (
+                                        first + i,
+                                        sealed.ids[i],
+                                        sealed.recorded_texts[i],
+                                        _padded(known_of[sealed.ids[i]]),
+                                        record.event.subject,
+                                        sealed.payloads[i],
+                                        sealed.hashes[i],
+                                    )
+                                )
+                        if sealed.retractions:
+                            conn.cursor().executemany(
+                                f"INSERT INTO {s}.retractions VALUES (%s)",
+                                [(p,) for p in sealed.retractions],
+                            )
+                        conn.execute(
+                            f"UPDATE {s}.meta SET head_position = %s, head_hash = %s,"
+                            " head_recorded_at = %s WHERE id = 1",
+                            (new[-1].position, new[-1].hash, sealed.recorded_texts[-1]),
+                        )
+            except self._errors as exc:
+                raise self._error("cannot append", exc) from None
+        return sealed.results
+
+    def _tip(self, conn: psycopg.Connection[Any], position: int, hash_: str) -> Tip | None:
+        """The head sealed in ``meta``, with the ``recorded_at`` of the record it names (the
+        copy in ``meta`` is for :meth:`.Chronicle.verify`, never trusted to time an append)."""
+        if position == 0:
+            return None
+        row = conn.execute(
+            f"SELECT hash, recorded_at FROM {self._s}.records WHERE position = %s", (position,)
+        ).fetchone()
+        if row is None or row[0] != hash_:
+            found = "no record" if row is None else "a record with another hash"
+            raise IntegrityError(
+                position,
+                f"the head sealed in the meta table names this record, but the log holds {found}"
+                " there; nothing was appended (run verify())",
+            )
+        try:
+            return Tip(position, hash_, _from_iso(row[1]))
+        except ValueError:
+            raise IntegrityError(position, f"bad recorded_at {row[1]!r}") from None
+
+    def _find(self, conn: psycopg.Connection[Any], batch: Batch) -> dict[str, Record]:
+        """The stored records of the batch's events and of its retraction targets."""
+        wanted = set(batch.ids)
+        wanted.update(e.target for e in batch.events if isinstance(e, Retracted))
+        rows = conn.execute(
+            f"SELECT {_COLUMNS} FROM {self._s}.records WHERE event_id = ANY(%s)",
+            (list(wanted),),
+        ).fetchall()
+        return {row[1]: self._decode(row) for row in rows}
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        with self._lock:
+            conn = self._connection()
+            try:
+                return conn.execute(sql.replace("{s}", self._s), params).fetchall()
+            except self._errors as exc:
+                raise self._error("cannot read", exc) from None
+
+    def _decode(self, row: _Row) -> Record:
+        position, event_id, recorded_at, payload, hash_ = row
+        try:
+            event = event_from_payload(payload)
+        except (ChronologyError, ValueError) as exc:
+            raise IntegrityError(position, f"stored event is unreadable: {exc}") from None
+        try:
+            when = _from_iso(recorded_at)
+        except ValueError:
+            raise IntegrityError(position, f"bad recorded_at {recorded_at!r}") from None
+        return new_record(position, event_id, when, event, hash_)
+
+    def _records(self, sql: str, params: Sequence[Any] = ()) -> list[Record]:
+        return [self._decode(row) for row in self._rows(sql, params)]
+
+    def __len__(self) -> int:
+        return int(self._rows("SELECT head_position FROM {s}.meta WHERE id = 1")[0][0])
+
+    def records(self) -> Iterator[Record]:
+        """Every record, in position order, as stored when the call was made (a page at a
+        time)."""
+        return self._pages(len(self), 0)
+
+    def records_after(self, position: int) -> Iterator[Record]:
+        """The records after ``position``, in position order, a page at a time."""
+        return self._pages(len(self), position)
+
+    def _pages(self, end: int, after: int) -> Iterator[Record]:
+        while after < end:
+            rows = self._rows(
+                f"SELECT {_COLUMNS} FROM {{s}}.records WHERE position > %s AND position <= %s"
+                " ORDER BY position LIMIT %s",
+                (after, end, _PAGE),
+            )
+            if not rows:
+                return
+            for row in rows:
+                yield self._decode(row)
+            after = rows[-1][0]
+
+    def ordered(self, until: datetime | None = None) -> Iterator[Record]:
+        """The records with ``known_at <= until``, in ``(known_at, position)`` order."""
+        return self.ordered_between(None, until)
+
+    def ordered_between(self, after: datetime | None, until: datetime | None) -> Iterator[Record]:
+        """The records with ``after < known_at <= until``, in ``(known_at, position)`` order,
+        walking the ``(known_at, position)`` index a page at a time from ``after``."""
+        bound = _END_OF_TIME if until is None else known_at_text(until)
+        key = ("", 0) if after is None else (known_at_text(after), 2**63 - 1)
+        end = len(self)
+
+        def pages() -> Iterator[Record]:
+            nonlocal key
+            while True:
+                rows = self._rows(
+                    f"SELECT {_COLUMNS}, known_at FROM {{s}}.records WHERE known_at <= %s"
+                    " AND (known_at, position) > (%s, %s) AND position <= %s"
+                    " ORDER BY known_at, position LIMIT %s",
+                    (bound, key[0], key[1], end, _PAGE),
+                )
+                for row in rows:
+                    yield self._decode(row[:5])
+                if len(rows) < _PAGE:
+                    return
+                key = (rows[-1][5], rows[-1][0])
+
+        return pages()
+
+    def subject_records(self, subject: str) -> list[Record]:
+        """The records about ``subject``, in position order."""
+        return self._records(
+            f"SELECT {_COLUMNS} FROM {{s}}.records WHERE subject = %s ORDER BY position",
+            (subject,),
+        )
+
+    def subjects(self) -> list[str]:
+        """Every subject with a record, sorted (in code-point order)."""
+        return [r[0] for r in self._rows("SELECT DISTINCT subject FROM {s}.records ORDER BY 1")]
+
+    def retractions(self) -> list[Record]:
+        """Every retraction record, in position order."""
+        return self._records(
+            f"SELECT {_COLUMNS} FROM {{s}}.records WHERE position IN"
+            " (SELECT position FROM {s}.retractions) ORDER BY position"
+        )
+
+    def get(self, event_id: str) -> Record | None:
+        """The record of ``event_id`` (through its unique index), or ``None``."""
+        rows = self._records(
+            f"SELECT {_COLUMNS} FROM {{s}}.records WHERE event_id = %s", (event_id,)
+        )
+        return rows[0] if rows else None
+
+    def recorded_through(self, instant: datetime, upto: int) -> int:
+        """A binary search over positions (``recorded_at`` increases with them)."""
+        low, high = 0, upto
+        while low < high:
+            middle = (low + high + 1) // 2
+            rows = self._rows("SELECT recorded_at FROM {s}.records WHERE position = %s", (middle,))
+            if rows and _from_iso(rows[0][0]) <= instant:
+                low = middle
+            else:
+                high = middle - 1
+        return low
+
+    # -- integrity ------------------------------------------------------------------------------
+
+    def raw(self) -> Iterator[RawRecord]:
+        """Every row exactly as stored, in position order, a page at a time."""
+        end = int(self._rows("SELECT coalesce(max(position), 0) FROM {s}.records")[0][0])
+        return self._raw(end)
+
+    def _raw(self, end: int) -> Iterator[RawRecord]:
+        after = 0
+        while after < end:
+            rows = self._rows(
+                f"SELECT {_COLUMNS}, known_at, subject FROM {{s}}.records"
+                " WHERE position > %s AND position <= %s ORDER BY position LIMIT %s",
+                (after, end, _PAGE),
+            )
+            if not rows:
+                return
+            for position, event_id, recorded_at, payload, hash_, known_at, subject in rows:
+                yield RawRecord(
+                    position, event_id, recorded_at, payload, hash_, (known_at, subject)
+                )
+            after = rows[-1][0]
+
+    def check_columns(self, raw: RawRecord, event: Event) -> str | None:
+        """Whether the ``known_at`` and ``subject`` columns, which queries by assertion time
+        and subject trust, hold the event's."""
+        known_at, subject = raw.columns
+        if subject != event.subject:
+            return f"the subject column holds {subject!r}, but its event's is {event.subject!r}"
+        expected = known_at_text(event.known_at)
+        if known_at != expected:
+            return f"the known_at column holds {known_at!r}, but its event's is {expected!r}"
+        return None
+
+    def sealed_head(self) -> tuple[int, str]:
+        """The ``(count, last hash)`` each append seals in the ``meta`` table."""
+        position, hash_ = self._rows("SELECT head_position, head_hash FROM {s}.meta WHERE id = 1")[
+            0
+        ]
+        return int(position), str(hash_)
+
+    def check_schema(self) -> None:
+        """Compare the schema's tables, columns, constraints and indexes with the chronicle's,
+        and refuse any trigger, rule, view, function, sequence or row-level security there.
+
+        Raises:
+            SchemaIntegrityError: naming the first object that differs.
+        """
+        fault = schema_fault(self._rows(CATALOG_QUERY, {"schema": self.schema}))  # type: ignore[arg-type]
+        if fault is not None:
+            raise SchemaIntegrityError(*fault)
+
+    def check_indexes(self, upto: int) -> None:
+        """Check, in one snapshot, that the head's ``recorded_at`` in ``meta`` is the last
+        record's and that no position in ``retractions`` lies past the log.
+
+        Raises:
+            IntegrityError: naming the position in doubt.
+        """
+        rows = self._rows(
+            "SELECT m.head_position, m.head_recorded_at,"
+            " (SELECT recorded_at FROM {s}.records WHERE position = m.head_position),"
+            " (SELECT min(position) FROM {s}.retractions"
+            "  WHERE position < 1 OR position > m.head_position)"
+            " FROM {s}.meta AS m WHERE id = 1"
+        )
+        head, head_at, last, stray = rows[0]
+        if head_at != last:
+            raise IntegrityError(
+                head,
+                f"the meta table gives the head's recorded_at as {head_at!r}, but the record "
+                f"holds {last!r}",
+            )
+        if stray is not None:
+            raise IntegrityError(
+                stray, f"listed as a retraction, but the log has only {head} records"
+            )
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the connection; calling it again does nothing."""
+        with self._lock:
+            conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self._conn is None else "read-only" if self.read_only else "open"
+        return f"<PostgresStore {self._name!r} {state}>"
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
