@@ -337,7 +337,7 @@ from chronology import Chronicle
 from chronology.events import StatementMade
 
 url, schema, me, count = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-go = Path(sys.argv[5])
+go, results = Path(sys.argv[5]), Path(sys.argv[6])
 
 def events(j):
     yield StatementMade(subject=f"writer/{me}", known_at=f"2024-04-{1 + j % 28:02d}T00:00:00Z",
@@ -355,7 +355,8 @@ with Chronicle.open(url, schema=schema) as c:  # every writer races to create th
         batch = [e for j in range(i, min(count, i + size)) for e in events(j)]
         out += [(r.position, r.event_id) for r in c.extend(batch)]
         i, size = i + size, size % 97 + 1
-print(json.dumps(out), flush=True)
+results.write_text(json.dumps(out))  # too long for a pipe nobody reads until the end
+print("done", flush=True)
 """
 
 
@@ -378,7 +379,9 @@ def test_concurrent_writer_processes_lose_and_duplicate_nothing(
     count = int(os.environ.get("CHRONOLOGY_TEST_POSTGRES_WRITES", "5000"))
     go = tmp_path / "go"
     procs = [
-        _python(_WRITER, postgres_url, schema, str(me), str(count), str(go))
+        _python(
+            _WRITER, postgres_url, schema, str(me), str(count), str(go), str(tmp_path / str(me))
+        )
         for me in range(writers)
     ]
     for proc in procs:
@@ -396,10 +399,10 @@ def test_concurrent_writer_processes_lose_and_duplicate_nothing(
             pass  # not created yet
         time.sleep(0.2)
     results = []
-    for proc in procs:
+    for me, proc in enumerate(procs):
         out, err = proc.communicate(timeout=600)
-        assert 0 == proc.returncode, err
-        results.append(json.loads(out))
+        assert (0, "done") == (proc.returncode, out.strip()), err
+        results.append(json.loads((tmp_path / str(me)).read_text()))
     with Chronicle.open(postgres_url, schema=schema, read_only=True) as c:
         records = list(c)
         total = writers * count + count // 10 + (1 if count % 10 else 0)

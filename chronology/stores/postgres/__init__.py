@@ -5,7 +5,6 @@ chronicle on PostgreSQL is opened. See :mod:`chronology.stores.postgres.store` f
 guarantees and :mod:`chronology.stores.postgres.schema` for the tables.
 """
 
-from chronology.stores.postgres.schema import FORMAT_VERSION
 from chronology.stores.postgres.store import PostgresStore, is_postgres_url
 
-__all__ = ["FORMAT_VERSION", "PostgresStore", "is_postgres_url"]
+__all__ = ["PostgresStore", "is_postgres_url"]
