@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
@@ -207,6 +208,43 @@ class Chronicle:
         appends indexes the new ones in one sorted pass (see :mod:`chronology.stores.sqlite`).
         """
         return self._store.get(event_id)
+
+    def follow(
+        self, after: int = 0, *, poll: float = 1.0, idle: float | None = None
+    ) -> Iterator[Record]:
+        """The records after position ``after``, in position order, then each new one as it
+        is stored, by this process or any other writer.
+
+        Nothing is missed or repeated: after every wait the store is read again from the last
+        position yielded. On PostgreSQL the wait ends as soon as a batch commits (``LISTEN``
+        / ``NOTIFY``, reconnecting when the connection is lost); SQLite and memory stores are
+        polled every ``poll`` seconds.
+
+        Args:
+            after: the last position already seen (0: from the first record).
+            poll: the longest wait, in seconds, before the store is read again.
+            idle: stop after this many seconds with no new record; ``None`` follows until the
+                caller stops iterating.
+
+        Example:
+            >>> from chronology.events import VisitCancelled
+            >>> c = Chronicle()
+            >>> _ = c.append(VisitCancelled(subject="visit/x", known_at="2024-04-05T00:00:00Z"))
+            >>> [r.position for r in c.follow(idle=0.01, poll=0.01)]
+            [1]
+        """
+        store = self._store
+        last = after
+        quiet_since = time.monotonic()
+        while True:
+            for record in store.records_after(last):
+                last = record.position
+                quiet_since = time.monotonic()
+                yield record
+            if idle is not None and time.monotonic() - quiet_since >= idle:
+                return
+            wait = poll if idle is None else min(poll, idle)
+            store.wait_for_records(last, wait)
 
     def as_of(self, when: When, *, recorded_by: When | None = None) -> View:
         """What was expected as of ``when``, as this chronicle recorded it by ``recorded_by``.

@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -24,6 +25,7 @@ import pytest
 from psycopg import sql
 
 from chronology import Chronicle
+from chronology.copying import copy_chronicle
 from chronology.errors import (
     ClockSkewError,
     FormatVersionError,
@@ -334,6 +336,7 @@ _WRITER = r"""
 import json, sys, time
 from pathlib import Path
 from chronology import Chronicle
+from chronology.copying import copy_chronicle
 from chronology.events import StatementMade
 
 url, schema, me, count = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
@@ -419,6 +422,7 @@ _KILLED = r"""
 import os, signal, sys
 import psycopg
 from chronology import Chronicle
+from chronology.copying import copy_chronicle
 from chronology.events import StatementMade
 
 url, schema, point, size = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
@@ -470,3 +474,60 @@ def test_a_writer_killed_mid_batch_leaves_all_or_nothing(
         assert 3 + kept == len(c) == c.verify()
         # The lock died with the writer: the next batch goes in.
         assert 4 + kept == c.append(_statement(99)).position
+
+
+def test_follow_wakes_on_notify_and_survives_a_lost_connection(
+    postgres_url: str, schema: str, admin: psycopg.Connection[Any]
+) -> None:
+    """With a poll of 30 s, records still arrive within a second of their commit (NOTIFY);
+    after the listening connection is killed, the next wait reconnects and the catch-up read
+    misses nothing."""
+    with Chronicle.open(postgres_url, schema=schema) as c:
+        c.append(_statement(0))
+    done = threading.Event()
+
+    def write(first: int) -> None:
+        with Chronicle.open(postgres_url, schema=schema) as other:
+            for i in range(first, first + 3):
+                time.sleep(0.2)
+                other.append(_statement(i))
+        done.set()
+
+    with Chronicle.open(postgres_url, schema=schema, read_only=True) as follower:
+        stream = follower.follow(poll=30)
+        assert 1 == next(stream).position
+        writer = threading.Thread(target=write, args=(1,))
+        start = time.monotonic()
+        writer.start()
+        got = [next(stream).position for _ in range(3)]
+        elapsed = time.monotonic() - start
+        writer.join()
+        assert [2, 3, 4] == got
+        assert elapsed < 10, elapsed
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE query LIKE 'LISTEN chronology_%%' AND datname = current_database()"
+            " AND pid <> pg_backend_pid()"
+        )
+        resumed = follower.follow(after=4, poll=0.5)
+        done.clear()
+        writer = threading.Thread(target=write, args=(4,))
+        writer.start()
+        assert [5, 6, 7] == [next(resumed).position for _ in range(3)]
+        writer.join()
+
+
+def test_copy_sqlite_to_postgres_and_back_keeps_every_hash(
+    postgres_url: str, schema: str, tmp_path: Path
+) -> None:
+    with Chronicle.open(tmp_path / "a.db") as a:
+        for k in range(3):
+            a.extend([_statement(10 * k + i, subject=f"s/{i}") for i in range(4)])
+        head = a.head()
+        expected = [(r.position, r.recorded_at, r.hash) for r in a]
+    url = f"{postgres_url}?schema={schema}"
+    assert 12 == copy_chronicle(tmp_path / "a.db", url)
+    assert 12 == copy_chronicle(url, tmp_path / "b.db")
+    with Chronicle.open(url, read_only=True) as on_server, Chronicle.open(tmp_path / "b.db") as b:
+        assert expected == [(r.position, r.recorded_at, r.hash) for r in on_server]
+        assert (12, 12) == (on_server.verify(expected_head=head), b.verify(expected_head=head))

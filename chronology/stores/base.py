@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 
@@ -177,6 +178,15 @@ class Store(abc.ABC):
             IntegrityError: naming a record an index disagrees about (within an index, the
                 first one).
         """
+
+    def wait_for_records(self, after: int, timeout: float) -> None:
+        """Return when the store may hold records past position ``after``, or after
+        ``timeout`` seconds at most, for :meth:`.Chronicle.follow` (which then reads what is
+        new). A store that can be told of appends (PostgreSQL's ``LISTEN``) returns as soon as
+        one commits; the default sleeps ``timeout`` seconds, unless records are there already.
+        """
+        if len(self) <= after:
+            time.sleep(timeout)
 
     def close(self) -> None:  # noqa: B027 - optional hook, not abstract
         """Release resources. The default does nothing."""

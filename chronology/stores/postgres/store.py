@@ -19,7 +19,9 @@ back whole by the server.
 
 from __future__ import annotations
 
+import hashlib
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
@@ -156,6 +158,11 @@ class PostgresStore(Store):
         self._name = f"{shown_url(conninfo)} (schema {self.schema})"
         self._lock = threading.RLock()
         self._errors = pg.Error
+        self._pg = pg
+        self._conninfo = conninfo
+        #: ``LISTEN``/``NOTIFY`` channel of this chronicle (any schema name fits in 63 bytes).
+        self._channel = "chronology_" + hashlib.sha256(self.schema.encode()).hexdigest()[:32]
+        self._listener: psycopg.Connection[Any] | None = None
         try:
             conn = pg.connect(conninfo, autocommit=True)
         except pg.Error as exc:
@@ -289,6 +296,10 @@ class PostgresStore(Store):
                             f"UPDATE {s}.meta SET head_position = %s, head_hash = %s,"
                             " head_recorded_at = %s WHERE id = 1",
                             (new[-1].position, new[-1].hash, sealed.recorded_texts[-1]),
+                        )
+                        # Delivered to followers when (and only if) the batch commits.
+                        conn.execute(
+                            "SELECT pg_notify(%s, %s)", (self._channel, str(new[-1].position))
                         )
             except self._errors as exc:
                 raise self._error("cannot append", exc) from None
@@ -517,14 +528,46 @@ class PostgresStore(Store):
                 stray, f"listed as a retraction, but the log has only {head} records"
             )
 
+    # -- following ------------------------------------------------------------------------------
+
+    def wait_for_records(self, after: int, timeout: float) -> None:
+        """Return as soon as a batch past ``after`` commits (``LISTEN`` on a connection of its
+        own, opened on first use), or after ``timeout`` seconds. A lost connection is opened
+        again on the next call; :meth:`.Chronicle.follow` reads from its last position after
+        every wait, so nothing committed meanwhile is missed."""
+        try:
+            listener = self._listen()
+            if len(self) > after:  # committed before LISTEN took effect
+                return
+            for _ in listener.notifies(timeout=timeout, stop_after=1):
+                pass
+        except self._errors:
+            with self._lock:
+                lost, self._listener = self._listener, None
+            if lost is not None:
+                lost.close()
+            time.sleep(timeout)
+
+    def _listen(self) -> psycopg.Connection[Any]:
+        with self._lock:
+            if self._conn is None:
+                raise StoreError(f"{self._name}: the chronicle is closed")
+            if self._listener is None:
+                listener = self._pg.connect(self._conninfo, autocommit=True)
+                listener.execute(f"LISTEN {self._channel}")
+                self._listener = listener
+            return self._listener
+
     # -- lifecycle ------------------------------------------------------------------------------
 
     def close(self) -> None:
         """Close the connection; calling it again does nothing."""
         with self._lock:
             conn, self._conn = self._conn, None
-        if conn is not None:
-            conn.close()
+            listener, self._listener = self._listener, None
+        for connection in (conn, listener):
+            if connection is not None:
+                connection.close()
 
     def __repr__(self) -> str:
         state = "closed" if self._conn is None else "read-only" if self.read_only else "open"
