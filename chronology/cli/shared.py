@@ -14,7 +14,7 @@ from chronology.copying import copy_chronicle
 from chronology.record import Record
 from chronology.serialization import event_to_dict
 
-__all__ = ["copy", "follow", "record_line"]
+__all__ = ["record_line"]
 
 
 def record_line(record: Record, fmt: str) -> str:
