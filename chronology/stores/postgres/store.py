@@ -363,11 +363,6 @@ class PostgresStore(Store):
     def __len__(self) -> int:
         return int(self._rows("SELECT head_position FROM {s}.meta WHERE id = 1")[0][0])
 
-    def records(self) -> Iterator[Record]:
-        """Every record, in position order, as stored when the call was made (a page at a
-        time)."""
-        return self._pages(len(self), 0)
-
     def records_after(self, position: int) -> Iterator[Record]:
         """The records after ``position``, in position order, a page at a time."""
         return self._pages(len(self), position)
@@ -384,10 +379,6 @@ class PostgresStore(Store):
             for row in rows:
                 yield self._decode(row)
             after = rows[-1][0]
-
-    def ordered(self, until: datetime | None = None) -> Iterator[Record]:
-        """The records with ``known_at <= until``, in ``(known_at, position)`` order."""
-        return self.ordered_between(None, until)
 
     def ordered_between(self, after: datetime | None, until: datetime | None) -> Iterator[Record]:
         """The records with ``after < known_at <= until``, in ``(known_at, position)`` order,
@@ -437,18 +428,6 @@ class PostgresStore(Store):
             f"SELECT {_COLUMNS} FROM {{s}}.records WHERE event_id = %s", (event_id,)
         )
         return rows[0] if rows else None
-
-    def recorded_through(self, instant: datetime, upto: int) -> int:
-        """A binary search over positions (``recorded_at`` increases with them)."""
-        low, high = 0, upto
-        while low < high:
-            middle = (low + high + 1) // 2
-            rows = self._rows("SELECT recorded_at FROM {s}.records WHERE position = %s", (middle,))
-            if rows and _from_iso(rows[0][0]) <= instant:
-                low = middle
-            else:
-                high = middle - 1
-        return low
 
     # -- integrity ------------------------------------------------------------------------------
 

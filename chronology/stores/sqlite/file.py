@@ -225,8 +225,9 @@ class SQLiteFile:
 
     @property
     def format_version(self) -> int:
-        """The file format version of the file as open now (:data:`FORMAT_VERSION`, unless an
-        older file was opened read-only)."""
+        """The file format version of the file as open now
+        (:data:`~chronology.stores.sqlite.FORMAT_VERSION`, unless an older file was opened
+        read-only)."""
         return self._format
 
     @property

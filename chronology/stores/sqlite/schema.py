@@ -62,7 +62,8 @@ INDEXES_AND_TABLES: Final = (
         position INTEGER NOT NULL
     ) WITHOUT ROWID""",
 )
-#: The statements that make a new chronicle file (format version :data:`FORMAT_VERSION`).
+#: The statements that make a new chronicle file (format version
+#: :data:`~chronology.stores.sqlite.FORMAT_VERSION`).
 SCHEMA: Final = (
     RECORDS_TABLE.format(name="records"),
     *INDEXES_AND_TABLES,
