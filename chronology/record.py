@@ -16,10 +16,11 @@ from typing import Final
 
 import attrs
 
+from chronology._codecs import WRITERS
 from chronology._fastinit import slot_setters
 from chronology.errors import ChronologyError, ClockSkewError, EventError, RetractionError
 from chronology.events import Event, Retracted
-from chronology.serialization import _WRITERS, event_id_of, instant_text, payload_of
+from chronology.serialization import event_id_of, instant_text, payload_of
 
 __all__ = ["GENESIS_HASH", "Batch", "Record", "chain_hash", "new_record", "prepare", "seal"]
 
@@ -101,7 +102,7 @@ def prepare(events: Iterable[Event]) -> Batch:
     ids: list[str] = []
     texts: list[str] = []
     add_payload, add_id, add_text = payloads.append, ids.append, texts.append
-    writers = _WRITERS
+    writers = WRITERS
     event_id = event_id_of
     checked: set[type] = set()
     i = 0

@@ -356,7 +356,3 @@ def event_from_payload(payload: str) -> Event:
         if event is not None:
             return event
     return event_from_dict(data)
-
-
-# The name the record module used before writer_for was public (until it uses writer_for).
-_WRITERS: Final = WRITERS
