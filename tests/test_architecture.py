@@ -38,6 +38,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("chronology.resolution", "chronology.outcome_records"),
     ("chronology.interchange",),
     ("chronology.chronicle",),
+    ("chronology.copying",),
     ("chronology.outcomes",),
     ("chronology.render",),
     ("chronology.tables",),
