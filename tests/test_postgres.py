@@ -531,3 +531,20 @@ def test_copy_sqlite_to_postgres_and_back_keeps_every_hash(
     with Chronicle.open(url, read_only=True) as on_server, Chronicle.open(tmp_path / "b.db") as b:
         assert expected == [(r.position, r.recorded_at, r.hash) for r in on_server]
         assert (12, 12) == (on_server.verify(expected_head=head), b.verify(expected_head=head))
+
+
+def test_the_commands_take_a_postgres_url_as_db(postgres_url: str, schema: str) -> None:
+    """``--db postgresql://...`` works for the commands that read and write, as a path does."""
+    from click.testing import CliRunner
+
+    from chronology.cli import cli
+
+    url = f"{postgres_url}?schema={schema}"
+    with Chronicle.open(url) as chronicle:
+        chronicle.extend([_statement(i, subject=f"s/{i}") for i in range(3)])
+        head = str(chronicle.head())
+    runner = CliRunner()
+    verified = runner.invoke(cli, ["verify", "--db", url, "--head", head])
+    assert 0 == verified.exit_code, verified.output
+    shown = runner.invoke(cli, ["head", "--db", url])
+    assert (0, head) == (shown.exit_code, shown.output.strip())

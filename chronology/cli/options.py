@@ -14,6 +14,7 @@ import click
 
 from chronology.chronicle import DEFAULT_MAX_SKEW, Chronicle
 from chronology.errors import ChronologyError, TimeError
+from chronology.stores.postgres import is_postgres_url
 from chronology.time import as_of_instant
 
 __all__ = [
@@ -129,7 +130,7 @@ def open_chronicle(
     """Open the chronicle file at ``path`` for a command.
 
     Args:
-        path: the SQLite file.
+        path: the SQLite file, or a ``postgresql://`` URL (see the PostgreSQL how-to).
         create: create the file when missing and open it for writing; otherwise the file must
             exist and is opened read-only.
         max_skew: as for :class:`~chronology.Chronicle`.
@@ -138,7 +139,7 @@ def open_chronicle(
         click.ClickException: the file does not exist and ``create`` is false.
         ChronologyError: the file cannot be opened or is not a chronicle.
     """
-    if not create and not os.path.exists(path):
+    if not create and not is_postgres_url(path) and not os.path.exists(path):
         raise click.ClickException(
             f"{path}: no such chronicle (create one with 'chronology import FILE --db {path}', "
             f"or run 'chronology demo'; the default file is ${DB_ENV} or {DEFAULT_DB})"
@@ -153,7 +154,7 @@ def opened(
     """:func:`open_chronicle`, closed at the end; a file this command created is removed
     again if the command fails before storing anything in it (a refused command leaves
     nothing behind)."""
-    new = create and not os.path.lexists(path)
+    new = create and not is_postgres_url(path) and not os.path.lexists(path)
     chronicle = open_chronicle(path, create=create, max_skew=max_skew)
     try:
         yield chronicle
