@@ -19,7 +19,7 @@ Example:
     ...                known_at=datetime(2024, 4, 20, tzinfo=timezone.utc))
     >>> result = projection_error(said, seen)
     >>> print(result.reported, result.error, f"{result.relative:+.1%}")
-    1.82 mb/d 0.12 mb/d +7.1%
+    1.82 mb/d 0.12 mb/d +6.6%
 """
 
 from __future__ import annotations
@@ -53,7 +53,9 @@ class ProjectionError:
         reported: the reported figure, converted into the projected figure's unit.
         error: ``reported - projected`` in the projected figure's unit; in percentage points
             (``pp``) between percentages.
-        relative: ``(reported - projected) / projected``; ``None`` for a zero projection.
+        relative: ``(reported - projected) / reported`` (see
+            :func:`chronology.quantity.relative_error`, the one definition); ``None`` for a
+            zero report.
         horizon: from ``known_at`` to the end of the period projected (the report's period
             when the projection gave none); ``None`` when either is unknown.
         preliminary: whether the report was marked preliminary.

@@ -230,19 +230,25 @@ def error(projected: Quantity, reported: Quantity) -> Quantity:
 
 
 def relative_error(projected: Quantity, reported: Quantity) -> float | None:
-    """``(reported - projected) / projected``, after bringing both to one unit; ``None`` when
-    the projection is zero.
+    """How far the projection missed, as a share of what was reported:
+    ``(reported - projected) / reported``, after bringing both to the projection's unit;
+    ``None`` when the report is zero.
+
+    This is the library's one definition of a relative error: outcomes
+    (:class:`~chronology.resolution.VintageError`), scores, the ``chronology`` command and the
+    plots all use it.
 
     Raises:
         UnitError: if the two are of different dimensions.
 
     Example:
-        >>> f"{relative_error(Quantity(1, 'Mbbl/d'), Quantity(940, 'kbbl/d')):+.1%}"
-        '-6.0%'
+        >>> f"{relative_error(Quantity(1, 'Mbbl/d'), Quantity(800, 'kbbl/d')):+.1%}"
+        '-25.0%'
     """
-    if not projected.value:
+    reported_value = reported.to(projected.unit).value
+    if not reported_value:
         return None
-    return (reported.to(projected.unit).value - projected.value) / projected.value
+    return (reported_value - projected.value) / reported_value
 
 
 def _is_percent(unit: str) -> bool:

@@ -278,14 +278,14 @@ def window_text(window: Window | None) -> str:
 
 
 def error_text(result: ProjectionError | Incomparable) -> str:
-    """The error of a projection in short form: ``+7.1%`` (relative), ``-0.5 pp`` (between
+    """The error of a projection in short form: ``+6.6%`` (relative), ``-0.5 pp`` (between
     percentages), ``not comparable with t`` (another dimension), ``other scope``; ``""`` when
     there is nothing to say (a zero projection has no relative error).
 
     Example:
         >>> from chronology.outcomes import projection_error
         >>> error_text(projection_error(Quantity(1, "Mbbl/d"), Quantity(940, "kbbl/d")))
-        '-6.0%'
+        '-6.4%'
     """
     if isinstance(result, Incomparable):
         if result.why is Why.DIMENSION:
@@ -380,7 +380,7 @@ def key_figure(expectation: Expectation) -> str:
         ...                   quantity=Quantity(1_820_000, "bbl/d")),
         ... ])
         >>> key_figure(c.as_of("2024-04-21")["t"])
-        '1.7M bbl/d, reported 1.82M (+7.1%)'
+        '1.7M bbl/d, reported 1.82M (+6.6%)'
     """
     write = _KEY_FIGURES.get(expectation.kind)
     return "-" if write is None else write(expectation)

@@ -65,7 +65,7 @@ from chronology.outcome_records import (
     outcome_records,
 )
 from chronology.plans import PlanCancelled, PlanOccurred
-from chronology.quantity import Quantity, error
+from chronology.quantity import Quantity, error, relative_error
 from chronology.scores import (
     HORIZONS,
     Forecast,
@@ -157,7 +157,8 @@ class VintageError:
         projected: the projected figure.
         reported: the reference report, in the projection's unit.
         error: ``reported - projected``, in the projection's unit (``pp`` for rates in %).
-        relative: ``error / reported`` (``None`` for a zero report).
+        relative: ``error / reported`` (``None`` for a zero report): see
+            :func:`chronology.quantity.relative_error`, the one definition.
         horizon: from ``known_at`` to the end of the period (``None`` when unknown).
     """
 
@@ -367,7 +368,7 @@ def _figure(
                 projected=vintage.quantity,
                 reported=converted,
                 error=difference,
-                relative=difference.value / converted.value if converted.value else None,
+                relative=relative_error(vintage.quantity, converted),
                 horizon=None if end is None else end - vintage.known_at,
             )
         )

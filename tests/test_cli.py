@@ -90,8 +90,8 @@ def test_demo_shows_what_was_expected_at_each_key_date(tmp_path: Path) -> None:
     # March is over and no ESPO figure was reported: it awaits its report.
     assert ("awaiting_report", "2024-03") == sections["2024-04-21"][ESPO]
     # The key figures: the projection against the same-scope report, with its error.
-    assert "1.7M bbl/d, reported 1.82M (+7.1%, prelim.), +2 in other scopes" in result.stdout
-    assert "379k bbl/d, reported 440k (+16.1%, prelim.)" in result.stdout
+    assert "1.7M bbl/d, reported 1.82M (+6.6%, prelim.), +2 in other scopes" in result.stdout
+    assert "379k bbl/d, reported 440k (+13.9%, prelim.)" in result.stdout
     assert "new: visit.scheduled (Dawn), statement.made (Dawn)" in result.stdout
     assert "new: trade.reported x4 (Dawn), statement.made (Dawn)" in result.stdout
     with Chronicle.open(db, read_only=True) as chronicle:

@@ -57,8 +57,8 @@ def test_demo_of_the_oil_demand_case(tmp_path: Path) -> None:
     # the year is over and no outcome is known yet
     assert ["awaiting_report", YEAR, "1.61 mb/d"] == shown["2025-01-01"][OPEC]
     assert ["projected", YEAR, "860 kb/d"] == shown["2024-12-12"][IEA]
-    assert ["reported", YEAR, "860 kb/d, reported 940 (+9.3%, prelim.)"] == shown["2025-01-16"][IEA]
-    assert ["reported", YEAR, "1.61 mb/d, reported 870 kb/d (-46.0%)"] == shown["2025-02-14"][OPEC]
+    assert ["reported", YEAR, "860 kb/d, reported 940 (+8.5%, prelim.)"] == shown["2025-01-16"][IEA]
+    assert ["reported", YEAR, "1.61 mb/d, reported 870 kb/d (-85.1%)"] == shown["2025-02-14"][OPEC]
     assert f"chronology history {OPEC} --db {db}" in result.stdout
     with Chronicle.open(db, read_only=True) as chronicle:
         assert 14 == chronicle.verify()

@@ -15,6 +15,7 @@ from chronology.events import TradeProjected, TradeReported, VisitAnnounced
 from chronology.expectations import Expectation
 from chronology.outcomes import Incomparable, ProjectionError, Why, projection_error
 from chronology.render import error_text, key_figure, register_key_figure
+from chronology.resolution import FigureOutcome
 from chronology.tables import EXPECTATION_COLUMNS, expectation_cells, expectation_record
 
 MARCH = Window.parse("2024-03")
@@ -48,7 +49,7 @@ def test_projection_error_converts_the_report_into_the_projection_unit() -> None
         projected=Quantity(1.7, "mb/d"),
         reported=Quantity(1.82, "mb/d"),
         error=Quantity(0.12, "mb/d"),
-        relative=(1.82 - 1.7) / 1.7,
+        relative=(1.82 - 1.7) / 1.82,  # over the report
         horizon=timedelta(days=14),  # 18 March to the end of March
         preliminary=True,
     )
@@ -56,7 +57,7 @@ def test_projection_error_converts_the_report_into_the_projection_unit() -> None
     assert isinstance(actual, ProjectionError)
     assert pytest.approx(expected.relative) == actual.relative
     assert expected == attrs.evolve(actual, relative=expected.relative)
-    assert "+7.1%" == error_text(actual)
+    assert "+6.6%" == error_text(actual)
 
 
 def test_rates_in_percent_differ_in_percentage_points() -> None:
@@ -88,11 +89,41 @@ def test_other_scope_is_incomparable_and_says_why() -> None:
     assert "other scope" == error_text(actual)
 
 
-def test_zero_projection_has_an_error_but_no_relative_error() -> None:
+def test_zero_report_has_an_error_but_no_relative_error() -> None:
+    actual = projection_error(Quantity(10, "kb/d"), Quantity(0, "kb/d"))
+    assert isinstance(actual, ProjectionError)
+    assert (Quantity(-10, "kb/d"), None, None) == (actual.error, actual.relative, actual.horizon)
+    assert "" == error_text(actual)
+
+
+def test_zero_projection_has_a_relative_error_over_the_report() -> None:
     actual = projection_error(Quantity(0, "kb/d"), Quantity(10, "kb/d"))
     assert isinstance(actual, ProjectionError)
-    assert (Quantity(10, "kb/d"), None, None) == (actual.error, actual.relative, actual.horizon)
-    assert "" == error_text(actual)
+    assert 1.0 == actual.relative
+    assert "+100.0%" == error_text(actual)
+
+
+def test_relative_error_has_one_definition_for_outcomes_and_faces() -> None:
+    """The vintage errors of outcomes and the faces' projection error agree: error over
+    the report (1.61 mb/d projected, 870 kb/d reported: -85.1%, not -46.0%)."""
+    c = Chronicle()
+    c.extend(
+        [
+            TradeProjected(
+                subject="f", known_at="2024-12-11T12:00Z", quantity=Quantity(1.61, "mb/d")
+            ),
+            TradeReported(
+                subject="f", known_at="2025-02-13T12:00Z", quantity=Quantity(870, "kb/d")
+            ),
+        ]
+    )
+    outcome = c.outcomes(as_of="2025-03-01")["f"]
+    assert isinstance(outcome, FigureOutcome)
+    face = projection_error(Quantity(1.61, "mb/d"), Quantity(870, "kb/d"))
+    assert isinstance(face, ProjectionError)
+    assert pytest.approx((0.87 - 1.61) / 0.87) == outcome.errors[0].relative
+    assert face.relative == outcome.errors[0].relative
+    assert "-85.1%" == error_text(face)
 
 
 def test_key_figure_of_a_kind_nobody_registered_then_registered() -> None:

@@ -141,7 +141,7 @@ def test_overview_of_the_seed_case_as_svg(seed_figure: Figure, tmp_path: Path) -
         f"bar:reported:{SEABORNE}:seaborne-exports-ship-tracking",
         "bar:reported:trade/russia-china-crude-sokol-2024-03:seaborne-exports-ship-tracking",
     ] == ids(root, "bar:reported:")
-    assert " 1.82M bbl/d (+7.1%), preliminary" in words
+    assert " 1.82M bbl/d (+6.6%), preliminary" in words
     # The customs figure in tonnes cannot share the axis: it is named beside its flow.
     assert any("also reported: 10.81 Mt" in t for t in words)
 
@@ -301,7 +301,7 @@ def test_vintages_in_other_prefixes_share_the_panel(tmp_path: Path) -> None:
     root = svg_of(trade_figures(c), tmp_path)
     expected = ["bar:projected:figure/x", "bar:reported:figure/x:world-demand-growth"]
     assert expected == ids(root, "bar:")
-    assert " 0.94 Mbbl/d (given as 940 kbbl/d) (-6.0%), preliminary" in texts(root)
+    assert " 0.94 Mbbl/d (given as 940 kbbl/d) (-6.4%), preliminary" in texts(root)
     assert "quantity (Mbbl/d)" in texts(root)
     assert any("also reported: 12 Mt (another scope)" in t for t in texts(root))
 

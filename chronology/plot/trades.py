@@ -103,7 +103,7 @@ def trade_bars(trade: TradeExpectation, unit: str) -> list[Bar]:
 
 
 def _error_note(projected: Quantity, reported: Quantity) -> str:
-    """`` (+7.1%)``, or `` (-0.5 pp)`` between percentages; empty for a zero projection
+    """`` (+6.6%)``, or `` (-0.5 pp)`` between percentages; empty for a zero report
     (:func:`chronology.outcomes.projection_error`, the command's rule too)."""
     text = error_text(projection_error(projected, reported))
     return f" ({text})" if text else ""
