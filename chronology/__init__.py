@@ -46,10 +46,13 @@ from chronology.expectations import (
     Vintage,
     VisitExpectation,
 )
+from chronology.frames import MissingExtraError
 from chronology.integrity import Head
 from chronology.record import Record
+from chronology.resolution import FigureOutcome, Outcomes, Resolution, Timing, VisitOutcome
+from chronology.scores import ScoreTable
 from chronology.time import Window
-from chronology.view import Change, Diff, Projection, View
+from chronology.view import Change, Diff, History, Projection, View
 
 __version__ = "0.1.0"
 
@@ -63,24 +66,31 @@ __all__ = [
     "EventError",
     "Expectation",
     "FigureExpectation",
+    "FigureOutcome",
     "FormatVersionError",
     "Head",
     "HeadError",
+    "History",
     "ImportLineError",
     "IntegrityError",
     "Likelihood",
+    "MissingExtraError",
     "NotAChronicleError",
+    "Outcomes",
     "PlanExpectation",
     "Projection",
     "Quantity",
     "ReadOnlyError",
     "Record",
+    "Resolution",
     "RetractionError",
     "SchemaIntegrityError",
+    "ScoreTable",
     "Source",
     "Status",
     "StoreError",
     "TimeError",
+    "Timing",
     "TradeExpectation",
     "UnitError",
     "UnknownCueError",
@@ -90,6 +100,7 @@ __all__ = [
     "View",
     "Vintage",
     "VisitExpectation",
+    "VisitOutcome",
     "Window",
     "WindowError",
     "event_type",

@@ -14,11 +14,11 @@ import secrets
 import stat
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO, TypeVar
+from typing import IO, Any, BinaryIO, TextIO, TypeVar
 
 from chronology.errors import StoreError
 
-__all__ = ["kind_of", "regular_or_missing", "write_atomically"]
+__all__ = ["kind_of", "regular_or_missing", "write_atomically", "write_atomically_binary"]
 
 _T = TypeVar("_T")
 
@@ -77,6 +77,20 @@ def write_atomically(path: str | os.PathLike[str], write: Callable[[TextIO], _T]
             directory, a device, a FIFO, a socket: never opened nor replaced), or the file
             cannot be written.
     """
+    return _replace(path, write, binary=False)
+
+
+def write_atomically_binary(path: str | os.PathLike[str], write: Callable[[BinaryIO], _T]) -> _T:
+    """Write a binary file (a Parquet export) in one step, as :func:`write_atomically` writes
+    a text file: readers see the old file or the whole new one.
+
+    Raises:
+        StoreError: as for :func:`write_atomically`.
+    """
+    return _replace(path, write, binary=True)
+
+
+def _replace(path: str | os.PathLike[str], write: Callable[[Any], _T], *, binary: bool) -> _T:
     name = os.fspath(path)
     target = Path(os.path.realpath(name))
     try:
@@ -87,7 +101,12 @@ def write_atomically(path: str | os.PathLike[str], write: Callable[[TextIO], _T]
         raise
     fd, tmp = _create_beside(target, name)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+        out: IO[Any]
+        if binary:
+            out = os.fdopen(fd, "wb")
+        else:
+            out = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+        with out:
             result = write(out)
             out.flush()
             os.fsync(out.fileno())

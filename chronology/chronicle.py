@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
 from typing import Final, Self
 
-from chronology import interchange
+from chronology import interchange, parquet
 from chronology.errors import (
     StoreError,
     TimeError,
@@ -26,7 +26,7 @@ from chronology.stores.memory import MemoryStore
 from chronology.subject_snapshots import SubjectSnapshots
 from chronology.time import as_of_instant
 from chronology.tracks import watch
-from chronology.view import Change, Diff, View
+from chronology.view import Change, Diff, History, View
 
 __all__ = ["DEFAULT_MAX_SKEW", "Chronicle", "Record"]
 
@@ -289,8 +289,11 @@ class Chronicle:
         """
         return resolve(self.as_of(as_of, recorded_by=recorded_by), reference=reference)
 
-    def history(self, subject: str, *, recorded_by: When | None = None) -> tuple[Change, ...]:
+    def history(self, subject: str, *, recorded_by: When | None = None) -> History:
         """One :class:`~chronology.view.Change` per event on ``subject``, in assertion-time order.
+
+        The answer is a :class:`~chronology.view.History`: a tuple of changes, with
+        ``to_records()``, ``to_pandas()`` and ``to_arrow()`` in long format (one row per event).
 
         Retracted events (and the retractions themselves) are not listed: the history is that
         of the record as corrected by ``recorded_by`` (now, by default). A subject whose events
@@ -324,7 +327,7 @@ class Chronicle:
                 )
             )
             before = after
-        return tuple(changes)
+        return History(changes)
 
     def diff(self, a: When, b: When, *, recorded_by: When | None = None) -> Diff:
         """What changed in the expectations between as-of ``a`` and as-of ``b``.
@@ -416,6 +419,27 @@ class Chronicle:
         """
 
         return interchange.export_jsonl(self._store, path)
+
+    def export_parquet(self, path: str | os.PathLike[str]) -> int:
+        """Write every record to a Parquet file, atomically (all or nothing), for DuckDB,
+        pandas or Spark; needs the ``arrow`` extra (pyarrow).
+
+        One row per record, in position order: the record's position, id, hash and
+        ``recorded_at``, the event's ``known_at``, type, subject and source, its commonest
+        fields flattened (target bounds, figure, scope, hedge) and its canonical payload; the
+        columns are listed in :data:`chronology.parquet.PARQUET_COLUMNS`. The file is written
+        as :meth:`export_jsonl` writes its file: beside the target, then in its place.
+
+        Returns:
+            The number of records written.
+
+        Raises:
+            MissingExtraError: pyarrow is not installed; the message names the ``arrow``
+                extra, and nothing is written.
+            StoreError: naming the path, if it is not a regular file (nor a link to one), or
+                the file cannot be written; whatever was at the path is left as it was.
+        """
+        return parquet.export_parquet(self._store, path)
 
     def import_jsonl(
         self,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import attrs
 
@@ -21,17 +21,28 @@ from chronology.expectations import (
     VisitExpectation,
     fold_expectations,
 )
+from chronology.frames import Cell, columns_to_arrow, to_pandas
 from chronology.record import Record
 from chronology.snapshots import Snapshots
 from chronology.subject_snapshots import SubjectSnapshots
 from chronology.time import Window, end_instant, to_instant
 from chronology.tracks import SourceTrack
+from chronology.view_records import (
+    HISTORY_COLUMNS,
+    HISTORY_TYPES,
+    VIEW_COLUMNS,
+    VIEW_TYPES,
+    history_rows,
+    rows_to_columns,
+    rows_to_records,
+    view_rows,
+)
 from chronology.visibility import effective_records
 
 if TYPE_CHECKING:
     from chronology.stores.base import Store
 
-__all__ = ["Change", "Diff", "Projection", "View", "fold"]
+__all__ = ["Change", "Diff", "History", "Projection", "View", "fold"]
 
 S = TypeVar("S")
 
@@ -83,6 +94,41 @@ class Change:
     event: Event
     before: Expectation | None
     after: Expectation | None
+
+
+class History(tuple[Change, ...]):
+    """A subject's history, as :meth:`.Chronicle.history` gives it: a tuple of
+    :class:`Change`, one per event in assertion-time order, with table forms in long format
+    (one row per event: what each source said when, about which target, with which figure).
+
+    Example:
+        >>> from chronology import Chronicle, Quantity
+        >>> from chronology.events import TradeProjected
+        >>> c = Chronicle()
+        >>> _ = c.extend([TradeProjected(subject="f", known_at=f"2024-0{m}-10T12:00Z",
+        ...                              period="2024", quantity=Quantity(q, "mb/d"))
+        ...               for m, q in ((7, 2.25), (8, 2.11))])
+        >>> [(r["known_at"].month, r["value"], r["unit"]) for r in c.history("f").to_records()]
+        [(7, 2.25, 'mb/d'), (8, 2.11, 'mb/d')]
+    """
+
+    __slots__ = ()
+
+    def to_records(self) -> list[dict[str, Cell]]:
+        """One flat dict per event, with the
+        :data:`~chronology.view_records.HISTORY_COLUMNS` (instants as aware datetimes, the
+        event's figure as ``value`` and ``unit``, its target as exact bounds beside the
+        inclusive last day)."""
+        return rows_to_records(history_rows(self), HISTORY_COLUMNS)
+
+    def to_pandas(self) -> Any:
+        """:meth:`to_records` as a ``pandas.DataFrame`` (the ``pandas`` extra)."""
+        return to_pandas(self.to_records(), HISTORY_COLUMNS)
+
+    def to_arrow(self) -> Any:
+        """:meth:`to_records` as a ``pyarrow.Table`` with the
+        :data:`~chronology.view_records.HISTORY_TYPES` (the ``arrow`` extra)."""
+        return columns_to_arrow(rows_to_columns(history_rows(self), HISTORY_COLUMNS), HISTORY_TYPES)
 
 
 @attrs.frozen(kw_only=True)
@@ -305,6 +351,23 @@ class View:
             for e in self._expectations().values()
             if e.status is not Status.CANCELLED and e.window is not None and e.window.overlaps(span)
         )
+
+    def to_records(self) -> list[dict[str, Cell]]:
+        """One flat dict per expectation, sorted by subject, with the
+        :data:`~chronology.view_records.VIEW_COLUMNS` (stable whatever the kinds: a kind
+        leaves empty the columns it has no field for)."""
+        return rows_to_records(view_rows(self.expectations()), VIEW_COLUMNS)
+
+    def to_pandas(self) -> Any:
+        """:meth:`to_records` as a ``pandas.DataFrame`` (the ``pandas`` extra)."""
+        return to_pandas(self.to_records(), VIEW_COLUMNS)
+
+    def to_arrow(self) -> Any:
+        """:meth:`to_records` as a ``pyarrow.Table`` with the
+        :data:`~chronology.view_records.VIEW_TYPES` (the ``arrow`` extra), built column by
+        column."""
+        rows = view_rows(self.expectations())
+        return columns_to_arrow(rows_to_columns(rows, VIEW_COLUMNS), VIEW_TYPES)
 
     def project(self, projection: Projection[S]) -> S:
         """Fold a custom projection over this view's events, in assertion-time order."""
