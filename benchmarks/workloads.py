@@ -20,7 +20,8 @@ from benchmarks import data, ours, reference
 from benchmarks.data import Shape
 from benchmarks.timing import Result, interleaved, repeat, timed
 from chronology import Chronicle
-from chronology.expectations import Expectation, ExpectationFold
+from chronology.expectations import Expectation
+from chronology.fold import ExpectationFold
 from chronology.stores.base import Store
 from chronology.visibility import folds, retracted_ids
 

@@ -13,7 +13,7 @@ Example:
     ['visit/x']
 """
 
-from chronology import lifecycle  # noqa: F401  (registers the fold rules of plans and figures)
+from chronology import lifecycle  # noqa: F401  (registers the built-in kinds and fold rules)
 from chronology.chronicle import Chronicle
 from chronology.errors import (
     ChronologyError,
@@ -23,7 +23,9 @@ from chronology.errors import (
     HeadError,
     ImportLineError,
     IntegrityError,
+    KindError,
     NotAChronicleError,
+    PluginError,
     ReadOnlyError,
     RetractionError,
     SchemaIntegrityError,
@@ -73,11 +75,13 @@ __all__ = [
     "History",
     "ImportLineError",
     "IntegrityError",
+    "KindError",
     "Likelihood",
     "MissingExtraError",
     "NotAChronicleError",
     "Outcomes",
     "PlanExpectation",
+    "PluginError",
     "Projection",
     "Quantity",
     "ReadOnlyError",

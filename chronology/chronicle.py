@@ -16,7 +16,7 @@ from chronology.errors import (
     UnknownSubjectError,
 )
 from chronology.events import Event
-from chronology.expectations import ExpectationFold
+from chronology.fold import ExpectationFold
 from chronology.integrity import Head, head_of, verify
 from chronology.record import Record, prepare
 from chronology.resolution import Outcomes, resolve

@@ -19,7 +19,9 @@ __all__ = [
     "HeadError",
     "ImportLineError",
     "IntegrityError",
+    "KindError",
     "NotAChronicleError",
+    "PluginError",
     "ReadOnlyError",
     "RetractionError",
     "SchemaIntegrityError",
@@ -112,6 +114,16 @@ class EventError(ChronologyError, ValueError):
 
 class UnknownEventTypeError(EventError):
     """A serialized event carries a ``type`` tag that no registered event class owns."""
+
+
+class KindError(ChronologyError, ValueError):
+    """A kind of expectation is unknown, or is registered badly (see
+    :func:`chronology.registry.register_kind`). The message names the kind and what is wrong."""
+
+
+class PluginError(ChronologyError):
+    """An installed plugin (an entry point of the ``chronology.events`` group) failed to load.
+    The message names the entry point and the error its import raised."""
 
 
 class RetractionError(ChronologyError):

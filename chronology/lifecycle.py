@@ -1,21 +1,59 @@
-"""The fold rules of the general families: plans (:mod:`chronology.plans`) and figures
-(:mod:`chronology.figures`).
+"""The fold rules of the two life cycles, each written once, and the built-in kinds.
 
-A plan follows a visit's life cycle and a figure a trade flow's, rule for rule (see
-:mod:`chronology.expectations`): the status follows the latest-known event, except that an
-outcome or a cancellation holds against later expectation events; ``reason`` is the reason for
-the current status; the hedge (``likelihood`` with ``probability``) is the latest one given;
-reports are kept beside projections. The derived statuses (``overdue``, ``awaiting_report``)
-are derived by the fold from the status and the window (or period), for every kind alike.
-Importing :mod:`chronology` registers these rules.
+A **planned happening** (a plan; a visit is one kind) is announced, scheduled, rescheduled,
+postponed, cancelled or occurs; a **figure** (a trade flow is one kind) is projected, revised and
+reported. The rules (see :mod:`chronology.expectations` for what they mean):
+
+* each event sets what it carries (``None`` and an empty tuple carry nothing);
+* the status follows the latest-known event, except that an outcome or a cancellation
+  (:data:`~chronology.expectations.OUTCOME_STATUSES`) holds against later expectation events,
+  which add their information but leave the status and the window;
+* ``reason`` is the reason for the current status: a status change drops a reason it does not
+  give;
+* the hedge (``likelihood`` with ``probability``) is the latest one given (:func:`take_hedge`);
+* once an occurrence said where and with whom, that holds against later announcements;
+* reports are kept beside projections, never over them.
+
+The handlers here are built from those rules, one per kind of event, parameterised only by the
+fields a family's events carry; visits and plans share them, and so do trade flows and figures.
+This module registers the four built-in kinds (``visit``, ``trade``, ``plan``, ``figure``) and
+their handlers through :mod:`chronology.registry`, exactly as a user's family registers its own;
+a user's family with one of these life cycles can reuse the handlers (:func:`announcement`,
+:func:`projection`, ...).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Final
 
-from chronology.events import Event
-from chronology.expectations import OUTCOME_STATUSES, Status, Vintage, register_handler
+from chronology._fastinit import slot_setters
+from chronology.errors import KindError
+from chronology.events import (
+    AgendaChanged,
+    FigureEvent,
+    PlanEvent,
+    TradeEvent,
+    TradeProjected,
+    TradeProjectionRevised,
+    TradeReported,
+    VisitAnnounced,
+    VisitCancelled,
+    VisitEvent,
+    VisitOccurred,
+    VisitPostponed,
+    VisitRescheduled,
+    VisitScheduled,
+)
+from chronology.expectations import (
+    OUTCOME_STATUSES,
+    FigureExpectation,
+    PlanExpectation,
+    Status,
+    TradeExpectation,
+    Vintage,
+    VisitExpectation,
+)
 from chronology.figures import FigureProjected, FigureReported, FigureRevised
 from chronology.plans import (
     PlanAnnounced,
@@ -25,194 +63,328 @@ from chronology.plans import (
     PlanRescheduled,
     PlanScheduled,
 )
-from chronology.quantity import Quantity
+from chronology.registry import FoldHandler, register_fold_handler, register_kind
 from chronology.time import Window
 
-__all__: list[str] = []
-
-_ANNOUNCED: Final = Status.ANNOUNCED
-_SCHEDULED: Final = Status.SCHEDULED
-_POSTPONED: Final = Status.POSTPONED
-_CANCELLED: Final = Status.CANCELLED
-_OCCURRED: Final = Status.OCCURRED
-_PROJECTED: Final = Status.PROJECTED
-_REVISED: Final = Status.REVISED
-_REPORTED: Final = Status.REPORTED
+__all__ = [
+    "FIGURE_PAST_DUE",
+    "PLAN_PAST_DUE",
+    "agenda_changed",
+    "announcement",
+    "cancelled",
+    "occurred",
+    "postponed",
+    "projection",
+    "reported",
+    "rescheduled",
+    "revised",
+    "scheduling",
+    "take_hedge",
+]
 
 Fields = dict[str, Any]
 
+#: A planned happening still expected reads ``overdue`` once its window has ended.
+PLAN_PAST_DUE: Final[Mapping[str, tuple[str, str]]] = dict.fromkeys(
+    (Status.ANNOUNCED, Status.SCHEDULED, Status.POSTPONED), (Status.OVERDUE, "window")
+)
+#: A figure still projected reads ``awaiting_report`` once its period has ended.
+FIGURE_PAST_DUE: Final[Mapping[str, tuple[str, str]]] = dict.fromkeys(
+    (Status.PROJECTED, Status.REVISED), (Status.AWAITING_REPORT, "period")
+)
 
-def _move(f: Fields, status: Status, reason: str | None) -> bool:
-    """Move an expectation still open to ``status``, taking the event's ``reason`` (or dropping
-    a stale one when the status changes); an outcome or a cancellation holds. Whether it moved."""
-    current = f["status"]
-    if current in OUTCOME_STATUSES:
-        return False
-    if reason is not None:
-        f["reason"] = reason
-    elif current is not status:
-        f.pop("reason", None)
-    f["status"] = status
-    return True
+# -- the rules ----------------------------------------------------------------------------------
+# Each rule is written once, below, as lines of a handler's body in terms of ``f`` (the fields),
+# ``e`` (the event) and ``status`` (the status before the event); the handlers are compiled
+# from them. The fold runs one handler per event, and a handler that calls nothing runs at the
+# speed of hand-inlined code.
 
-
-def _settle(f: Fields, status: Status, reason: str | None) -> None:
-    """Set an outcome or a cancellation: it replaces any status."""
-    if reason is not None:
-        f["reason"] = reason
-    elif f["status"] is not status:
-        f.pop("reason", None)
-    f["status"] = status
+Lines = list[str]
 
 
-def _hedge(f: Fields, e: Any) -> None:
-    """Take the hedge of an event that gives one: likelihood and probability go together."""
-    if e.likelihood is not None or e.probability is not None:
-        f["likelihood"], f["probability"] = e.likelihood, e.probability
+def _indent(lines: Lines) -> Lines:
+    return ["    " + line for line in lines]
 
 
-def _window(f: Fields, window: Window | None, *, replace: bool = False) -> None:
-    """Take the window of an event that moved the status (``replace``: ``None`` clears it)."""
-    if window is not None:
-        f["window"] = window
-        f.setdefault("first_window", window)
-    elif replace:
-        f["window"] = None
+def _hedge() -> Lines:
+    """The hedge is the latest one given: ``likelihood`` and ``probability`` go together (an
+    event giving either replaces both; one giving neither leaves them)."""
+    return [
+        "likelihood = e.likelihood",
+        "probability = e.probability",
+        "if likelihood is not None or probability is not None:",
+        "    f['likelihood'] = likelihood",
+        "    f['probability'] = probability",
+    ]
 
 
-def _took_place(f: Fields, place: str | None, counterparts: tuple[str, ...]) -> None:
-    """Take a place and counterparts from an expectation event: once an occurrence said where
-    and with whom, that holds."""
-    occurred = f["status"] is _OCCURRED
-    if place is not None and not (occurred and f.get("place")):
-        f["place"] = place
-    if counterparts and not (occurred and f.get("counterparts")):
-        f["counterparts"] = counterparts
+def _carry(scalars: tuple[str, ...] = (), tuples: tuple[str, ...] = ()) -> Lines:
+    """Each event sets what it carries: a scalar that is not ``None``, a tuple not empty."""
+    lines: Lines = []
+    for name in scalars:
+        lines += [f"v = e.{name}", f"if v is not None: f[{name!r}] = v"]
+    for name in tuples:
+        lines += [f"v = e.{name}", f"if v: f[{name!r}] = v"]
+    return lines
 
 
-# -- plans --------------------------------------------------------------------------------------
+def _hold(held: tuple[str, ...]) -> Lines:
+    """Once an occurrence said where and with whom, that holds against later announcements."""
+    lines: Lines = []
+    for name in held:
+        lines += [
+            f"v = e.{name}",
+            "if v is not None and v != () and not "
+            f"(status is _OCCURRED and f.get({name!r})): f[{name!r}] = v",
+        ]
+    return lines
 
 
-def _plan_announced(f: Fields, e: Event) -> None:
-    assert isinstance(e, PlanAnnounced)
-    f["partial"] = False
-    if e.what is not None:
-        f["what"] = e.what
-    if e.actors:
-        f["actors"] = e.actors
-    _took_place(f, e.place, e.counterparts)
-    _hedge(f, e)
-    if _move(f, _ANNOUNCED, None):
-        _window(f, e.window)
+def _reason(target: str, reason: bool) -> Lines:
+    """``reason`` is the reason for the current status: an event that gives one sets it, and a
+    status change drops a reason the event does not give."""
+    drop = f"if status is not {target} and 'reason' in f: del f['reason']"
+    if not reason:
+        return [drop]
+    return ["r = e.reason", "if r is not None: f['reason'] = r", "el" + drop]
 
 
-def _plan_scheduled(f: Fields, e: Event) -> None:
-    assert isinstance(e, PlanScheduled)
-    _took_place(f, e.place, ())
-    _hedge(f, e)
-    if _move(f, _SCHEDULED, None):
-        _window(f, e.window)
+def _move(target: str, *, reason: bool = False, then: Lines | None = None) -> Lines:
+    """The status follows the latest-known event, except that an outcome or a cancellation
+    holds: an expectation event known later adds what it carries and leaves the status (and
+    ``then``, what only a move does, such as taking the window)."""
+    body = [*_reason(target, reason), f"f['status'] = {target}", *(then or ())]
+    return ["if status not in _HOLDS:", *_indent(body)]
 
 
-def _plan_rescheduled(f: Fields, e: Event) -> None:
-    assert isinstance(e, PlanRescheduled)
-    _hedge(f, e)
-    if _move(f, _SCHEDULED, e.reason):
-        _window(f, e.window)
+def _settle(target: str, *, reason: bool = False) -> Lines:
+    """An outcome or a cancellation replaces any status."""
+    return [*_reason(target, reason), f"f['status'] = {target}"]
 
 
-def _plan_postponed(f: Fields, e: Event) -> None:
-    assert isinstance(e, PlanPostponed)
-    _hedge(f, e)
-    if _move(f, _POSTPONED, e.reason):
-        _window(f, e.window, replace=True)
+def _window(*, replace: bool = False) -> Lines:
+    """A moving event's window replaces the window (``replace``: ``None`` clears it); the
+    first window given is kept as ``first_window``."""
+    lines = [
+        "w = e.window",
+        "if w is not None:",
+        "    f['window'] = w",
+        "    if 'first_window' not in f: f['first_window'] = w",
+    ]
+    return [*lines, "else: f['window'] = None"] if replace else lines
 
 
-def _plan_cancelled(f: Fields, e: Event) -> None:
-    assert isinstance(e, PlanCancelled)
-    _settle(f, _CANCELLED, e.reason)
+def _vintage(key: str, scope: str, period: str, preliminary: str = "False") -> Lines:
+    """A figure given is kept as a vintage, after the earlier ones of ``key``."""
+    return [
+        "if e.quantity is not None:",
+        f"    vintage = _make_vintage(e, {scope}, {period}, {preliminary})",
+        f"    f[{key!r}] = (*f.get({key!r}, ()), vintage)",
+    ]
 
 
-def _plan_occurred(f: Fields, e: Event) -> None:
-    assert isinstance(e, PlanOccurred)
-    _settle(f, _OCCURRED, None)
-    if e.place is not None:
-        f["place"] = e.place
-    if e.counterparts:
-        f["counterparts"] = e.counterparts
-    _window(f, e.window)
+_VINTAGE: Final = slot_setters(
+    Vintage, "quantity", "scope", "known_at", "period", "preliminary", "source"
+)
 
 
-# -- figures ------------------------------------------------------------------------------------
+def _make_vintage(e: Any, scope: str | None, period: Window | None, preliminary: bool) -> Vintage:
+    """``Vintage(quantity=e.quantity, scope=..., known_at=e.known_at, period=...,
+    preliminary=..., source=e.source)``, set slot by slot: nothing is converted or validated."""
+    vintage: Vintage = object.__new__(Vintage)
+    quantity_, scope_, known_at_, period_, preliminary_, source_ = _VINTAGE
+    quantity_(vintage, e.quantity)
+    scope_(vintage, scope)
+    known_at_(vintage, e.known_at)
+    period_(vintage, period)
+    preliminary_(vintage, preliminary)
+    source_(vintage, e.source)
+    return vintage
 
 
-def _vintage(
-    e: Event,
-    quantity: Quantity,
-    scope: str | None,
-    period: Window | None,
-    preliminary: bool = False,
-) -> Vintage:
-    return Vintage(
-        quantity=quantity,
-        scope=scope,
-        known_at=e.known_at,
-        period=period,
-        preliminary=preliminary,
-        source=e.source,
-    )
+_NAMES: Final[dict[str, Any]] = {
+    "_HOLDS": OUTCOME_STATUSES,
+    "_make_vintage": _make_vintage,
+    **{f"_{status.name}": status for status in Status},
+}
 
 
-def _figure_projected(f: Fields, e: Event) -> None:
-    assert isinstance(e, FigureProjected)
-    if f["status"] not in OUTCOME_STATUSES:
-        f["status"] = _PROJECTED
-    f["partial"] = False
-    for name in ("measure", "area", "period", "quantity", "scope"):
-        if (v := getattr(e, name)) is not None:
-            f[name] = v
-    if e.claims:
-        f["claims"] = e.claims
-    _hedge(f, e)
-    if e.quantity is not None:
-        figure = _vintage(e, e.quantity, f.get("scope"), e.period)
-        f["projections"] = (*f.get("projections", ()), figure)
+def _handler(name: str, lines: Lines) -> FoldHandler:
+    """Compile a handler ``name(f, e)`` from the lines of its body."""
+    source = "\n".join([f"def {name}(f, e):", "    status = f['status']", *_indent(lines)])
+    ns = dict(_NAMES)
+    exec(compile(source, f"<chronology fold rule {name}>", "exec"), ns)
+    handler: FoldHandler = ns[name]
+    return handler
 
 
-def _figure_revised(f: Fields, e: Event) -> None:
-    assert isinstance(e, FigureRevised)
-    if f["status"] not in OUTCOME_STATUSES:
-        f["status"] = _REVISED
-    if e.quantity is not None:
-        f["quantity"] = e.quantity
-    if e.claims:
-        f["claims"] = e.claims
-    if e.scope is not None:
-        f["scope"] = e.scope
-    _hedge(f, e)
-    if e.quantity is not None:
-        figure = _vintage(e, e.quantity, f.get("scope"), f.get("period"))
-        f["projections"] = (*f.get("projections", ()), figure)
+def _field_names(*groups: tuple[str, ...]) -> None:
+    for group in groups:
+        for name in group:
+            if not (isinstance(name, str) and name.isidentifier()):
+                raise KindError(f"fold rule: {name!r} is not a field name")
 
 
-def _figure_reported(f: Fields, e: Event) -> None:
-    assert isinstance(e, FigureReported)
-    f["status"] = _REPORTED
-    if "period" not in f and e.period is not None:
-        f["period"] = e.period
-    figure = _vintage(e, e.quantity, e.scope, e.period, e.preliminary)
-    f["reports"] = (*f.get("reports", ()), figure)
+# -- the handlers of planned happenings ---------------------------------------------------------
 
 
-for _cls, _rule in (
-    (PlanAnnounced, _plan_announced),
-    (PlanScheduled, _plan_scheduled),
-    (PlanRescheduled, _plan_rescheduled),
-    (PlanPostponed, _plan_postponed),
-    (PlanCancelled, _plan_cancelled),
-    (PlanOccurred, _plan_occurred),
-    (FigureProjected, _figure_projected),
-    (FigureRevised, _figure_revised),
-    (FigureReported, _figure_reported),
+def announcement(
+    *, scalars: tuple[str, ...] = (), tuples: tuple[str, ...] = (), held: tuple[str, ...] = ()
+) -> FoldHandler:
+    """The handler of a family's announcement: status ``announced``, no longer partial.
+
+    Args:
+        scalars: the fields the event carries that are set when not ``None``.
+        tuples: the tuple fields set when not empty.
+        held: the fields (a place, counterparts) an occurrence's value holds against.
+
+    Returns:
+        A handler for :func:`chronology.registry.register_fold_handler`; the event also needs
+        ``window``, ``likelihood`` and ``probability``.
+
+    Raises:
+        KindError: for a name that is not a field name.
+    """
+    _field_names(scalars, tuples, held)
+    lines = [
+        "f['partial'] = False",
+        *_carry(scalars, tuples),
+        *_hold(held),
+        *_hedge(),
+        *_move("_ANNOUNCED", then=_window()),
+    ]
+    return _handler("announced", lines)
+
+
+def scheduling(*, scalars: tuple[str, ...] = (), held: tuple[str, ...] = ()) -> FoldHandler:
+    """The handler of a family's schedule (the dates fixed): status ``scheduled``.
+
+    Args:
+        scalars: the fields set when not ``None`` (who visits, who hosts).
+        held: the fields an occurrence's value holds against (a place).
+
+    Raises:
+        KindError: for a name that is not a field name.
+    """
+    _field_names(scalars, held)
+    lines = [*_carry(scalars), *_hold(held), *_hedge(), *_move("_SCHEDULED", then=_window())]
+    return _handler("scheduled", lines)
+
+
+#: The handler of new dates (``window``, ``reason``, a hedge): status ``scheduled``.
+rescheduled: Final = _handler(
+    "rescheduled", [*_hedge(), *_move("_SCHEDULED", reason=True, then=_window())]
+)
+#: The handler of a postponement (``reason``, ``window`` or ``None`` for dates unknown, a
+#: hedge): status ``postponed``.
+postponed: Final = _handler(
+    "postponed", [*_hedge(), *_move("_POSTPONED", reason=True, then=_window(replace=True))]
+)
+#: The handler of a cancellation (``reason``): status ``cancelled``, whatever it was.
+cancelled: Final = _handler("cancelled", _settle("_CANCELLED", reason=True))
+#: The handler of an occurrence (``window``, ``place``, ``counterparts``): ``occurred``.
+occurred: Final = _handler(
+    "occurred", [*_settle("_OCCURRED"), *_carry(("place",), ("counterparts",)), *_window()]
+)
+#: The handler of a hedge alone (a statement's, say): the latest one given.
+take_hedge: Final = _handler("take_hedge", _hedge())
+
+
+def agenda_changed(f: Fields, e: Any) -> None:
+    """The handler of an agenda change: items ``added`` to and ``removed`` from the
+    ``agenda``; the status is left."""
+    items = list(f.get("agenda", ()))
+    if e.removed:
+        removed = set(e.removed)
+        items = [a for a in items if a not in removed]
+    for a in e.added:
+        if a not in items:
+            items.append(a)
+    f["agenda"] = tuple(items)
+
+
+# -- the handlers of figures --------------------------------------------------------------------
+
+
+def projection(*, scalars: tuple[str, ...] = ()) -> FoldHandler:
+    """The handler of a family's projection: status ``projected``, no longer partial; a
+    ``quantity`` given is kept as a vintage in ``projections``.
+
+    Args:
+        scalars: the fields naming what is projected (an exporter, a measure), set when not
+            ``None``; ``period``, ``quantity``, ``scope``, ``claims`` and the hedge are read
+            from every projection.
+
+    Raises:
+        KindError: for a name that is not a field name.
+    """
+    _field_names(scalars)
+    lines = [
+        *_move("_PROJECTED"),
+        "f['partial'] = False",
+        *_carry((*scalars, "period", "quantity", "scope"), ("claims",)),
+        *_hedge(),
+        *_vintage("projections", "f.get('scope')", "e.period"),
+    ]
+    return _handler("projected", lines)
+
+
+#: The handler of a revision (``quantity``, ``claims``, ``scope``, a hedge): ``revised``.
+revised: Final = _handler(
+    "revised",
+    [
+        *_move("_REVISED"),
+        *_carry(("quantity", "scope"), ("claims",)),
+        *_hedge(),
+        *_vintage("projections", "f.get('scope')", "f.get('period')"),
+    ],
+)
+#: The handler of a report, the outcome (``quantity``, ``scope``, ``period``,
+#: ``preliminary``): status ``reported``; reports are kept beside the projections.
+reported: Final = _handler(
+    "reported",
+    [
+        *_settle("_REPORTED"),
+        "if 'period' not in f and e.period is not None: f['period'] = e.period",
+        *_vintage("reports", "e.scope", "e.period", "e.preliminary"),
+    ],
+)
+
+
+# -- the built-in kinds, registered as a user's would be ----------------------------------------
+
+register_kind("visit", events=VisitEvent, value=VisitExpectation, past_due=PLAN_PAST_DUE)
+register_kind("trade", events=TradeEvent, value=TradeExpectation, past_due=FIGURE_PAST_DUE)
+register_kind("plan", events=PlanEvent, value=PlanExpectation, past_due=PLAN_PAST_DUE)
+register_kind("figure", events=FigureEvent, value=FigureExpectation, past_due=FIGURE_PAST_DUE)
+
+for _event_class, _rule in (
+    (
+        VisitAnnounced,
+        announcement(
+            scalars=("visitor", "host", "purpose"), tuples=("agenda",), held=("counterparts",)
+        ),
+    ),
+    (VisitScheduled, scheduling(scalars=("visitor", "host"))),
+    (VisitRescheduled, rescheduled),
+    (VisitPostponed, postponed),
+    (VisitCancelled, cancelled),
+    (VisitOccurred, occurred),
+    (AgendaChanged, agenda_changed),
+    (
+        PlanAnnounced,
+        announcement(scalars=("what",), tuples=("actors",), held=("place", "counterparts")),
+    ),
+    (PlanScheduled, scheduling(held=("place",))),
+    (PlanRescheduled, rescheduled),
+    (PlanPostponed, postponed),
+    (PlanCancelled, cancelled),
+    (PlanOccurred, occurred),
+    (TradeProjected, projection(scalars=("exporter", "importer", "commodity", "grade"))),
+    (TradeProjectionRevised, revised),
+    (TradeReported, reported),
+    (FigureProjected, projection(scalars=("measure", "area"))),
+    (FigureRevised, revised),
+    (FigureReported, reported),
 ):
-    register_handler(_cls, _rule)
+    register_fold_handler(_event_class, _rule)

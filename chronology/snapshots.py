@@ -17,13 +17,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from chronology.events import Retracted, StatementMade
-from chronology.expectations import (
-    Expectation,
-    ExpectationFold,
-    due_at,
-    past_due,
-    shown_at,
-)
+from chronology.expectations import Expectation
+from chronology.fold import ExpectationFold, due_at, past_due, shown_at
 from chronology.record import Record
 from chronology.visibility import folds, retracted_ids
 

@@ -18,7 +18,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from chronology.events import Event, Retracted
-from chronology.expectations import Expectation, ExpectationFold
+from chronology.expectations import Expectation
+from chronology.fold import ExpectationFold
 from chronology.record import Record
 from chronology.visibility import retracted_ids
 

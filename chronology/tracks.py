@@ -2,8 +2,9 @@
 
 An expectation merges what every source said (the latest-known event wins, field by field), so
 a schedule reported by one outlet and a hedge from another end up side by side. A
-:class:`SourceTrack` keeps one source's own account: the window or period it last gave, its
-figure, its hedge, its claims, the status its own events implied, and when it last spoke.
+:class:`~chronology.expectations.SourceTrack` keeps one source's own account: the window or
+period it last gave, its figure, its hedge, its claims, the status its own events implied,
+and when it last spoke.
 
 Tracks are derived on demand, never stored (the fold stays as fast as without them):
 :meth:`.VisitExpectation.by_source` and :meth:`.View.by_source` read back the events an
@@ -16,18 +17,12 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Iterable
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
-
-import attrs
 
 from chronology.errors import ChronologyError
 from chronology.events import (
     Event,
     FigureEvent,
-    Likelihood,
-    Quantity,
-    Source,
     TradeProjected,
     TradeProjectionRevised,
     TradeReported,
@@ -38,7 +33,7 @@ from chronology.events import (
     VisitRescheduled,
     VisitScheduled,
 )
-from chronology.expectations import Expectation, Status
+from chronology.expectations import Expectation, SourceTrack, Status, read_tracks_with
 from chronology.figures import FigureProjected, FigureReported, FigureRevised
 from chronology.plans import (
     PlanAnnounced,
@@ -48,43 +43,11 @@ from chronology.plans import (
     PlanRescheduled,
     PlanScheduled,
 )
-from chronology.time import Window
 
 if TYPE_CHECKING:
     from chronology.stores.base import Store
 
-__all__ = ["SourceTrack", "source_tracks", "tracks_of", "watch"]
-
-
-@attrs.frozen(kw_only=True)
-class SourceTrack:
-    """What one source last said about a subject.
-
-    Attributes:
-        source: the source, as its latest event about the subject gave it.
-        status: the status its own events implied (``None`` if none of them sets one, such as
-            an agenda change or a statement alone); derived statuses (``overdue``) are a view's
-            judgement and are not applied here.
-        window: the window (of a visit) or period (of a figure) it last gave; a postponement
-            without dates makes it ``None``.
-        quantity: the figure it last gave: projected, revised or reported.
-        likelihood, probability: the hedge it last gave (the two go together).
-        claims: the claims it last made.
-        first_known_at: when it first spoke about the subject.
-        known_at: when it last did.
-        event_ids: the ids of its events, in fold order.
-    """
-
-    source: Source
-    status: Status | None = None
-    window: Window | None = None
-    quantity: Quantity | None = None
-    likelihood: Likelihood | None = None
-    probability: float | None = None
-    claims: tuple[str, ...] = ()
-    first_known_at: datetime
-    known_at: datetime
-    event_ids: tuple[str, ...] = ()
+__all__ = ["source_tracks", "tracks_of", "watch"]
 
 
 #: The status each built-in event type implies.
@@ -205,3 +168,6 @@ def tracks_of(value: Expectation) -> dict[str, SourceTrack]:
         f"{value.subject}: by_source() reads the events an expectation was folded from, and no "
         "open chronicle holds them (was this value read from a chronicle, which is still open?)"
     )
+
+
+read_tracks_with(tracks_of)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 import attrs
 
@@ -13,20 +13,19 @@ from chronology.events import Event, StatementMade
 from chronology.expectations import (
     Expectation,
     Figured,
-    FigureExpectation,
-    PlanExpectation,
     Planned,
+    SourceTrack,
     Status,
     TradeExpectation,
     VisitExpectation,
-    fold_expectations,
 )
+from chronology.fold import fold_expectations
 from chronology.frames import Cell, columns_to_arrow, to_pandas
 from chronology.record import Record
+from chronology.registry import expectation_kind
 from chronology.snapshots import Snapshots
 from chronology.subject_snapshots import SubjectSnapshots
 from chronology.time import Window, end_instant, to_instant
-from chronology.tracks import SourceTrack
 from chronology.view_records import (
     HISTORY_COLUMNS,
     HISTORY_TYPES,
@@ -237,34 +236,44 @@ class View:
         return tuple(self._expectations().values())
 
     def visits(self) -> tuple[VisitExpectation, ...]:
-        """The visit expectations, sorted by subject."""
-        return tuple(e for e in self._expectations().values() if isinstance(e, VisitExpectation))
+        """The visit expectations, sorted by subject: ``of_kind("visit")``."""
+        return cast(tuple[VisitExpectation, ...], self.of_kind("visit"))
 
     def trades(self) -> tuple[TradeExpectation, ...]:
-        """The trade expectations, sorted by subject."""
-        return tuple(e for e in self._expectations().values() if isinstance(e, TradeExpectation))
+        """The trade expectations, sorted by subject: ``of_kind("trade")``."""
+        return cast(tuple[TradeExpectation, ...], self.of_kind("trade"))
 
     def plans(self) -> tuple[Planned, ...]:
         """The expectations of planned happenings, sorted by subject: plans, and visits (a
-        visit is one kind of plan; :meth:`of_kind` tells them apart)."""
-        return tuple(
-            e
-            for e in self._expectations().values()
-            if isinstance(e, PlanExpectation | VisitExpectation)
-        )
+        visit is one kind of plan): ``of_kind("plan", "visit")``."""
+        return cast(tuple[Planned, ...], self.of_kind("plan", "visit"))
 
     def figures(self) -> tuple[Figured, ...]:
         """The expectations of figures, sorted by subject: figures, and trade flows (a trade
-        flow is one kind of figure; :meth:`of_kind` tells them apart)."""
-        return tuple(
-            e
-            for e in self._expectations().values()
-            if isinstance(e, FigureExpectation | TradeExpectation)
-        )
+        flow is one kind of figure): ``of_kind("figure", "trade")``."""
+        return cast(tuple[Figured, ...], self.of_kind("figure", "trade"))
 
     def of_kind(self, *kinds: str) -> tuple[Expectation, ...]:
-        """The expectations of the given kinds (``"visit"``, ``"plan"``, ``"trade"``,
-        ``"figure"``, or a kind registered by a plugin), sorted by subject."""
+        """The expectations of the given kinds, sorted by subject.
+
+        Args:
+            kinds: names of registered kinds (:func:`chronology.registry.register_kind`):
+                ``"visit"``, ``"plan"``, ``"trade"``, ``"figure"``, or one a user or a plugin
+                registered, whose values are of that kind's own class.
+
+        Raises:
+            KindError: for a name no kind has, naming the kinds known.
+
+        Example:
+            >>> from chronology import Chronicle
+            >>> from chronology.events import VisitAnnounced
+            >>> c = Chronicle()
+            >>> _ = c.append(VisitAnnounced(subject="visit/x", known_at="2024-04-03T12:00:00Z"))
+            >>> [e.subject for e in c.as_of("2024-04-04").of_kind("visit")]
+            ['visit/x']
+        """
+        for kind in kinds:
+            expectation_kind(kind)
         return tuple(e for e in self._expectations().values() if e.kind in kinds)
 
     def statements(self, subject: str | None = None) -> tuple[StatementMade, ...]:

@@ -30,14 +30,14 @@ from chronology.events import (
 )
 from chronology.expectations import (
     Expectation,
-    ExpectationFold,
+    SourceTrack,
     TradeExpectation,
     VisitExpectation,
 )
+from chronology.fold import ExpectationFold
 from chronology.serialization import event_from_payload, event_id_of, payload_of
 from chronology.snapshots import Snapshots
 from chronology.time import as_of_instant
-from chronology.tracks import SourceTrack
 from chronology.view import View
 
 B = "visit/blinken-china-2023"

@@ -185,7 +185,8 @@ def test_numbers_read_back_as_the_strict_path_reads_them(probability: float) -> 
 
 
 def test_past_due_copies_every_field() -> None:
-    from chronology.expectations import ExpectationFold, Status, past_due
+    from chronology.expectations import Status
+    from chronology.fold import ExpectationFold, past_due
 
     fold = ExpectationFold()
     fold.apply(VisitAnnounced(subject="visit/o", known_at="2024-04-03", visitor="V"), "id1")

@@ -20,7 +20,8 @@ from chronology.events import (
     VisitRescheduled,
     VisitScheduled,
 )
-from chronology.expectations import ExpectationFold, TradeExpectation, VisitExpectation
+from chronology.expectations import TradeExpectation, VisitExpectation
+from chronology.fold import ExpectationFold
 
 V = "visit/lavrov-china-2024-04"
 T = "trade/crude-2024-03"

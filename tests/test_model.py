@@ -25,7 +25,8 @@ from chronology.events import (
     VisitRescheduled,
     VisitScheduled,
 )
-from chronology.expectations import ExpectationFold, Status
+from chronology.expectations import Status
+from chronology.fold import ExpectationFold
 from chronology.testing.clock import TICK
 from chronology.testing.model import Outline, event_id, naive_instant, naive_outlines, outline
 from chronology.time import Window

@@ -24,7 +24,7 @@ from strategies import (
 
 from chronology import Chronicle, Source, Status, TimeError, UnknownSubjectError, Window
 from chronology.events import Event, Retracted, StatementMade, VisitScheduled
-from chronology.expectations import ExpectationFold
+from chronology.fold import ExpectationFold
 from chronology.serialization import (
     canonical_json,
     event_from_dict,

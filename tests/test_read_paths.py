@@ -25,7 +25,7 @@ from chronology.events import (
     VisitPostponed,
     VisitScheduled,
 )
-from chronology.expectations import fold_expectations
+from chronology.fold import fold_expectations
 from chronology.serialization import event_from_dict, event_from_payload, payload_of
 from chronology.snapshots import Snapshots
 

@@ -14,7 +14,8 @@ from strategies import ALL_SUBJECTS, events, known_ats, retractions_of
 
 from chronology import Chronicle
 from chronology.events import AgendaChanged, Event, Retracted, VisitAnnounced
-from chronology.expectations import Expectation, ExpectationFold, VisitExpectation
+from chronology.expectations import Expectation, VisitExpectation
+from chronology.fold import ExpectationFold
 from chronology.stores import MemoryStore
 from chronology.subject_snapshots import SubjectSnapshots
 from chronology.time import Window

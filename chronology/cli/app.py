@@ -19,6 +19,7 @@ import click
 
 from chronology import __version__
 from chronology.errors import ChronologyError
+from chronology.registry import load_plugins
 from chronology.render import printable
 
 __all__ = ["cli", "main"]
@@ -114,7 +115,11 @@ def cli() -> None:
     Start with the seed case:
       chronology demo
       chronology history visit/lavrov-china-2024-04 --db chronology-demo.db
+
+    Installed plugins (entry point group chronology.events) are loaded first, so a chronicle
+    holding their events reads.
     """
+    load_plugins()
 
 
 def main() -> None:

@@ -21,9 +21,10 @@ from chronology.cli.options import (
     opened,
     recorded_by_option,
 )
-from chronology.errors import UnknownSubjectError
+from chronology.errors import KindError, UnknownSubjectError
 from chronology.events import Event
 from chronology.expectations import Expectation
+from chronology.registry import kinds_within
 from chronology.render import (
     BOOKKEEPING_FIELDS,
     change_to_dict,
@@ -145,6 +146,16 @@ def _status_window(e: Expectation) -> str:
     return f"{e.status.value}, {window_text(e.window)}"
 
 
+def _kinds_option(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...]:
+    """``--kind NAME``: the registered kinds it covers (a plan's include visits)."""
+    if value is None:
+        return ()
+    try:
+        return kinds_within(value)
+    except KindError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
+
+
 # -- the commands -------------------------------------------------------------------------------
 
 
@@ -154,13 +165,17 @@ def _status_window(e: Expectation) -> str:
 @recorded_by_option
 @click.option(
     "--kind",
-    type=click.Choice(["visit", "trade", "plan", "figure"]),
     default=None,
-    help="Only this kind (plan: plans and visits; figure: figures and trades).",
+    metavar="KIND",
+    callback=_kinds_option,
+    help=(
+        "Only this kind: visit, trade, plan (plans and visits), figure (figures and trades),"
+        " or a kind an installed plugin registers."
+    ),
 )
 @format_option
 def as_of(
-    when: datetime, db: str, recorded_by: datetime | None, kind: str | None, fmt: Format
+    when: datetime, db: str, recorded_by: datetime | None, kind: tuple[str, ...], fmt: Format
 ) -> None:
     """Show what was expected as of WHEN (an assertion-time date or instant).
 
@@ -172,16 +187,7 @@ def as_of(
     """
     with opened(db) as chronicle:
         view = chronicle.as_of(when, recorded_by=recorded_by)
-        if kind == "visit":
-            found: tuple[Expectation, ...] = view.visits()
-        elif kind == "trade":
-            found = view.trades()
-        elif kind == "plan":
-            found = view.plans()
-        elif kind == "figure":
-            found = view.figures()
-        else:
-            found = view.expectations()
+        found = view.of_kind(*kind) if kind else view.expectations()
         emit(
             fmt,
             table=lambda: (

@@ -39,7 +39,8 @@ from chronology.events import (
     VisitRescheduled,
     VisitScheduled,
 )
-from chronology.expectations import Expectation, ExpectationFold, Status
+from chronology.expectations import Expectation, Status
+from chronology.fold import ExpectationFold
 from chronology.record import Record
 from chronology.serialization import canonical_json, event_id_of, event_to_dict
 from chronology.testing.clock import TICK

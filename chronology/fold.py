@@ -1,0 +1,281 @@
+"""The fold engine of the built-in projection: events in, expectation values out.
+
+:class:`ExpectationFold` folds events, in order, into one mutable set of fields per subject,
+through the handler :mod:`chronology.registry` gives each event class, and freezes them into
+the value class of the subject's kind, deriving the statuses a view shows once a window is over
+(each kind's ``past_due``: ``overdue``, ``awaiting_report``). The rules of the built-in kinds
+live in :mod:`chronology.lifecycle`; a user's kind is folded the same way once registered.
+
+The engine's own rules:
+
+* the first event about a subject that has a kind fixes the subject's kind; events of another
+  kind about it are left out of the built-in projection;
+* an event whose class has a handler but no kind (a statement with a hedge, say) only updates
+  an expectation that exists; one with neither is left out;
+* a :class:`.StatementMade` is listed by the view, and folded into an expectation that exists
+  only when it changes that expectation's hedge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any, Final
+
+import attrs
+
+from chronology.events import Event, Source, StatementMade
+from chronology.expectations import Expectation, Status
+from chronology.lifecycle import take_hedge
+from chronology.registry import COMMON_FIELDS, ExpectationKind, expectation_kind, fold_rules
+
+__all__ = [
+    "ExpectationFold",
+    "due_at",
+    "fold_expectations",
+    "past_due",
+    "shown_at",
+]
+
+#: The fold rule of each event class: one dict hit per event (see registry.fold_rules).
+_RULES: Final = fold_rules()
+
+
+class _Builder:
+    """The expectation of one subject while it is being folded. Mutable builders keep attrs
+    object creation out of the loop; they are frozen once, at the end."""
+
+    __slots__ = ("event_ids", "fields", "first_known_at", "kind", "sources", "updated_at")
+
+    def __init__(self, subject: str, kind: ExpectationKind, known_at: datetime) -> None:
+        self.fields: dict[str, Any] = {
+            "subject": subject,
+            "status": Status.UNKNOWN,
+            "partial": True,
+        }
+        self.kind = kind
+        #: The sources by :func:`_source_key`, in order of first appearance.
+        self.sources: dict[object, Source] = {}
+        self.first_known_at = known_at
+        self.updated_at = known_at
+        self.event_ids: list[str] = []
+
+
+class ExpectationFold:
+    """The built-in projection as an incremental fold: feed events in order, then freeze.
+
+    ``apply`` is cheap (it mutates plain builders); :meth:`freeze` turns the builders into frozen
+    expectation values as of an instant, deriving ``overdue`` and ``awaiting_report``.
+    """
+
+    __slots__ = ("_base", "_builders", "statements")
+
+    def __init__(self, base: Mapping[str, Expectation] | None = None) -> None:
+        """Start empty, or from ``base``: expectations frozen (with ``as_of=None``) from an
+        earlier fold, which the events folded next continue. Only the subjects those events
+        touch are thawed back into builders."""
+        self._base: Mapping[str, Expectation] = {} if base is None else base
+        self._builders: dict[str, _Builder] = {}
+        self.statements: list[StatementMade] = []
+
+    def apply(self, event: Event, event_id: str) -> bool:
+        """Fold one event; return whether the built-in projection used it."""
+        handler, kind = _RULES[event.__class__]
+        subject = event.subject
+        if handler is None:
+            if event.__class__ is not StatementMade and not isinstance(event, StatementMade):
+                return False
+            self.statements.append(event)
+            if not self._restates(subject, event):
+                return True
+            handler = take_hedge
+        b = self._builders.get(subject)
+        if b is None:
+            earlier = self._base.get(subject)
+            if earlier is not None:
+                if kind is not None and earlier.kind != kind.name:
+                    return False
+                b = self._builders[subject] = _thaw(earlier)
+            elif kind is None:
+                return False
+            else:
+                b = self._builders[subject] = _Builder(subject, kind, event.known_at)
+        elif kind is not None and b.kind is not kind:
+            return False
+        handler(b.fields, event)
+        source = event.source
+        if source is not None:
+            key = _source_key(source)
+            if key not in b.sources:
+                b.sources[key] = source
+        b.updated_at = event.known_at
+        b.event_ids.append(event_id)
+        return True
+
+    def _restates(self, subject: str, event: StatementMade) -> bool:
+        """Whether a statement changes the hedge of an expectation that exists. Only then is
+        it folded into it (a statement creates no expectation, and changes nothing else)."""
+        hedge = (event.likelihood, event.probability)
+        if hedge == (None, None):
+            return False
+        b = self._builders.get(subject)
+        if b is not None:
+            return hedge != (b.fields.get("likelihood"), b.fields.get("probability"))
+        earlier: Any = self._base.get(subject)
+        return earlier is not None and hedge != (
+            getattr(earlier, "likelihood", None),
+            getattr(earlier, "probability", None),
+        )
+
+    def subjects(self) -> list[str]:
+        """The subjects with an expectation, sorted (those of the base included)."""
+        if self._base:
+            return sorted(self._builders.keys() | self._base.keys())
+        return sorted(self._builders)
+
+    def freeze_one(self, subject: str, as_of: datetime | None) -> Expectation | None:
+        """The frozen expectation of one subject, its derived status (``overdue``,
+        ``awaiting_report``) taken at ``as_of``."""
+        b = self._builders.get(subject)
+        if b is None:
+            earlier = self._base.get(subject)
+            if earlier is None or as_of is None:
+                return earlier
+            return shown_at(earlier, as_of)
+        fields: dict[str, Any] = dict(b.fields)
+        kind = b.kind
+        if as_of is not None:
+            rule = kind.past_due.get(fields["status"])
+            if rule is not None:
+                window = fields.get(rule[1])
+                if window is not None and window.end is not None and window.end <= as_of:
+                    fields["status"] = rule[0]
+        value: Expectation = kind.value(
+            **fields,
+            sources=tuple(b.sources.values()),
+            first_known_at=b.first_known_at,
+            updated_at=b.updated_at,
+            event_ids=tuple(b.event_ids),
+        )
+        return value
+
+    def freeze(self, as_of: datetime | None) -> dict[str, Expectation]:
+        """Every expectation, by subject (sorted)."""
+        out: dict[str, Expectation] = {}
+        for subject in self.subjects():
+            value = self.freeze_one(subject, as_of)
+            assert value is not None
+            out[subject] = value
+        return out
+
+
+#: The past-due rules of each value class (see ExpectationKind.past_due).
+_PAST_DUE: dict[type, Mapping[str, tuple[str, str]]] = {}
+
+
+def _past_due_rules(value: Any) -> Mapping[str, tuple[str, str]]:
+    cls = value.__class__
+    try:
+        return _PAST_DUE[cls]
+    except KeyError:
+        rules = _PAST_DUE[cls] = expectation_kind(value.kind).past_due
+        return rules
+
+
+def due_at(value: Expectation) -> datetime | None:
+    """The instant from which ``value`` (frozen with ``as_of=None``) reads ``overdue`` or
+    ``awaiting_report``, if any: the end of its window (or period) while it is still expected."""
+    rule = _past_due_rules(value).get(value.status)
+    if rule is not None:
+        window = getattr(value, rule[1])
+        if window is not None:
+            end: datetime | None = window.end
+            return end
+    return None
+
+
+def shown_at(value: Expectation, as_of: datetime) -> Expectation:
+    """``value`` (frozen with ``as_of=None``) as a view at ``as_of`` shows it."""
+    end = due_at(value)
+    if end is not None and end <= as_of:
+        return past_due(value)
+    return value
+
+
+_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def past_due(value: Expectation) -> Expectation:
+    """``value`` with its derived status (``overdue`` for a visit, ``awaiting_report`` for a
+    figure): ``attrs.evolve``, copied slot by slot (evolve inspects the class on every call; a
+    view may show tens of thousands of overdue visits)."""
+    cls = type(value)
+    names = _NAMES.get(cls)
+    if names is None:
+        names = _NAMES[cls] = tuple(f.name for f in attrs.fields(cls) if f.name != "status")
+    out = object.__new__(cls)
+    put = object.__setattr__
+    for name in names:
+        put(out, name, getattr(value, name))
+    put(out, "status", _past_due_rules(value)[value.status][0])
+    return out
+
+
+_THAW: dict[type, tuple[str, ...]] = {}
+
+
+def _source_key(source: Source) -> object:
+    """What tells sources apart in a builder: equal keys for equal sources. A plain
+    :class:`Source` that is a name only (most are) is keyed by its name, which hashes far
+    faster than the source; any other source is its own key."""
+    if (
+        source.__class__ is Source
+        and source.kind is None
+        and source.speaker is None
+        and source.title is None
+        and source.url is None
+        and source.published_at is None
+        and not source.via
+    ):
+        return source.name
+    return source
+
+
+def _thaw(value: Expectation) -> _Builder:
+    """A builder that continues the fold ``value`` was frozen from (with ``as_of=None``).
+
+    Builders leave out what no event set; ``None`` is what a frozen value shows for those, and
+    no event sets a field to ``None`` in a way the handlers tell apart from leaving it out.
+    """
+    cls = type(value)
+    names = _THAW.get(cls)
+    if names is None:
+        names = _THAW[cls] = tuple(f.name for f in attrs.fields(cls) if f.name not in COMMON_FIELDS)
+    b = _Builder.__new__(_Builder)
+    fields: dict[str, Any] = {
+        "subject": value.subject,
+        "status": value.status,
+        "partial": value.partial,
+    }
+    for name in names:
+        v = getattr(value, name)
+        if v is not None:
+            fields[name] = v
+    b.fields = fields
+    b.kind = expectation_kind(value.kind)
+    b.sources = {}
+    for source in value.sources:
+        b.sources.setdefault(_source_key(source), source)
+    b.first_known_at = value.first_known_at
+    b.updated_at = value.updated_at
+    b.event_ids = list(value.event_ids)
+    return b
+
+
+def fold_expectations(events: Iterable[tuple[Event, str]]) -> ExpectationFold:
+    """Fold ``(event, event_id)`` pairs, already in order, into a fresh :class:`ExpectationFold`."""
+    state = ExpectationFold()
+    apply = state.apply
+    for event, event_id in events:
+        apply(event, event_id)
+    return state
