@@ -76,7 +76,7 @@ class Status(enum.StrEnum):
     AWAITING_REPORT = "awaiting_report"
 
 
-#: Outcomes and cancellations: the statuses that an expectation event known later does not undo.
+#: Outcomes and cancellations, the statuses that an expectation event known later does not undo.
 OUTCOME_STATUSES: Final[frozenset[Status]] = frozenset(
     {Status.OCCURRED, Status.CANCELLED, Status.REPORTED}
 )

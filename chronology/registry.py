@@ -152,7 +152,7 @@ def event_class(tag: str) -> type:
     if found is None:
         known = ", ".join(sorted(_EVENT_CLASSES))
         raise UnknownEventTypeError(
-            f"unknown event type {tag!r}: no installed plugin (entry point group "
+            f"unknown event type {tag!r}; no installed plugin (entry point group "
             f"{PLUGIN_GROUP!r}) provides it; known: {known}"
         )
     return found
@@ -179,13 +179,13 @@ def upcaster(tag: str, from_version: int) -> Upcaster | None:
 
 # -- expectation kinds and fold handlers ---------------------------------------------------------
 
-#: A fold handler: ``handler(fields, event)`` updates ``fields``, the fields of the expectation
-#: being built (by name, ``status`` among them), from one event. A field no event set is left
+#: A fold handler, ``handler(fields, event)``, updates ``fields`` (the fields of the expectation
+#: being built, by name, ``status`` among them) from one event. A field no event set is left
 #: out (the value class's default applies); ``subject``, ``sources``, ``first_known_at``,
 #: ``updated_at`` and ``event_ids`` are kept by the fold itself.
 FoldHandler: TypeAlias = Callable[[dict[str, Any], Any], None]
 
-#: The fields every expectation value takes besides those its handlers set: the fold fills them.
+#: The fields every expectation value takes besides those its handlers set (the fold fills them).
 COMMON_FIELDS: Final = frozenset(
     {"subject", "status", "partial", "sources", "first_known_at", "updated_at", "event_ids"}
 )
@@ -217,8 +217,9 @@ class ExpectationKind:
 _KINDS: dict[str, ExpectationKind] = {}
 _HANDLERS: dict[type, FoldHandler] = {}
 
-#: What the fold does with an event class: its handler (``None``: the built-in projection
-#: leaves it out) and the kind it builds (``None``: it only updates an expectation that exists).
+#: What the fold does with an event class, that is its handler (``None`` if the built-in
+#: projection leaves it out) and the kind it builds (``None`` if it only updates an
+#: expectation that exists).
 FoldRule: TypeAlias = tuple[FoldHandler | None, ExpectationKind | None]
 
 
@@ -372,15 +373,16 @@ def register_fold_handler(event_class: type, handler: FoldHandler) -> None:
     _RULES.clear()
 
 
-_E = TypeVar("_E")
+E = TypeVar("E")
 
 
 def fold_handler(
-    event_class: type[_E],
-) -> Callable[[Callable[[dict[str, Any], _E], None]], Callable[[dict[str, Any], _E], None]]:
+    event_class: type[E],
+) -> Callable[[Callable[[dict[str, Any], E], None]], Callable[[dict[str, Any], E], None]]:
     """Decorator form of :func:`register_fold_handler`: the function is returned unchanged.
 
     Example:
+        >>> from chronology import Event
         >>> from chronology.registry import fold_handler
         >>> class HarvestDone(Event):
         ...     pass
@@ -390,8 +392,8 @@ def fold_handler(
     """
 
     def register(
-        handler: Callable[[dict[str, Any], _E], None],
-    ) -> Callable[[dict[str, Any], _E], None]:
+        handler: Callable[[dict[str, Any], E], None],
+    ) -> Callable[[dict[str, Any], E], None]:
         register_fold_handler(event_class, handler)
         return handler
 

@@ -94,6 +94,7 @@ nitpick_ignore = [
     # ``When`` is a private alias, ``datetime | date | str``, in signatures.
     ("py:class", "When"),
     ("py:class", "chronology.events.E"),
+    ("py:class", "chronology.registry.E"),
     ("py:class", "chronology.view.S"),
     ("py:obj", "chronology.view.S"),
     # The offline inventory of the standard library leaves these out.

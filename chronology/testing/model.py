@@ -10,7 +10,7 @@ Two parts, each as plain as it can be and sharing no code with the chronicle's o
   events at once rather than event by event.
 
 :func:`model_answer` puts them together. Its :attr:`Answer.expectations` are folded by the real
-:class:`~chronology.expectations.ExpectationFold` from the model's records (a check of which
+:class:`~chronology.fold.ExpectationFold` from the model's records (a check of which
 records a view sees, for every field); its :attr:`Answer.outlines` come from the naive rules
 alone (a check of the fold rules themselves).
 """
@@ -342,7 +342,7 @@ def model_answer(
     model: Sequence[ModelRecord], when: datetime | date | str, recorded_by: datetime | None
 ) -> Answer:
     """What ``as_of(when, recorded_by=recorded_by)`` must answer: :func:`model_records`
-    folded by a fresh :class:`~chronology.expectations.ExpectationFold`, and outlined by
+    folded by a fresh :class:`~chronology.fold.ExpectationFold`, and outlined by
     :func:`naive_outlines`."""
     at = naive_instant(when)
     records = model_records(model, at, recorded_by)
