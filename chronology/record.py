@@ -3,8 +3,9 @@
 A :class:`Record` is an event as this chronicle stored it: its position (1, 2, 3, ...), its
 content-derived ``event_id``, the system time ``recorded_at`` and the ``hash`` that chains it to
 the record before. :func:`seal` makes every system-time decision for a batch (deduplication,
-positions, ``recorded_at``, hashes, retraction targets) and is called by each store *inside* its
-own transaction, so that several writers never interleave.
+positions, ``recorded_at``, hashes, retraction targets) and is called by the shared store
+(:class:`~chronology.stores.base.Store`) *inside* its backend's transaction, so that several
+writers never interleave.
 """
 
 from __future__ import annotations
@@ -154,7 +155,16 @@ class Tip:
 class Sealed:
     """The outcome of :func:`seal`: the new records and what a store writes of them."""
 
-    __slots__ = ("hashes", "ids", "new", "payloads", "recorded_texts", "results", "retractions")
+    __slots__ = (
+        "hashes",
+        "ids",
+        "known_at_texts",
+        "new",
+        "payloads",
+        "recorded_texts",
+        "results",
+        "retractions",
+    )
 
     def __init__(
         self,
@@ -165,6 +175,7 @@ class Sealed:
         recorded_texts: list[str],
         hashes: list[str],
         retractions: list[int],
+        known_at_texts: list[str],
     ) -> None:
         #: The records to insert, in position order.
         self.new = new
@@ -177,6 +188,8 @@ class Sealed:
         self.hashes = hashes
         #: The positions of the new records that are retractions.
         self.retractions = retractions
+        #: The ``known_at`` text of each new record, as in its payload (``Batch.known_at_texts``).
+        self.known_at_texts = known_at_texts
 
 
 _set_position, _set_event_id, _set_recorded_at, _set_event, _set_hash = slot_setters(
@@ -310,9 +323,12 @@ def seal(
         ids = [r.event_id for r in new]
         text_of = dict(zip(batch.ids, batch.payloads, strict=True))
         payloads = [text_of[i] for i in ids]
+        known_of = dict(zip(batch.ids, batch.known_at_texts, strict=True))
+        known = [known_of[i] for i in ids]
     else:
         payloads = batch.payloads
-    return Sealed(new, results, ids, payloads, texts, hashes, retractions)
+        known = batch.known_at_texts
+    return Sealed(new, results, ids, payloads, texts, hashes, retractions, known)
 
 
 def _check_target(

@@ -35,7 +35,7 @@ from chronology.events import (
     VisitScheduled,
 )
 from chronology.serialization import event_to_dict
-from chronology.stores import MemoryStore
+from chronology.stores import MemoryBackend, MemoryStore
 from chronology.testing import FakeClock
 
 V = "visit/lavrov-china-2024-04"
@@ -341,7 +341,7 @@ def test_retracting_a_missing_event_in_a_file(chronicle: Chronicle, write: Write
 
 
 @pytest.fixture
-def stored() -> tuple[Chronicle, MemoryStore]:
+def stored() -> tuple[Chronicle, MemoryBackend]:
     store = MemoryStore()
     clock = FakeClock()
     c = Chronicle(store, clock=clock)
@@ -349,10 +349,10 @@ def stored() -> tuple[Chronicle, MemoryStore]:
         c.append(VisitCancelled(subject=V, known_at=f"2024-04-0{d}T12:00:00Z", reason=f"r{d}"))
         clock.advance()
     assert 5 == c.verify()
-    return c, store
+    return c, store.backend
 
 
-def test_verify_catches_an_altered_event(stored: tuple[Chronicle, MemoryStore]) -> None:
+def test_verify_catches_an_altered_event(stored: tuple[Chronicle, MemoryBackend]) -> None:
     c, store = stored
     event = store._events[2]
     assert isinstance(event, VisitCancelled)
@@ -364,7 +364,7 @@ def test_verify_catches_an_altered_event(stored: tuple[Chronicle, MemoryStore]) 
     assert 3 == info.value.position
 
 
-def test_verify_catches_an_altered_hash(stored: tuple[Chronicle, MemoryStore]) -> None:
+def test_verify_catches_an_altered_hash(stored: tuple[Chronicle, MemoryBackend]) -> None:
     c, store = stored
     store._hashes[3] = "0" * 64
     with pytest.raises(
@@ -373,7 +373,7 @@ def test_verify_catches_an_altered_hash(stored: tuple[Chronicle, MemoryStore]) -
         c.verify()
 
 
-def test_verify_catches_an_altered_system_time(stored: tuple[Chronicle, MemoryStore]) -> None:
+def test_verify_catches_an_altered_system_time(stored: tuple[Chronicle, MemoryBackend]) -> None:
     c, store = stored
     recorded_at = store._recorded[1]
     store._recorded[1] = recorded_at + timedelta(hours=1)
@@ -388,12 +388,12 @@ def test_verify_catches_an_altered_system_time(stored: tuple[Chronicle, MemorySt
         c.verify()
 
 
-def _parts(store: MemoryStore) -> list[list[Any]]:
+def _parts(store: MemoryBackend) -> list[list[Any]]:
     # The memory store keeps a record as its parts, in parallel lists.
     return [store._events, store._ids, store._recorded, store._hashes]
 
 
-def test_verify_catches_a_removed_record(stored: tuple[Chronicle, MemoryStore]) -> None:
+def test_verify_catches_a_removed_record(stored: tuple[Chronicle, MemoryBackend]) -> None:
     c, store = stored
     for part in _parts(store):
         del part[1]
@@ -406,7 +406,7 @@ def test_verify_catches_a_removed_record(stored: tuple[Chronicle, MemoryStore]) 
         c.verify()
 
 
-def _order_run(store: MemoryStore) -> tuple[list[Any], list[Any]]:
+def _order_run(store: MemoryBackend) -> tuple[list[Any], list[Any]]:
     # Appended in order, the five records are all in the order index's run: (known_at of
     # each, list indexes), in parallel lists.
     index = store._order_index
@@ -414,23 +414,23 @@ def _order_run(store: MemoryStore) -> tuple[list[Any], list[Any]]:
     return index._run_known, index._run
 
 
-def _swap_first_two(store: MemoryStore) -> None:
+def _swap_first_two(store: MemoryBackend) -> None:
     ordered = _order_run(store)[1]
     ordered[0], ordered[1] = ordered[1], ordered[0]
 
 
-def _hold_the_fourth_twice(store: MemoryStore) -> None:
+def _hold_the_fourth_twice(store: MemoryBackend) -> None:
     known, ordered = _order_run(store)
     known[4], ordered[4] = known[3], ordered[3]
 
 
-def _swap_first_two_with_their_times(store: MemoryStore) -> None:
+def _swap_first_two_with_their_times(store: MemoryBackend) -> None:
     known, ordered = _order_run(store)
     known[0], known[1] = known[1], known[0]
     ordered[0], ordered[1] = ordered[1], ordered[0]
 
 
-def _leave_out_the_last(store: MemoryStore) -> None:
+def _leave_out_the_last(store: MemoryBackend) -> None:
     for part in _order_run(store):
         del part[-1]
 
@@ -490,8 +490,8 @@ def _leave_out_the_last(store: MemoryStore) -> None:
     ],
 )
 def test_verify_catches_a_broken_index(
-    stored: tuple[Chronicle, MemoryStore],
-    tamper: Callable[[MemoryStore], object],
+    stored: tuple[Chronicle, MemoryBackend],
+    tamper: Callable[[MemoryBackend], object],
     position: int,
     reason: str,
 ) -> None:
@@ -506,7 +506,7 @@ def test_verify_catches_a_broken_index(
 
 
 def test_verify_catches_a_retraction_left_out_of_its_index(
-    stored: tuple[Chronicle, MemoryStore],
+    stored: tuple[Chronicle, MemoryBackend],
 ) -> None:
     c, store = stored
     c.append(Retracted(subject=V, known_at="2024-04-09T00:00:00Z", target=store._ids[1]))
@@ -518,7 +518,7 @@ def test_verify_catches_a_retraction_left_out_of_its_index(
         c.verify()
 
 
-def test_verify_catches_a_retraction_listed_twice(stored: tuple[Chronicle, MemoryStore]) -> None:
+def test_verify_catches_a_retraction_listed_twice(stored: tuple[Chronicle, MemoryBackend]) -> None:
     c, store = stored
     c.append(Retracted(subject=V, known_at="2024-04-09T00:00:00Z", target=store._ids[1]))
     store._retractions.append(5)
@@ -528,7 +528,7 @@ def test_verify_catches_a_retraction_listed_twice(stored: tuple[Chronicle, Memor
         c.verify()
 
 
-def test_verify_catches_reordered_records(stored: tuple[Chronicle, MemoryStore]) -> None:
+def test_verify_catches_reordered_records(stored: tuple[Chronicle, MemoryBackend]) -> None:
     c, store = stored
     for part in _parts(store):
         part[0], part[1] = part[1], part[0]

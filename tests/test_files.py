@@ -385,7 +385,7 @@ def test_read_only_open_leaves_the_directory_and_file_as_found(chronicle_file: P
 
 def test_read_only_open_refuses_writes(chronicle_file: Path) -> None:
     with Chronicle.open(chronicle_file, read_only=True) as chronicle:
-        conn = chronicle.store._connection()  # type: ignore[attr-defined]
+        conn = chronicle.store.backend._connection()  # type: ignore[attr-defined]
         with pytest.raises(sqlite3.OperationalError, match="readonly"):
             conn.execute("DELETE FROM records")
         assert 2 == len(chronicle)

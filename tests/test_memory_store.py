@@ -131,14 +131,14 @@ def test_a_record_read_twice_is_equal_not_shared() -> None:
 def _during_insert(store: MemoryStore, look: Callable[[], None]) -> None:
     """Call ``look`` twice in the middle of every batch stored: once the parts and the id and
     subject indexes have it, and again once the order index has it too; the count not yet."""
-    order = store._order
+    order = store.backend._order
 
     def spying(indexes: list[int], known: list[datetime]) -> None:
         look()
         order(indexes, known)
         look()
 
-    store._order = spying  # type: ignore[method-assign]
+    store.backend._order = spying  # type: ignore[method-assign]
 
 
 @pytest.mark.parametrize("late", [False, True])
@@ -179,16 +179,16 @@ def test_an_interrupted_batch_leaves_nothing_behind(late: bool) -> None:
     ids = [r.event_id for r in stored]
     subjects = {f"visit/{i}" for i in range(5)}
     before = _reads(store, ids, subjects)
-    order = store._order
+    order = store.backend._order
 
     def interrupted(indexes: list[int], known: list[datetime]) -> None:
         order(indexes, known)  # the order index has it too: all but the count
         raise KeyboardInterrupt
 
-    store._order = interrupted  # type: ignore[method-assign]
+    store.backend._order = interrupted  # type: ignore[method-assign]
     with pytest.raises(KeyboardInterrupt):
         c.extend(batch)
-    del store._order
+    del store.backend._order
     assert before == _reads(store, ids, subjects)
     assert all(store.get(i) is None for i in prepare(batch).ids)
     again = c.extend(batch)

@@ -50,14 +50,17 @@ def test_reimport_looks_duplicates_up_through_the_subject_index(
         again = chronicle.extend(events)
         assert [r.position for r in first] == [r.position for r in again]
         assert 5000 == len(chronicle)
-    lookups = [s for s in statements if s.startswith("WITH k(a, b)")]
+    lookups = [s for s in statements if s.startswith("WITH k(a, b, c)")]
     assert lookups
     conn = sqlite3.connect(path)
     try:
         for sql in lookups:
             plan = [row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}")]
             searches = [step for step in plan if step.startswith("SEARCH r ")]
-            assert ["SEARCH r USING INDEX records_subject (subject=? AND known_at=?)"] == searches
+            expected = (
+                "SEARCH r USING INDEX records_subject (subject=? AND known_at=? AND event_id=?)"
+            )
+            assert [expected] == searches
     finally:
         conn.close()
 

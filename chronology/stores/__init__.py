@@ -1,11 +1,22 @@
 """Stores: where a chronicle keeps its records.
 
-Every store implements the narrow :class:`~chronology.stores.base.Store` interface and passes
-the same contract test suite (:mod:`chronology.testing`).
+A :class:`~chronology.stores.backend.Backend` keeps rows (in memory, in an SQLite file, on a
+PostgreSQL server); the one :class:`~chronology.stores.base.Store` over it is what a chronicle
+reads and writes. Every backend passes the same contract test suite (:mod:`chronology.testing`)
+through it.
 """
 
-from chronology.stores.base import RawRecord, Store
-from chronology.stores.memory import MemoryStore
-from chronology.stores.sqlite import SQLiteStore
+from chronology.stores.backend import Backend, RawRecord
+from chronology.stores.base import Store
+from chronology.stores.memory import MemoryBackend, MemoryStore
+from chronology.stores.sqlite import SQLiteBackend, SQLiteStore
 
-__all__ = ["MemoryStore", "RawRecord", "SQLiteStore", "Store"]
+__all__ = [
+    "Backend",
+    "MemoryBackend",
+    "MemoryStore",
+    "RawRecord",
+    "SQLiteBackend",
+    "SQLiteStore",
+    "Store",
+]

@@ -1,57 +1,76 @@
-"""The store interface: the few operations a chronicle needs from its storage."""
+"""The store: the one layer between a chronicle and a backend's rows.
+
+:class:`Store` is what :class:`~chronology.Chronicle` reads and writes. It wraps a
+:class:`~chronology.stores.backend.Backend` (rows in memory, in an SQLite file, on a PostgreSQL
+server) and owns what every backend would otherwise repeat: sealing a batch inside the backend's
+transaction (:func:`chronology.record.seal`), looking up duplicates and retraction targets,
+retrying a batch its backend's unique index refused, decoding rows into records, keeping the
+records read one subject or one id at a time, and listing the retractions.
+"""
 
 from __future__ import annotations
 
-import abc
-import time
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
+from typing import Final
 
-import attrs
-
-from chronology.events import Event
-from chronology.record import Batch, Record
+from chronology.errors import ChronologyError, IntegrityError, ReadOnlyError
+from chronology.events import Event, Retracted
+from chronology.record import Batch, Record, Sealed, Tip, new_record, seal
+from chronology.serialization import event_from_payload
+from chronology.stores.backend import (
+    Backend,
+    DuplicateRowError,
+    Key,
+    RawRecord,
+    Row,
+    SnapshotShelf,
+)
 
 __all__ = ["RawRecord", "Store"]
 
-
-@attrs.frozen
-class RawRecord:
-    """A record exactly as stored, for verification and export: nothing is re-serialized."""
-
-    position: int
-    event_id: str
-    recorded_at: str
-    payload: str
-    hash: str
-    #: The values a store keeps beside the payload for its queries, as stored (an SQLite
-    #: file's ``known_at`` and ``subject``), for :meth:`Store.check_columns`.
-    columns: tuple[str, ...] = ()
+_from_iso: Final = datetime.fromisoformat
 
 
-class Store(abc.ABC):
-    """Where records live. The rules every store keeps (the contract suite,
-    :mod:`chronology.testing`, checks them; the how-to "Write a store" shows a whole one):
+class Store:
+    """Where a chronicle's records live: a backend's rows, read and written as records.
 
-    * ``append`` does, in one transaction: read the head (the last record), call
-      :func:`chronology.record.seal` with it, and store what it returns. Positions, ``recorded_at``
-      and hashes are decided there, inside the transaction, never before it: then several
-      writers can never interleave. A failure leaves the store unchanged.
-    * The store keeps the exact texts that were hashed: each record's ``payload``
-      (``Sealed.payloads``) and ``recorded_at`` (``Sealed.recorded_texts``), and gives them back
-      unchanged in :meth:`raw` (a store that keeps the event objects instead may write them again
-      with :func:`~chronology.serialization.payload_of` and
-      :func:`~chronology.serialization.instant_text`, which give the same texts).
-    * Readers see whole batches only: a read made while a batch is being stored sees none of it.
-    * It lists as retractions exactly the positions ``Sealed.retractions`` names.
+    Args:
+        backend: the rows (see :class:`~chronology.stores.backend.Backend` for the rules it
+            keeps). :class:`~chronology.stores.MemoryStore`,
+            :class:`~chronology.stores.SQLiteStore` and
+            :class:`~chronology.stores.postgres.PostgresStore` are stores over the shipped
+            backends.
 
-    Implement the abstract methods; the others have efficient defaults built on them.
+    Example:
+        >>> from chronology import Chronicle
+        >>> from chronology.stores import Store
+        >>> from chronology.stores.memory import MemoryBackend
+        >>> len(Chronicle(Store(MemoryBackend())))
+        0
     """
 
-    #: Whether appends are refused (a read-only file).
-    read_only: bool = False
+    def __init__(self, backend: Backend) -> None:
+        self._backend = backend
+        self._events_held = backend.holds_events
+        self._cache: OrderedDict[int, Record] = OrderedDict()
+        self._cache_size = 0 if backend.holds_events else max(0, backend.cache_size)
+        self._cache_lock = threading.Lock()
 
-    @abc.abstractmethod
+    @property
+    def backend(self) -> Backend:
+        """The backend holding the rows."""
+        return self._backend
+
+    @property
+    def read_only(self) -> bool:
+        """Whether appends are refused."""
+        return self._backend.read_only
+
+    # -- writing --------------------------------------------------------------------------------
+
     def append(
         self,
         batch: Batch,
@@ -59,134 +78,281 @@ class Store(abc.ABC):
         *,
         max_skew: timedelta | None = None,
     ) -> list[Record]:
-        """Store a prepared batch, all or nothing; return one record per input event.
+        """Store a prepared batch, all or nothing; return one record per input event (the
+        stored one for an event already stored, or repeated in the batch).
 
-        ``max_skew`` goes to :func:`chronology.record.seal`: a clock reading further behind
-        the last record's ``recorded_at`` raises :class:`~chronology.errors.ClockSkewError`.
+        The batch is sealed inside the backend's transaction. A backend whose unique index
+        refuses duplicates is first tried with only the retraction targets looked up (a batch
+        whose first event is stored already, most likely a re-import, has its duplicates looked
+        up at once); if the index refuses a row, the batch is sealed again with them.
+
+        Args:
+            batch: the prepared events.
+            clock: the chronicle's clock, used unless the backend reads its own.
+            max_skew: goes to :func:`chronology.record.seal`: a clock reading further behind
+                the last record's ``recorded_at`` raises
+                :class:`~chronology.errors.ClockSkewError`.
+
+        Raises:
+            ReadOnlyError: if the backend is read-only.
+            RetractionError: for a retraction whose target is missing or about another subject.
         """
+        backend = self._backend
+        if backend.read_only:
+            raise ReadOnlyError(f"{backend}: opened read-only; cannot append")
+        look_up = not backend.refuses_duplicates or self._first_stored(batch)
 
-    @abc.abstractmethod
+        def sealer(last: Row | None, now: datetime | None) -> Sealed:
+            find = self._find if look_up else self._find_targets
+            tick = clock if now is None else (lambda: now)
+            return seal(batch, self._tip(last), find, tick, max_skew)
+
+        try:
+            sealed = backend.write(sealer)
+        except DuplicateRowError:
+            look_up = True
+            sealed = backend.write(sealer)
+        return sealed.results
+
+    def _tip(self, row: Row | None) -> Tip | None:
+        if row is None:
+            return None
+        return Tip(row[0], row[4], self._instant(row[0], row[2]))
+
+    def _first_stored(self, batch: Batch) -> bool:
+        """Whether the batch's first event is stored (a hint, read outside the transaction)."""
+        key = (batch.events[0].subject, batch.known_at_texts[0])
+        return bool(self._backend.rows_by_id(batch.ids[:1], [key]))
+
+    def _find(self, batch: Batch) -> dict[str, Record]:
+        """The stored records of the batch's events and of its retractions' targets.
+
+        A stored copy of an event has its subject and ``known_at`` (part of the content its id
+        derives from); the batch's own event stands for the stored one (the same id is the
+        same content), so no stored payload is decoded.
+        """
+        events = batch.events
+        wanted = dict(zip(batch.ids, events, strict=True))
+        keys = [(e.subject, text) for e, text in zip(events, batch.known_at_texts, strict=True)]
+        found = self._find_targets(batch)
+        cache = self._cache
+        for row in self._backend.rows_by_id(batch.ids, keys):
+            event_id = row[1]
+            event = wanted.get(event_id)
+            if event is None or event_id in found:
+                continue
+            cached = cache.get(row[0])
+            found[event_id] = (
+                cached
+                if cached is not None
+                else new_record(row[0], event_id, self._instant(row[0], row[2]), event, row[4])
+            )
+        return found
+
+    def _find_targets(self, batch: Batch) -> dict[str, Record]:
+        """The stored targets of the batch's retractions (none for most batches); a target
+        stored under another subject is found too, for the error to say so."""
+        targets = {e.target: e.subject for e in batch.events if isinstance(e, Retracted)}
+        if not targets:
+            return {}
+        backend = self._backend
+        ids = list(targets)
+        keys: list[Key] = [(targets[t], None) for t in ids]
+        found = {row[1]: self._decode(row) for row in backend.rows_by_id(ids, keys)}
+        astray = [t for t in ids if t not in found]
+        if astray:
+            found.update((row[1], self._decode(row)) for row in backend.rows_by_id(astray))
+        return found
+
+    # -- decoding -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _instant(position: int, value: object) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        try:
+            return _from_iso(str(value))
+        except ValueError:
+            raise IntegrityError(position, f"bad recorded_at {value!r}") from None
+
+    def _event(self, position: int, payload: object) -> Event:
+        if self._events_held:
+            return payload  # type: ignore[return-value]
+        try:
+            return event_from_payload(str(payload))
+        except (ChronologyError, ValueError) as exc:
+            raise IntegrityError(position, f"stored event is unreadable: {exc}") from None
+
+    def _decode(self, row: Row, *, remember: bool = True) -> Record:
+        """The record of a row: from the cache, or decoded (and kept if ``remember``: scans of
+        many rows leave the cache to the records read one subject or one id at a time)."""
+        position = row[0]
+        if self._events_held:
+            return new_record(position, row[1], row[2], row[3], row[4])
+        cache = self._cache
+        cached = cache.get(position)
+        if cached is not None:
+            if remember:
+                with self._cache_lock:
+                    if position in cache:
+                        cache.move_to_end(position)
+            return cached
+        record = new_record(
+            position,
+            row[1],
+            self._instant(position, row[2]),
+            self._event(position, row[3]),
+            row[4],
+        )
+        if remember and self._cache_size:
+            with self._cache_lock:
+                cache[position] = record
+                if len(cache) > self._cache_size:
+                    cache.popitem(last=False)
+        return record
+
+    def _records(self, rows: Iterable[Row], *, remember: bool = True) -> list[Record]:
+        decode = self._decode
+        return [decode(row, remember=remember) for row in rows]
+
+    # -- reading --------------------------------------------------------------------------------
+
     def __len__(self) -> int:
         """The number of records."""
+        return self._backend.count()
 
     def records(self) -> Iterator[Record]:
         """Every record, in position order: :meth:`records_after` ``(0)``."""
         return self.records_after(0)
 
+    def records_after(self, position: int) -> Iterator[Record]:
+        """The records after ``position``, in position order, as stored when the call was
+        made (streamed: snapshots and followers catch up through it)."""
+        end = self._backend.count()
+        decode = self._decode
+        return (decode(row, remember=False) for row in self._backend.rows_after(position, end))
+
     def ordered(self, until: datetime | None = None) -> Iterable[Record]:
-        """The records with ``known_at <= until`` (all when ``None``), in
-        ``(known_at, position)`` order: :meth:`ordered_between` ``(None, until)``."""
+        """The records with ``known_at <= until`` (all when ``None``), in ``(known_at,
+        position)`` order: :meth:`ordered_between` ``(None, until)``."""
         return self.ordered_between(None, until)
 
-    @abc.abstractmethod
     def ordered_between(self, after: datetime | None, until: datetime | None) -> Iterable[Record]:
         """The records with ``after < known_at <= until``, in ``(known_at, position)`` order,
-        as stored when the call was made.
-
-        ``None`` leaves that side open. The one assertion-time scan a store implements (an
-        index on ``(known_at, position)`` lets it start at ``after``); :meth:`ordered` and
-        :meth:`ordered_events_between` read through it by default.
-        """
+        as stored when the call was made (``None`` leaves that side open)."""
+        backend = self._backend
+        rows = backend.rows_between(after, until, backend.count())
+        if self._events_held:
+            return [new_record(*row) for row in rows]
+        decode = self._decode
+        return (decode(row, remember=False) for row in rows)
 
     def ordered_events_between(
         self, after: datetime | None, until: datetime | None
     ) -> Iterable[tuple[int, str, Event]]:
         """``(position, event_id, event)`` of each record :meth:`ordered_between` gives, in
-        its order: what a fold needs. The default takes them from the records; a store that
-        decodes records as it reads them overrides it to skip what a fold does not use."""
-        return ((r.position, r.event_id, r.event) for r in self.ordered_between(after, until))
+        its order: what a fold needs, without building records."""
+        backend = self._backend
+        rows = backend.fold_rows(after, until, backend.count())
+        if self._events_held:
+            return rows
+        return self._fold_events(rows)
 
-    @abc.abstractmethod
-    def records_after(self, position: int) -> Iterator[Record]:
-        """The records after ``position``, in position order, as stored when the call was
-        made: the one scan by position a store implements (from ``position``, not from the
-        first record: snapshots catch up through it after every append)."""
+    def _fold_events(
+        self, rows: Iterable[tuple[int, str, str]]
+    ) -> Iterator[tuple[int, str, Event]]:
+        cache = self._cache
+        event = self._event
+        for position, event_id, payload in rows:
+            cached = cache.get(position)
+            yield (
+                position,
+                event_id,
+                cached.event if cached is not None else event(position, payload),
+            )
 
-    @abc.abstractmethod
     def subject_records(self, subject: str) -> list[Record]:
         """The records about one subject, in position order."""
+        return self._records(self._backend.subject_rows(subject))
 
     def subjects(self) -> list[str]:
-        """Every subject with a record, sorted.
-
-        Used to suggest a subject when one asked for is unknown. The default reads every
-        record; stores with an index on subject override it.
-        """
+        """Every subject with a record, sorted (used to suggest a subject when one asked for is
+        unknown)."""
+        listed = self._backend.subjects()
+        if listed is not None:
+            return listed
         return sorted({r.event.subject for r in self.records()})
 
-    @abc.abstractmethod
     def retractions(self) -> list[Record]:
-        """Every record whose event is a :class:`~chronology.events.Retracted`, in position
-        order."""
+        """The records marked as retractions, in position order."""
+        backend = self._backend
+        positions = backend.retraction_positions(backend.count())
+        if not positions:
+            return []
+        cache = self._cache
+        have: dict[int, Record] = {}
+        for p in positions:
+            cached = cache.get(p)
+            if cached is not None:
+                have[p] = cached
+        missing = [p for p in positions if p not in have]
+        if missing:
+            for row in backend.rows_at(missing):
+                have[row[0]] = self._decode(row)
+        # A marked position past the rows (an index edited behind the library's back) has no
+        # record: verification names it.
+        return [have[p] for p in positions if p in have]
 
-    @abc.abstractmethod
-    def raw(self) -> Iterator[RawRecord]:
-        """Every record as stored, in position order."""
-
-    @abc.abstractmethod
     def get(self, event_id: str) -> Record | None:
         """The record of an event id, if stored."""
+        rows = self._backend.rows_by_id((event_id,))
+        return self._decode(rows[0]) if rows else None
 
     def recorded_through(self, instant: datetime, upto: int) -> int:
         """How many of the first ``upto`` records were stored by ``instant`` (``recorded_at <=
         instant``). ``recorded_at`` strictly increases with position, so they are the first
-        that many, and a view recorded by ``instant`` is a view of them.
+        that many, and a view recorded by ``instant`` is a view of them."""
+        return self._backend.recorded_through(instant, upto)
 
-        The default is a binary search: a few reads of one record through
-        :meth:`records_after`, whatever the size of the log.
-        """
-        low, high = 0, upto  # the answer is in [low, high]
-        while low < high:
-            middle = (low + high + 1) // 2
-            record = next(self.records_after(middle - 1), None)
-            if record is not None and record.recorded_at <= instant:
-                low = middle
-            else:
-                high = middle - 1
-        return low
+    # -- integrity and the rest -----------------------------------------------------------------
+
+    def raw(self) -> Iterator[RawRecord]:
+        """Every record as stored, in position order."""
+        backend = self._backend
+        return backend.raw(backend.count())
 
     def sealed_head(self) -> tuple[int, str] | None:
-        """The ``(count, last hash)`` the store keeps apart from its records, if it keeps one.
+        """The ``(count, last hash)`` the backend keeps apart from its rows, if it keeps one."""
+        return self._backend.sealed_head()
 
-        :meth:`.Chronicle.verify` compares it with the chain, which catches the removal of the
-        last records. The default keeps none.
-        """
-        return None
-
-    def check_schema(self) -> None:  # noqa: B027 - optional hook, not abstract
-        """Check that the store's structure is its own (an SQLite file's tables, indexes, and
-        no triggers or views), before :meth:`.Chronicle.verify` reads a record. The default
-        has none to check.
-
-        Raises:
-            SchemaIntegrityError: naming the object that is not the store's.
-        """
+    def check_schema(self) -> None:
+        """Check that the backend's structure is its own (see
+        :meth:`.Backend.check_schema`)."""
+        self._backend.check_schema()
 
     def check_columns(self, raw: RawRecord, event: Event) -> str | None:
-        """What is wrong with ``raw.columns`` (the values kept beside the payload, which
-        queries trust) given the event its payload holds, or ``None`` if they match. The
-        default keeps none."""
-        return None
+        """What is wrong with the columns kept beside a payload, or ``None`` (see
+        :meth:`.Backend.check_columns`)."""
+        return self._backend.check_columns(raw, event)
 
-    def check_indexes(self, upto: int) -> None:  # noqa: B027 - optional hook, not abstract
-        """Check the indexes the store keeps beside its records, which lookups and views
-        trust, against the records: at least the first ``upto`` (the ones
-        :meth:`.Chronicle.verify` has just checked); a store may check the ones appended since
-        too. The default keeps none to check.
+    def check_indexes(self, upto: int) -> None:
+        """Check the backend's own indexes against the first ``upto`` records at least (see
+        :meth:`.Backend.check_indexes`)."""
+        self._backend.check_indexes(upto)
 
-        Raises:
-            IntegrityError: naming a record an index disagrees about (within an index, the
-                first one).
-        """
+    def snapshot_shelf(self) -> SnapshotShelf | None:
+        """Where the backend keeps fold snapshots between runs, if it does."""
+        return self._backend.snapshot_shelf()
 
     def wait_for_records(self, after: int, timeout: float) -> None:
         """Return when the store may hold records past position ``after``, or after
-        ``timeout`` seconds at most, for :meth:`.Chronicle.follow` (which then reads what is
-        new). A store that can be told of appends (PostgreSQL's ``LISTEN``) returns as soon as
-        one commits; the default sleeps ``timeout`` seconds, unless records are there already.
-        """
-        if len(self) <= after:
-            time.sleep(timeout)
+        ``timeout`` seconds at most, for :meth:`.Chronicle.follow`."""
+        self._backend.wait_for_records(after, timeout)
 
-    def close(self) -> None:  # noqa: B027 - optional hook, not abstract
-        """Release resources. The default does nothing."""
+    def close(self) -> None:
+        """Release the backend; the cache is dropped."""
+        self._cache.clear()
+        self._backend.close()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self._backend!r}>"

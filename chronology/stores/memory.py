@@ -1,38 +1,59 @@
 """The in-memory store: records kept in Python lists, for a chronicle that lives as long as its
-process (the default of :class:`~chronology.Chronicle`)."""
+process (the default of :class:`~chronology.Chronicle`).
+
+:class:`MemoryBackend` holds the rows; :class:`MemoryStore` is the shared
+:class:`~chronology.stores.base.Store` over a new one.
+"""
 
 from __future__ import annotations
 
 import bisect
 import threading
-from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime, timedelta
+from collections.abc import Iterator, Sequence
+from datetime import datetime
 
 from chronology.errors import IntegrityError
-from chronology.events import Event, Retracted
-from chronology.record import Batch, Record, Sealed, Tip, new_record, seal
-from chronology.serialization import payload_of
-from chronology.stores.base import RawRecord, Store
+from chronology.events import Event
+from chronology.record import Sealed
+from chronology.stores.backend import Backend, FoldRow, Key, Row, Sealer
+from chronology.stores.base import Store
 from chronology.stores.order_index import OrderIndex
 
-__all__ = ["MemoryStore"]
+__all__ = ["MemoryBackend", "MemoryStore"]
 
 
 class MemoryStore(Store):
-    """Records in Python lists, with indexes by event id, subject and assertion time.
+    """The shared :class:`~chronology.stores.base.Store` over a new, empty
+    :class:`MemoryBackend`."""
 
-    Thread-safe for appends: a lock makes each batch one transaction. The store keeps the
-    events themselves, not their text: :meth:`raw` derives each payload again from its frozen
-    event (serialization is deterministic, so it is the text that was hashed; an event changed
-    in place since would fail :meth:`Chronicle.verify <chronology.Chronicle.verify>`).
+    def __init__(self) -> None:
+        self._memory = MemoryBackend()
+        super().__init__(self._memory)
 
-    A record is kept as its parts, in parallel lists (events, ids, ``recorded_at``, hashes),
-    and the indexes hold list indexes, not records: a :class:`~chronology.record.Record` is
-    made when one is read. Python's cyclic garbage collector walks every container object
-    kept, again and again as the log grows; kept this way a record adds its event (and the
-    event's window or quantity) and no ``Record`` object, and a million-event chronicle stays
-    well inside a gigabyte. A fold (:meth:`ordered_events_between`) reads the parts directly.
+    @property
+    def backend(self) -> MemoryBackend:
+        """The rows, in memory."""
+        return self._memory
+
+
+class MemoryBackend(Backend):
+    """Rows in Python lists, with indexes by event id, subject and assertion time.
+
+    Thread-safe for writes: a lock makes each batch one transaction. The backend keeps the
+    events themselves, not their text (it :attr:`~Backend.holds_events`): :meth:`raw` derives
+    each payload again from its frozen event (serialization is deterministic, so it is the text
+    that was hashed; an event changed in place since would fail
+    :meth:`Chronicle.verify <chronology.Chronicle.verify>`).
+
+    A row is kept as its parts, in parallel lists (events, ids, ``recorded_at``, hashes), and
+    the indexes hold list indexes, not rows: a row is made when one is read. Python's cyclic
+    garbage collector walks every container object kept, again and again as the log grows;
+    kept this way a record adds its event (and the event's window or quantity) and nothing
+    else, and a million-event chronicle stays well inside a gigabyte. A fold
+    (:meth:`fold_rows`) reads the parts directly.
     """
+
+    holds_events = True
 
     def __init__(self) -> None:
         # Record i (0-based) has position i + 1.
@@ -56,38 +77,19 @@ class MemoryStore(Store):
     def _known_at_of(self, i: int) -> datetime:
         return self._events[i].known_at
 
-    def _record(self, i: int) -> Record:
-        return new_record(i + 1, self._ids[i], self._recorded[i], self._events[i], self._hashes[i])
+    def _row(self, i: int) -> Row:
+        return (i + 1, self._ids[i], self._recorded[i], self._events[i], self._hashes[i])
 
-    def _records(self, indexes: Iterable[int]) -> list[Record]:
+    def _rows(self, indexes: Iterator[int] | list[int]) -> list[Row]:
         events, ids, recorded, hashes = self._events, self._ids, self._recorded, self._hashes
-        return [new_record(i + 1, ids[i], recorded[i], events[i], hashes[i]) for i in indexes]
+        return [(i + 1, ids[i], recorded[i], events[i], hashes[i]) for i in indexes]
 
-    def _find(self, batch: Batch) -> dict[str, Record]:
-        by_id = self._by_id
-        if not by_id:
-            return {}
-        found = {i: self._record(by_id[i]) for i in filter(by_id.__contains__, batch.ids)}
-        for event in batch.events:
-            if isinstance(event, Retracted):
-                target = by_id.get(event.target)
-                if target is not None:
-                    found[event.target] = self._record(target)
-        return found
-
-    def append(
-        self,
-        batch: Batch,
-        clock: Callable[[], datetime],
-        *,
-        max_skew: timedelta | None = None,
-    ) -> list[Record]:
+    def write(self, seal: Sealer) -> Sealed:
         with self._lock:
             n = self._count
-            head = Tip(n, self._hashes[n - 1], self._recorded[n - 1]) if n else None
-            sealed = seal(batch, head, self._find, clock, max_skew)
+            sealed = seal(self._row(n - 1) if n else None, None)
             self._insert(sealed)
-            return sealed.results
+            return sealed
 
     def _insert(self, sealed: Sealed) -> None:
         new = sealed.new
@@ -150,59 +152,55 @@ class MemoryStore(Store):
         """Put a batch's indexes into the ``(known_at, position)`` order."""
         self._order_index.add(indexes, known)
 
-    def __len__(self) -> int:
+    def count(self) -> int:
         return self._count
 
-    def _iter(self, start: int, end: int) -> Iterator[Record]:
-        # Nothing below the count is ever removed, so indexes below ``end`` keep their records.
-        record = self._record
-        return (record(i) for i in range(start, end))
+    def rows_after(self, after: int, end: int) -> Iterator[Row]:
+        # Nothing below the count is ever removed, so indexes below it keep their rows.
+        row = self._row
+        return (row(i) for i in range(max(after, 0), min(end, self._count)))
 
-    def _ordered_slice(self, after: datetime | None, until: datetime | None) -> list[int]:
-        return self._order_index.slice(after, until, self._count)
+    def rows_between(
+        self, after: datetime | None, until: datetime | None, end: int
+    ) -> Iterator[Row]:
+        return iter(self._rows(self._order_index.slice(after, until, min(end, self._count))))
 
-    def ordered_between(self, after: datetime | None, until: datetime | None) -> Iterable[Record]:
-        return self._records(self._ordered_slice(after, until))
-
-    def ordered_events_between(
-        self, after: datetime | None, until: datetime | None
-    ) -> Iterable[tuple[int, str, Event]]:
+    def fold_rows(
+        self, after: datetime | None, until: datetime | None, end: int
+    ) -> Iterator[FoldRow]:
         events, ids = self._events, self._ids
-        return ((i + 1, ids[i], events[i]) for i in self._ordered_slice(after, until))
+        indexes = self._order_index.slice(after, until, min(end, self._count))
+        return ((i + 1, ids[i], events[i]) for i in indexes)
 
-    def records_after(self, position: int) -> Iterator[Record]:
-        return self._iter(max(position, 0), self._count)
-
-    def subject_records(self, subject: str) -> list[Record]:
+    def subject_rows(self, subject: str) -> list[Row]:
         count = self._count
-        return self._records(i for i in self._by_subject.get(subject, ()) if i < count)
+        return self._rows([i for i in self._by_subject.get(subject, ()) if i < count])
+
+    def rows_by_id(self, ids: Sequence[str], keys: Sequence[Key] | None = None) -> list[Row]:
+        by_id, count = self._by_id, self._count
+        found = [by_id.get(event_id) for event_id in ids]
+        return self._rows([i for i in found if i is not None and i < count])
+
+    def rows_at(self, positions: Sequence[int]) -> list[Row]:
+        count = self._count
+        return self._rows([p - 1 for p in positions if 0 < p <= count])
+
+    def retraction_positions(self, end: int) -> list[int]:
+        end = min(end, self._count)
+        return [i + 1 for i in self._retractions if i < end]
 
     def subjects(self) -> list[str]:
         count = self._count
         return sorted(s for s, at in self._by_subject.items() if at and at[0] < count)
 
-    def retractions(self) -> list[Record]:
-        count = self._count
-        return self._records(i for i in self._retractions if i < count)
-
-    def raw(self) -> Iterator[RawRecord]:
-        n = self._count
-        for i in range(n):
-            yield RawRecord(
-                i + 1,
-                self._ids[i],
-                self._recorded[i].isoformat(),
-                payload_of(self._events[i]),
-                self._hashes[i],
-            )
-
     def recorded_through(self, instant: datetime, upto: int) -> int:
         return bisect.bisect_right(self._recorded, instant, 0, min(upto, self._count))
 
-    def get(self, event_id: str) -> Record | None:
-        count = self._count
-        i = self._by_id.get(event_id)
-        return None if i is None or i >= count else self._record(i)
+    def __repr__(self) -> str:
+        return f"<MemoryBackend records={self._count}>"
+
+    def __str__(self) -> str:
+        return "memory"
 
     def check_indexes(self, upto: int) -> None:
         """Check the indexes by id, subject and assertion time against every record (``upto``

@@ -5,6 +5,6 @@ chronicle on PostgreSQL is opened. See :mod:`chronology.stores.postgres.store` f
 guarantees and :mod:`chronology.stores.postgres.schema` for the tables.
 """
 
-from chronology.stores.postgres.store import PostgresStore, is_postgres_url
+from chronology.stores.postgres.store import PostgresBackend, PostgresStore, is_postgres_url
 
-__all__ = ["PostgresStore", "is_postgres_url"]
+__all__ = ["PostgresBackend", "PostgresStore", "is_postgres_url"]

@@ -2,13 +2,13 @@
 
 Every batch is one transaction. It first locks the single ``meta`` row (``SELECT ... FOR
 UPDATE``), which orders writers one after the other, whatever machine they run on, while
-readers go on reading; then, still inside the transaction, it reads the head, the server's
-clock (``clock_timestamp()``), and the stored copies of the batch's events and retraction
-targets, seals the batch (:func:`chronology.record.seal`), copies its rows in, and moves the
-head. Positions therefore stay contiguous, the hash chain stays whole, and ``recorded_at``
-strictly increases across every writer: each one is decided after the previous batch was
-committed, from one clock, the server's (a client's clock may be used instead, for replays and
-tests: ``server_clock=False``). The skew rule holds as for SQLite: a clock reading more than
+readers go on reading; then, still inside the transaction, it reads the head and the server's
+clock (``clock_timestamp()``); the shared store looks up the stored copies of the batch's
+events and retraction targets and seals the batch (:func:`chronology.record.seal`); the rows are
+copied in, and the head moved. Positions therefore stay contiguous, the hash chain stays
+whole, and ``recorded_at`` strictly increases across every writer: each one is decided after
+the previous batch was committed, from one clock, the server's (a client's clock may be used
+instead, for replays and tests: ``server_clock=False``). The skew rule holds as for SQLite: a clock reading more than
 ``max_skew`` behind the last record refuses the batch with
 :class:`~chronology.errors.ClockSkewError`. A batch that fails, or whose client dies, is rolled
 back whole by the server.
@@ -22,13 +22,12 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from chronology.errors import (
-    ChronologyError,
     FormatVersionError,
     IntegrityError,
     NotAChronicleError,
@@ -36,10 +35,10 @@ from chronology.errors import (
     SchemaIntegrityError,
     StoreError,
 )
-from chronology.events import Event, Retracted
-from chronology.record import GENESIS_HASH, Batch, Record, Tip, new_record, seal
-from chronology.serialization import event_from_payload
-from chronology.stores.base import RawRecord, Store
+from chronology.events import Event
+from chronology.record import GENESIS_HASH, Sealed
+from chronology.stores.backend import Backend, FoldRow, Key, RawRecord, Row, Sealer
+from chronology.stores.base import Store
 from chronology.stores.postgres.schema import (
     CATALOG_QUERY,
     FORMAT_VERSION,
@@ -52,16 +51,13 @@ from chronology.stores.postgres.schema import (
 if TYPE_CHECKING:
     import psycopg
 
-__all__ = ["PostgresStore", "is_postgres_url"]
+__all__ = ["PostgresBackend", "PostgresStore", "is_postgres_url"]
 
 _SCHEMES: Final = ("postgresql://", "postgres://")
 _COLUMNS: Final = "position, event_id, recorded_at, payload, hash"
 #: Rows fetched per query when streaming records.
 _PAGE: Final = 5000
 _END_OF_TIME: Final = "9999-12-31T23:59:59.999999+00:00"
-_from_iso: Final = datetime.fromisoformat
-
-_Row = tuple[int, str, str, str, str]
 
 
 def is_postgres_url(target: object) -> bool:
@@ -141,6 +137,36 @@ class PostgresStore(Store):
             is set and there is no chronicle in the schema; the message names the URL
             (without its password) and the schema.
     """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        schema: str | None = None,
+        read_only: bool = False,
+        server_clock: bool = True,
+    ) -> None:
+        self._server = PostgresBackend(
+            url, schema=schema, read_only=read_only, server_clock=server_clock
+        )
+        super().__init__(self._server)
+
+    @property
+    def backend(self) -> PostgresBackend:
+        """The rows, on the server."""
+        return self._server
+
+    @property
+    def schema(self) -> str:
+        """The PostgreSQL schema holding the chronicle."""
+        return self._server.schema
+
+
+class PostgresBackend(Backend):
+    """Rows in a PostgreSQL schema: the backend of :class:`PostgresStore`, which takes the same
+    arguments (see the module documentation for the guarantees)."""
+
+    cache_size = 8192
 
     def __init__(
         self,
@@ -241,14 +267,8 @@ class PostgresStore(Store):
 
     # -- writing --------------------------------------------------------------------------------
 
-    def append(
-        self,
-        batch: Batch,
-        clock: Callable[[], datetime],
-        *,
-        max_skew: timedelta | None = None,
-    ) -> list[Record]:
-        """Seal and store ``batch`` in one transaction, after every batch committed before it
+    def write(self, seal: Sealer) -> Sealed:
+        """Seal and store a batch in one transaction, after every batch committed before it
         (see the module documentation)."""
         if self.read_only:
             raise ReadOnlyError(f"{self._name}: opened read-only; cannot append")
@@ -260,80 +280,64 @@ class PostgresStore(Store):
                     position, hash_ = conn.execute(
                         f"SELECT head_position, head_hash FROM {s}.meta WHERE id = 1 FOR UPDATE"
                     ).fetchone()  # type: ignore[misc]
-                    head = self._tip(conn, position, hash_)
+                    now: datetime | None = None
                     if self._server_clock:
                         (now,) = conn.execute("SELECT clock_timestamp()").fetchone()  # type: ignore[misc]
-                        use: Callable[[], datetime] = lambda: now  # noqa: E731
-                    else:
-                        use = clock
-                    sealed = seal(batch, head, lambda b: self._find(conn, b), use, max_skew)
-                    new = sealed.new
-                    if new:
-                        known_of = dict(zip(batch.ids, batch.known_at_texts, strict=True))
-                        first = new[0].position
-                        with conn.cursor().copy(
-                            f"COPY {s}.records (position, event_id, recorded_at, known_at,"
-                            " subject, payload, hash) FROM STDIN"
-                        ) as copy:
-                            for i, record in enumerate(new):
-                                copy.write_row(
-                                    (
-                                        first + i,
-                                        sealed.ids[i],
-                                        sealed.recorded_texts[i],
-                                        _padded(known_of[sealed.ids[i]]),
-                                        record.event.subject,
-                                        sealed.payloads[i],
-                                        sealed.hashes[i],
-                                    )
-                                )
-                        if sealed.retractions:
-                            conn.cursor().executemany(
-                                f"INSERT INTO {s}.retractions VALUES (%s)",
-                                [(p,) for p in sealed.retractions],
-                            )
-                        conn.execute(
-                            f"UPDATE {s}.meta SET head_position = %s, head_hash = %s,"
-                            " head_recorded_at = %s WHERE id = 1",
-                            (new[-1].position, new[-1].hash, sealed.recorded_texts[-1]),
-                        )
-                        # Delivered to followers when (and only if) the batch commits.
-                        conn.execute(
-                            "SELECT pg_notify(%s, %s)", (self._channel, str(new[-1].position))
-                        )
+                    sealed = seal(self._head(conn, position, hash_), now)
+                    if sealed.new:
+                        self._insert(conn, sealed)
             except self._errors as exc:
                 raise self._error("cannot append", exc) from None
-        return sealed.results
+        return sealed
 
-    def _tip(self, conn: psycopg.Connection[Any], position: int, hash_: str) -> Tip | None:
-        """The head sealed in ``meta``, with the ``recorded_at`` of the record it names (the
-        copy in ``meta`` is for :meth:`.Chronicle.verify`, never trusted to time an append)."""
+    def _insert(self, conn: psycopg.Connection[Any], sealed: Sealed) -> None:
+        s = self._s
+        new = sealed.new
+        first = new[0].position
+        with conn.cursor().copy(
+            f"COPY {s}.records (position, event_id, recorded_at, known_at,"
+            " subject, payload, hash) FROM STDIN"
+        ) as copy:
+            for i, record in enumerate(new):
+                copy.write_row(
+                    (
+                        first + i,
+                        sealed.ids[i],
+                        sealed.recorded_texts[i],
+                        _padded(sealed.known_at_texts[i]),
+                        record.event.subject,
+                        sealed.payloads[i],
+                        sealed.hashes[i],
+                    )
+                )
+        if sealed.retractions:
+            conn.cursor().executemany(
+                f"INSERT INTO {s}.retractions VALUES (%s)", [(p,) for p in sealed.retractions]
+            )
+        conn.execute(
+            f"UPDATE {s}.meta SET head_position = %s, head_hash = %s,"
+            " head_recorded_at = %s WHERE id = 1",
+            (new[-1].position, new[-1].hash, sealed.recorded_texts[-1]),
+        )
+        # Delivered to followers when (and only if) the batch commits.
+        conn.execute("SELECT pg_notify(%s, %s)", (self._channel, str(new[-1].position)))
+
+    def _head(self, conn: psycopg.Connection[Any], position: int, hash_: str) -> Row | None:
+        """The row of the head sealed in ``meta`` (whose copy of ``recorded_at`` is for
+        :meth:`.Chronicle.verify`, never trusted to time an append)."""
         if position == 0:
             return None
         row = conn.execute(
-            f"SELECT hash, recorded_at FROM {self._s}.records WHERE position = %s", (position,)
+            f"SELECT {_COLUMNS} FROM {self._s}.records WHERE position = %s", (position,)
         ).fetchone()
-        if row is None or row[0] != hash_:
+        if row is None or row[4] != hash_:
             found = "no record" if row is None else "a record with another hash"
             raise IntegrityError(
                 position,
                 f"the head sealed in the meta table names this record, but the log holds {found}"
                 " there; nothing was appended (run verify())",
             )
-        try:
-            return Tip(position, hash_, _from_iso(row[1]))
-        except ValueError:
-            raise IntegrityError(position, f"bad recorded_at {row[1]!r}") from None
-
-    def _find(self, conn: psycopg.Connection[Any], batch: Batch) -> dict[str, Record]:
-        """The stored records of the batch's events and of its retraction targets."""
-        wanted = set(batch.ids)
-        wanted.update(e.target for e in batch.events if isinstance(e, Retracted))
-        rows = conn.execute(
-            f"SELECT {_COLUMNS} FROM {self._s}.records WHERE event_id = ANY(%s)",
-            (list(wanted),),
-        ).fetchall()
-        return {row[1]: self._decode(row) for row in rows}
+        return tuple(row)
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -345,29 +349,11 @@ class PostgresStore(Store):
             except self._errors as exc:
                 raise self._error("cannot read", exc) from None
 
-    def _decode(self, row: _Row) -> Record:
-        position, event_id, recorded_at, payload, hash_ = row
-        try:
-            event = event_from_payload(payload)
-        except (ChronologyError, ValueError) as exc:
-            raise IntegrityError(position, f"stored event is unreadable: {exc}") from None
-        try:
-            when = _from_iso(recorded_at)
-        except ValueError:
-            raise IntegrityError(position, f"bad recorded_at {recorded_at!r}") from None
-        return new_record(position, event_id, when, event, hash_)
-
-    def _records(self, sql: str, params: Sequence[Any] = ()) -> list[Record]:
-        return [self._decode(row) for row in self._rows(sql, params)]
-
-    def __len__(self) -> int:
+    def count(self) -> int:
         return int(self._rows("SELECT head_position FROM {s}.meta WHERE id = 1")[0][0])
 
-    def records_after(self, position: int) -> Iterator[Record]:
-        """The records after ``position``, in position order, a page at a time."""
-        return self._pages(len(self), position)
-
-    def _pages(self, end: int, after: int) -> Iterator[Record]:
+    def rows_after(self, after: int, end: int) -> Iterator[Row]:
+        """The rows after ``after`` up to ``end``, a page at a time."""
         while after < end:
             rows = self._rows(
                 f"SELECT {_COLUMNS} FROM {{s}}.records WHERE position > %s AND position <= %s"
@@ -376,37 +362,48 @@ class PostgresStore(Store):
             )
             if not rows:
                 return
-            for row in rows:
-                yield self._decode(row)
+            yield from rows
             after = rows[-1][0]
 
-    def ordered_between(self, after: datetime | None, until: datetime | None) -> Iterator[Record]:
-        """The records with ``after < known_at <= until``, in ``(known_at, position)`` order,
-        walking the ``(known_at, position)`` index a page at a time from ``after``."""
+    def rows_at(self, positions: Sequence[int]) -> list[Row]:
+        return self._rows(
+            f"SELECT {_COLUMNS} FROM {{s}}.records WHERE position = ANY(%s) ORDER BY position",
+            (list(positions),),
+        )
+
+    def rows_between(
+        self, after: datetime | None, until: datetime | None, end: int
+    ) -> Iterator[Row]:
+        """Walks the ``(known_at, position)`` index a page at a time from ``after``."""
+        for row in self._ordered(f"{_COLUMNS}, known_at", after, until, end):
+            yield row[:5]
+
+    def fold_rows(
+        self, after: datetime | None, until: datetime | None, end: int
+    ) -> Iterator[FoldRow]:
+        """As :meth:`rows_between`, without reading ``recorded_at`` or ``hash``."""
+        for row in self._ordered("position, event_id, payload, known_at", after, until, end):
+            yield row[:3]
+
+    def _ordered(
+        self, columns: str, after: datetime | None, until: datetime | None, end: int
+    ) -> Iterator[tuple[Any, ...]]:
         bound = _END_OF_TIME if until is None else known_at_text(until)
         key = ("", 0) if after is None else (known_at_text(after), 2**63 - 1)
-        end = len(self)
+        while True:
+            rows = self._rows(
+                f"SELECT {columns} FROM {{s}}.records WHERE known_at <= %s"
+                " AND (known_at, position) > (%s, %s) AND position <= %s"
+                " ORDER BY known_at, position LIMIT %s",
+                (bound, key[0], key[1], end, _PAGE),
+            )
+            yield from rows
+            if len(rows) < _PAGE:
+                return
+            key = (rows[-1][-1], rows[-1][0])
 
-        def pages() -> Iterator[Record]:
-            nonlocal key
-            while True:
-                rows = self._rows(
-                    f"SELECT {_COLUMNS}, known_at FROM {{s}}.records WHERE known_at <= %s"
-                    " AND (known_at, position) > (%s, %s) AND position <= %s"
-                    " ORDER BY known_at, position LIMIT %s",
-                    (bound, key[0], key[1], end, _PAGE),
-                )
-                for row in rows:
-                    yield self._decode(row[:5])
-                if len(rows) < _PAGE:
-                    return
-                key = (rows[-1][5], rows[-1][0])
-
-        return pages()
-
-    def subject_records(self, subject: str) -> list[Record]:
-        """The records about ``subject``, in position order."""
-        return self._records(
+    def subject_rows(self, subject: str) -> list[Row]:
+        return self._rows(
             f"SELECT {_COLUMNS} FROM {{s}}.records WHERE subject = %s ORDER BY position",
             (subject,),
         )
@@ -415,28 +412,23 @@ class PostgresStore(Store):
         """Every subject with a record, sorted (in code-point order)."""
         return [r[0] for r in self._rows("SELECT DISTINCT subject FROM {s}.records ORDER BY 1")]
 
-    def retractions(self) -> list[Record]:
-        """Every retraction record, in position order."""
-        return self._records(
-            f"SELECT {_COLUMNS} FROM {{s}}.records WHERE position IN"
-            " (SELECT position FROM {s}.retractions) ORDER BY position"
+    def retraction_positions(self, end: int) -> list[int]:
+        rows = self._rows(
+            "SELECT position FROM {s}.retractions WHERE position <= %s ORDER BY position", (end,)
         )
+        return [row[0] for row in rows]
 
-    def get(self, event_id: str) -> Record | None:
-        """The record of ``event_id`` (through its unique index), or ``None``."""
-        rows = self._records(
-            f"SELECT {_COLUMNS} FROM {{s}}.records WHERE event_id = %s", (event_id,)
+    def rows_by_id(self, ids: Sequence[str], keys: Sequence[Key] | None = None) -> list[Row]:
+        """Through the unique index on ``event_id`` (``keys`` are not needed)."""
+        return self._rows(
+            f"SELECT {_COLUMNS} FROM {{s}}.records WHERE event_id = ANY(%s)", (list(ids),)
         )
-        return rows[0] if rows else None
 
     # -- integrity ------------------------------------------------------------------------------
 
-    def raw(self) -> Iterator[RawRecord]:
-        """Every row exactly as stored, in position order, a page at a time."""
-        end = int(self._rows("SELECT coalesce(max(position), 0) FROM {s}.records")[0][0])
-        return self._raw(end)
-
-    def _raw(self, end: int) -> Iterator[RawRecord]:
+    def raw(self, end: int) -> Iterator[RawRecord]:
+        """The rows exactly as stored, with their ``known_at`` and ``subject`` columns, a page
+        at a time."""
         after = 0
         while after < end:
             rows = self._rows(
@@ -516,7 +508,7 @@ class PostgresStore(Store):
         every wait, so nothing committed meanwhile is missed."""
         try:
             listener = self._listen()
-            if len(self) > after:  # committed before LISTEN took effect
+            if self.count() > after:  # committed before LISTEN took effect
                 return
             for _ in listener.notifies(timeout=timeout, stop_after=1):
                 pass
@@ -551,6 +543,9 @@ class PostgresStore(Store):
     def __repr__(self) -> str:
         state = "closed" if self._conn is None else "read-only" if self.read_only else "open"
         return f"<PostgresStore {self._name!r} {state}>"
+
+    def __str__(self) -> str:
+        return self._name
 
 
 def _first_line(exc: BaseException) -> str:

@@ -60,8 +60,9 @@ The file's header carries ``PRAGMA application_id`` (:data:`APPLICATION_ID`) and
 read, and a file that is not one is never modified.
 
 Durability and concurrency: the file is in WAL mode with ``synchronous=NORMAL``. Each batch is
-one ``BEGIN IMMEDIATE`` transaction that reads the sealed head, seals the batch
-(:func:`chronology.record.seal`), inserts its rows with one ``executemany`` and moves the head.
+one ``BEGIN IMMEDIATE`` transaction in which :class:`SQLiteBackend` reads the sealed head, has
+the shared store seal the batch (:func:`chronology.record.seal`), inserts its rows with one
+``executemany`` and moves the head.
 A committed batch survives the writing process being killed at any point; an uncommitted one
 leaves no trace. (After a power loss or an operating-system crash, the last few committed
 batches may be missing, whole; ``synchronous=FULL`` would close that window at the cost of an
@@ -96,6 +97,13 @@ from chronology.stores.sqlite.schema import (
     PAGE_SIZE,
     known_at_text,
 )
-from chronology.stores.sqlite.store import SQLiteStore
+from chronology.stores.sqlite.store import SQLiteBackend, SQLiteStore
 
-__all__ = ["APPLICATION_ID", "FORMAT_VERSION", "PAGE_SIZE", "SQLiteStore", "known_at_text"]
+__all__ = [
+    "APPLICATION_ID",
+    "FORMAT_VERSION",
+    "PAGE_SIZE",
+    "SQLiteBackend",
+    "SQLiteStore",
+    "known_at_text",
+]

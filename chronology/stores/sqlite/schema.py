@@ -130,21 +130,22 @@ def known_at_text(instant: datetime) -> str:
     return padded((instant_text(instant),))[0]
 
 
-def join_sql(count: int, on: str, *, payload: bool = True) -> str:
-    """The query of the records matching any of ``count`` key pairs (``k.a``, ``k.b``, joined
-    ``on`` a condition that starts with ``r.subject = k.a``); ``payload=False`` reads an empty
-    text in place of each payload.
+def join_sql(count: int, on: str, *, width: int = 2) -> str:
+    """The query of the records matching any of ``count`` keys of ``width`` values each (bound
+    to ``k.a``, ``k.b``, ``k.c``, joined ``on`` a condition that starts with
+    ``r.subject = k.a``).
 
     ``INDEXED BY records_subject``: without statistics, SQLite's planner guesses that a list
     of a few hundred keys is worth an automatic index built from the whole table, on every
     call, which made re-importing stored events cost quadratic time.
     """
-    values = ",".join(["(?, ?)"] * count)
-    text = "r.payload" if payload else "''"
+    names = ", ".join("abc"[:width])
+    row = "(" + ", ".join(["?"] * width) + ")"
+    values = ",".join([row] * count)
     return (
-        f"WITH k(a, b) AS (VALUES {values}) SELECT DISTINCT"
-        f" r.position, r.event_id, r.recorded_at, {text}, r.hash"
-        f" FROM k JOIN records AS r INDEXED BY records_subject ON {on}"
+        f"WITH k({names}) AS (VALUES {values}) SELECT DISTINCT"
+        " r.position, r.event_id, r.recorded_at, r.payload, r.hash"
+        " FROM k JOIN records AS r INDEXED BY records_subject ON " + on
     )
 
 

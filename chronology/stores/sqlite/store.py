@@ -6,21 +6,28 @@ from __future__ import annotations
 import os
 import sqlite3
 import weakref
-from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from pathlib import Path
 from typing import Any, Final
 
 from chronology.errors import (
-    ChronologyError,
     IntegrityError,
     ReadOnlyError,
     SchemaIntegrityError,
 )
 from chronology.events import Event, Retracted, event_class, registered_tags
-from chronology.record import Batch, Record, Sealed, Tip, new_record, seal
-from chronology.serialization import event_from_payload, instant_text
-from chronology.stores.base import RawRecord, Store
+from chronology.record import Sealed
+from chronology.stores.backend import (
+    Backend,
+    DuplicateRowError,
+    FoldRow,
+    Key,
+    RawRecord,
+    Row,
+    Sealer,
+)
+from chronology.stores.base import Store
 from chronology.stores.sqlite import ids
 from chronology.stores.sqlite.file import SQLiteFile, rollback
 from chronology.stores.sqlite.schema import (
@@ -33,7 +40,7 @@ from chronology.stores.sqlite.schema import (
 )
 from chronology.stores.sqlite.wal import WalFlusher
 
-__all__ = ["FLUSH_BYTES", "SQLiteStore"]
+__all__ = ["FLUSH_BYTES", "SQLiteBackend", "SQLiteStore"]
 
 _COLUMNS: Final = "position, event_id, recorded_at, payload, hash"
 _INSERT: Final = (
@@ -59,9 +66,6 @@ _AFTER_ANY_POSITION: Final = 2**63 - 1
 #: Sorts after every stored ``known_at``.
 _END_OF_TIME: Final = "9999-12-31T23:59:59.999999+00:00"
 
-_Row = tuple[int, str, str, str, str]
-_from_iso: Final = datetime.fromisoformat
-
 
 def _bounds(after: datetime | None, until: datetime | None) -> tuple[str, tuple[str, int]]:
     """The ``known_at`` bound and the index key to start after: ``after < known_at <= until``."""
@@ -70,7 +74,7 @@ def _bounds(after: datetime | None, until: datetime | None) -> tuple[str, tuple[
     return bound, key
 
 
-class SQLiteStore(SQLiteFile, Store):
+class SQLiteStore(Store):
     """Records in an SQLite file; see the module documentation for the schema.
 
     Most code opens one through :meth:`chronology.Chronicle.open`.
@@ -122,33 +126,66 @@ class SQLiteStore(SQLiteFile, Store):
         cache_size: int = 8192,
         ids_lag: int = _ID_CATCH_UP,
     ) -> None:
+        self._file = SQLiteBackend(
+            path, read_only=read_only, timeout=timeout, cache_size=cache_size, ids_lag=ids_lag
+        )
+        super().__init__(self._file)
+
+    @property
+    def backend(self) -> SQLiteBackend:
+        """The rows, in the file."""
+        return self._file
+
+    @property
+    def path(self) -> Path:
+        """The file."""
+        return self._file.path
+
+    @property
+    def format_version(self) -> int:
+        """The format version of the file as open now (see
+        :attr:`SQLiteBackend.format_version`)."""
+        return self._file.format_version
+
+
+class SQLiteBackend(SQLiteFile, Backend):
+    """Rows in an SQLite file (see :mod:`chronology.stores.sqlite` for the schema): the
+    backend of :class:`SQLiteStore`, which takes the same arguments.
+
+    The unique index ``records_subject`` refuses a second copy of an event, so the backend
+    :attr:`~chronology.stores.backend.Backend.refuses_duplicates`.
+    """
+
+    refuses_duplicates = True
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        read_only: bool = False,
+        timeout: float = 30.0,
+        cache_size: int = 8192,
+        ids_lag: int = _ID_CATCH_UP,
+    ) -> None:
         self._ids_lag = max(0, ids_lag)
-        self._cache: OrderedDict[int, Record] = OrderedDict()
-        self._cache_size = max(0, cache_size)
+        self.cache_size = max(0, cache_size)
         super().__init__(path, read_only=read_only, timeout=timeout)
         self._flusher: WalFlusher | None = None
         #: Set when no flusher thread could be started: it is not tried again.
         self._no_flusher = False
         #: Bytes of rows appended since the flusher was last asked to run (an estimate).
         self._unfolded = 0
+        #: Set while a write's transaction is open: lookups then never write the id table.
+        self._writing = False
 
     # -- writing --------------------------------------------------------------------------------
 
-    def append(
-        self,
-        batch: Batch,
-        clock: Callable[[], datetime],
-        *,
-        max_skew: timedelta | None = None,
-    ) -> list[Record]:
-        """Store a prepared batch in one transaction, all or nothing.
-
-        The batch is first sealed as if none of its events were stored yet (only retraction
-        targets are looked up); if the unique index refuses a row, the transaction is rolled
-        back and the batch sealed again with its stored duplicates looked up.
+    def write(self, seal: Sealer) -> Sealed:
+        """Seal and insert a batch in one ``BEGIN IMMEDIATE`` transaction, all or nothing.
 
         Raises:
             ReadOnlyError: if the file was opened read-only.
+            DuplicateRowError: if the unique index refuses a row (rolled back).
             StoreError: if the file cannot be written (for instance, another writer held the
                 lock longer than ``timeout``).
         """
@@ -156,37 +193,53 @@ class SQLiteStore(SQLiteFile, Store):
             raise ReadOnlyError(f"{self._name}: opened read-only; cannot append")
         with self._lock:
             conn = self._connection()
-            # A batch whose first event is stored already is most likely a re-import: look its
-            # duplicates up at once rather than after the index refuses the first attempt.
-            sealed = None
-            if not self._first_stored(conn, batch):
-                try:
-                    sealed = self._append(conn, batch, clock, self._find_targets, max_skew)
-                except sqlite3.IntegrityError:
-                    sealed = None
-            if sealed is None:
-                try:
-                    sealed = self._append(conn, batch, clock, self._find, max_skew)
-                except sqlite3.Error as exc:
+            try:
+                self._patiently(lambda: conn.execute("BEGIN IMMEDIATE"))
+            except sqlite3.Error as exc:
+                raise self._error("cannot start writing", exc) from None
+            self._writing = True
+            try:
+                sealed = seal(self._head(conn), None)
+                self._insert(conn, sealed)
+                conn.execute("COMMIT")
+            except BaseException as exc:
+                rollback(conn)
+                if isinstance(exc, sqlite3.IntegrityError):
+                    raise DuplicateRowError(str(exc)) from None
+                if isinstance(exc, sqlite3.Error):
                     raise self._error("cannot append", exc) from None
+                raise
+            finally:
+                self._writing = False
             if self._unfolded >= FLUSH_BYTES:
                 self._unfolded = 0
                 self._fold()
-        return sealed.results
+        return sealed
 
-    def _first_stored(self, conn: sqlite3.Connection, batch: Batch) -> bool:
-        """Whether the batch's first event is stored (a hint, read outside the transaction)."""
-        if self._format < 2:
-            return False
-        try:
-            row = conn.execute(
-                "SELECT 1 FROM records INDEXED BY records_subject"
-                " WHERE subject = ? AND known_at = ? AND event_id = ?",
-                (batch.events[0].subject, padded(batch.known_at_texts[:1])[0], batch.ids[0]),
-            ).fetchone()
-        except sqlite3.Error:
-            return False  # the append that follows reports what is wrong
-        return row is not None
+    def _insert(self, conn: sqlite3.Connection, sealed: Sealed) -> None:
+        new = sealed.new
+        if not new:
+            return
+        first = new[0].position
+        conn.executemany(
+            _INSERT,
+            zip(
+                range(first, first + len(new)),
+                sealed.ids,
+                sealed.recorded_texts,
+                padded(sealed.known_at_texts),
+                [r.event.subject for r in new],
+                sealed.payloads,
+                sealed.hashes,
+                strict=True,
+            ),
+        )
+        self._unfolded += sum(map(len, sealed.payloads)) + _ROW_BYTES * len(new)
+        if sealed.retractions:
+            conn.executemany(
+                "INSERT INTO retractions VALUES (?)", [(p,) for p in sealed.retractions]
+            )
+        conn.execute(_MOVE_HEAD, (new[-1].position, new[-1].hash, sealed.recorded_texts[-1]))
 
     def _fold(self) -> None:
         """Ask the WAL flusher (started on first use) to fold the WAL into the main file."""
@@ -202,189 +255,39 @@ class SQLiteStore(SQLiteFile, Store):
                 self._no_flusher = True
                 return
             self._flusher = flusher
-            # A store dropped without close() still stops its thread.
+            # A backend dropped without close() still stops its thread.
             weakref.finalize(self, flusher.stop)
         flusher.poke()
 
-    def _append(
-        self,
-        conn: sqlite3.Connection,
-        batch: Batch,
-        clock: Callable[[], datetime],
-        find: Callable[[Batch], dict[str, Record]],
-        max_skew: timedelta | None,
-    ) -> Sealed:
-        """One attempt: seal and insert in one transaction; raises ``IntegrityError`` (after
-        rolling back) if the index finds a duplicate that ``find`` did not report."""
-        try:
-            self._patiently(lambda: conn.execute("BEGIN IMMEDIATE"))
-        except sqlite3.Error as exc:
-            raise self._error("cannot start writing", exc) from None
-        try:
-            sealed = seal(batch, self._head(conn), find, clock, max_skew)
-            new = sealed.new
-            if new:
-                first = new[0].position
-                if len(new) == len(batch):
-                    events, known = batch.events, batch.known_at_texts
-                else:  # duplicates left out
-                    events = [r.event for r in new]
-                    known = [instant_text(e.known_at) for e in events]
-                conn.executemany(
-                    _INSERT,
-                    zip(
-                        range(first, first + len(new)),
-                        sealed.ids,
-                        sealed.recorded_texts,
-                        padded(known),
-                        [e.subject for e in events],
-                        sealed.payloads,
-                        sealed.hashes,
-                        strict=True,
-                    ),
-                )
-                self._unfolded += sum(map(len, sealed.payloads)) + _ROW_BYTES * len(new)
-                if sealed.retractions:
-                    conn.executemany(
-                        "INSERT INTO retractions VALUES (?)", [(p,) for p in sealed.retractions]
-                    )
-                conn.execute(
-                    _MOVE_HEAD, (new[-1].position, new[-1].hash, sealed.recorded_texts[-1])
-                )
-            conn.execute("COMMIT")
-        except BaseException as exc:
-            rollback(conn)
-            if isinstance(exc, sqlite3.Error) and not isinstance(exc, sqlite3.IntegrityError):
-                raise self._error("cannot append", exc) from None
-            raise
-        return sealed
-
-    def _head(self, conn: sqlite3.Connection) -> Tip | None:
-        """The sealed head, with the ``recorded_at`` of the record it names: the copy in
-        ``meta`` is for :meth:`.Chronicle.verify` to check, never trusted to time an append
-        (a value edited into the future would move every later record there)."""
+    def _head(self, conn: sqlite3.Connection) -> Row | None:
+        """The row of the sealed head: the ``recorded_at`` copied in ``meta`` is for
+        :meth:`.Chronicle.verify` to check, never trusted to time an append (a value edited
+        into the future would move every later record there)."""
         position, hash_ = conn.execute(
             "SELECT head_position, head_hash FROM meta WHERE id = 1"
         ).fetchone()
         if position == 0:
             return None
         row = conn.execute(
-            "SELECT hash, recorded_at FROM records WHERE position = ?", (position,)
+            f"SELECT {_COLUMNS} FROM records WHERE position = ?", (position,)
         ).fetchone()
-        if row is None or row[0] != hash_:
+        if row is None or row[4] != hash_:
             found = "no record" if row is None else "a record with another hash"
             raise IntegrityError(
                 position,
                 f"the head sealed in the meta table names this record, but the log holds {found}"
                 " there; nothing was appended (run verify())",
             )
-        try:
-            return Tip(position, hash_, _from_iso(row[1]))
-        except ValueError:
-            raise IntegrityError(position, f"bad recorded_at {row[1]!r}") from None
-
-    def _find(self, batch: Batch) -> dict[str, Record]:
-        """The stored records of the batch's events and of its retraction targets.
-
-        A stored copy of an event has the same ``subject`` and ``known_at`` (both are part of
-        the content its id derives from), so the lookup goes through ``records_subject``.
-        """
-        events = batch.events
-        # The batch's own event stands for the stored one: the same id is the same canonical
-        # content, and decoding every stored payload again took most of a re-import's time.
-        wanted = dict(zip(batch.ids, events, strict=True))
-        known = padded(batch.known_at_texts)
-        keys = list(set(zip([e.subject for e in events], known, strict=True)))
-        found = self._find_targets(batch)
-        cache = self._cache
-        for row in self._join(keys, "r.subject = k.a AND r.known_at = k.b", payload=False):
-            position, event_id = row[0], row[1]
-            event = wanted.get(event_id)
-            if event is None or event_id in found:
-                continue
-            cached = cache.get(position)
-            if cached is not None:
-                found[event_id] = cached
-                continue
-            try:
-                recorded_at = _from_iso(row[2])
-            except ValueError:
-                raise IntegrityError(position, f"bad recorded_at {row[2]!r}") from None
-            found[event_id] = new_record(position, event_id, recorded_at, event, row[4])
-        return found
-
-    def _find_targets(self, batch: Batch) -> dict[str, Record]:
-        """The stored targets of the batch's retractions (none for most batches)."""
-        targets = {(e.subject, e.target) for e in batch.events if isinstance(e, Retracted)}
-        if not targets:
-            return {}
-        found = {
-            row[1]: self._decode(row)
-            for row in self._join(list(targets), "r.subject = k.a AND r.event_id = k.b")
-        }
-        # A target stored under another subject: found here only to say so in the error.
-        for _, target in targets:
-            if target not in found:
-                record = self._by_id(target)
-                if record is not None:
-                    found[target] = record
-        return found
-
-    def _join(
-        self, keys: list[tuple[str, str]], on: str, *, payload: bool = True
-    ) -> Iterator[_Row]:
-        """The records matching any of ``keys`` (pairs bound to ``k.a``, ``k.b`` in ``on``)."""
-        conn = self._connection()
-        for i in range(0, len(keys), _CHUNK // 2):
-            chunk = keys[i : i + _CHUNK // 2]
-            params = [item for key in chunk for item in key]
-            yield from conn.execute(join_sql(len(chunk), on, payload=payload), params).fetchall()
+        return tuple(row)
 
     # -- reading --------------------------------------------------------------------------------
 
-    def _decode(self, row: _Row, *, remember: bool = True) -> Record:
-        """The record of a row: from the cache, or decoded (and cached if ``remember``; scans
-        of many records leave the cache to the records read one subject at a time)."""
-        position = row[0]
-        cache = self._cache
-        cached = cache.get(position)
-        if cached is not None:
-            if remember:
-                cache.move_to_end(position)
-            return cached
-        event = self._event(position, row[3])
-        try:
-            recorded_at = _from_iso(row[2])
-        except ValueError:
-            raise IntegrityError(position, f"bad recorded_at {row[2]!r}") from None
-        record = new_record(position, row[1], recorded_at, event, row[4])
-        if remember:
-            self._remember(record)
-        return record
-
-    @staticmethod
-    def _event(position: int, payload: str) -> Event:
-        try:
-            return event_from_payload(payload)
-        except (ChronologyError, ValueError) as exc:
-            raise IntegrityError(position, f"stored event is unreadable: {exc}") from None
-
-    def _remember(self, record: Record) -> None:
-        if self._cache_size:
-            self._cache[record.position] = record
-            if len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
-
-    def _records(self, sql: str, params: Sequence[Any] = ()) -> list[Record]:
-        with self._lock:
-            return [self._decode(row) for row in self._rows(sql, params)]
-
-    def __len__(self) -> int:
+    def count(self) -> int:
         return int(self._rows("SELECT head_position FROM meta WHERE id = 1")[0][0])
 
     def recorded_through(self, instant: datetime, upto: int) -> int:
         """A binary search over positions (``recorded_at`` increases with them): a few
-        lookups by primary key, whatever the size of the log."""
+        lookups by primary key of one column, whatever the size of the log."""
         low, high = 0, upto  # the answer is in [low, high]
         while low < high:
             middle = (low + high + 1) // 2
@@ -395,13 +298,9 @@ class SQLiteStore(SQLiteFile, Store):
                 high = middle - 1
         return low
 
-    def records_after(self, position: int) -> Iterator[Record]:
-        """The records after ``position``, in position order, as stored when the call was
-        made, a page at a time (memory stays bounded on a large log)."""
-        return self._pages(len(self), position)
-
-    def _pages(self, end: int, after: int = 0) -> Iterator[Record]:
-        decode = self._decode
+    def rows_after(self, after: int, end: int) -> Iterator[Row]:
+        """The rows after ``after`` up to ``end``, a page at a time (memory stays bounded on a
+        large log)."""
         while after < end:
             rows = self._rows(
                 f"SELECT {_COLUMNS} FROM records WHERE position > ? AND position <= ?"
@@ -410,90 +309,129 @@ class SQLiteStore(SQLiteFile, Store):
             )
             if not rows:
                 return
-            for row in rows:
-                yield decode(row, remember=False)
+            yield from rows
             after = rows[-1][0]
 
-    def ordered_between(self, after: datetime | None, until: datetime | None) -> Iterator[Record]:
-        """The records with ``after < known_at <= until``, in ``(known_at, position)`` order,
-        walking the ``(known_at, position)`` index from ``after`` a page at a time; records
-        appended after the call are not included."""
-        return self._ordered(*_bounds(after, until), len(self))
+    def rows_at(self, positions: Sequence[int]) -> list[Row]:
+        found: list[Row] = []
+        for i in range(0, len(positions), _CHUNK):
+            chunk = positions[i : i + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            found += self._rows(
+                f"SELECT {_COLUMNS} FROM records WHERE position IN ({marks}) ORDER BY position",
+                chunk,
+            )
+        return found
 
-    def _ordered(self, bound: str, key: tuple[str, int], end: int) -> Iterator[Record]:
+    def rows_between(
+        self, after: datetime | None, until: datetime | None, end: int
+    ) -> Iterator[Row]:
+        """Walks the ``(known_at, position)`` index from ``after``, a page at a time."""
+        for row in self._ordered(f"{_COLUMNS}, known_at", *_bounds(after, until), end):
+            yield row[:5]
+
+    def fold_rows(
+        self, after: datetime | None, until: datetime | None, end: int
+    ) -> Iterator[FoldRow]:
+        """As :meth:`rows_between`, without reading ``recorded_at`` or ``hash``."""
+        for row in self._ordered(
+            "position, event_id, payload, known_at", *_bounds(after, until), end
+        ):
+            yield row[:3]
+
+    def _ordered(
+        self, columns: str, bound: str, key: tuple[str, int], end: int
+    ) -> Iterator[tuple[Any, ...]]:
+        """Rows of ``columns`` (``known_at`` last) in ``(known_at, position)`` order, a page
+        at a time (taken under the lock; yielded outside it)."""
         while True:
-            with self._lock:
-                rows = self._rows(
-                    f"SELECT {_COLUMNS}, known_at FROM records"
-                    " WHERE known_at <= ? AND (known_at, position) > (?, ?) AND position <= ?"
-                    " ORDER BY known_at, position LIMIT ?",
-                    (bound, key[0], key[1], end, _PAGE),
-                )
-            # Decoded one at a time as they are taken (and outside the lock): a fold that
-            # streams them never holds a page of records.
-            decode = self._decode
-            for row in rows:
-                yield decode(row, remember=False)
+            rows = self._rows(
+                f"SELECT {columns} FROM records"
+                " WHERE known_at <= ? AND (known_at, position) > (?, ?) AND position <= ?"
+                " ORDER BY known_at, position LIMIT ?",
+                (bound, key[0], key[1], end, _PAGE),
+            )
+            yield from rows
             if len(rows) < _PAGE:
                 return
-            key = (rows[-1][5], rows[-1][0])
+            key = (rows[-1][-1], rows[-1][0])
 
-    def ordered_events_between(
-        self, after: datetime | None, until: datetime | None
-    ) -> Iterator[tuple[int, str, Event]]:
-        """As :meth:`ordered_between`, without reading or building what a fold does not use
-        (``recorded_at``, ``hash``, the record objects)."""
-        return self._ordered_events(*_bounds(after, until), len(self))
-
-    def _ordered_events(
-        self, bound: str, key: tuple[str, int], end: int
-    ) -> Iterator[tuple[int, str, Event]]:
-        cache = self._cache
-        while True:
-            with self._lock:
-                rows = self._rows(
-                    "SELECT position, event_id, payload, known_at FROM records"
-                    " WHERE known_at <= ? AND (known_at, position) > (?, ?) AND position <= ?"
-                    " ORDER BY known_at, position LIMIT ?",
-                    (bound, key[0], key[1], end, _PAGE),
-                )
-            for position, event_id, payload, _ in rows:
-                cached = cache.get(position)
-                event = cached.event if cached is not None else self._event(position, payload)
-                yield position, event_id, event
-            if len(rows) < _PAGE:
-                return
-            key = (rows[-1][3], rows[-1][0])
-
-    def subject_records(self, subject: str) -> list[Record]:
-        """The records about ``subject``, in position order."""
-        return self._records(
+    def subject_rows(self, subject: str) -> list[Row]:
+        return self._rows(
             f"SELECT {_COLUMNS} FROM records WHERE subject = ? ORDER BY position", (subject,)
         )
 
     def subjects(self) -> list[str]:
         """Every subject with a record, sorted: read from the subject index alone."""
-        with self._lock:
-            return [row[0] for row in self._rows("SELECT DISTINCT subject FROM records ORDER BY 1")]
+        return [row[0] for row in self._rows("SELECT DISTINCT subject FROM records ORDER BY 1")]
 
-    def retractions(self) -> list[Record]:
-        """Every retraction record, in position order."""
+    def retraction_positions(self, end: int) -> list[int]:
         if self._format >= 2:
-            return self._records(
-                f"SELECT {_COLUMNS} FROM records"
-                " WHERE position IN (SELECT position FROM retractions) ORDER BY position"
+            rows = self._rows(
+                "SELECT position FROM retractions WHERE position <= ? ORDER BY position", (end,)
             )
-        tags = [t for t in registered_tags() if issubclass(event_class(t), Retracted)]
-        marks = ",".join("?" * len(tags))
-        return self._records(
-            f"SELECT {_COLUMNS} FROM records WHERE type IN ({marks}) ORDER BY position", tags
-        )
+        else:  # a version 1 file, read as it is: its type column names retractions
+            tags = [t for t in registered_tags() if issubclass(event_class(t), Retracted)]
+            marks = ",".join("?" * len(tags))
+            rows = self._rows(
+                f"SELECT position FROM records WHERE type IN ({marks})"
+                " AND position <= ? ORDER BY position",
+                (*tags, end),
+            )
+        return [row[0] for row in rows]
 
-    def raw(self) -> Iterator[RawRecord]:
-        """Every row exactly as stored, in position order, a page at a time."""
-        return self._raw(self._rows("SELECT coalesce(max(position), 0) FROM records")[0][0])
+    def rows_by_id(self, ids: Sequence[str], keys: Sequence[Key] | None = None) -> list[Row]:
+        """Through ``records_subject`` when ``keys`` are given (by subject and ``known_at``,
+        or by subject alone); else through the ``event_ids`` table (brought up to date first,
+        in a transaction of its own, when more than ``ids_lag`` records behind: never inside
+        a write, nor in a read-only file), scanning the records it does not cover."""
+        with self._lock:
+            try:
+                if keys is None or self._format < 2:
+                    return self._patiently(lambda: self._by_ids(ids))
+                exact = [(s, t, i) for i, (s, t) in zip(ids, keys, strict=True) if t is not None]
+                loose = [(s, i) for i, (s, t) in zip(ids, keys, strict=True) if t is None]
+                found = list(self._join(loose, "r.subject = k.a AND r.event_id = k.b"))
+                if exact:
+                    texts = padded([t for _, t, _ in exact])
+                    triples = [(s, t, i) for (s, _, i), t in zip(exact, texts, strict=True)]
+                    found += self._join(
+                        triples, "r.subject = k.a AND r.known_at = k.b AND r.event_id = k.c"
+                    )
+                return found
+            except sqlite3.Error as exc:
+                raise self._error("cannot read", exc) from None
 
-    def _raw(self, end: int) -> Iterator[RawRecord]:
+    def _by_ids(self, wanted: Sequence[str]) -> list[Row]:
+        conn = self._connection()
+        if self._format < 2:
+            rows = [
+                conn.execute(f"SELECT {_COLUMNS} FROM records WHERE event_id = ?", (i,)).fetchone()
+                for i in wanted
+            ]
+        else:
+            lag = None if self.read_only or self._writing else self._ids_lag
+            rows = [ids.row_by_id(conn, _COLUMNS, i, catch_up=lag) for i in wanted]
+        return [row for row in rows if row is not None]
+
+    def _join(self, keys: Sequence[tuple[str, ...]], on: str) -> list[Row]:
+        """The rows matching any of ``keys`` (tuples bound to ``k.a``, ``k.b``, ... in
+        ``on``)."""
+        if not keys:
+            return []
+        conn = self._connection()
+        width = len(keys[0])
+        step = _CHUNK // width
+        found: list[Row] = []
+        for i in range(0, len(keys), step):
+            chunk = keys[i : i + step]
+            params = [item for key in chunk for item in key]
+            found += conn.execute(join_sql(len(chunk), on, width=width), params).fetchall()
+        return found
+
+    def raw(self, end: int) -> Iterator[RawRecord]:
+        """The rows exactly as stored, with their ``known_at`` and ``subject`` columns, a page
+        at a time."""
         after = 0
         while after < end:
             rows = self._rows(
@@ -521,31 +459,6 @@ class SQLiteStore(SQLiteFile, Store):
         if known_at != expected:
             return f"the known_at column holds {known_at!r}, but its event's is {expected!r}"
         return None
-
-    def get(self, event_id: str) -> Record | None:
-        """The record of ``event_id``, or ``None``.
-
-        Looks in the ``event_ids`` table (:mod:`chronology.stores.sqlite.ids`), first bringing
-        it up to date (in one transaction, in sorted order) when more than a few thousand
-        records were appended since it was; the records it does not cover yet are scanned. A
-        read-only file is never written: its uncovered records are scanned.
-        """
-        with self._lock:
-            try:
-                return self._patiently(lambda: self._by_id(event_id, catch_up=True))
-            except sqlite3.Error as exc:
-                raise self._error("cannot read", exc) from None
-
-    def _by_id(self, event_id: str, *, catch_up: bool = False) -> Record | None:
-        conn = self._connection()
-        if self._format < 2:
-            row = conn.execute(
-                f"SELECT {_COLUMNS} FROM records WHERE event_id = ?", (event_id,)
-            ).fetchone()
-        else:
-            lag = self._ids_lag if catch_up and not self.read_only else None
-            row = ids.row_by_id(conn, _COLUMNS, event_id, catch_up=lag)
-        return None if row is None else self._decode(row)
 
     def check_indexes(self, upto: int) -> None:
         """Check the tables kept beside the records, in one snapshot: no position in
@@ -590,7 +503,6 @@ class SQLiteStore(SQLiteFile, Store):
         """Close the connection; calling it again does nothing."""
         with self._lock:
             conn, self._conn = self._conn, None
-            self._cache.clear()
             try:
                 if self._flusher is not None:
                     self._flusher.stop()
@@ -601,3 +513,6 @@ class SQLiteStore(SQLiteFile, Store):
     def __repr__(self) -> str:
         state = "closed" if self._conn is None else "read-only" if self.read_only else "open"
         return f"<SQLiteStore {self._name!r} {state}>"
+
+    def __str__(self) -> str:
+        return self._name
