@@ -349,6 +349,7 @@ def stored() -> tuple[Chronicle, MemoryBackend]:
         c.append(VisitCancelled(subject=V, known_at=f"2024-04-0{d}T12:00:00Z", reason=f"r{d}"))
         clock.advance()
     assert 5 == c.verify()
+    assert isinstance(store.backend, MemoryBackend)
     return c, store.backend
 
 

@@ -18,7 +18,7 @@ from strategies import events, known_ats, retractions_of
 from chronology import Chronicle, Record
 from chronology.events import AgendaChanged, Event, Retracted
 from chronology.record import prepare
-from chronology.stores import MemoryStore
+from chronology.stores import MemoryBackend, MemoryStore
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 
@@ -128,17 +128,23 @@ def test_a_record_read_twice_is_equal_not_shared() -> None:
     assert [first] == list(c.store.records_after(-3))  # as the SQLite store: every record
 
 
+def _rows_of(store: MemoryStore) -> MemoryBackend:
+    backend = store.backend
+    assert isinstance(backend, MemoryBackend)
+    return backend
+
+
 def _during_insert(store: MemoryStore, look: Callable[[], None]) -> None:
     """Call ``look`` twice in the middle of every batch stored: once the parts and the id and
     subject indexes have it, and again once the order index has it too; the count not yet."""
-    order = store.backend._order
+    order = _rows_of(store)._order
 
     def spying(indexes: list[int], known: list[datetime]) -> None:
         look()
         order(indexes, known)
         look()
 
-    store.backend._order = spying  # type: ignore[method-assign]
+    _rows_of(store)._order = spying  # type: ignore[method-assign]
 
 
 @pytest.mark.parametrize("late", [False, True])
@@ -179,16 +185,16 @@ def test_an_interrupted_batch_leaves_nothing_behind(late: bool) -> None:
     ids = [r.event_id for r in stored]
     subjects = {f"visit/{i}" for i in range(5)}
     before = _reads(store, ids, subjects)
-    order = store.backend._order
+    order = _rows_of(store)._order
 
     def interrupted(indexes: list[int], known: list[datetime]) -> None:
         order(indexes, known)  # the order index has it too: all but the count
         raise KeyboardInterrupt
 
-    store.backend._order = interrupted  # type: ignore[method-assign]
+    _rows_of(store)._order = interrupted  # type: ignore[method-assign]
     with pytest.raises(KeyboardInterrupt):
         c.extend(batch)
-    del store.backend._order
+    del _rows_of(store)._order
     assert before == _reads(store, ids, subjects)
     assert all(store.get(i) is None for i in prepare(batch).ids)
     again = c.extend(batch)

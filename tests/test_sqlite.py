@@ -30,7 +30,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import chronology.stores.sqlite.store as sqlite_store
 from chronology import Chronicle
 from chronology.errors import (
     FormatVersionError,
@@ -48,7 +47,13 @@ from chronology.events import (
 )
 from chronology.serialization import canonical_json, event_id_of, event_to_dict
 from chronology.stores.memory import MemoryStore
-from chronology.stores.sqlite import APPLICATION_ID, FORMAT_VERSION, SQLiteStore, known_at_text
+from chronology.stores.sqlite import (
+    APPLICATION_ID,
+    FORMAT_VERSION,
+    SQLiteBackend,
+    SQLiteStore,
+    known_at_text,
+)
 from chronology.testing import FakeClock
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -250,7 +255,7 @@ def test_paging_and_cache_sizes_do_not_change_answers(
         expected_records, expected_answers = list(c), _answers(c, step=4)
         memory = MemoryStore()
         Chronicle(memory, clock=FakeClock()).extend(r.event for r in expected_records)
-    monkeypatch.setattr(sqlite_store, "_PAGE", 3)
+    monkeypatch.setattr(SQLiteBackend, "page", 3)
     for cache_size in (0, 2, 10_000):
         store = SQLiteStore(path, cache_size=cache_size)
         with Chronicle(store) as c:

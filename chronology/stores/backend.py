@@ -138,8 +138,9 @@ class Backend(abc.ABC):
         event's subject and ``Sealed.known_at_texts[i]`` for the scans by subject and assertion
         time) and mark ``Sealed.retractions`` as retractions.
 
+        The store never calls it on a backend that is :attr:`read_only`.
+
         Raises:
-            ReadOnlyError: if the backend is read-only.
             DuplicateRowError: only if :attr:`refuses_duplicates`.
         """
 

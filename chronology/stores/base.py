@@ -43,6 +43,10 @@ class Store:
             :class:`~chronology.stores.SQLiteStore` and
             :class:`~chronology.stores.postgres.PostgresStore` are stores over the shipped
             backends.
+        cache_size: how many records read one subject or one id at a time (and retractions)
+            to keep decoded, least recently used first out; ``0`` keeps none. By default, the
+            backend's :attr:`~chronology.stores.backend.Backend.cache_size`. A backend that
+            :attr:`~chronology.stores.backend.Backend.holds_events` needs none.
 
     Example:
         >>> from chronology import Chronicle
@@ -52,11 +56,12 @@ class Store:
         0
     """
 
-    def __init__(self, backend: Backend) -> None:
+    def __init__(self, backend: Backend, *, cache_size: int | None = None) -> None:
         self._backend = backend
         self._events_held = backend.holds_events
         self._cache: OrderedDict[int, Record] = OrderedDict()
-        self._cache_size = 0 if backend.holds_events else max(0, backend.cache_size)
+        size = backend.cache_size if cache_size is None else cache_size
+        self._cache_size = 0 if backend.holds_events else max(0, size)
         self._cache_lock = threading.Lock()
 
     @property

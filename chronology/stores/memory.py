@@ -27,13 +27,7 @@ class MemoryStore(Store):
     :class:`MemoryBackend`."""
 
     def __init__(self) -> None:
-        self._memory = MemoryBackend()
-        super().__init__(self._memory)
-
-    @property
-    def backend(self) -> MemoryBackend:
-        """The rows, in memory."""
-        return self._memory
+        super().__init__(MemoryBackend())
 
 
 class MemoryBackend(Backend):
@@ -198,9 +192,6 @@ class MemoryBackend(Backend):
 
     def __repr__(self) -> str:
         return f"<MemoryBackend records={self._count}>"
-
-    def __str__(self) -> str:
-        return "memory"
 
     def check_indexes(self, upto: int) -> None:
         """Check the indexes by id, subject and assertion time against every record (``upto``

@@ -8,13 +8,14 @@ events and retraction targets and seals the batch (:func:`chronology.record.seal
 copied in, and the head moved. Positions therefore stay contiguous, the hash chain stays
 whole, and ``recorded_at`` strictly increases across every writer: each one is decided after
 the previous batch was committed, from one clock, the server's (a client's clock may be used
-instead, for replays and tests: ``server_clock=False``). The skew rule holds as for SQLite: a clock reading more than
-``max_skew`` behind the last record refuses the batch with
+instead, for replays and tests: ``server_clock=False``). The skew rule holds as for SQLite: a
+clock reading more than ``max_skew`` behind the last record refuses the batch with
 :class:`~chronology.errors.ClockSkewError`. A batch that fails, or whose client dies, is rolled
 back whole by the server.
 
 ``payload`` and ``recorded_at`` are stored as the exact text the hash covers; see
-:mod:`chronology.stores.postgres.schema` for the tables.
+:mod:`chronology.stores.postgres.schema` for the tables. Every read is one of the SQL backends'
+shared queries (:class:`~chronology.stores.sql.SQLRows`).
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -31,13 +32,11 @@ from chronology.errors import (
     FormatVersionError,
     IntegrityError,
     NotAChronicleError,
-    ReadOnlyError,
     SchemaIntegrityError,
     StoreError,
 )
-from chronology.events import Event
 from chronology.record import GENESIS_HASH, Sealed
-from chronology.stores.backend import Backend, FoldRow, Key, RawRecord, Row, Sealer
+from chronology.stores.backend import Key, Row, Sealer
 from chronology.stores.base import Store
 from chronology.stores.postgres.schema import (
     CATALOG_QUERY,
@@ -47,6 +46,7 @@ from chronology.stores.postgres.schema import (
     create_statements,
     schema_fault,
 )
+from chronology.stores.sql import COLUMNS, SQLRows, padded
 
 if TYPE_CHECKING:
     import psycopg
@@ -54,10 +54,6 @@ if TYPE_CHECKING:
 __all__ = ["PostgresBackend", "PostgresStore", "is_postgres_url"]
 
 _SCHEMES: Final = ("postgresql://", "postgres://")
-_COLUMNS: Final = "position, event_id, recorded_at, payload, hash"
-#: Rows fetched per query when streaming records.
-_PAGE: Final = 5000
-_END_OF_TIME: Final = "9999-12-31T23:59:59.999999+00:00"
 
 
 def is_postgres_url(target: object) -> bool:
@@ -87,18 +83,6 @@ def shown_url(url: str) -> str:
     netloc = parts.netloc.rpartition("@")
     user = netloc[0].partition(":")[0]
     return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc[2]}"))
-
-
-def known_at_text(instant: datetime) -> str:
-    """The stored form of an assertion-time instant: UTC, always with microseconds (fixed
-    width, so that comparing texts compares instants)."""
-    return instant.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def _padded(text: str) -> str:
-    """A ``known_at`` as a payload writes it (UTC, microseconds only when not zero), padded
-    to the stored fixed width."""
-    return text if len(text) == 32 else f"{text[:19]}.000000{text[19:]}"
 
 
 def _psycopg() -> Any:
@@ -152,29 +136,20 @@ class PostgresStore(Store):
         super().__init__(self._server)
 
     @property
-    def backend(self) -> PostgresBackend:
-        """The rows, on the server."""
-        return self._server
-
-    @property
     def schema(self) -> str:
         """The PostgreSQL schema holding the chronicle."""
         return self._server.schema
 
 
-class PostgresBackend(Backend):
+class PostgresBackend(SQLRows):
     """Rows in a PostgreSQL schema: the backend of :class:`PostgresStore`, which takes the same
     arguments (see the module documentation for the guarantees)."""
 
     cache_size = 8192
+    page = 5000
 
     def __init__(
-        self,
-        url: str,
-        *,
-        schema: str | None = None,
-        read_only: bool = False,
-        server_clock: bool = True,
+        self, url: str, *, schema: str | None, read_only: bool, server_clock: bool
     ) -> None:
         pg = _psycopg()
         conninfo, from_url = split_url(url)
@@ -270,8 +245,6 @@ class PostgresBackend(Backend):
     def write(self, seal: Sealer) -> Sealed:
         """Seal and store a batch in one transaction, after every batch committed before it
         (see the module documentation)."""
-        if self.read_only:
-            raise ReadOnlyError(f"{self._name}: opened read-only; cannot append")
         s = self._s
         with self._lock:
             conn = self._connection()
@@ -283,7 +256,7 @@ class PostgresBackend(Backend):
                     now: datetime | None = None
                     if self._server_clock:
                         (now,) = conn.execute("SELECT clock_timestamp()").fetchone()  # type: ignore[misc]
-                    sealed = seal(self._head(conn, position, hash_), now)
+                    sealed = seal(self.head_row(position, hash_), now)
                     if sealed.new:
                         self._insert(conn, sealed)
             except self._errors as exc:
@@ -294,6 +267,7 @@ class PostgresBackend(Backend):
         s = self._s
         new = sealed.new
         first = new[0].position
+        known_at = padded(sealed.known_at_texts)
         with conn.cursor().copy(
             f"COPY {s}.records (position, event_id, recorded_at, known_at,"
             " subject, payload, hash) FROM STDIN"
@@ -304,7 +278,7 @@ class PostgresBackend(Backend):
                         first + i,
                         sealed.ids[i],
                         sealed.recorded_texts[i],
-                        _padded(sealed.known_at_texts[i]),
+                        known_at[i],
                         record.event.subject,
                         sealed.payloads[i],
                         sealed.hashes[i],
@@ -322,24 +296,12 @@ class PostgresBackend(Backend):
         # Delivered to followers when (and only if) the batch commits.
         conn.execute("SELECT pg_notify(%s, %s)", (self._channel, str(new[-1].position)))
 
-    def _head(self, conn: psycopg.Connection[Any], position: int, hash_: str) -> Row | None:
-        """The row of the head sealed in ``meta`` (whose copy of ``recorded_at`` is for
-        :meth:`.Chronicle.verify`, never trusted to time an append)."""
-        if position == 0:
-            return None
-        row = conn.execute(
-            f"SELECT {_COLUMNS} FROM {self._s}.records WHERE position = %s", (position,)
-        ).fetchone()
-        if row is None or row[4] != hash_:
-            found = "no record" if row is None else "a record with another hash"
-            raise IntegrityError(
-                position,
-                f"the head sealed in the meta table names this record, but the log holds {found}"
-                " there; nothing was appended (run verify())",
-            )
-        return tuple(row)
-
     # -- reading --------------------------------------------------------------------------------
+
+    def select(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        """A query of :class:`~chronology.stores.sql.SQLRows`: tables in this schema,
+        psycopg's parameters."""
+        return self._rows(sql.replace("?", "%s").replace("{s}", self._s + "."), params)
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         with self._lock:
@@ -349,118 +311,13 @@ class PostgresBackend(Backend):
             except self._errors as exc:
                 raise self._error("cannot read", exc) from None
 
-    def count(self) -> int:
-        return int(self._rows("SELECT head_position FROM {s}.meta WHERE id = 1")[0][0])
-
-    def rows_after(self, after: int, end: int) -> Iterator[Row]:
-        """The rows after ``after`` up to ``end``, a page at a time."""
-        while after < end:
-            rows = self._rows(
-                f"SELECT {_COLUMNS} FROM {{s}}.records WHERE position > %s AND position <= %s"
-                " ORDER BY position LIMIT %s",
-                (after, end, _PAGE),
-            )
-            if not rows:
-                return
-            yield from rows
-            after = rows[-1][0]
-
-    def rows_at(self, positions: Sequence[int]) -> list[Row]:
-        return self._rows(
-            f"SELECT {_COLUMNS} FROM {{s}}.records WHERE position = ANY(%s) ORDER BY position",
-            (list(positions),),
-        )
-
-    def rows_between(
-        self, after: datetime | None, until: datetime | None, end: int
-    ) -> Iterator[Row]:
-        """Walks the ``(known_at, position)`` index a page at a time from ``after``."""
-        for row in self._ordered(f"{_COLUMNS}, known_at", after, until, end):
-            yield row[:5]
-
-    def fold_rows(
-        self, after: datetime | None, until: datetime | None, end: int
-    ) -> Iterator[FoldRow]:
-        """As :meth:`rows_between`, without reading ``recorded_at`` or ``hash``."""
-        for row in self._ordered("position, event_id, payload, known_at", after, until, end):
-            yield row[:3]
-
-    def _ordered(
-        self, columns: str, after: datetime | None, until: datetime | None, end: int
-    ) -> Iterator[tuple[Any, ...]]:
-        bound = _END_OF_TIME if until is None else known_at_text(until)
-        key = ("", 0) if after is None else (known_at_text(after), 2**63 - 1)
-        while True:
-            rows = self._rows(
-                f"SELECT {columns} FROM {{s}}.records WHERE known_at <= %s"
-                " AND (known_at, position) > (%s, %s) AND position <= %s"
-                " ORDER BY known_at, position LIMIT %s",
-                (bound, key[0], key[1], end, _PAGE),
-            )
-            yield from rows
-            if len(rows) < _PAGE:
-                return
-            key = (rows[-1][-1], rows[-1][0])
-
-    def subject_rows(self, subject: str) -> list[Row]:
-        return self._rows(
-            f"SELECT {_COLUMNS} FROM {{s}}.records WHERE subject = %s ORDER BY position",
-            (subject,),
-        )
-
-    def subjects(self) -> list[str]:
-        """Every subject with a record, sorted (in code-point order)."""
-        return [r[0] for r in self._rows("SELECT DISTINCT subject FROM {s}.records ORDER BY 1")]
-
-    def retraction_positions(self, end: int) -> list[int]:
-        rows = self._rows(
-            "SELECT position FROM {s}.retractions WHERE position <= %s ORDER BY position", (end,)
-        )
-        return [row[0] for row in rows]
-
     def rows_by_id(self, ids: Sequence[str], keys: Sequence[Key] | None = None) -> list[Row]:
         """Through the unique index on ``event_id`` (``keys`` are not needed)."""
         return self._rows(
-            f"SELECT {_COLUMNS} FROM {{s}}.records WHERE event_id = ANY(%s)", (list(ids),)
+            f"SELECT {COLUMNS} FROM {{s}}.records WHERE event_id = ANY(%s)", (list(ids),)
         )
 
     # -- integrity ------------------------------------------------------------------------------
-
-    def raw(self, end: int) -> Iterator[RawRecord]:
-        """The rows exactly as stored, with their ``known_at`` and ``subject`` columns, a page
-        at a time."""
-        after = 0
-        while after < end:
-            rows = self._rows(
-                f"SELECT {_COLUMNS}, known_at, subject FROM {{s}}.records"
-                " WHERE position > %s AND position <= %s ORDER BY position LIMIT %s",
-                (after, end, _PAGE),
-            )
-            if not rows:
-                return
-            for position, event_id, recorded_at, payload, hash_, known_at, subject in rows:
-                yield RawRecord(
-                    position, event_id, recorded_at, payload, hash_, (known_at, subject)
-                )
-            after = rows[-1][0]
-
-    def check_columns(self, raw: RawRecord, event: Event) -> str | None:
-        """Whether the ``known_at`` and ``subject`` columns, which queries by assertion time
-        and subject trust, hold the event's."""
-        known_at, subject = raw.columns
-        if subject != event.subject:
-            return f"the subject column holds {subject!r}, but its event's is {event.subject!r}"
-        expected = known_at_text(event.known_at)
-        if known_at != expected:
-            return f"the known_at column holds {known_at!r}, but its event's is {expected!r}"
-        return None
-
-    def sealed_head(self) -> tuple[int, str]:
-        """The ``(count, last hash)`` each append seals in the ``meta`` table."""
-        position, hash_ = self._rows("SELECT head_position, head_hash FROM {s}.meta WHERE id = 1")[
-            0
-        ]
-        return int(position), str(hash_)
 
     def check_schema(self) -> None:
         """Compare the schema's tables, columns, constraints and indexes with the chronicle's,
@@ -543,9 +400,6 @@ class PostgresBackend(Backend):
     def __repr__(self) -> str:
         state = "closed" if self._conn is None else "read-only" if self.read_only else "open"
         return f"<PostgresStore {self._name!r} {state}>"
-
-    def __str__(self) -> str:
-        return self._name
 
 
 def _first_line(exc: BaseException) -> str:

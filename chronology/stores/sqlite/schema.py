@@ -1,5 +1,6 @@
-"""The file format of an SQLite chronicle: its schema, how a file is recognised, the stored form
-of instants, and the check of a file's schema against the chronicle's own.
+"""The file format of an SQLite chronicle: its schema, how a file is recognised, and the check of
+a file's schema against the chronicle's own (the stored form of instants, :func:`known_at_text`,
+is the one all SQL backends share: :mod:`chronology.stores.sql`).
 
 Queries trust more than the records: an index replaced by a partial or non-unique one, a
 column redefined with another collation, a trigger that deletes what is inserted, can all change
@@ -11,13 +12,11 @@ the chronicle's, object by object (:func:`schema_fault`).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Iterable
 from typing import Final
 
 from chronology.record import GENESIS_HASH
-from chronology.serialization import instant_text
-from chronology.time import to_instant
+from chronology.stores.sql import known_at_text, padded
 
 __all__ = [
     "APPLICATION_ID",
@@ -112,24 +111,6 @@ TABLES: Final = {
 }
 
 
-def known_at_text(instant: datetime) -> str:
-    """The stored form of an assertion-time instant: UTC, always with microseconds.
-
-    Every value has the same width, so comparing the text compares the instants, and
-    ``WHERE known_at <= ?`` can use the index.
-
-    Example:
-        >>> from datetime import UTC, datetime, timedelta
-        >>> from chronology.stores.sqlite import known_at_text
-        >>> known_at_text(datetime(2024, 4, 3, 12, tzinfo=UTC))
-        '2024-04-03T12:00:00.000000+00:00'
-    """
-    if instant.tzinfo is not UTC:
-        instant = to_instant(instant)
-    # instant_text: isoformat(timespec="microseconds") takes four times as long.
-    return padded((instant_text(instant),))[0]
-
-
 def join_sql(count: int, on: str, *, width: int = 2) -> str:
     """The query of the records matching any of ``count`` keys of ``width`` values each (bound
     to ``k.a``, ``k.b``, ``k.c``, joined ``on`` a condition that starts with
@@ -147,14 +128,6 @@ def join_sql(count: int, on: str, *, width: int = 2) -> str:
         " r.position, r.event_id, r.recorded_at, r.payload, r.hash"
         " FROM k JOIN records AS r INDEXED BY records_subject ON " + on
     )
-
-
-def padded(texts: Sequence[str]) -> list[str]:
-    """The stored ``known_at`` of instants given as
-    :func:`~chronology.serialization.instant_text` wrote them (UTC): the text of a whole
-    second gets its six zero digits, so that every value has the same width. The one
-    definition of that padding (:func:`known_at_text` uses it)."""
-    return [t if len(t) == 32 else t[:19] + ".000000" + t[19:] for t in texts]
 
 
 _SPACE: Final = re.compile(r"\s+")

@@ -6,35 +6,29 @@ from __future__ import annotations
 import os
 import sqlite3
 import weakref
-from collections.abc import Iterator, Sequence
-from datetime import datetime
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final
 
 from chronology.errors import (
-    IntegrityError,
-    ReadOnlyError,
     SchemaIntegrityError,
 )
-from chronology.events import Event, Retracted, event_class, registered_tags
+from chronology.events import Retracted, event_class, registered_tags
 from chronology.record import Sealed
 from chronology.stores.backend import (
-    Backend,
     DuplicateRowError,
-    FoldRow,
     Key,
-    RawRecord,
     Row,
     Sealer,
 )
 from chronology.stores.base import Store
+from chronology.stores.sql import COLUMNS, SQLRows
 from chronology.stores.sqlite import ids
 from chronology.stores.sqlite.file import SQLiteFile, rollback
 from chronology.stores.sqlite.schema import (
     FORMAT_VERSION,
     SCHEMA,
     join_sql,
-    known_at_text,
     padded,
     schema_fault,
 )
@@ -42,7 +36,6 @@ from chronology.stores.sqlite.wal import WalFlusher
 
 __all__ = ["FLUSH_BYTES", "SQLiteBackend", "SQLiteStore"]
 
-_COLUMNS: Final = "position, event_id, recorded_at, payload, hash"
 _INSERT: Final = (
     "INSERT INTO records (position, event_id, recorded_at, known_at, subject, payload, hash)"
     " VALUES (?, ?, ?, ?, ?, ?, ?)"
@@ -50,8 +43,6 @@ _INSERT: Final = (
 _MOVE_HEAD: Final = (
     "UPDATE meta SET head_position = ?, head_hash = ?, head_recorded_at = ? WHERE id = 1"
 )
-#: Rows fetched per query when streaming records.
-_PAGE: Final = 2000
 #: Bound parameters per lookup; below the 999 of old SQLite builds.
 _CHUNK: Final = 900
 #: How many records ``event_ids`` may lag behind before a lookup brings it up to date.
@@ -61,17 +52,6 @@ _ID_CATCH_UP: Final = 2048
 FLUSH_BYTES: Final = 256 * 1024
 #: What a row adds besides its payload, in the table and its indexes (an estimate).
 _ROW_BYTES: Final = 300
-#: Greater than every position.
-_AFTER_ANY_POSITION: Final = 2**63 - 1
-#: Sorts after every stored ``known_at``.
-_END_OF_TIME: Final = "9999-12-31T23:59:59.999999+00:00"
-
-
-def _bounds(after: datetime | None, until: datetime | None) -> tuple[str, tuple[str, int]]:
-    """The ``known_at`` bound and the index key to start after: ``after < known_at <= until``."""
-    bound = _END_OF_TIME if until is None else known_at_text(until)
-    key = ("", 0) if after is None else (known_at_text(after), _AFTER_ANY_POSITION)
-    return bound, key
 
 
 class SQLiteStore(Store):
@@ -126,15 +106,9 @@ class SQLiteStore(Store):
         cache_size: int = 8192,
         ids_lag: int = _ID_CATCH_UP,
     ) -> None:
-        self._file = SQLiteBackend(
-            path, read_only=read_only, timeout=timeout, cache_size=cache_size, ids_lag=ids_lag
-        )
-        super().__init__(self._file)
-
-    @property
-    def backend(self) -> SQLiteBackend:
-        """The rows, in the file."""
-        return self._file
+        self._file = SQLiteBackend(path, read_only=read_only, timeout=timeout)
+        self._file.ids_lag = max(0, ids_lag)
+        super().__init__(self._file, cache_size=cache_size)
 
     @property
     def path(self) -> Path:
@@ -148,35 +122,35 @@ class SQLiteStore(Store):
         return self._file.format_version
 
 
-class SQLiteBackend(SQLiteFile, Backend):
+class SQLiteBackend(SQLiteFile, SQLRows):
     """Rows in an SQLite file (see :mod:`chronology.stores.sqlite` for the schema): the
-    backend of :class:`SQLiteStore`, which takes the same arguments.
+    backend of :class:`SQLiteStore`.
 
     The unique index ``records_subject`` refuses a second copy of an event, so the backend
     :attr:`~chronology.stores.backend.Backend.refuses_duplicates`.
+
+    Args:
+        path: the file (created, with its schema, if missing).
+        read_only: open for reading only (see :class:`SQLiteStore`).
+        timeout: how many seconds a write waits for another writer's lock.
     """
 
     refuses_duplicates = True
+    cache_size = 8192
+    #: How many records the ``event_ids`` table may fall behind the log before a lookup by id
+    #: brings it up to date.
+    ids_lag: int = _ID_CATCH_UP
+    _flusher: WalFlusher | None = None
+    #: Set when no flusher thread could be started: it is not tried again.
+    _no_flusher = False
+    #: Bytes of rows appended since the flusher was last asked to run (an estimate).
+    _unfolded = 0
+    #: Set while a write's transaction is open: lookups then never write the id table.
+    _writing = False
 
-    def __init__(
-        self,
-        path: str | os.PathLike[str],
-        *,
-        read_only: bool = False,
-        timeout: float = 30.0,
-        cache_size: int = 8192,
-        ids_lag: int = _ID_CATCH_UP,
-    ) -> None:
-        self._ids_lag = max(0, ids_lag)
-        self.cache_size = max(0, cache_size)
-        super().__init__(path, read_only=read_only, timeout=timeout)
-        self._flusher: WalFlusher | None = None
-        #: Set when no flusher thread could be started: it is not tried again.
-        self._no_flusher = False
-        #: Bytes of rows appended since the flusher was last asked to run (an estimate).
-        self._unfolded = 0
-        #: Set while a write's transaction is open: lookups then never write the id table.
-        self._writing = False
+    def select(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        """A query of :class:`~chronology.stores.sql.SQLRows` (tables unprefixed)."""
+        return self._rows(sql.replace("{s}", ""), params)
 
     # -- writing --------------------------------------------------------------------------------
 
@@ -184,13 +158,10 @@ class SQLiteBackend(SQLiteFile, Backend):
         """Seal and insert a batch in one ``BEGIN IMMEDIATE`` transaction, all or nothing.
 
         Raises:
-            ReadOnlyError: if the file was opened read-only.
             DuplicateRowError: if the unique index refuses a row (rolled back).
             StoreError: if the file cannot be written (for instance, another writer held the
                 lock longer than ``timeout``).
         """
-        if self.read_only:
-            raise ReadOnlyError(f"{self._name}: opened read-only; cannot append")
         with self._lock:
             conn = self._connection()
             try:
@@ -199,7 +170,10 @@ class SQLiteBackend(SQLiteFile, Backend):
                 raise self._error("cannot start writing", exc) from None
             self._writing = True
             try:
-                sealed = seal(self._head(conn), None)
+                position, hash_ = conn.execute(
+                    "SELECT head_position, head_hash FROM meta WHERE id = 1"
+                ).fetchone()
+                sealed = seal(self.head_row(position, hash_), None)
                 self._insert(conn, sealed)
                 conn.execute("COMMIT")
             except BaseException as exc:
@@ -259,125 +233,19 @@ class SQLiteBackend(SQLiteFile, Backend):
             weakref.finalize(self, flusher.stop)
         flusher.poke()
 
-    def _head(self, conn: sqlite3.Connection) -> Row | None:
-        """The row of the sealed head: the ``recorded_at`` copied in ``meta`` is for
-        :meth:`.Chronicle.verify` to check, never trusted to time an append (a value edited
-        into the future would move every later record there)."""
-        position, hash_ = conn.execute(
-            "SELECT head_position, head_hash FROM meta WHERE id = 1"
-        ).fetchone()
-        if position == 0:
-            return None
-        row = conn.execute(
-            f"SELECT {_COLUMNS} FROM records WHERE position = ?", (position,)
-        ).fetchone()
-        if row is None or row[4] != hash_:
-            found = "no record" if row is None else "a record with another hash"
-            raise IntegrityError(
-                position,
-                f"the head sealed in the meta table names this record, but the log holds {found}"
-                " there; nothing was appended (run verify())",
-            )
-        return tuple(row)
-
     # -- reading --------------------------------------------------------------------------------
-
-    def count(self) -> int:
-        return int(self._rows("SELECT head_position FROM meta WHERE id = 1")[0][0])
-
-    def recorded_through(self, instant: datetime, upto: int) -> int:
-        """A binary search over positions (``recorded_at`` increases with them): a few
-        lookups by primary key of one column, whatever the size of the log."""
-        low, high = 0, upto  # the answer is in [low, high]
-        while low < high:
-            middle = (low + high + 1) // 2
-            rows = self._rows("SELECT recorded_at FROM records WHERE position = ?", (middle,))
-            if rows and datetime.fromisoformat(rows[0][0]) <= instant:
-                low = middle
-            else:
-                high = middle - 1
-        return low
-
-    def rows_after(self, after: int, end: int) -> Iterator[Row]:
-        """The rows after ``after`` up to ``end``, a page at a time (memory stays bounded on a
-        large log)."""
-        while after < end:
-            rows = self._rows(
-                f"SELECT {_COLUMNS} FROM records WHERE position > ? AND position <= ?"
-                " ORDER BY position LIMIT ?",
-                (after, end, _PAGE),
-            )
-            if not rows:
-                return
-            yield from rows
-            after = rows[-1][0]
-
-    def rows_at(self, positions: Sequence[int]) -> list[Row]:
-        found: list[Row] = []
-        for i in range(0, len(positions), _CHUNK):
-            chunk = positions[i : i + _CHUNK]
-            marks = ",".join("?" * len(chunk))
-            found += self._rows(
-                f"SELECT {_COLUMNS} FROM records WHERE position IN ({marks}) ORDER BY position",
-                chunk,
-            )
-        return found
-
-    def rows_between(
-        self, after: datetime | None, until: datetime | None, end: int
-    ) -> Iterator[Row]:
-        """Walks the ``(known_at, position)`` index from ``after``, a page at a time."""
-        for row in self._ordered(f"{_COLUMNS}, known_at", *_bounds(after, until), end):
-            yield row[:5]
-
-    def fold_rows(
-        self, after: datetime | None, until: datetime | None, end: int
-    ) -> Iterator[FoldRow]:
-        """As :meth:`rows_between`, without reading ``recorded_at`` or ``hash``."""
-        for row in self._ordered(
-            "position, event_id, payload, known_at", *_bounds(after, until), end
-        ):
-            yield row[:3]
-
-    def _ordered(
-        self, columns: str, bound: str, key: tuple[str, int], end: int
-    ) -> Iterator[tuple[Any, ...]]:
-        """Rows of ``columns`` (``known_at`` last) in ``(known_at, position)`` order, a page
-        at a time (taken under the lock; yielded outside it)."""
-        while True:
-            rows = self._rows(
-                f"SELECT {columns} FROM records"
-                " WHERE known_at <= ? AND (known_at, position) > (?, ?) AND position <= ?"
-                " ORDER BY known_at, position LIMIT ?",
-                (bound, key[0], key[1], end, _PAGE),
-            )
-            yield from rows
-            if len(rows) < _PAGE:
-                return
-            key = (rows[-1][-1], rows[-1][0])
-
-    def subject_rows(self, subject: str) -> list[Row]:
-        return self._rows(
-            f"SELECT {_COLUMNS} FROM records WHERE subject = ? ORDER BY position", (subject,)
-        )
-
-    def subjects(self) -> list[str]:
-        """Every subject with a record, sorted: read from the subject index alone."""
-        return [row[0] for row in self._rows("SELECT DISTINCT subject FROM records ORDER BY 1")]
 
     def retraction_positions(self, end: int) -> list[int]:
         if self._format >= 2:
-            rows = self._rows(
-                "SELECT position FROM retractions WHERE position <= ? ORDER BY position", (end,)
-            )
-        else:  # a version 1 file, read as it is: its type column names retractions
-            tags = [t for t in registered_tags() if issubclass(event_class(t), Retracted)]
-            marks = ",".join("?" * len(tags))
-            rows = self._rows(
-                f"SELECT position FROM records WHERE type IN ({marks})"
-                " AND position <= ? ORDER BY position",
-                (*tags, end),
-            )
+            return super().retraction_positions(end)
+        # A version 1 file, read as it is: its type column names the retractions.
+        tags = [t for t in registered_tags() if issubclass(event_class(t), Retracted)]
+        marks = ",".join("?" * len(tags))
+        rows = self._rows(
+            f"SELECT position FROM records WHERE type IN ({marks})"
+            " AND position <= ? ORDER BY position",
+            (*tags, end),
+        )
         return [row[0] for row in rows]
 
     def rows_by_id(self, ids: Sequence[str], keys: Sequence[Key] | None = None) -> list[Row]:
@@ -406,12 +274,12 @@ class SQLiteBackend(SQLiteFile, Backend):
         conn = self._connection()
         if self._format < 2:
             rows = [
-                conn.execute(f"SELECT {_COLUMNS} FROM records WHERE event_id = ?", (i,)).fetchone()
+                conn.execute(f"SELECT {COLUMNS} FROM records WHERE event_id = ?", (i,)).fetchone()
                 for i in wanted
             ]
         else:
-            lag = None if self.read_only or self._writing else self._ids_lag
-            rows = [ids.row_by_id(conn, _COLUMNS, i, catch_up=lag) for i in wanted]
+            lag = None if self.read_only or self._writing else self.ids_lag
+            rows = [ids.row_by_id(conn, COLUMNS, i, catch_up=lag) for i in wanted]
         return [row for row in rows if row is not None]
 
     def _join(self, keys: Sequence[tuple[str, ...]], on: str) -> list[Row]:
@@ -428,37 +296,6 @@ class SQLiteBackend(SQLiteFile, Backend):
             params = [item for key in chunk for item in key]
             found += conn.execute(join_sql(len(chunk), on, width=width), params).fetchall()
         return found
-
-    def raw(self, end: int) -> Iterator[RawRecord]:
-        """The rows exactly as stored, with their ``known_at`` and ``subject`` columns, a page
-        at a time."""
-        after = 0
-        while after < end:
-            rows = self._rows(
-                f"SELECT {_COLUMNS}, known_at, subject FROM records"
-                " WHERE position > ? AND position <= ? ORDER BY position LIMIT ?",
-                (after, end, _PAGE),
-            )
-            if not rows:
-                return
-            for position, event_id, recorded_at, payload, hash_, known_at, subject in rows:
-                yield RawRecord(
-                    position, event_id, recorded_at, payload, hash_, (known_at, subject)
-                )
-            after = rows[-1][0]
-
-    def check_columns(self, raw: RawRecord, event: Event) -> str | None:
-        """Whether the ``known_at`` and ``subject`` columns, which every query by assertion
-        time or subject (and the deduplication of appends) trusts, hold the event's."""
-        if len(raw.columns) != 2:
-            return None
-        known_at, subject = raw.columns
-        if subject != event.subject:
-            return f"the subject column holds {subject!r}, but its event's is {event.subject!r}"
-        expected = known_at_text(event.known_at)
-        if known_at != expected:
-            return f"the known_at column holds {known_at!r}, but its event's is {expected!r}"
-        return None
 
     def check_indexes(self, upto: int) -> None:
         """Check the tables kept beside the records, in one snapshot: no position in
@@ -492,11 +329,6 @@ class SQLiteBackend(SQLiteFile, Backend):
         if fault is not None:
             raise SchemaIntegrityError(*fault)
 
-    def sealed_head(self) -> tuple[int, str]:
-        """The ``(count, last hash)`` that each append seals in the ``meta`` table."""
-        position, hash_ = self._rows("SELECT head_position, head_hash FROM meta WHERE id = 1")[0]
-        return int(position), str(hash_)
-
     # -- lifecycle ------------------------------------------------------------------------------
 
     def close(self) -> None:
@@ -513,6 +345,3 @@ class SQLiteBackend(SQLiteFile, Backend):
     def __repr__(self) -> str:
         state = "closed" if self._conn is None else "read-only" if self.read_only else "open"
         return f"<SQLiteStore {self._name!r} {state}>"
-
-    def __str__(self) -> str:
-        return self._name

@@ -1,0 +1,223 @@
+"""What the SQL backends share: the stored form of ``known_at`` and the queries over the
+``records``, ``retractions`` and ``meta`` tables that SQLite and PostgreSQL run alike.
+
+:class:`SQLRows` implements every read of the backend protocol on those tables; a backend on
+another SQL engine gives it one method, :meth:`SQLRows.select`, and writes its own
+:meth:`~chronology.stores.backend.Backend.write` and lookup by id.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any, Final
+
+from chronology.errors import IntegrityError
+from chronology.events import Event
+from chronology.serialization import instant_text
+from chronology.stores.backend import Backend, FoldRow, RawRecord, Row
+from chronology.time import to_instant
+
+__all__ = ["COLUMNS", "SQLRows", "known_at_text", "padded"]
+
+#: The columns of a :data:`~chronology.stores.backend.Row`, in its order.
+COLUMNS: Final = "position, event_id, recorded_at, payload, hash"
+#: Sorts after every stored ``known_at``.
+_END_OF_TIME: Final = "9999-12-31T23:59:59.999999+00:00"
+#: Greater than every position.
+_AFTER_ANY_POSITION: Final = 2**63 - 1
+
+
+def padded(texts: Sequence[str]) -> list[str]:
+    """The stored ``known_at`` of instants given as
+    :func:`~chronology.serialization.instant_text` wrote them (UTC): the text of a whole
+    second gets its six zero digits, so that every value has the same width. The one
+    definition of that padding (:func:`known_at_text` uses it)."""
+    return [t if len(t) == 32 else t[:19] + ".000000" + t[19:] for t in texts]
+
+
+def known_at_text(instant: datetime) -> str:
+    """The stored form of an assertion-time instant: UTC, always with microseconds.
+
+    Every value has the same width, so comparing the text compares the instants, and
+    ``WHERE known_at <= ?`` can use the index.
+
+    Example:
+        >>> from datetime import UTC, datetime, timedelta
+        >>> from chronology.stores.sqlite import known_at_text
+        >>> known_at_text(datetime(2024, 4, 3, 12, tzinfo=UTC))
+        '2024-04-03T12:00:00.000000+00:00'
+    """
+    if instant.tzinfo is not UTC:
+        instant = to_instant(instant)
+    # instant_text: isoformat(timespec="microseconds") takes four times as long.
+    return padded((instant_text(instant),))[0]
+
+
+class SQLRows(Backend):
+    """The reads of the backend protocol over the SQL tables every SQL backend keeps::
+
+        records (position, event_id, recorded_at, known_at, subject, payload, hash)
+        retractions (position)
+        meta (id = 1, head_position, head_hash, head_recorded_at, ...)
+
+    with an index on ``(known_at, position)`` and one on ``subject``. Queries are written with
+    ``?`` for each parameter and ``{s}`` before each table name; :meth:`select` turns them into
+    the engine's own (a schema prefix, another parameter style).
+    """
+
+    #: What messages call the backend (a file's path; a server's URL, without its password,
+    #: and schema).
+    _name: str = "an SQL backend"
+    #: Rows fetched per query when streaming.
+    page: int = 2000
+    #: Parameters bound per query, at most.
+    chunk: int = 900
+
+    def __str__(self) -> str:
+        return self._name
+
+    @abc.abstractmethod
+    def select(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        """Run a query written as the class documentation says; return its rows."""
+
+    def count(self) -> int:
+        return int(self.select("SELECT head_position FROM {s}meta WHERE id = 1")[0][0])
+
+    def head_row(self, position: int, hash_: str) -> Row | None:
+        """The row of the head sealed in ``meta`` (``position``, ``hash_``), read inside a
+        write: the ``recorded_at`` copied in ``meta`` is for :meth:`.Chronicle.verify` to check,
+        never trusted to time an append (a value edited into the future would move every later
+        record there).
+
+        Raises:
+            IntegrityError: if the log holds no record with that hash there.
+        """
+        if position == 0:
+            return None
+        rows = self.select(f"SELECT {COLUMNS} FROM {{s}}records WHERE position = ?", (position,))
+        if not rows or rows[0][4] != hash_:
+            found = "no record" if not rows else "a record with another hash"
+            raise IntegrityError(
+                position,
+                f"the head sealed in the meta table names this record, but the log holds {found}"
+                " there; nothing was appended (run verify())",
+            )
+        return tuple(rows[0])
+
+    def recorded_through(self, instant: datetime, upto: int) -> int:
+        """A binary search over positions (``recorded_at`` increases with them): a few
+        lookups by primary key of one column, whatever the size of the log."""
+        low, high = 0, upto  # the answer is in [low, high]
+        while low < high:
+            middle = (low + high + 1) // 2
+            rows = self.select("SELECT recorded_at FROM {s}records WHERE position = ?", (middle,))
+            if rows and datetime.fromisoformat(rows[0][0]) <= instant:
+                low = middle
+            else:
+                high = middle - 1
+        return low
+
+    def rows_after(self, after: int, end: int) -> Iterator[Row]:
+        """The rows after ``after`` up to ``end``, a page at a time (memory stays bounded on
+        a large log)."""
+        yield from self._pages(COLUMNS, after, end)
+
+    def _pages(self, columns: str, after: int, end: int) -> Iterator[Any]:
+        while after < end:
+            rows = self.select(
+                f"SELECT {columns} FROM {{s}}records WHERE position > ? AND position <= ?"
+                " ORDER BY position LIMIT ?",
+                (after, end, self.page),
+            )
+            if not rows:
+                return
+            yield from rows
+            after = rows[-1][0]
+
+    def rows_at(self, positions: Sequence[int]) -> list[Row]:
+        found: list[Row] = []
+        for i in range(0, len(positions), self.chunk):
+            chunk = positions[i : i + self.chunk]
+            marks = ",".join("?" * len(chunk))
+            found += self.select(
+                f"SELECT {COLUMNS} FROM {{s}}records WHERE position IN ({marks}) ORDER BY position",
+                chunk,
+            )
+        return found
+
+    def rows_between(
+        self, after: datetime | None, until: datetime | None, end: int
+    ) -> Iterator[Row]:
+        """Walks the ``(known_at, position)`` index from ``after``, a page at a time."""
+        for row in self._ordered(f"{COLUMNS}, known_at", after, until, end):
+            yield row[:5]
+
+    def fold_rows(
+        self, after: datetime | None, until: datetime | None, end: int
+    ) -> Iterator[FoldRow]:
+        """As :meth:`rows_between`, without reading ``recorded_at`` or ``hash``."""
+        for row in self._ordered("position, event_id, payload, known_at", after, until, end):
+            yield row[:3]
+
+    def _ordered(
+        self, columns: str, after: datetime | None, until: datetime | None, end: int
+    ) -> Iterator[Any]:
+        """Rows of ``columns`` (``known_at`` last) in ``(known_at, position)`` order, a page
+        at a time."""
+        bound = _END_OF_TIME if until is None else known_at_text(until)
+        key = ("", 0) if after is None else (known_at_text(after), _AFTER_ANY_POSITION)
+        while True:
+            rows = self.select(
+                f"SELECT {columns} FROM {{s}}records"
+                " WHERE known_at <= ? AND (known_at, position) > (?, ?) AND position <= ?"
+                " ORDER BY known_at, position LIMIT ?",
+                (bound, key[0], key[1], end, self.page),
+            )
+            yield from rows
+            if len(rows) < self.page:
+                return
+            key = (rows[-1][-1], rows[-1][0])
+
+    def subject_rows(self, subject: str) -> list[Row]:
+        return self.select(
+            f"SELECT {COLUMNS} FROM {{s}}records WHERE subject = ? ORDER BY position", (subject,)
+        )
+
+    def subjects(self) -> list[str]:
+        """Every subject with a record, sorted: read from the subject index alone."""
+        return [r[0] for r in self.select("SELECT DISTINCT subject FROM {s}records ORDER BY 1")]
+
+    def retraction_positions(self, end: int) -> list[int]:
+        rows = self.select(
+            "SELECT position FROM {s}retractions WHERE position <= ? ORDER BY position", (end,)
+        )
+        return [row[0] for row in rows]
+
+    def raw(self, end: int) -> Iterator[RawRecord]:
+        """The rows exactly as stored, with their ``known_at`` and ``subject`` columns, a page
+        at a time."""
+        for position, event_id, recorded_at, payload, hash_, known_at, subject in self._pages(
+            f"{COLUMNS}, known_at, subject", 0, end
+        ):
+            yield RawRecord(position, event_id, recorded_at, payload, hash_, (known_at, subject))
+
+    def check_columns(self, raw: RawRecord, event: Event) -> str | None:
+        """Whether the ``known_at`` and ``subject`` columns, which every query by assertion
+        time or subject (and the deduplication of appends) trusts, hold the event's."""
+        if len(raw.columns) != 2:
+            return None
+        known_at, subject = raw.columns
+        if subject != event.subject:
+            return f"the subject column holds {subject!r}, but its event's is {event.subject!r}"
+        expected = known_at_text(event.known_at)
+        if known_at != expected:
+            return f"the known_at column holds {known_at!r}, but its event's is {expected!r}"
+        return None
+
+    def sealed_head(self) -> tuple[int, str]:
+        """The ``(count, last hash)`` each append seals in the ``meta`` table."""
+        rows = self.select("SELECT head_position, head_hash FROM {s}meta WHERE id = 1")
+        position, hash_ = rows[0]
+        return int(position), str(hash_)
