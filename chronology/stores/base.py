@@ -29,7 +29,8 @@ from chronology.stores.backend import (
     SnapshotShelf,
 )
 
-__all__ = ["RawRecord", "Store"]
+# RawRecord is documented in chronology.stores.backend; importable from here as before.
+__all__ = ["Store"]
 
 _from_iso: Final = datetime.fromisoformat
 
