@@ -35,10 +35,13 @@ __all__ = [
 #: A stored record as a backend gives it back: ``(position, event_id, recorded_at, payload,
 #: hash)``. ``recorded_at`` and ``payload`` are the exact texts that were hashed
 #: (``Sealed.recorded_texts`` and ``Sealed.payloads``), or, for a backend that
-#: :attr:`~Backend.holds_events`, the ``recorded_at`` instant and the event itself.
+#: :attr:`~Backend.holds_events`, the ``recorded_at`` instant and the event itself. A scan may
+#: give longer tuples (a query's other columns after these five): the store reads the first
+#: five.
 Row: TypeAlias = tuple[int, str, Any, Any, str]
 
-#: ``(position, event_id, payload)``: what a fold reads of a row (see :meth:`Backend.fold_rows`).
+#: ``(position, event_id, payload)``: what a fold reads of a row (see
+#: :meth:`Backend.fold_rows`); longer tuples are read for their first three.
 FoldRow: TypeAlias = tuple[int, str, Any]
 
 #: ``(subject, known_at text or None)``: where a wanted row is, if stored (see

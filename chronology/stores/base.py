@@ -23,6 +23,7 @@ from chronology.serialization import event_from_payload
 from chronology.stores.backend import (
     Backend,
     DuplicateRowError,
+    FoldRow,
     Key,
     RawRecord,
     Row,
@@ -137,10 +138,12 @@ class Store:
         derives from); the batch's own event stands for the stored one (the same id is the
         same content), so no stored payload is decoded.
         """
+        found = self._find_targets(batch)
+        if not self._backend.count():
+            return found  # nothing stored: the batch's own repeats are the sealer's to find
         events = batch.events
         wanted = dict(zip(batch.ids, events, strict=True))
         keys = [(e.subject, text) for e, text in zip(events, batch.known_at_texts, strict=True)]
-        found = self._find_targets(batch)
         cache = self._cache
         for row in self._backend.rows_by_id(batch.ids, keys):
             event_id = row[1]
@@ -218,6 +221,8 @@ class Store:
         return record
 
     def _records(self, rows: Iterable[Row], *, remember: bool = True) -> list[Record]:
+        if self._events_held:
+            return [new_record(row[0], row[1], row[2], row[3], row[4]) for row in rows]
         decode = self._decode
         return [decode(row, remember=remember) for row in rows]
 
@@ -234,9 +239,11 @@ class Store:
     def records_after(self, position: int) -> Iterator[Record]:
         """The records after ``position``, in position order, as stored when the call was
         made (streamed: snapshots and followers catch up through it)."""
-        end = self._backend.count()
+        rows = self._backend.rows_after(position, self._backend.count())
+        if self._events_held:
+            return (new_record(row[0], row[1], row[2], row[3], row[4]) for row in rows)
         decode = self._decode
-        return (decode(row, remember=False) for row in self._backend.rows_after(position, end))
+        return (decode(row, remember=False) for row in rows)
 
     def ordered(self, until: datetime | None = None) -> Iterable[Record]:
         """The records with ``known_at <= until`` (all when ``None``), in ``(known_at,
@@ -249,7 +256,7 @@ class Store:
         backend = self._backend
         rows = backend.rows_between(after, until, backend.count())
         if self._events_held:
-            return [new_record(*row) for row in rows]
+            return self._records(rows)
         decode = self._decode
         return (decode(row, remember=False) for row in rows)
 
@@ -264,17 +271,16 @@ class Store:
             return rows
         return self._fold_events(rows)
 
-    def _fold_events(
-        self, rows: Iterable[tuple[int, str, str]]
-    ) -> Iterator[tuple[int, str, Event]]:
+    def _fold_events(self, rows: Iterable[FoldRow]) -> Iterator[tuple[int, str, Event]]:
         cache = self._cache
         event = self._event
-        for position, event_id, payload in rows:
+        for row in rows:
+            position = row[0]
             cached = cache.get(position)
             yield (
                 position,
-                event_id,
-                cached.event if cached is not None else event(position, payload),
+                row[1],
+                cached.event if cached is not None else event(position, row[2]),
             )
 
     def subject_records(self, subject: str) -> list[Record]:

@@ -150,16 +150,15 @@ class SQLRows(Backend):
     def rows_between(
         self, after: datetime | None, until: datetime | None, end: int
     ) -> Iterator[Row]:
-        """Walks the ``(known_at, position)`` index from ``after``, a page at a time."""
-        for row in self._ordered(f"{COLUMNS}, known_at", after, until, end):
-            yield row[:5]
+        """Walks the ``(known_at, position)`` index from ``after``, a page at a time (each
+        row followed by its ``known_at``)."""
+        return self._ordered(f"{COLUMNS}, known_at", after, until, end)
 
     def fold_rows(
         self, after: datetime | None, until: datetime | None, end: int
     ) -> Iterator[FoldRow]:
         """As :meth:`rows_between`, without reading ``recorded_at`` or ``hash``."""
-        for row in self._ordered("position, event_id, payload, known_at", after, until, end):
-            yield row[:3]
+        return self._ordered("position, event_id, payload, known_at", after, until, end)
 
     def _ordered(
         self, columns: str, after: datetime | None, until: datetime | None, end: int
