@@ -32,8 +32,8 @@ __all__ = [
     "SnapshotShelf",
 ]
 
-#: A stored record as a backend gives it back: ``(position, event_id, recorded_at, payload,
-#: hash)``. ``recorded_at`` and ``payload`` are the exact texts that were hashed
+#: The tuple ``(position, event_id, recorded_at, payload, hash)`` in which a backend gives a
+#: stored record back. ``recorded_at`` and ``payload`` are the exact texts that were hashed
 #: (``Sealed.recorded_texts`` and ``Sealed.payloads``), or, for a backend that
 #: :attr:`~Backend.holds_events`, the ``recorded_at`` instant and the event itself. A scan may
 #: give longer tuples (a query's other columns after these five): the store reads the first
@@ -99,23 +99,24 @@ class Backend(abc.ABC):
     The rules a backend keeps (the contract suite, :mod:`chronology.testing`, checks them
     through the store that wraps it):
 
-    * **One transaction per batch.** :meth:`write` reads the last row, calls the sealer with it
-      (and with its own clock reading, or ``None``), and stores the rows the sealer returns,
-      all in one transaction: positions and ``recorded_at`` are decided inside it, never
-      before, so that several writers never interleave. Reads the sealer makes meanwhile (it
-      looks up duplicates and retraction targets through :meth:`rows_by_id`) run in that same
-      transaction. A failure leaves the backend unchanged.
+    * **One transaction per batch.** :meth:`.Backend.write` reads the last row, calls the
+      sealer with it (and with its own clock reading, or ``None``), and stores the rows the
+      sealer returns, all in one transaction: positions and ``recorded_at`` are decided
+      inside it, never before, so that several writers never interleave. Reads the sealer
+      makes meanwhile (it looks up duplicates and retraction targets through
+      :meth:`.Backend.rows_by_id`) run in that same transaction. A failure leaves the backend
+      unchanged.
     * **The exact hashed text.** Each new row's ``payload`` is ``Sealed.payloads[i]`` and its
       ``recorded_at`` is ``Sealed.recorded_texts[i]``, stored and given back unchanged
       (:meth:`.Chronicle.verify` recomputes the chain from them). A backend that
-      :attr:`holds_events` keeps the event and the instant instead, and writes the texts again
-      with :func:`~chronology.serialization.payload_of` and
+      :attr:`.Backend.holds_events` keeps the event and the instant instead, and writes the
+      texts again with :func:`~chronology.serialization.payload_of` and
       :func:`~chronology.serialization.instant_text`, which give the same texts.
     * **Positions contiguous from 1**, in the order the sealer gave them, and ``recorded_at``
       strictly increasing with position (the sealer sees to it, given the last row).
     * **Whole batches.** A read made while a batch is being stored sees none of it; every read
       is bounded by a count the store took before (``end``).
-    * **Retractions.** :meth:`retraction_positions` lists exactly the positions
+    * **Retractions.** :meth:`.Backend.retraction_positions` lists exactly the positions
       ``Sealed.retractions`` named, whatever the events are.
 
     Implement the abstract methods; the others are optional, with defaults built on them.
@@ -126,8 +127,9 @@ class Backend(abc.ABC):
     #: Rows carry the event and the ``recorded_at`` instant, not their texts (a store in
     #: memory, where decoding would only cost).
     holds_events: ClassVar[bool] = False
-    #: :meth:`write` raises :class:`DuplicateRowError` when a row's event is stored already (a
-    #: unique index on the content): the store then seals without looking duplicates up first.
+    #: :meth:`.Backend.write` raises :class:`DuplicateRowError` when a row's event is stored
+    #: already (a unique index on the content): the store then seals without looking
+    #: duplicates up first.
     refuses_duplicates: ClassVar[bool] = False
     #: How many decoded records the store keeps, for reads of one subject or one id.
     cache_size: int = 0
@@ -141,10 +143,10 @@ class Backend(abc.ABC):
         event's subject and ``Sealed.known_at_texts[i]`` for the scans by subject and assertion
         time) and mark ``Sealed.retractions`` as retractions.
 
-        The store never calls it on a backend that is :attr:`read_only`.
+        The store never calls it on a backend that is :attr:`.Backend.read_only`.
 
         Raises:
-            DuplicateRowError: only if :attr:`refuses_duplicates`.
+            DuplicateRowError: only if :attr:`.Backend.refuses_duplicates`.
         """
 
     @abc.abstractmethod
@@ -184,20 +186,20 @@ class Backend(abc.ABC):
 
     def rows_at(self, positions: Sequence[int]) -> list[Row]:
         """The rows at ``positions`` (sorted), in that order. The default reads them one at a
-        time through :meth:`rows_after`."""
+        time through :meth:`.Backend.rows_after`."""
         return [row for p in positions for row in self.rows_after(p - 1, p)]
 
     def fold_rows(
         self, after: datetime | None, until: datetime | None, end: int
     ) -> Iterator[FoldRow]:
-        """``(position, event_id, payload)`` of each row :meth:`rows_between` gives: all a fold
-        reads. A backend may skip reading the other columns."""
+        """``(position, event_id, payload)`` of each row :meth:`.Backend.rows_between` gives:
+        all a fold reads. A backend may skip reading the other columns."""
         return ((r[0], r[1], r[3]) for r in self.rows_between(after, until, end))
 
     def raw(self, end: int) -> Iterator[RawRecord]:
         """The first ``end`` rows exactly as stored, for verification and export, in position
-        order; the default takes them from :meth:`rows_after` (writing the texts again when the
-        backend :attr:`holds_events`)."""
+        order; the default takes them from :meth:`.Backend.rows_after` (writing the texts again
+        when the backend :attr:`.Backend.holds_events`)."""
         for position, event_id, recorded_at, payload, hash_ in self.rows_after(0, end):
             if self.holds_events:
                 recorded_at, payload = instant_text(recorded_at), payload_of(payload)

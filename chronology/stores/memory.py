@@ -34,9 +34,9 @@ class MemoryBackend(Backend):
     """Rows in Python lists, with indexes by event id, subject and assertion time.
 
     Thread-safe for writes: a lock makes each batch one transaction. The backend keeps the
-    events themselves, not their text (it :attr:`~Backend.holds_events`): :meth:`raw` derives
-    each payload again from its frozen event (serialization is deterministic, so it is the text
-    that was hashed; an event changed in place since would fail
+    events themselves, not their text (it :attr:`.Backend.holds_events`): :meth:`.Backend.raw`
+    derives each payload again from its frozen event (serialization is deterministic, so it is
+    the text that was hashed; an event changed in place since would fail
     :meth:`Chronicle.verify <chronology.Chronicle.verify>`).
 
     A row is kept as its parts, in parallel lists (events, ids, ``recorded_at``, hashes), and
@@ -44,7 +44,7 @@ class MemoryBackend(Backend):
     garbage collector walks every container object kept, again and again as the log grows;
     kept this way a record adds its event (and the event's window or quantity) and nothing
     else, and a million-event chronicle stays well inside a gigabyte. A fold
-    (:meth:`fold_rows`) reads the parts directly.
+    (:meth:`.Backend.fold_rows`) reads the parts directly.
     """
 
     holds_events = True

@@ -73,10 +73,6 @@ class SQLiteStore(Store):
             lookup by id brings it up to date (the records it does not cover are scanned);
             ``0`` brings it up to date on every lookup.
 
-    Attributes:
-        path: the file.
-        read_only: whether appends are refused.
-
     Raises:
         NotAChronicleError: the path is a directory, a device, a FIFO or a socket (looked at,
             never opened), or a file that is not a chronicle (not SQLite at all, or an SQLite
