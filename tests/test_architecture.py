@@ -43,6 +43,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("chronology.outcomes",),
     ("chronology.render",),
     ("chronology.tables",),
+    ("chronology.outcome_tables",),
     ("chronology.testing",),
     ("chronology.plot",),
     ("chronology.cli", "chronology.__main__"),

@@ -17,6 +17,7 @@ The package's modules, one concern each: :mod:`~chronology.cli.app` (the group a
 point), :mod:`~chronology.cli.options` (the chronicle file, dates, formats),
 :mod:`~chronology.cli.demo`, :mod:`~chronology.cli.interchange` (``import``, ``export``),
 :mod:`~chronology.cli.views` (``as-of``, ``history``, ``diff``),
+:mod:`~chronology.cli.scoring` (``outcomes``, ``score``),
 :mod:`~chronology.cli.integrity` (``verify``, ``head``),
 :mod:`~chronology.cli.shared` (``follow``, ``copy``: files and PostgreSQL URLs) and
 :mod:`~chronology.cli.drawing` (``plot``).
@@ -27,7 +28,15 @@ The text and data forms the commands print come from :mod:`chronology.render` an
 from __future__ import annotations
 
 # Each command module adds its commands to the group when imported.
-from chronology.cli import demo, drawing, integrity, interchange, shared, views  # noqa: F401
+from chronology.cli import (  # noqa: F401
+    demo,
+    drawing,
+    integrity,
+    interchange,
+    scoring,
+    shared,
+    views,
+)
 from chronology.cli.app import cli, main
 from chronology.cli.demo import DEFAULT_CASE as DEFAULT_CASE  # documented in cli.demo
 from chronology.cli.demo import DEMO_CASES as DEMO_CASES

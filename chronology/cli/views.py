@@ -23,7 +23,7 @@ from chronology.cli.options import (
 )
 from chronology.errors import KindError, UnknownSubjectError
 from chronology.events import Event
-from chronology.expectations import Expectation
+from chronology.expectations import Expectation, Status
 from chronology.registry import kinds_within
 from chronology.render import (
     BOOKKEEPING_FIELDS,
@@ -173,9 +173,22 @@ def _kinds_option(ctx: click.Context, param: click.Parameter, value: str | None)
         " or a kind an installed plugin registers."
     ),
 )
+@click.option(
+    "--status",
+    "statuses",
+    type=click.Choice([s.value for s in Status]),
+    multiple=True,
+    help="Only expectations with this status, as derived at WHEN (repeat for several), "
+    "as in --status overdue.",
+)
 @format_option
 def as_of(
-    when: datetime, db: str, recorded_by: datetime | None, kind: tuple[str, ...], fmt: Format
+    when: datetime,
+    db: str,
+    recorded_by: datetime | None,
+    kind: tuple[str, ...],
+    statuses: tuple[str, ...],
+    fmt: Format,
 ) -> None:
     """Show what was expected as of WHEN (an assertion-time date or instant).
 
@@ -184,14 +197,20 @@ def as_of(
       chronology as-of 2024-04-04 --db chronology-demo.db
       chronology as-of 2024-04-07T12:00:00Z --kind visit --format json
       chronology as-of 2024-04-21 --recorded-by 2024-05-01 --format csv
+      chronology as-of 2024-04-12 --status overdue --status postponed
     """
     with opened(db) as chronicle:
         view = chronicle.as_of(when, recorded_by=recorded_by)
         found = view.of_kind(*kind) if kind else view.expectations()
+        if statuses:
+            found = tuple(e for e in found if e.status.value in statuses)
         emit(
             fmt,
             table=lambda: (
-                expectations_table(found) if found else f"nothing expected as of {iso(when)}"
+                expectations_table(found)
+                if found
+                else f"nothing expected as of {iso(when)}"
+                + (f" with status {' or '.join(statuses)}" if statuses else "")
             ),
             data=lambda: {
                 "as_of": iso(when),
