@@ -497,18 +497,10 @@ def test_outcome_and_score_records() -> None:
 
 
 def test_tables_name_the_missing_extra(monkeypatch: pytest.MonkeyPatch) -> None:
-    import builtins
-
-    real = builtins.__import__
-
-    def refuse(name: str, *args: object, **kwargs: object) -> object:
-        if name in ("pandas", "pyarrow"):
-            raise ImportError(name)
-        return real(name, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(builtins, "__import__", refuse)
-    monkeypatch.delitem(sys.modules, "pandas", raising=False)
-    monkeypatch.delitem(sys.modules, "pyarrow", raising=False)
+    # A None in sys.modules makes importing that name fail, as if it were not installed,
+    # whatever other tests imported before (pandas loads pyarrow's submodules).
+    for name in ("pandas", "pyarrow"):
+        monkeypatch.setitem(sys.modules, name, None)
     res = Chronicle().outcomes(as_of="2025-01-01")
     with pytest.raises(MissingExtraError, match=r"expectation-chronology\[pandas\]"):
         res.to_pandas()
