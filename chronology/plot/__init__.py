@@ -14,6 +14,10 @@ only when a function here is called.
   answer different questions). One panel per dimension: figures in ``mb/d``, ``kb/d`` and
   ``bbl/d`` share one, converted to its unit; tonnes and barrels never do.
 * :func:`overview`: both, in one figure: what ``chronology plot`` draws.
+* :func:`reliability`, :func:`errors_by_horizon` and :func:`vintages`: how expectations turned
+  out (see :mod:`chronology.plot.scoring`): the reliability diagram of the hedged forecasts,
+  figure errors by horizon per source, and a figure's projection vintages over assertion time
+  with the reported outcome (``chronology plot --picture ...``).
 
 Axes of dates are labelled by span (years across years, months and days within one, the year
 always given once), and each colour means one thing in a figure: a status of a visit window, a
@@ -21,7 +25,8 @@ scope of trade figures, or the as-of line (:mod:`chronology.plot.common` holds t
 :func:`save` writes PNG, SVG or PDF.
 
 The package's modules: :mod:`~chronology.plot.figures` (what to draw, and the figures),
-:mod:`~chronology.plot.visits`, :mod:`~chronology.plot.trades` and
+:mod:`~chronology.plot.visits`, :mod:`~chronology.plot.trades`,
+:mod:`~chronology.plot.scoring` and
 :mod:`~chronology.plot.common`. The text they write comes from :mod:`chronology.render`, and
 projection errors from :mod:`chronology.outcomes`, as in the ``chronology`` command.
 
@@ -41,12 +46,16 @@ from __future__ import annotations
 
 from chronology.plot.common import MissingDependencyError, NothingToPlotError, save
 from chronology.plot.figures import overview, timeline, trade_figures
+from chronology.plot.scoring import errors_by_horizon, reliability, vintages
 
 __all__ = [
     "MissingDependencyError",
     "NothingToPlotError",
+    "errors_by_horizon",
     "overview",
+    "reliability",
     "save",
     "timeline",
     "trade_figures",
+    "vintages",
 ]
