@@ -23,7 +23,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from benchmarks import workloads
+from benchmarks import outcomes, workloads
 from benchmarks.data import ORDERS, Shape
 from benchmarks.timing import Result
 
@@ -51,6 +51,10 @@ class Size:
     shape_rounds: int = 1
     #: The log sizes of chronology's per-event costs (each arrival order, 10 events a subject).
     per_event_sizes: tuple[int, ...] = (1_000, 3_000)
+    #: The log sizes resolved and scored (10 events a subject), and the expectations of the
+    #: view turned into an Arrow table.
+    outcome_sizes: tuple[int, ...] = (1_000, 5_000)
+    arrow_expectations: int = 1_000
 
 
 SIZES = {
@@ -74,6 +78,8 @@ SIZES = {
         shape_events=10_000,
         shape_rounds=3,
         per_event_sizes=(10_000, 100_000),
+        outcome_sizes=(10_000, 100_000),
+        arrow_expectations=10_000,
     ),
     "medium": Size(
         Shape(2_000, 10),
@@ -87,6 +93,8 @@ SIZES = {
         shape_rounds=3,
         per_event_sizes=(10_000, 50_000, 200_000),
         reimport_sizes=(10_000, 50_000),
+        outcome_sizes=(10_000, 100_000),
+        arrow_expectations=100_000,
     ),
     "large": Size(
         Shape(10_000, 10),
@@ -100,10 +108,23 @@ SIZES = {
         shape_events=100_000,
         shape_rounds=5,
         per_event_sizes=(10_000, 100_000, 1_000_000),
+        outcome_sizes=(100_000, 1_000_000),
+        arrow_expectations=100_000,
     ),
 }
 
-WORKLOADS = ("write", "read", "point", "view", "memory", "reimport", "build", "shapes", "per_event")
+WORKLOADS = (
+    "write",
+    "read",
+    "point",
+    "view",
+    "memory",
+    "reimport",
+    "build",
+    "shapes",
+    "per_event",
+    "outcomes",
+)
 
 
 def environment() -> dict[str, Any]:
@@ -546,6 +567,11 @@ def main(argv: list[str] | None = None) -> int:
             results += workloads.per_event(
                 list(size.per_event_sizes), list(ORDERS), times, directory, log
             )
+        if "outcomes" in only:
+            results += outcomes.outcomes_and_scores(
+                list(size.outcome_sizes), size.events, times, log
+            )
+            results += outcomes.view_to_arrow(size.arrow_expectations, times, log)
     env["seconds"] = round(time.perf_counter() - started, 1)
     env["size"] = args.size
     found = checks(results)
