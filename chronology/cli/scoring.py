@@ -36,82 +36,29 @@ from chronology.scores import SCORE_COLUMNS, GroupBy
 
 __all__: list[str] = []
 
-_OUTCOME_SHOWN: Final = (
-    "subject",
-    "kind",
-    "resolution",
-    "timing",
-    "lead_time",
-    "notice",
-    "slippage",
-    "windows",
-    "errors",
-    "revisions_toward_outcome",
+# The columns the tables show (the JSON and CSV forms give every column), and their headers.
+_OUTCOME_SHOWN: Final = tuple(c for c in OUTCOME_COLUMNS if not c.startswith("actual_"))
+_ERROR_SHOWN: Final = tuple(c for c in ERROR_COLUMNS if c not in ("reported_unit", "error_unit"))
+_SCORE_SHOWN: Final = tuple(
+    dict.fromkeys(
+        BY_HORIZON if c.startswith("mean_abs_relative_error_") else c for c in SCORE_COLUMNS
+    )
 )
-_OUTCOME_HEADERS: Final = (
-    "subject",
-    "kind",
-    "resolution",
-    "timing",
-    "lead time",
-    "notice",
-    "slippage",
-    "windows",
-    "errors",
-    "toward outcome",
-)
-_ERROR_SHOWN: Final = (
-    "subject",
-    "known_at",
-    "source",
-    "projected_value",
-    "projected_unit",
-    "reported_value",
-    "error_value",
-    "relative",
-    "horizon",
-)
-_ERROR_HEADERS: Final = (
-    "subject",
-    "known at",
-    "source",
-    "projected",
-    "unit",
-    "reported",
-    "error",
-    "relative",
-    "horizon",
-)
-_SCORE_SHOWN: Final = (
-    "group",
-    "occurred",
-    "cancelled",
-    "lapsed",
-    "open",
-    "on_time_rate",
-    "mean_lead_time",
-    "mean_notice",
-    BY_HORIZON,
-    "forecasts",
-    "brier",
-    "log_score",
-    "open_forecasts",
-)
-_SCORE_HEADERS: Final = (
-    "group",
-    "occurred",
-    "cancelled",
-    "lapsed",
-    "open",
-    "on time",
-    "lead time",
-    "notice",
-    "mean |relative error| by horizon",
-    "forecasts",
-    "brier",
-    "log score",
-    "open forecasts",
-)
+_HEADERS: Final = {
+    "revisions_toward_outcome": "toward outcome",
+    "projected_value": "projected",
+    "projected_unit": "unit",
+    "reported_value": "reported",
+    "error_value": "error",
+    "on_time_rate": "on time",
+    "mean_lead_time": "lead time",
+    "mean_notice": "notice",
+    BY_HORIZON: "mean |relative error| by horizon",
+}
+
+
+def _headers(columns: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(_HEADERS.get(c, c.replace("_", " ")) for c in columns)
 
 
 def _reference_option(f: click.decorators.FC) -> click.decorators.FC:
@@ -198,11 +145,11 @@ def outcomes(
     headers: tuple[str, ...]
     if errors:
         records = result.error_records()
-        columns, shown, headers = ERROR_COLUMNS, _ERROR_SHOWN, _ERROR_HEADERS
+        columns, shown, headers = ERROR_COLUMNS, _ERROR_SHOWN, _headers(_ERROR_SHOWN)
         key, empty = "errors", "no figure vintage with a comparable report"
     else:
         records = result.to_records()
-        columns, shown, headers = OUTCOME_COLUMNS, _OUTCOME_SHOWN, _OUTCOME_HEADERS
+        columns, shown, headers = OUTCOME_COLUMNS, _OUTCOME_SHOWN, _headers(_OUTCOME_SHOWN)
         key, empty = "outcomes", "nothing to resolve"
     emit(
         fmt,
@@ -270,7 +217,7 @@ def score(
     emit(
         fmt,
         table=lambda: (
-            records_table(with_horizons(records), _SCORE_SHOWN, _SCORE_HEADERS)
+            records_table(with_horizons(records), _SCORE_SHOWN, _headers(_SCORE_SHOWN))
             if records
             else f"nothing to score as of {iso(result.as_of)}"
         ),
