@@ -23,6 +23,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Final, Protocol
@@ -216,7 +217,9 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
-def _sources(sources: Iterable[Any]) -> str:
+@functools.lru_cache(maxsize=4096)
+def _sources(sources: tuple[Any, ...]) -> str:
+    """The distinct names of some sources, joined (cached: many expectations share theirs)."""
     return "; ".join(dict.fromkeys(s.name for s in sources))
 
 
@@ -253,6 +256,8 @@ def _row_function(cls: type) -> Callable[[Any], tuple[Cell, ...]]:
         field = names.get(name)
         if field is not None and field.default == ():
             return f"_joined(e.{name})"
+        if field is not None and field.type in ("str | None", "str"):
+            return f"e.{name}"  # text already: read it as it is
         return f"_text(getattr(e, {name!r}, None))"
 
     parts = [
