@@ -23,7 +23,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from benchmarks import outcomes, workloads
+from benchmarks import building, outcomes, workloads
 from benchmarks.data import ORDERS, Shape
 from benchmarks.timing import Result
 
@@ -551,6 +551,9 @@ def main(argv: list[str] | None = None) -> int:
         if "build" in only:
             log(f"building events: {size.write.total:,}")
             results += workloads.build(size.write, rounds)
+            each = max(200, size.write.total // 5)
+            log(f"building each event type: {each:,} events each, typed and from dicts")
+            results += building.by_type(each, rounds)
         if "shapes" in only:
             log(f"shapes and orders: {size.shape_events:,} events each")
             results += workloads.shapes(

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Final, TypeVar
 
 import attrs
 
@@ -192,6 +192,8 @@ class PlanEvent(Event):
     occurred (and ``overdue``, derived once its window is over).
     """
 
+    __slots__ = ()
+
 
 class FigureEvent(Event):
     """Marker base of the events about a figure and its projections: world demand growth, a
@@ -201,22 +203,33 @@ class FigureEvent(Event):
     derived once its period is over).
     """
 
+    __slots__ = ()
+
 
 class VisitEvent(PlanEvent):
     """Marker base of the events about a planned visit: the visit is one kind of plan."""
+
+    __slots__ = ()
 
 
 class TradeEvent(FigureEvent):
     """Marker base of the events about a trade flow and its projections: a trade flow is one
     kind of figure."""
 
+    __slots__ = ()
+
 
 _opt_quantity = optional_instance_of(Quantity, "a Quantity")
+#: The levels by their names.
+_LEVELS: Final[dict[str, Likelihood]] = {level.value: level for level in Likelihood}
 
 
 def _likelihood(value: Likelihood | str | None, instance: Any, field: Any) -> Likelihood | None:
     if value is None or isinstance(value, Likelihood):
         return value
+    level = _LEVELS.get(value) if value.__class__ is str else None
+    if level is not None:  # a level's name: calling the enum class takes ten times as long
+        return level
     try:
         return Likelihood(value)
     except (ValueError, TypeError):

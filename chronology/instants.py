@@ -103,12 +103,28 @@ def plus_or_open(t: datetime, delta: timedelta) -> datetime | None:
         return None
 
 
+#: A date-time in UTC exactly as this library writes it (``2024-04-03T12:00:00+00:00``, with
+#: six digits of microseconds when there are some), or with ``Z``: the text of every stored or
+#: exported instant. :func:`parse_iso` reads such text with :meth:`datetime.fromisoformat`,
+#: which gives the same instant as the strict parser for it, in a tenth of the time.
+_UTC_TEXT: Final = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{6})?(?:\+00:00|Z)",
+    re.ASCII,
+)
+_from_iso: Final = datetime.fromisoformat
+
+
 def parse_iso(text: str, field: str) -> datetime:
     """An ISO 8601 date or date-time as an instant in UTC; ``field`` prefixes error messages.
 
     Raises:
         TimeError: as :func:`parse_local` and :func:`utc_instant` do.
     """
+    if text.__class__ is str and _UTC_TEXT.fullmatch(text) is not None:
+        try:
+            return _from_iso(text)  # tzinfo is datetime.UTC itself for +00:00 and Z
+        except ValueError:  # a field out of range: the strict parser says which
+            pass
     return utc_instant(parse_local(text, field), text, field)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import types
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from json.scanner import make_scanner
@@ -38,6 +39,7 @@ from chronology.errors import ChronologyError, EventError, TimeError, UnknownEve
 from chronology.events import Event, Likelihood, Quantity, Source, event_class
 from chronology.registry import RECORD_KEYS, Upcaster, register_upcaster, upcaster
 from chronology.time import Window, to_instant
+from chronology.values import SHARED_SOURCES
 
 __all__ = [
     "DIGITS3",
@@ -161,6 +163,11 @@ def _structure_source(value: Any, _: type) -> Source:
         return Source(value)
     if not isinstance(value, dict):
         raise EventError(f"expected a source object or name, got {show(value)}")
+    name = value.get("name")
+    if len(value) == 1 and name.__class__ is str:  # a name alone: most sources
+        shared = SHARED_SOURCES.get(name)  # the shared value of that name, if known
+        if shared is not None:
+            return shared
     return _structure_source_fields(value, Source)
 
 
@@ -181,8 +188,10 @@ def _structure_likelihood(value: Any, _: type) -> Likelihood:
 
 converter.register_unstructure_hook(datetime, instant_text)
 converter.register_structure_hook(datetime, _structure_instant)
-converter.register_structure_hook(str, _strict(str, "a string"))
-converter.register_structure_hook(bool, _strict(bool, "true or false"))
+_structure_str = _strict(str, "a string")
+_structure_bool = _strict(bool, "true or false")
+converter.register_structure_hook(str, _structure_str)
+converter.register_structure_hook(bool, _structure_bool)
 converter.register_structure_hook(float, _structure_float)
 converter.register_structure_hook_func(lambda t: t == tuple[str, ...], _structure_strings)
 converter.register_unstructure_hook(Window, _unstructure_window)
@@ -197,6 +206,89 @@ converter.register_unstructure_hook(
 _structure_source_fields = converter.gen_structure_attrs_fromdict(Source)
 converter.register_structure_hook(Source, _structure_source)
 converter.register_structure_hook_func(lambda t: t == tuple[Source, ...], _structure_sources)
+
+
+# -- the strict reader's fast path ----------------------------------------------------------------
+# cattrs' generated, detailed-validation functions cost several times what the hooks above and
+# the event's own checks do. An event class whose fields all have one of these types is read
+# by calling the same hooks field by field and then the class; if anything goes wrong, the
+# converter reads the payload again, to raise its error naming the field (or to read it, should
+# it accept what this path refused). Both paths call the same hooks and the same ``__init__``,
+# so an event either path reads is the same event.
+
+#: The hook of each field type the fast path reads.
+_FIELD_HOOKS: Final[dict[Any, Callable[[Any, Any], Any]]] = {
+    str: _structure_str,
+    bool: _structure_bool,
+    float: _structure_float,
+    datetime: _structure_instant,
+    Window: _structure_window,
+    Quantity: _structure_quantity,
+    Likelihood: _structure_likelihood,
+    Source: _structure_source,
+    tuple[str, ...]: _structure_strings,
+    tuple[Source, ...]: _structure_sources,
+}
+
+#: The types whose hook returns a value of exactly that type as it is.
+_AS_IS: Final = frozenset({str, bool})
+
+#: How the fast path reads one field: (key, keyword, required, optional, the type, its hook).
+_FieldRead = tuple[str, str, bool, bool, Any, Callable[[Any, Any], Any]]
+
+
+def _field_reads(cls: type) -> tuple[frozenset[str], tuple[_FieldRead, ...]] | None:
+    """The keys ``cls`` allows and how to read each of its fields, or ``None`` if a field has
+    a type the fast path leaves to the converter."""
+    try:
+        fields = attrs.fields(attrs.resolve_types(cls))
+    except (TypeError, NameError, attrs.exceptions.NotAnAttrsClassError):
+        return None
+    reads: list[_FieldRead] = []
+    for f in fields:
+        if not f.init:
+            return None
+        tp, optional = f.type, False
+        args = getattr(tp, "__args__", ())
+        if isinstance(tp, types.UnionType) and len(args) == 2 and type(None) in args:
+            tp, optional = next(a for a in args if a is not type(None)), True
+        hook = _FIELD_HOOKS.get(tp)
+        if hook is None:
+            return None
+        reads.append((f.name, f.alias, f.default is attrs.NOTHING, optional, tp, hook))
+    return frozenset(f.name for f in fields), tuple(reads)
+
+
+#: The fast path's plan of each event class read so far (``None``: the converter reads it).
+_PLANS: dict[type, tuple[frozenset[str], tuple[_FieldRead, ...]] | None] = {}
+
+
+def _read_fast(cls: type[Event], body: dict[str, Any]) -> Event | None:
+    """The event ``body`` describes, read through the hooks; ``None`` if the fast path does
+    not read this class. Raises whatever the hooks or the class raise."""
+    plan = _PLANS.get(cls, _UNPLANNED)
+    if plan is _UNPLANNED:
+        plan = _PLANS[cls] = _field_reads(cls)
+    if plan is None:
+        return None
+    allowed, reads = plan
+    if not allowed.issuperset(body):
+        raise EventError("unknown field")  # the converter names them
+    kwargs: dict[str, Any] = {}
+    for key, keyword, required, optional, tp, hook in reads:
+        if key in body:
+            v = body[key]
+            if v.__class__ is tp and tp in _AS_IS:
+                kwargs[keyword] = v  # what the hook returns for it
+            else:
+                kwargs[keyword] = None if optional and v is None else hook(v, tp)
+        elif required:
+            raise KeyError(key)
+    event: Event = cls(**kwargs)
+    return event
+
+
+_UNPLANNED: Final[Any] = object()
 
 _UNSTRUCTURERS: dict[type[Event], Callable[[Event], dict[str, Any]]] = {}
 
@@ -264,7 +356,7 @@ def event_from_dict(data: Mapping[str, Any]) -> Event:
         UnknownEventTypeError: if ``"type"`` is missing or names no registered class.
         EventError: if a field is missing, unknown or invalid; the message names it.
     """
-    if not isinstance(data, Mapping):
+    if data.__class__ is not dict and not isinstance(data, Mapping):
         raise EventError(f"expected a JSON object, got {type(data).__name__}")
     if "type" not in data:
         raise UnknownEventTypeError("missing 'type' (the event's tag)")
@@ -284,6 +376,12 @@ def event_from_dict(data: Mapping[str, Any]) -> Event:
             raise EventError(f"{tag}: no upcaster from version {version}")
         body = up(body)
         version += 1
+    try:
+        fast = _read_fast(cls, body)
+    except Exception:  # the converter reads it again and says what is wrong
+        fast = None
+    if fast is not None:
+        return fast
     try:
         event: Event = converter.structure(body, cls)
     except UnknownEventTypeError:

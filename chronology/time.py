@@ -30,7 +30,7 @@ import attrs
 import pendulum
 
 from chronology._checks import boolean, optional_text
-from chronology._fastinit import speed_up_init
+from chronology._fastinit import passes, speed_up_init
 from chronology.errors import ChronologyError, TimeError, VaguePhraseError, WindowError
 from chronology.instants import (
     ONE_DAY,
@@ -242,6 +242,8 @@ def _check_order(
             f"{instance.start.isoformat()}"
         )
 
+
+passes(_check_order, "v is None or self.start is None or not v < self.start")
 
 _label = optional_text(WindowError)
 _flag = boolean(WindowError)
