@@ -268,6 +268,33 @@ def test_paging_and_cache_sizes_do_not_change_answers(
                 ]
 
 
+@pytest.mark.parametrize("sort_limit", [0, 65_536])
+def test_a_first_fold_sorted_in_memory_answers_as_the_index_walk(
+    path: Path, monkeypatch: pytest.MonkeyPatch, sort_limit: int
+) -> None:
+    """A fold from the first record of a small log reads the table and sorts it; the order and
+    the answers are those of the walk over the ``(known_at, position)`` index (ties in
+    ``known_at`` by position, late arrivals in their place)."""
+    clock = FakeClock()
+    with Chronicle.open(path, clock=clock) as c:
+        _history(c, clock)
+        tied = [
+            StatementMade(subject=f"visit/tie-{i}", known_at="2024-04-03T00:00:00Z", summary="t")
+            for i in range(5)
+        ]
+        c.extend(tied[::-1])
+        memory = MemoryStore()
+        Chronicle(memory, clock=FakeClock()).extend(r.event for r in c)
+        expected = _answers(c, step=3)
+    monkeypatch.setattr(SQLiteBackend, "sort_limit", sort_limit)
+    with Chronicle.open(path, read_only=True) as c:
+        for until in (None, *(r.known_at for r in memory.records())):
+            assert list(memory.ordered_events_between(None, until)) == list(
+                c.store.ordered_events_between(None, until)
+            )
+        assert expected == _answers(c, step=3)
+
+
 def test_ordered_takes_any_zone(seeded: Path) -> None:
     moscow = timezone(timedelta(hours=3))
     with Chronicle.open(seeded) as c:

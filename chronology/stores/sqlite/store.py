@@ -133,6 +133,8 @@ class SQLiteBackend(SQLiteFile, SQLRows):
 
     refuses_duplicates = True
     cache_size = 8192
+    sort_limit = 65_536
+    scan_hint = " NOT INDEXED"
     #: How many records the ``event_ids`` table may fall behind the log before a lookup by id
     #: brings it up to date.
     ids_lag: int = _ID_CATCH_UP
