@@ -300,6 +300,7 @@ def _home(module: str, name: str) -> str:
         mod = sys.modules[other]
         if (
             other.startswith(PACKAGE + ".")
+            and other != module  # a package re-exporting a submodule's constant
             and name in getattr(mod, "__all__", ())
             and getattr(mod, name, None) is obj
         ):
