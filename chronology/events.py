@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, ClassVar, Final, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import attrs
 
@@ -28,7 +28,6 @@ from chronology import registry
 from chronology._checks import (
     boolean,
     converter,
-    got,
     instance_of,
     optional_instance_of,
     optional_text,
@@ -38,7 +37,8 @@ from chronology._checks import (
     where,
 )
 from chronology._fastinit import passes, speed_up_init
-from chronology.errors import EventError, WindowError
+from chronology._fields import likelihood_field, required_window_field, window_field
+from chronology.errors import EventError
 from chronology.hedges import Likelihood
 from chronology.quantity import Quantity
 from chronology.registry import check_tag, register_event_class, registered_tags
@@ -87,30 +87,7 @@ def _known_at(value: datetime | date | str, instance: Any, field: Any) -> dateti
     return to_instant(value, field=where(instance, field))
 
 
-def _window(value: Window | str | None, instance: Any, field: Any) -> Window | None:
-    if value is None or isinstance(value, Window):
-        return value
-    if isinstance(value, str):
-        try:
-            return Window.parse(value)
-        except WindowError as exc:
-            raise WindowError(f"{where(instance, field)}: {exc}") from None
-    raise EventError(
-        f"{where(instance, field)}: expected a Window, an EDTF string or None, got {got(value)}"
-    )
-
-
-def _required_window(value: Window | str, instance: Any, field: Any) -> Window:
-    if value is None:
-        raise EventError(f"{where(instance, field)}: required (a Window or an EDTF string)")
-    w = _window(value, instance, field)
-    assert w is not None
-    return w
-
-
 passes(_known_at, "v.__class__ is _datetime and v.tzinfo is _UTC")
-passes(_window, "v is None or v.__class__ is _Window", _Window=Window)
-passes(_required_window, "v.__class__ is _Window", _Window=Window)
 
 
 if TYPE_CHECKING:
@@ -220,36 +197,6 @@ class TradeEvent(FigureEvent):
 
 
 _opt_quantity = optional_instance_of(Quantity, "a Quantity")
-#: The levels by their names.
-_LEVELS: Final[dict[str, Likelihood]] = {level.value: level for level in Likelihood}
-
-
-def _likelihood(value: Likelihood | str | None, instance: Any, field: Any) -> Likelihood | None:
-    if value is None or isinstance(value, Likelihood):
-        return value
-    level = _LEVELS.get(value) if value.__class__ is str else None
-    if level is not None:  # a level's name: calling the enum class takes ten times as long
-        return level
-    try:
-        return Likelihood(value)
-    except (ValueError, TypeError):
-        levels = ", ".join(m.value for m in Likelihood)
-        raise EventError(
-            f"{where(instance, field)}: expected one of {levels} or None, got {got(value)}"
-        ) from None
-
-
-passes(_likelihood, "v is None or v.__class__ is _Likelihood", _Likelihood=Likelihood)
-if TYPE_CHECKING:  # what attrs' mypy plugin understands: the types __init__ takes
-
-    def _window_field(value: Window | str | None) -> Window | None: ...
-    def _required_window_field(value: Window | str) -> Window: ...
-    def _likelihood_field(value: Likelihood | str | None) -> Likelihood | None: ...
-
-else:
-    _window_field = converter(_window)
-    _required_window_field = converter(_required_window)
-    _likelihood_field = converter(_likelihood)
 
 
 @event_type("visit.announced")
@@ -278,9 +225,9 @@ class VisitAnnounced(VisitEvent):
     host: str | None = attrs.field(default=None, validator=_opt_text)
     counterparts: tuple[str, ...] = attrs.field(default=(), converter=strings)
     purpose: str | None = attrs.field(default=None, validator=_opt_text)
-    window: Window | None = attrs.field(default=None, converter=_window_field)
+    window: Window | None = attrs.field(default=None, converter=window_field)
     agenda: tuple[str, ...] = attrs.field(default=(), converter=strings)
-    likelihood: Likelihood | None = attrs.field(default=None, converter=_likelihood_field)
+    likelihood: Likelihood | None = attrs.field(default=None, converter=likelihood_field)
     probability: float | None = attrs.field(default=None, validator=probability)
 
 
@@ -298,10 +245,10 @@ class VisitScheduled(VisitEvent):
         probability: an optional numeric probability.
     """
 
-    window: Window = attrs.field(converter=_required_window_field)
+    window: Window = attrs.field(converter=required_window_field)
     visitor: str | None = attrs.field(default=None, validator=_opt_text)
     host: str | None = attrs.field(default=None, validator=_opt_text)
-    likelihood: Likelihood | None = attrs.field(default=None, converter=_likelihood_field)
+    likelihood: Likelihood | None = attrs.field(default=None, converter=likelihood_field)
     probability: float | None = attrs.field(default=None, validator=probability)
 
 
@@ -317,9 +264,9 @@ class VisitRescheduled(VisitEvent):
         probability: an optional numeric probability.
     """
 
-    window: Window = attrs.field(converter=_required_window_field)
+    window: Window = attrs.field(converter=required_window_field)
     reason: str | None = attrs.field(default=None, validator=_opt_text)
-    likelihood: Likelihood | None = attrs.field(default=None, converter=_likelihood_field)
+    likelihood: Likelihood | None = attrs.field(default=None, converter=likelihood_field)
     probability: float | None = attrs.field(default=None, validator=probability)
 
 
@@ -336,8 +283,8 @@ class VisitPostponed(VisitEvent):
     """
 
     reason: str | None = attrs.field(default=None, validator=_opt_text)
-    window: Window | None = attrs.field(default=None, converter=_window_field)
-    likelihood: Likelihood | None = attrs.field(default=None, converter=_likelihood_field)
+    window: Window | None = attrs.field(default=None, converter=window_field)
+    likelihood: Likelihood | None = attrs.field(default=None, converter=likelihood_field)
     probability: float | None = attrs.field(default=None, validator=probability)
 
 
@@ -361,7 +308,7 @@ class VisitOccurred(VisitEvent):
             state); when given, they become the expectation's counterparts.
     """
 
-    window: Window | None = attrs.field(default=None, converter=_window_field)
+    window: Window | None = attrs.field(default=None, converter=window_field)
     place: str | None = attrs.field(default=None, validator=_opt_text)
     counterparts: tuple[str, ...] = attrs.field(default=(), converter=strings)
 
@@ -398,11 +345,11 @@ class TradeProjected(TradeEvent):
     importer: str | None = attrs.field(default=None, validator=_opt_text)
     commodity: str | None = attrs.field(default=None, validator=_opt_text)
     grade: str | None = attrs.field(default=None, validator=_opt_text)
-    period: Window | None = attrs.field(default=None, converter=_window_field)
+    period: Window | None = attrs.field(default=None, converter=window_field)
     quantity: Quantity | None = attrs.field(default=None, validator=_opt_quantity)
     scope: str | None = attrs.field(default=None, validator=_opt_text)
     claims: tuple[str, ...] = attrs.field(default=(), converter=strings)
-    likelihood: Likelihood | None = attrs.field(default=None, converter=_likelihood_field)
+    likelihood: Likelihood | None = attrs.field(default=None, converter=likelihood_field)
     probability: float | None = attrs.field(default=None, validator=probability)
 
 
@@ -422,7 +369,7 @@ class TradeProjectionRevised(TradeEvent):
     quantity: Quantity | None = attrs.field(default=None, validator=_opt_quantity)
     claims: tuple[str, ...] = attrs.field(default=(), converter=strings)
     scope: str | None = attrs.field(default=None, validator=_opt_text)
-    likelihood: Likelihood | None = attrs.field(default=None, converter=_likelihood_field)
+    likelihood: Likelihood | None = attrs.field(default=None, converter=likelihood_field)
     probability: float | None = attrs.field(default=None, validator=probability)
 
 
@@ -436,7 +383,7 @@ class TradeReported(TradeEvent):
     """
 
     quantity: Quantity = attrs.field(validator=instance_of(Quantity, "a Quantity"))
-    period: Window | None = attrs.field(default=None, converter=_window_field)
+    period: Window | None = attrs.field(default=None, converter=window_field)
     scope: str | None = attrs.field(default=None, validator=_opt_text)
     preliminary: bool = attrs.field(default=False, validator=_bool)
 
@@ -460,7 +407,7 @@ class StatementMade(Event):
     speaker: str | None = attrs.field(default=None, validator=_opt_text)
     topics: tuple[str, ...] = attrs.field(default=(), converter=strings)
     summary: str | None = attrs.field(default=None, validator=_opt_text)
-    likelihood: Likelihood | None = attrs.field(default=None, converter=_likelihood_field)
+    likelihood: Likelihood | None = attrs.field(default=None, converter=likelihood_field)
     probability: float | None = attrs.field(default=None, validator=probability)
 
 
