@@ -56,8 +56,7 @@ MAX_LINES = 650
 #: What the house still owes, each with its reason: a rule broken on purpose until a named piece
 #: of work pays it. A debt that is paid must leave this table (the test says so), so the table
 #: only ever shrinks. Keys: ("private" | "upward" | "size" | "cycle", module).
-DEBTS: dict[tuple[str, str], str] = {
-}
+DEBTS: dict[tuple[str, str], str] = {}
 
 
 def _modules() -> dict[str, Path]:

@@ -8,11 +8,12 @@ from datetime import UTC, date, datetime
 import attrs
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import as_of_questions, events
+from strategies import as_of_questions, events, figure_events, plan_events
 
 from chronology.events import (
     AgendaChanged,
     Event,
+    Likelihood,
     Quantity,
     StatementMade,
     TradeProjected,
@@ -26,7 +27,16 @@ from chronology.events import (
     VisitScheduled,
 )
 from chronology.expectations import Status
+from chronology.figures import FigureProjected, FigureReported, FigureRevised
 from chronology.fold import ExpectationFold
+from chronology.plans import (
+    PlanAnnounced,
+    PlanCancelled,
+    PlanOccurred,
+    PlanPostponed,
+    PlanRescheduled,
+    PlanScheduled,
+)
 from chronology.testing.clock import TICK
 from chronology.testing.model import Outline, event_id, naive_instant, naive_outlines, outline
 from chronology.time import Window
@@ -136,6 +146,110 @@ def test_the_real_fold_follows_the_naive_rules(
 ) -> None:
     """The fold engine, without a chronicle: any events (crowded onto two subjects, so that
     rules meet), in view order, outlined alike."""
+    when = naive_instant(question)
+    crowded = [attrs.evolve(e, subject=subject) for subject, e in drawn]
+    ordered = sorted((e for e in crowded if e.known_at <= when), key=lambda e: e.known_at)
+    state = ExpectationFold()
+    for event in ordered:
+        state.apply(event, event_id(event))
+    actual = {s: outline(e) for s, e in state.freeze(when).items()}
+    assert naive_outlines(ordered, when) == actual
+
+
+P = "plan/x"
+F = "figure/x"
+
+
+def test_a_plan_follows_a_visit_s_life_cycle() -> None:
+    announced = PlanAnnounced(subject=P, known_at=at(1), window=SOON, likelihood="probable")
+    postponed = PlanPostponed(subject=P, known_at=at(2), reason="a crisis")
+    moved = PlanRescheduled(subject=P, known_at=at(3), window=LATER)
+    probable = Likelihood.PROBABLE
+    assert (
+        Outline("plan", Status.POSTPONED, None, False, reason="a crisis", likelihood=probable)
+        == naive_outlines([announced, postponed], at(2))[P]
+    )
+    # Rescheduled without a reason: the postponement's reason no longer explains the status.
+    assert (
+        Outline("plan", Status.SCHEDULED, LATER, False, likelihood=probable)
+        == (naive_outlines([announced, postponed, moved], at(3))[P])
+    )
+    assert LATER.end is not None
+    assert Status.OVERDUE == naive_outlines([announced, postponed, moved], LATER.end)[P].status
+    cancelled = PlanCancelled(subject=P, known_at=at(4), reason="called off")
+    occurred = PlanOccurred(subject=P, known_at=at(5))
+    again = PlanScheduled(subject=P, known_at=at(6), window=SOON, likelihood="certain")
+    assert (
+        Outline("plan", Status.CANCELLED, LATER, False, reason="called off", likelihood=probable)
+        == naive_outlines([announced, moved, cancelled], END)[P]
+    )
+    # An outcome holds against a later expectation event, which still gives its hedge.
+    assert (
+        Outline("plan", Status.OCCURRED, LATER, False, likelihood=Likelihood.CERTAIN)
+        == naive_outlines([announced, moved, cancelled, occurred, again], END)[P]
+    )
+
+
+def test_a_figure_follows_a_trade_flow_s_life_cycle() -> None:
+    projected = FigureProjected(
+        subject=F, known_at=at(1), period=MARCH, quantity=Quantity(2.25, "mb/d")
+    )
+    revised = FigureRevised(subject=F, known_at=at(2), quantity=Quantity(2.11, "mb/d"))
+    undated = FigureRevised(subject=F, known_at=at(3), likelihood="possible", probability=0.4)
+    reported = FigureReported(subject=F, known_at=at(4), quantity=Quantity(940, "kb/d"))
+    assert (
+        Outline("figure", Status.AWAITING_REPORT, MARCH, False, quantity=Quantity(2.11, "mb/d"))
+        == naive_outlines([projected, revised], at(2))[F]
+    )
+    assert (
+        Outline(
+            "figure",
+            Status.REPORTED,
+            MARCH,
+            False,
+            likelihood=Likelihood.POSSIBLE,
+            probability=0.4,
+            quantity=Quantity(2.11, "mb/d"),
+        )
+        == naive_outlines([projected, revised, undated, reported], END)[F]
+    )
+    assert Outline("figure", Status.REPORTED, None, True) == naive_outlines([reported], END)[F]
+
+
+def test_each_kind_keeps_to_its_own_events_and_statements_hedge_what_exists() -> None:
+    hedged = StatementMade(subject=P, known_at=at(1), likelihood="unlikely")
+    announced = PlanAnnounced(subject=P, known_at=at(2), window=LATER)
+    visit_event = VisitCancelled(subject=P, known_at=at(3))
+    figure_event = FigureReported(subject=P, known_at=at(3), quantity=Quantity(1, "t"))
+    later = StatementMade(subject=P, known_at=at(4), likelihood="ruled_out", probability=0.01)
+    assert (
+        Outline("plan", Status.ANNOUNCED, LATER, False)
+        == (naive_outlines([hedged, announced, visit_event, figure_event], at(5))[P])
+    )
+    assert (
+        Outline(
+            "plan",
+            Status.ANNOUNCED,
+            LATER,
+            False,
+            likelihood=Likelihood.RULED_OUT,
+            probability=0.01,
+        )
+        == naive_outlines([hedged, announced, visit_event, later], at(5))[P]
+    )
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from((P, F)), st.one_of(plan_events(), figure_events(), events())),
+        max_size=10,
+    ),
+    as_of_questions(),
+)
+def test_the_real_fold_follows_the_naive_rules_for_plans_and_figures(
+    drawn: list[tuple[str, Event]], question: datetime | date | str
+) -> None:
+    """Plans and figures crowded onto two subjects (other families among them)."""
     when = naive_instant(question)
     crowded = [attrs.evolve(e, subject=subject) for subject, e in drawn]
     ordered = sorted((e for e in crowded if e.known_at <= when), key=lambda e: e.known_at)

@@ -6,7 +6,8 @@ Two parts, each as plain as it can be and sharing no code with the chronicle's o
   (:func:`model_plan`) and which records a view folds (:func:`model_records`: filter by system
   time, drop retracted records, filter by assertion time, sort);
 * the *fold rules* (:func:`naive_outlines`): what the design says each expectation's kind,
-  status, window and ``partial`` flag are, worked out per subject from its whole list of
+  status, window, ``partial`` flag, reason, hedge and projected figure are, for every built-in
+  family (visits, trade flows, plans and figures), worked out per subject from its whole list of
   events at once rather than event by event.
 
 :func:`model_answer` puts them together. Its :attr:`Answer.expectations` are folded by the real
@@ -25,6 +26,10 @@ import attrs
 
 from chronology.events import (
     Event,
+    FigureEvent,
+    Likelihood,
+    PlanEvent,
+    Quantity,
     Retracted,
     StatementMade,
     TradeEvent,
@@ -40,7 +45,16 @@ from chronology.events import (
     VisitScheduled,
 )
 from chronology.expectations import Expectation, Status
+from chronology.figures import FigureProjected, FigureReported, FigureRevised
 from chronology.fold import ExpectationFold
+from chronology.plans import (
+    PlanAnnounced,
+    PlanCancelled,
+    PlanOccurred,
+    PlanPostponed,
+    PlanRescheduled,
+    PlanScheduled,
+)
 from chronology.record import Record
 from chronology.serialization import canonical_json, event_id_of, event_to_dict
 from chronology.testing.clock import TICK
@@ -202,21 +216,39 @@ class Outline:
     """What the design's fold rules say of one expectation.
 
     Attributes:
-        kind: ``"visit"`` or ``"trade"``: the family of the subject's first event.
+        kind: ``"visit"``, ``"trade"``, ``"plan"`` or ``"figure"``: the family of the subject's
+            first event.
         status: where it stands, derived statuses included.
-        window: a visit's current window, or a trade's period.
-        partial: no announcement (visits) or projection (trades) is known.
+        window: a plan's (or visit's) current window, or a figure's (or trade's) period.
+        partial: no announcement (plans, visits) or projection (figures, trades) is known.
+        reason: the reason for the current status (plans and visits).
+        likelihood: the latest hedge given, with ``probability``.
+        probability: the latest hedge's probability.
+        quantity: the latest projected figure (figures and trades).
     """
 
     kind: str
     status: Status
     window: Window | None
     partial: bool
+    reason: str | None = None
+    likelihood: Likelihood | None = None
+    probability: float | None = None
+    quantity: Quantity | None = None
 
 
 def outline(value: Expectation) -> Outline:
     """The :class:`Outline` of a real expectation, to compare with :func:`naive_outlines`."""
-    return Outline(value.kind, value.status, value.window, value.partial)
+    return Outline(
+        value.kind,
+        value.status,
+        value.window,
+        value.partial,
+        reason=getattr(value, "reason", None),
+        likelihood=value.likelihood,
+        probability=value.probability,
+        quantity=getattr(value, "quantity", None),
+    )
 
 
 #: Expectation events, and the status each sets unless an outcome came before it.
@@ -225,14 +257,23 @@ _EXPECTING: Final[Mapping[type[Event], Status]] = {
     VisitScheduled: Status.SCHEDULED,
     VisitRescheduled: Status.SCHEDULED,
     VisitPostponed: Status.POSTPONED,
+    PlanAnnounced: Status.ANNOUNCED,
+    PlanScheduled: Status.SCHEDULED,
+    PlanRescheduled: Status.SCHEDULED,
+    PlanPostponed: Status.POSTPONED,
     TradeProjected: Status.PROJECTED,
     TradeProjectionRevised: Status.REVISED,
+    FigureProjected: Status.PROJECTED,
+    FigureRevised: Status.REVISED,
 }
 #: Outcomes and cancellations, and the status each sets whatever came before.
 _SETTLING: Final[Mapping[type[Event], Status]] = {
     VisitOccurred: Status.OCCURRED,
     VisitCancelled: Status.CANCELLED,
+    PlanOccurred: Status.OCCURRED,
+    PlanCancelled: Status.CANCELLED,
     TradeReported: Status.REPORTED,
+    FigureReported: Status.REPORTED,
 }
 #: Statuses still waiting for their window (or period), and what they read once it is over.
 _PAST_DUE: Final[Mapping[Status, Status]] = {
@@ -242,6 +283,18 @@ _PAST_DUE: Final[Mapping[Status, Status]] = {
     Status.PROJECTED: Status.AWAITING_REPORT,
     Status.REVISED: Status.AWAITING_REPORT,
 }
+#: The events that create each kind of expectation (without one, it is partial).
+_CREATORS: Final[Mapping[str, type[Event]]] = {
+    "visit": VisitAnnounced,
+    "plan": PlanAnnounced,
+    "trade": TradeProjected,
+    "figure": FigureProjected,
+}
+#: Postponements: their window replaces the current one even when ``None`` (dates unknown).
+_POSTPONEMENTS: Final = (VisitPostponed, PlanPostponed)
+_PROJECTIONS: Final = (TradeProjected, FigureProjected)
+_REVISIONS: Final = (TradeProjectionRevised, FigureRevised)
+_REPORTS: Final = (TradeReported, FigureReported)
 
 
 def _status_of(table: Mapping[type[Event], Status], event: Event) -> Status | None:
@@ -249,10 +302,15 @@ def _status_of(table: Mapping[type[Event], Status], event: Event) -> Status | No
 
 
 def _family(event: Event) -> str | None:
+    """The kind of expectation an event is about: the most specific family it belongs to."""
     if isinstance(event, VisitEvent):
         return "visit"
     if isinstance(event, TradeEvent):
         return "trade"
+    if isinstance(event, PlanEvent):
+        return "plan"
+    if isinstance(event, FigureEvent):
+        return "figure"
     return None
 
 
@@ -261,15 +319,21 @@ def naive_outlines(events: Iterable[Event], at: datetime) -> dict[str, Outline]:
 
     The rules, from the design:
 
-    * a subject's first visit or trade event fixes its kind; events of the other family about
-      it are left out, and statements make no expectation;
+    * a subject's first visit, trade, plan or figure event fixes its kind (a visit is a kind of
+      plan and a trade flow a kind of figure, but each kind keeps to its own events); events of
+      the other kinds about it are left out, and statements make no expectation;
     * if any outcome or cancellation is known, the status is the latest one's; otherwise it is
       the latest expectation event's; otherwise ``unknown``;
     * the events that set the status are the outcomes and cancellations, and the expectation
-      events known before the first of them; a visit's window is the one the latest of those
-      carries (a postponement always carries one: ``None`` means unknown);
-    * a trade's period is the latest projection's, or else the first report's;
-    * a visit still expected (announced, scheduled, postponed) with its window over by ``at``:
+      events known before the first of them; a plan's (or visit's) window is the one the latest
+      of those carries (a postponement always carries one: ``None`` means unknown);
+    * the reason is the latest one given by the status-setting events since the status last
+      changed;
+    * the hedge is the latest one given (likelihood and probability together), by any event
+      of the kind or, once the expectation exists, by a statement about its subject;
+    * a figure's (or trade's) period is the latest projection's, or else the first report's;
+      its quantity is the latest one projected or revised;
+    * a plan still expected (announced, scheduled, postponed) with its window over by ``at``:
       overdue; a figure still expected (projected, revised) with its period over: awaiting
       report.
 
@@ -279,45 +343,67 @@ def naive_outlines(events: Iterable[Event], at: datetime) -> dict[str, Outline]:
     """
     by_subject: dict[str, list[Event]] = {}
     for event in events:
-        if _family(event) is not None:
+        if _family(event) is not None or (
+            isinstance(event, StatementMade) and event.subject in by_subject
+        ):
             by_subject.setdefault(event.subject, []).append(event)
     out: dict[str, Outline] = {}
     for subject in sorted(by_subject):
         kind = _family(by_subject[subject][0])
+        assert kind is not None
         mine = [e for e in by_subject[subject] if _family(e) == kind]
-        out[subject] = _outline(mine, kind == "visit", at)
+        hedges = [
+            hedge
+            for e in by_subject[subject]
+            if _family(e) == kind or isinstance(e, StatementMade)
+            if (hedge := (getattr(e, "likelihood", None), getattr(e, "probability", None)))
+            != (None, None)
+        ]
+        likelihood, probability = hedges[-1] if hedges else (None, None)
+        found = _outline(mine, kind, at)
+        out[subject] = attrs.evolve(found, likelihood=likelihood, probability=probability)
     return out
 
 
-def _outline(events: list[Event], visit: bool, at: datetime) -> Outline:
+def _outline(events: list[Event], kind: str, at: datetime) -> Outline:
     settling = [i for i, e in enumerate(events) if _status_of(_SETTLING, e) is not None]
     first_settled = settling[0] if settling else len(events)
     expecting = [
         i for i, e in enumerate(events[:first_settled]) if _status_of(_EXPECTING, e) is not None
     ]
-    setting = sorted(expecting + settling)
-    status = Status.UNKNOWN
-    if setting:
-        last = events[setting[-1]]
-        status = _status_of(_SETTLING, last) or _status_of(_EXPECTING, last) or status
+    setting = [events[i] for i in sorted(expecting + settling)]
+    statuses = [_status_of(_SETTLING, e) or _status_of(_EXPECTING, e) for e in setting]
+    status = statuses[-1] if statuses else Status.UNKNOWN
+    assert status is not None
+    # The reason: from the setting events since the status last changed.
+    run = len(statuses)
+    while run > 0 and statuses[run - 1] is status:
+        run -= 1
+    reasons = [r for e in setting[run:] if (r := getattr(e, "reason", None)) is not None]
+    reason = reasons[-1] if reasons else None
     window: Window | None = None
-    if visit:
-        for i in setting:
-            carried = getattr(events[i], "window", None)
-            if carried is not None or isinstance(events[i], VisitPostponed):
+    quantity: Quantity | None = None
+    if kind in ("visit", "plan"):
+        for e in setting:
+            carried = getattr(e, "window", None)
+            if carried is not None or isinstance(e, _POSTPONEMENTS):
                 window = carried
-        creator: type[Event] = VisitAnnounced
     else:
-        projected = [e.period for e in events if isinstance(e, TradeProjected)]
-        reported = [e.period for e in events if isinstance(e, TradeReported)]
+        projected = [e.period for e in events if isinstance(e, _PROJECTIONS)]
+        reported = [e.period for e in events if isinstance(e, _REPORTS)]
         projected = [p for p in projected if p is not None]
         reported = [p for p in reported if p is not None]
         window = projected[-1] if projected else reported[0] if reported else None
-        creator = TradeProjected
+        figures = [
+            e.quantity
+            for e in events
+            if isinstance(e, (*_PROJECTIONS, *_REVISIONS)) and e.quantity is not None
+        ]
+        quantity = figures[-1] if figures else None
     if status in _PAST_DUE and window is not None and window.end is not None and window.end <= at:
         status = _PAST_DUE[status]
-    partial = not any(isinstance(e, creator) for e in events)
-    return Outline("visit" if visit else "trade", status, window, partial)
+    partial = not any(isinstance(e, _CREATORS[kind]) for e in events)
+    return Outline(kind, status, window, partial, reason=reason, quantity=quantity)
 
 
 # -- both together ------------------------------------------------------------------------------

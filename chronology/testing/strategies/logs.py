@@ -12,6 +12,8 @@ from chronology.testing.strategies.figures import FIGURE_STRATEGIES
 from chronology.testing.strategies.plans import PLAN_STRATEGIES
 from chronology.testing.strategies.subjects import (
     ALL_SUBJECTS,
+    FIGURE_SUBJECTS,
+    PLAN_SUBJECTS,
     TRADE_SUBJECTS,
     VISIT_SUBJECTS,
     event_fields,
@@ -41,10 +43,11 @@ __all__ = [
 
 @cache
 def statements() -> st.SearchStrategy[Event]:
-    """Statements about visits and trade flows, sometimes hedged."""
+    """Statements about any subject, sometimes hedged (a hedged statement updates the hedge of
+    an expectation that exists)."""
     return st.builds(
         StatementMade,
-        **event_fields(VISIT_SUBJECTS + TRADE_SUBJECTS),
+        **event_fields(VISIT_SUBJECTS + TRADE_SUBJECTS + PLAN_SUBJECTS + FIGURE_SUBJECTS),
         speaker=optional_texts(),
         topics=items(),
         summary=optional_texts(),
@@ -56,23 +59,21 @@ def statements() -> st.SearchStrategy[Event]:
 _EVENTS: Final[dict[type[Event], st.SearchStrategy[Event]]] = {
     **VISIT_STRATEGIES,
     **TRADE_STRATEGIES,
-    StatementMade: statements(),
-}
-_FAMILY_EVENTS: Final[dict[type[Event], st.SearchStrategy[Event]]] = {
     **PLAN_STRATEGIES,
     **FIGURE_STRATEGIES,
+    StatementMade: statements(),
 }
 
-#: The built-in event types :func:`events` draws (every one but ``Retracted``).
+#: The built-in event types :func:`events` draws (every one but ``Retracted``): visits, trade
+#: flows, plans, figures and statements.
 EVENT_TYPES: Final = tuple(_EVENTS)
 
 
 def events_of(cls: type[Event]) -> st.SearchStrategy[Event]:
-    """Events of one built-in type (``Retracted``, plans and figures included)."""
+    """Events of one built-in type (``Retracted`` included)."""
     if cls is Retracted:
         return free_retractions()
-    found = _EVENTS.get(cls)
-    return _FAMILY_EVENTS[cls] if found is None else found
+    return _EVENTS[cls]
 
 
 @cache
