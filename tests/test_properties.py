@@ -176,7 +176,10 @@ def test_every_question_has_an_answer(
         view = c.as_of(when)
         values = view.expectations()
         assert [v.subject for v in values] == sorted({v.subject for v in values})
-        assert set(view.visits()) | set(view.trades()) == set(values)
+        # Every expectation is a plan or a figure; visits and trade flows are kinds of them.
+        assert set(view.plans()) | set(view.figures()) == set(values)
+        assert set(view.visits()) <= set(view.plans())
+        assert set(view.trades()) <= set(view.figures())
         for value in values:
             assert value.updated_at <= view.as_of
             assert value == view.get(value.subject)
