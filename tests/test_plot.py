@@ -312,11 +312,11 @@ def test_vintages_in_other_prefixes_share_the_panel(tmp_path: Path) -> None:
 def test_nothing_to_plot(seed: Chronicle) -> None:
     with pytest.raises(NothingToPlotError, match="chronicle holds no events"):
         overview(Chronicle())
-    with pytest.raises(NothingToPlotError, match="no visit expectation 'visit/nobody'"):
+    with pytest.raises(NothingToPlotError, match="no visit or plan expectation 'visit/nobody'"):
         timeline(seed, ["visit/nobody"])
-    with pytest.raises(NothingToPlotError, match="no trade expectation"):
+    with pytest.raises(NothingToPlotError, match="no trade or figure expectation"):
         trade_figures(seed, [VISIT])
-    with pytest.raises(NothingToPlotError, match="no trade expectations to plot"):
+    with pytest.raises(NothingToPlotError, match="no trade or figure expectations to plot"):
         trade_figures(seed, as_of="2024-03-01")
     assert issubclass(NothingToPlotError, ChronologyError)
 
@@ -478,7 +478,7 @@ def test_plot_command_errors(seed_db: str, tmp_path: Path, monkeypatch: pytest.M
     )
     assert 1 == unknown.exit_code
     assert 1 == len(unknown.stderr.splitlines())
-    assert "Error: no trade or visit expectation 'nope' as of 2024-04-20T23:59:59" in (
+    assert "Error: no visit, plan, trade or figure expectation 'nope' as of 2024-04-20T23:59:59" in (
         unknown.stderr
     )
     monkeypatch.setitem(sys.modules, "matplotlib", None)

@@ -49,7 +49,7 @@ _PICTURES: Final = ("overview", "reliability", "horizons", "vintages")
     type=click.Choice(_PICTURES),
     default="overview",
     show_default=True,
-    help="overview: visit windows and trade figures; reliability: the reliability diagram of "
+    help="overview: visit and plan windows, trade and figure projections; reliability: the reliability diagram of "
     "the hedged forecasts; horizons: figure errors by horizon, per source; vintages: the "
     "projection vintages of the --subject figures with the reported outcome.",
 )
@@ -68,8 +68,8 @@ def plot(
     picture: str,
     by: str | None,
 ) -> None:
-    """Draw how expectations moved: visit windows as believed over time, and trade
-    projections against the reported figures; or, with --picture, how they turned out.
+    """Draw how expectations moved: visit and plan windows as believed over time, and trade
+    and figure projections against the reported figures; or, with --picture, how they turned out.
     Needs the 'plot' extra (matplotlib).
 
     \b

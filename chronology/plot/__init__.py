@@ -3,17 +3,19 @@
 Needs the ``plot`` extra (``pip install 'expectation-chronology[plot]'``); matplotlib is imported
 only when a function here is called.
 
-* :func:`timeline`: one panel per visit. The x axis is *target time* (when the visit was expected
+* :func:`timeline`: one panel per visit or plan (a summit, an output increase: a plan has a
+  visit's life cycle and is drawn the same way). The x axis is *target time* (when the visit was expected
   to happen), the y axis *assertion time* (when it was said), running down the page. Each band is
   the window believed from one statement until the next one changed it; markers on the diagonal
   (where target time equals assertion time) show when each announcement, schedule, reschedule,
   postponement or cancellation was made, and a star the actual dates of the visit. The dashed
   line is the as-of instant.
-* :func:`trade_figures`: for each trade flow, the projected figure against the latest figure
+* :func:`trade_figures`: for each trade flow or figure (world demand growth, a GDP target),
+  the projected figure, its earlier vintages listed beside it, against the latest figure
   reported in each scope (a scope is what a figure measures, and figures of different scopes
   answer different questions). One panel per dimension: figures in ``mb/d``, ``kb/d`` and
   ``bbl/d`` share one, converted to its unit; tonnes and barrels never do.
-* :func:`overview`: both, in one figure: what ``chronology plot`` draws.
+* :func:`overview`: both, in one figure, for every kind: what ``chronology plot`` draws.
 * :func:`reliability`, :func:`errors_by_horizon` and :func:`vintages`: how expectations turned
   out (see :mod:`chronology.plot.scoring`): the reliability diagram of the hedged forecasts,
   figure errors by horizon per source, and a figure's projection vintages over assertion time

@@ -5,12 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import attrs
 
 from chronology.chronicle import Chronicle
-from chronology.expectations import TradeExpectation, VisitExpectation
+from chronology.expectations import (
+    Figured,
+    FigureExpectation,
+    PlanExpectation,
+    TradeExpectation,
+    VisitExpectation,
+)
 from chronology.plot.common import NothingToPlotError, When, literal_text, require_matplotlib
 from chronology.plot.trades import draw_trades, trade_bars, trade_groups
 from chronology.plot.visits import VisitPlot, draw_visit, visit_plot
@@ -26,7 +32,7 @@ __all__ = ["overview", "timeline", "trade_figures"]
 class _Plan:
     as_of: datetime
     visits: tuple[VisitPlot, ...]
-    trades: tuple[TradeExpectation, ...]
+    trades: tuple[Figured, ...]
 
 
 def _end_of_day(t: datetime) -> datetime:
@@ -39,7 +45,7 @@ def _plan(
     as_of: When | None,
     recorded_by: When | None,
     *,
-    kinds: frozenset[str],
+    kinds: tuple[str, ...],
 ) -> _Plan:
     wanted = None if subjects is None else list(dict.fromkeys(subjects))
     by = None if recorded_by is None else as_of_instant(recorded_by)
@@ -56,7 +62,7 @@ def _plan(
     if wanted is not None:
         missing = [s for s in wanted if s not in found]
         if missing:
-            what = " or ".join(sorted(kinds))
+            what = _either(kinds)
             raise NothingToPlotError(
                 f"no {what} expectation {', '.join(map(repr, missing))} as of {at.isoformat()}"
             )
@@ -64,13 +70,17 @@ def _plan(
     else:
         chosen = list(found.values())
     visits = tuple(
-        visit_plot(chronicle, e, at, by) for e in chosen if isinstance(e, VisitExpectation)
+        visit_plot(chronicle, e, at, by)
+        for e in chosen
+        if isinstance(e, (VisitExpectation, PlanExpectation))
     )
     trades = tuple(
-        e for e in chosen if isinstance(e, TradeExpectation) and (e.quantity or e.reports)
+        e
+        for e in chosen
+        if isinstance(e, (TradeExpectation, FigureExpectation)) and (e.quantity or e.reports)
     )
     if not visits and not trades:
-        what = " or ".join(sorted(kinds))
+        what = _either(kinds)
         raise NothingToPlotError(f"no {what} expectations to plot as of {at.isoformat()}")
     return _Plan(at, visits, trades)
 
@@ -96,6 +106,20 @@ def _figure(plan: _Plan, *, title: str) -> matplotlib.figure.Figure:
         row += 1
     literal_text(fig)
     return fig
+
+
+#: What each plot draws: the kinds of expectation, in the order its messages name them.
+_PLANNED: Final = ("visit", "plan")
+_FIGURES: Final = ("trade", "figure")
+
+
+def _either(kinds: tuple[str, ...]) -> str:
+    """``"visit or plan"``, ``"visit, plan, trade or figure"``."""
+    return kinds[0] if len(kinds) == 1 else f"{', '.join(kinds[:-1])} or {kinds[-1]}"
+
+
+def _drawn(plan: _Plan) -> set[str]:
+    return {v.expectation.kind for v in plan.visits} | {t.kind for t in plan.trades}
 
 
 def _title(kind: str, at: datetime) -> str:
@@ -126,8 +150,10 @@ def timeline(
         MissingDependencyError: matplotlib is not installed.
     """
     require_matplotlib()
-    plan = _plan(chronicle, subjects, as_of, recorded_by, kinds=frozenset({"visit"}))
-    return _figure(plan, title=_title("Expected visits", plan.as_of))
+    plan = _plan(chronicle, subjects, as_of, recorded_by, kinds=_PLANNED)
+    drawn = _drawn(plan)
+    what = "visits and plans" if len(drawn) > 1 else f"{drawn.pop()}s"
+    return _figure(plan, title=_title(f"Expected {what}", plan.as_of))
 
 
 def trade_figures(
@@ -161,8 +187,9 @@ def trade_figures(
         MissingDependencyError: matplotlib is not installed.
     """
     require_matplotlib()
-    plan = _plan(chronicle, subjects, as_of, recorded_by, kinds=frozenset({"trade"}))
-    return _figure(plan, title=_title("Trade projections and reports", plan.as_of))
+    plan = _plan(chronicle, subjects, as_of, recorded_by, kinds=_FIGURES)
+    what = "Trade projections" if _drawn(plan) == {"trade"} else "Projections"
+    return _figure(plan, title=_title(f"{what} and reports", plan.as_of))
 
 
 def overview(
@@ -180,5 +207,5 @@ def overview(
         MissingDependencyError: matplotlib is not installed.
     """
     require_matplotlib()
-    plan = _plan(chronicle, subjects, as_of, recorded_by, kinds=frozenset({"visit", "trade"}))
+    plan = _plan(chronicle, subjects, as_of, recorded_by, kinds=_PLANNED + _FIGURES)
     return _figure(plan, title=_title("What was expected", plan.as_of))

@@ -1,6 +1,7 @@
-"""Trade figures: for each trade flow, the projected figure against the latest figure reported
-in each scope, one panel per dimension (figures in ``mb/d``, ``kb/d`` and ``bbl/d`` share one,
-converted to its unit; tonnes and barrels never do)."""
+"""Trade figures: for each trade flow (or any figure: world demand growth, a GDP target), the
+projected figure against the latest figure reported in each scope, one panel per dimension
+(figures in ``mb/d``, ``kb/d`` and ``bbl/d`` share one, converted to its unit; tonnes and
+barrels never do). Earlier vintages of the projection are listed beside it."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from chronology.expectations import TradeExpectation, Vintage
+from chronology.expectations import Figured, Vintage
 from chronology.outcomes import projection_error
 from chronology.plot.common import gid, scope_colour
 from chronology.quantity import Quantity
@@ -51,9 +52,9 @@ def _given(q: Quantity, unit: str) -> str:
     return "" if q.unit == unit else f" (given as {number_text(q.value)} {q.unit})"
 
 
-def trade_bars(trade: TradeExpectation, unit: str) -> list[Bar]:
-    """The bars of one flow in ``unit``: its latest projection, then the latest report of each
-    scope, each of the unit's dimension."""
+def trade_bars(trade: Figured, unit: str) -> list[Bar]:
+    """The bars of one flow (or figure) in ``unit``: its latest projection, then the latest
+    report of each scope, each of the unit's dimension."""
     bars: list[Bar] = []
     projected = trade.quantity
     if projected is not None and same_dimension(projected.unit, unit):
@@ -116,13 +117,13 @@ def _latest(figures: Sequence[Vintage], scope: str | None, unit: str) -> Vintage
     return None
 
 
-def _unit_of(trade: TradeExpectation) -> str:
+def _unit_of(trade: Figured) -> str:
     if trade.quantity is not None:
         return trade.quantity.unit
     return trade.reports[0].quantity.unit
 
 
-def _other_units(trade: TradeExpectation, unit: str) -> list[str]:
+def _other_units(trade: Figured, unit: str) -> list[str]:
     return [
         f"{number_text(f.quantity.value)} {f.quantity.unit} ({_scope_name(f.scope)})"
         for f in trade.reports
@@ -130,10 +131,10 @@ def _other_units(trade: TradeExpectation, unit: str) -> list[str]:
     ]
 
 
-def trade_groups(trades: Sequence[TradeExpectation]) -> dict[str, list[TradeExpectation]]:
+def trade_groups(trades: Sequence[Figured]) -> dict[str, list[Figured]]:
     """The trades by dimension, each group under the unit of its first trade: one panel each,
     so that ``Mbbl/d`` and ``kb/d`` figures share an axis."""
-    groups: dict[str, list[TradeExpectation]] = {}
+    groups: dict[str, list[Figured]] = {}
     for t in trades:
         unit = _unit_of(t)
         key = next((u for u in groups if same_dimension(u, unit)), unit)
@@ -143,7 +144,7 @@ def trade_groups(trades: Sequence[TradeExpectation]) -> dict[str, list[TradeExpe
 
 def draw_trades(
     ax: matplotlib.axes.Axes,
-    trades: Sequence[TradeExpectation],
+    trades: Sequence[Figured],
     unit: str,
     at: datetime,
     scopes: dict[str, str],

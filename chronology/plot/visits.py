@@ -1,7 +1,9 @@
-"""Visit timelines: each visit's window as believed at each moment, one panel a visit.
+"""Timelines of planned happenings: each visit's (or plan's) window as believed at each moment,
+one panel each.
 
-The x axis is *target time* (when the visit was expected to happen), the y axis *assertion
-time* (when it was said), running down the page.
+The x axis is *target time* (when the visit or plan was expected to happen), the y axis
+*assertion time* (when it was said), running down the page. A plan (a summit, an output
+increase) is drawn exactly as a visit is: it has the same life cycle.
 """
 
 from __future__ import annotations
@@ -21,7 +23,15 @@ from chronology.events import (
     VisitRescheduled,
     VisitScheduled,
 )
-from chronology.expectations import Status, VisitExpectation
+from chronology.expectations import PlanExpectation, Planned, Status, VisitExpectation
+from chronology.plans import (
+    PlanAnnounced,
+    PlanCancelled,
+    PlanOccurred,
+    PlanPostponed,
+    PlanRescheduled,
+    PlanScheduled,
+)
 from chronology.plot.common import AS_OF_COLOUR, STATUS_COLOURS, date_axis, gid, num
 from chronology.render import window_text
 from chronology.time import Window
@@ -53,9 +63,9 @@ class Mark:
 
 @attrs.frozen
 class VisitPlot:
-    """What a visit's panel shows: the expectation, its bands and its marks."""
+    """What a visit's (or plan's) panel shows: the expectation, its bands and its marks."""
 
-    expectation: VisitExpectation
+    expectation: Planned
     steps: tuple[Step, ...]
     marks: tuple[Mark, ...]
 
@@ -68,6 +78,12 @@ _MARKS: Final[dict[type[Event], tuple[str, str, str]]] = {
     VisitPostponed: ("postponed", "v", "postponed"),
     VisitCancelled: ("cancelled", "X", "cancelled"),
     VisitOccurred: ("occurred", "*", "occurred"),
+    PlanAnnounced: ("announced", "o", "announced"),
+    PlanScheduled: ("scheduled", "s", "scheduled"),
+    PlanRescheduled: ("rescheduled", "D", "rescheduled"),
+    PlanPostponed: ("postponed", "v", "postponed"),
+    PlanCancelled: ("cancelled", "X", "cancelled"),
+    PlanOccurred: ("occurred", "*", "occurred"),
 }
 
 
@@ -78,16 +94,16 @@ _CAN_LAPSE: Final = frozenset({Status.ANNOUNCED, Status.SCHEDULED, Status.POSTPO
 
 
 def visit_plot(
-    chronicle: Chronicle, expectation: VisitExpectation, at: datetime, by: datetime | None
+    chronicle: Chronicle, expectation: Planned, at: datetime, by: datetime | None
 ) -> VisitPlot:
-    """The bands and marks of one visit, from its history up to ``at``."""
+    """The bands and marks of one visit (or plan), from its history up to ``at``."""
     steps: list[Step] = []
     marks: list[Mark] = []
     for change in chronicle.history(expectation.subject, recorded_by=by):
         if change.known_at > at:
             break
         after = change.after
-        if not isinstance(after, VisitExpectation):
+        if not isinstance(after, (VisitExpectation, PlanExpectation)):
             continue
         entry = _MARKS.get(type(change.event))
         if entry is not None:
@@ -132,9 +148,16 @@ def _band(
     )
 
 
+def _name(e: Planned) -> str:
+    """A panel's name: who visits whom, or what is planned, beside the subject."""
+    if isinstance(e, VisitExpectation):
+        return f"{e.visitor} to {e.host} ({e.subject})" if e.visitor and e.host else e.subject
+    return f"{e.what} ({e.subject})" if e.what else e.subject
+
+
 def draw_visit(ax: matplotlib.axes.Axes, visit: VisitPlot, at: datetime) -> None:
-    """Draw one visit's panel: its bands (overdue from the end of a window that passed with no
-    news), its marks on the diagonal, its outcome, and the as-of line at ``at``."""
+    """Draw one visit's (or plan's) panel: its bands (overdue from the end of a window that
+    passed with no news), its marks on the diagonal, its outcome, and the as-of line at ``at``."""
     from matplotlib.lines import Line2D
 
     e = visit.expectation
@@ -272,7 +295,6 @@ def draw_visit(ax: matplotlib.axes.Axes, visit: VisitPlot, at: datetime) -> None
     date_axis(ax, "y")
     ax.set_xlabel("target time: when it was expected to happen")
     ax.set_ylabel("assertion time: when it was said")
-    name = f"{e.visitor} to {e.host} ({e.subject})" if e.visitor and e.host else e.subject
-    ax.set_title(f"{name}: {e.status.value}", fontsize=10, loc="left")
+    ax.set_title(f"{_name(e)}: {e.status.value}", fontsize=10, loc="left")
     ax.grid(True, linewidth=0.3, alpha=0.6)
     ax.legend(handles=handles, loc="lower left", fontsize=8, framealpha=0.9)
