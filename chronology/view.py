@@ -351,6 +351,13 @@ class View:
     ) -> tuple[Expectation, ...]:
         """Expectations not cancelled whose window (or period) overlaps ``[start, end)``.
 
+        Every kind is listed by its target time: a visit or plan by its current window, a trade
+        flow or figure by the period its figure covers. The status does not matter beyond
+        cancellation, derived statuses included: an ``overdue`` visit is still what was expected
+        in its window, and an ``awaiting_report`` figure still the figure expected for its
+        period (its report, not its period, is what is late). An expectation with no window or
+        period overlaps nothing.
+
         Dates run from the start of the first day to the end of the last day:
         ``expected_between("2024-04-08", "2024-04-09")`` covers both days.
         """
