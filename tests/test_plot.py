@@ -478,9 +478,8 @@ def test_plot_command_errors(seed_db: str, tmp_path: Path, monkeypatch: pytest.M
     )
     assert 1 == unknown.exit_code
     assert 1 == len(unknown.stderr.splitlines())
-    assert "Error: no visit, plan, trade or figure expectation 'nope' as of 2024-04-20T23:59:59" in (
-        unknown.stderr
-    )
+    missing_subject = "Error: no visit, plan, trade or figure expectation 'nope'"
+    assert f"{missing_subject} as of 2024-04-20T23:59:59" in unknown.stderr
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     missing = runner.invoke(cli, ["plot", "--db", seed_db, "--out", str(tmp_path / "x.png")])
     assert 1 == missing.exit_code

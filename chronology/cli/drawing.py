@@ -49,9 +49,9 @@ _PICTURES: Final = ("overview", "reliability", "horizons", "vintages")
     type=click.Choice(_PICTURES),
     default="overview",
     show_default=True,
-    help="overview: visit and plan windows, trade and figure projections; reliability: the reliability diagram of "
-    "the hedged forecasts; horizons: figure errors by horizon, per source; vintages: the "
-    "projection vintages of the --subject figures with the reported outcome.",
+    help="overview: visit and plan windows, trade and figure projections; reliability: the "
+    "reliability diagram of the hedged forecasts; horizons: figure errors by horizon, per "
+    "source; vintages: the projection vintages of the --subject figures with the reported outcome.",
 )
 @click.option(
     "--by",

@@ -4,12 +4,12 @@ Needs the ``plot`` extra (``pip install 'expectation-chronology[plot]'``); matpl
 only when a function here is called.
 
 * :func:`timeline`: one panel per visit or plan (a summit, an output increase: a plan has a
-  visit's life cycle and is drawn the same way). The x axis is *target time* (when the visit was expected
-  to happen), the y axis *assertion time* (when it was said), running down the page. Each band is
-  the window believed from one statement until the next one changed it; markers on the diagonal
-  (where target time equals assertion time) show when each announcement, schedule, reschedule,
-  postponement or cancellation was made, and a star the actual dates of the visit. The dashed
-  line is the as-of instant.
+  visit's life cycle and is drawn the same way). The x axis is *target time* (when it was
+  expected to happen), the y axis *assertion time* (when it was said), running down the page.
+  Each band is the window believed from one statement until the next one changed it; markers
+  on the diagonal (where target time equals assertion time) show when each announcement,
+  schedule, reschedule, postponement or cancellation was made, and a star the actual dates.
+  The dashed line is the as-of instant.
 * :func:`trade_figures`: for each trade flow or figure (world demand growth, a GDP target),
   the projected figure, its earlier vintages listed beside it, against the latest figure
   reported in each scope (a scope is what a figure measures, and figures of different scopes
