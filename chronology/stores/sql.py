@@ -78,8 +78,9 @@ class SQLRows(Backend):
     #: Parameters bound per query, at most.
     chunk: int = 900
     #: A fold from the first record over at most this many rows reads them in position order
-    #: and sorts them by ``(known_at, position)`` in memory (:meth:`fold_rows`); ``0`` always
-    #: walks the index. The engine must then be told not to use an index (``scan_hint``).
+    #: and sorts them by ``(known_at, position)`` in memory (:meth:`.SQLRows.fold_rows`);
+    #: ``0`` always walks the index. The engine must then be told not to use an index
+    #: (``scan_hint``).
     sort_limit: int = 0
     #: What follows the table name in that query to make the engine read the table itself.
     scan_hint: str = ""
