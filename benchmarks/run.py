@@ -23,7 +23,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from benchmarks import building, outcomes, workloads
+from benchmarks import building, figures, outcomes, workloads
 from benchmarks.data import ORDERS, Shape
 from benchmarks.timing import Result
 
@@ -55,6 +55,8 @@ class Size:
     #: view turned into an Arrow table.
     outcome_sizes: tuple[int, ...] = (1_000, 5_000)
     arrow_expectations: int = 1_000
+    #: Daily figures of the workload against ``timely-beliefs`` (101 beliefs each).
+    figures: int = 10
 
 
 SIZES = {
@@ -80,6 +82,7 @@ SIZES = {
         per_event_sizes=(10_000, 100_000),
         outcome_sizes=(10_000, 100_000),
         arrow_expectations=10_000,
+        figures=1_000,
     ),
     "medium": Size(
         Shape(2_000, 10),
@@ -95,6 +98,7 @@ SIZES = {
         reimport_sizes=(10_000, 50_000),
         outcome_sizes=(10_000, 100_000),
         arrow_expectations=100_000,
+        figures=1_000,
     ),
     "large": Size(
         Shape(10_000, 10),
@@ -110,6 +114,7 @@ SIZES = {
         per_event_sizes=(10_000, 100_000, 1_000_000),
         outcome_sizes=(100_000, 1_000_000),
         arrow_expectations=100_000,
+        figures=10_000,
     ),
 }
 
@@ -124,6 +129,7 @@ WORKLOADS = (
     "shapes",
     "per_event",
     "outcomes",
+    "figures",
 )
 
 
@@ -148,6 +154,8 @@ def environment() -> dict[str, Any]:
         "sqlite": sqlite3.sqlite_version,
         "chronology": chronology.__version__,
         "eventsourcing": version("eventsourcing"),
+        "timely-beliefs": version("timely-beliefs"),
+        "pandas": version("pandas"),
         "attrs": version("attrs"),
         "cattrs": version("cattrs"),
         "date": time.strftime("%Y-%m-%d %H:%M %Z"),
@@ -271,6 +279,7 @@ def checks(results: list[Result]) -> list[Check]:
     for workload in sorted({r.workload for r in results if r.workload.startswith("memory")}):
         add(partial(_memory, results, workload))
     out += _shape_checks(results)
+    out += [Check(*found) for found in figures.ratios(results)]
     return out
 
 
@@ -575,6 +584,9 @@ def main(argv: list[str] | None = None) -> int:
                 list(size.outcome_sizes), size.events, times, log
             )
             results += outcomes.view_to_arrow(size.arrow_expectations, times, log)
+        if "figures" in only:
+            log(f"figures against timely-beliefs: {size.figures:,} daily figures")
+            results += figures.run(size.figures, times, size.probes, directory, log)
     env["seconds"] = round(time.perf_counter() - started, 1)
     env["size"] = args.size
     found = checks(results)
