@@ -12,8 +12,10 @@ Measured, each system's runs taken in turns (:func:`benchmarks.timing.interleave
 answers were checked equal:
 
 - ``figures.ingest``: chronology builds the events and stores them in memory in one
-  ``extend``; the peer builds a ``DataFrame`` of the same columns and a ``BeliefsDataFrame``
-  from it.
+  ``extend``; ``(rows)``: one :meth:`~chronology.Chronicle.extend_rows` of the events' wire
+  rows (what a JSONL export holds); ``(table)``: a pandas ``DataFrame`` of those rows' columns
+  and one :meth:`~chronology.Chronicle.extend_table`; the peer builds a ``DataFrame`` of the
+  same facts and a ``BeliefsDataFrame`` from it.
 - ``figures.as_of``: every figure as of the end of the log, cold (a fresh chronicle's first
   view; a fresh frame's ``fixed_viewpoint(belief_time=X)``).
 - ``figures.sqlite_open``: ``Chronicle.open`` of a file holding the workload and its first
@@ -48,6 +50,7 @@ from benchmarks import figures_data as fd
 from benchmarks.timing import Result, interleaved
 from chronology import Chronicle, Quantity, Source, Window
 from chronology.events import Event, TradeProjected, TradeProjectionRevised, TradeReported
+from chronology.serialization import payload_of
 from chronology.snapshots import Snapshots
 
 Log = Callable[[str], None]
@@ -125,6 +128,29 @@ def chronology_ingest(beliefs: list[fd.Belief], chronicle: Chronicle | None = No
     c = Chronicle() if chronicle is None else chronicle
     c.extend(chronology_events(beliefs))
     return c
+
+
+def wire_rows(beliefs: list[fd.Belief]) -> list[dict[str, Any]]:
+    """The events as rows in the wire form (what a JSONL export holds), for the bulk path."""
+    return [json.loads(payload_of(e)) for e in chronology_events(beliefs)]
+
+
+def table_columns(rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    """The rows as the columns of a table (nested fields named with dots, missing cells
+    ``None``), for :meth:`.Chronicle.extend_table`."""
+    flat = [_flat(row) for row in rows]
+    names = sorted({name for row in flat for name in row})
+    return {name: [row.get(name) for row in flat] for name in names}
+
+
+def _flat(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if isinstance(value, dict):
+            out.update(_flat(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
 
 
 def chronology_answer(c: Chronicle, at: datetime) -> Answer:
@@ -225,9 +251,25 @@ def run(figures: int, times: int, probes: int, directory: Path, log: Log) -> lis
 
     out: list[Result] = []
     log(f"  figures on {n:,} beliefs: ingest")
+    rows = wire_rows(beliefs)
+    from_rows = Chronicle()
+    from_rows.extend_rows(rows)
+    assert expected == chronology_answer(from_rows, end)
+    del from_rows
     setups: dict[str, Callable[[], Callable[[], Any]]] = {
-        OURS: lambda: lambda: chronology_ingest(beliefs)
+        OURS: lambda: lambda: chronology_ingest(beliefs),
+        f"{OURS} (rows)": lambda: lambda: Chronicle().extend_rows(rows),
     }
+    with contextlib.suppress(ImportError):
+        pd = importlib.import_module("pandas")
+        columns_of_table = table_columns(rows)
+        table = Chronicle()
+        table.extend_table(pd.DataFrame(columns_of_table))
+        assert expected == chronology_answer(table, end)
+        del table
+        setups[f"{OURS} (table)"] = lambda: (
+            lambda: Chronicle().extend_table(pd.DataFrame(columns_of_table))
+        )
     if missing is None:
         setups[PEER] = lambda: lambda: peer_ingest(columns)
     out += _results("figures.ingest", n, interleaved(setups, times), "s", f"{figures:,} figures")
@@ -360,6 +402,8 @@ def _memory(system: str, figures: int) -> dict[str, int]:
 #: Issue 19's targets: (workload, chronology's system, the peer's, the least speed-up needed).
 TARGETS = (
     ("figures.ingest", OURS, PEER, 1 / 3, "ingest vs peer"),
+    ("figures.ingest", f"{OURS} (rows)", PEER, 1 / 3, "bulk ingest (rows) vs peer"),
+    ("figures.ingest", f"{OURS} (table)", PEER, 1 / 3, "bulk ingest (table) vs peer"),
     ("figures.as_of", OURS, PEER, 2.0, "cold as-of vs peer"),
     ("figures.sqlite_open", OURS, f"{PEER} (in memory)", 0.5, "SQLite open + view vs peer"),
     ("figures.history", OURS, PEER, 1.0, "history vs peer"),

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
-from typing import Final, Self
+from typing import Any, Final, Self
 
-from chronology import interchange, parquet
+from chronology import bulk, interchange, parquet
 from chronology.errors import (
     StoreError,
     TimeError,
@@ -191,6 +191,51 @@ class Chronicle:
         if not batch:
             return []
         return self._store.append(batch, self._clock, max_skew=self._max_skew)
+
+    def extend_rows(self, rows: Iterable[Mapping[str, Any]]) -> list[Record]:
+        """Store many events given as rows (mappings in the wire form of a JSONL line),
+        atomically: all of them, or none if any row or event is refused.
+
+        Rows in canonical form (such as an export's lines) skip the strict reader; every row
+        is still checked by its event class's constructor. See :mod:`chronology.bulk`.
+
+        Returns:
+            One record per row, in the order given (the existing record for an event already
+            stored), as :meth:`extend` returns them.
+
+        Raises:
+            RowError: naming the first bad row's index (from 0) and what is wrong there.
+            RetractionError: for a retraction whose target is missing or about another subject
+                (``index`` is its row's).
+            ClockSkewError: if the clock reads more than ``max_skew`` behind the last record.
+
+        Example:
+            >>> c = Chronicle()
+            >>> recs = c.extend_rows([{"type": "visit.cancelled", "subject": "visit/x",
+            ...                        "known_at": "2024-04-05T00:00:00Z"}])
+            >>> recs[0].event.subject
+            'visit/x'
+        """
+        batch = bulk.prepare_rows(rows)
+        if not batch:
+            return []
+        return self._store.append(batch, self._clock, max_skew=self._max_skew)
+
+    def extend_table(self, table: Any) -> list[Record]:
+        """Store one event per row of a pandas ``DataFrame`` or a pyarrow ``Table``,
+        atomically: :meth:`extend_rows` of :func:`chronology.bulk.rows_from_table`.
+
+        Columns are the wire form's fields (``type``, ``subject``, ``known_at``, ...), a nested
+        field's named with dots (``quantity.value``, ``source.name``, ``period.start``); an
+        empty cell leaves its field out; timestamps must carry a time zone.
+
+        Raises:
+            RowError: naming the first bad row's index (from 0) and what is wrong there (a
+                naive timestamp names its column).
+            EventError: if ``table`` is neither a pandas nor an Arrow table.
+            RetractionError, ClockSkewError: as :meth:`extend_rows`.
+        """
+        return self.extend_rows(bulk.rows_from_table(table))
 
     # -- reading --------------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ __all__ = [
     "PluginError",
     "ReadOnlyError",
     "RetractionError",
+    "RowError",
     "SchemaIntegrityError",
     "StoreError",
     "TimeError",
@@ -124,6 +125,21 @@ class KindError(ChronologyError, ValueError):
 class PluginError(ChronologyError):
     """An installed plugin (an entry point of the ``chronology.events`` group) failed to load.
     The message names the entry point and the error its import raised."""
+
+
+class RowError(EventError):
+    """A row given to a bulk path (:meth:`~chronology.Chronicle.extend_rows`,
+    :meth:`~chronology.Chronicle.extend_table`) holds no valid event; nothing was appended.
+
+    Attributes:
+        row: the row's index, counted from 0 in the order given.
+        reason: what is wrong there (naming the field).
+    """
+
+    def __init__(self, row: int, reason: str) -> None:
+        self.row = row
+        self.reason = reason
+        super().__init__(f"row {row}: {reason}")
 
 
 class RetractionError(ChronologyError):

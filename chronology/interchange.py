@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, TextIO
 
 from chronology._jsonline import read_line
 from chronology._paths import write_atomically
+from chronology.bulk import event_from_row
 from chronology.errors import EventError, ImportLineError, RetractionError, StoreError
 from chronology.events import Event
 from chronology.record import Record
-from chronology.serialization import event_from_dict
 
 if TYPE_CHECKING:
     from chronology.stores.base import Store
@@ -87,7 +87,7 @@ def read_jsonl(
             raise ImportLineError(name, number, f"not UTF-8 text ({exc.reason})") from None
         obj = read_line(text, name, number)
         try:
-            events.append(event_from_dict(obj))
+            events.append(event_from_row(obj))
         except EventError as exc:
             raise ImportLineError(name, number, str(exc)) from None
         lines.append(number)

@@ -37,7 +37,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("chronology.integrity", "chronology.tracks", "chronology.view_records"),
     ("chronology.view",),
     ("chronology.resolution", "chronology.outcome_records"),
-    ("chronology.interchange", "chronology.parquet"),
+    ("chronology.interchange", "chronology.parquet", "chronology.bulk"),
     ("chronology.chronicle",),
     ("chronology.copying",),
     ("chronology.outcomes",),
