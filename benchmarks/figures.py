@@ -84,39 +84,38 @@ def chronology_events(beliefs: list[fd.Belief]) -> list[Event]:
     for b in beliefs:
         subject = fd.subject_of(b.day)
         quantity = Quantity(b.value, fd.UNIT)
+        source = sources[b.source]
+        if 0 < b.vintage < fd.VINTAGES:
+            add(
+                TradeProjectionRevised(
+                    subject=subject, known_at=b.known_at, source=source, quantity=quantity
+                )
+            )
+            continue
+        start = fd.day_start(b.day)
+        period = Window(start, start + one_day)
         if b.vintage == 0:
-            start = fd.day_start(b.day)
             add(
                 TradeProjected(
                     subject=subject,
                     known_at=b.known_at,
-                    source=sources[b.source],
+                    source=source,
                     exporter="Russia",
                     importer="China",
                     commodity="crude oil",
-                    period=Window(start, start + one_day),
+                    period=period,
                     quantity=quantity,
                     scope="seaborne exports",
                 )
             )
-        elif b.vintage < fd.VINTAGES:
-            add(
-                TradeProjectionRevised(
-                    subject=subject,
-                    known_at=b.known_at,
-                    source=sources[b.source],
-                    quantity=quantity,
-                )
-            )
         else:
-            start = fd.day_start(b.day)
             add(
                 TradeReported(
                     subject=subject,
                     known_at=b.known_at,
-                    source=sources[b.source],
+                    source=source,
                     quantity=quantity,
-                    period=Window(start, start + one_day),
+                    period=period,
                     scope="customs",
                 )
             )
