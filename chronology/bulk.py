@@ -164,7 +164,8 @@ def _fast(body: dict[str, Any], memo: dict[Any, Any]) -> tuple[Event, str] | Non
         # never writes, such as a string where a list of strings belongs).
         if _scan(payload, 0)[0] != body:
             return None
-    except (ChronologyError, ValueError, TypeError, KeyError, AttributeError):
+    except (ChronologyError, ValueError, TypeError, KeyError, AttributeError, ArithmeticError):
+        # (ArithmeticError: an integer too large for a float field overflows in the reader.)
         return None
     return event, payload
 

@@ -79,6 +79,19 @@ def test_a_string_where_a_list_belongs_is_not_split_into_letters() -> None:
     assert str(strict.value) == str(bulk.value)
 
 
+def test_an_integer_too_large_for_a_float_field_gets_the_strict_readers_error() -> None:
+    # The generated reader overflows converting it; the strict reader names the field.
+    row = _row(VisitCancelled(subject="visit/x", known_at="2024-04-05T00:00:00Z"))
+    row["type"] = "plan.postponed"
+    row["subject"] = "plan/a"
+    row["probability"] = 10**400
+    with pytest.raises(EventError) as strict:
+        event_from_dict(row)
+    with pytest.raises(EventError) as bulk:
+        event_from_row(row)
+    assert str(strict.value) == str(bulk.value)
+
+
 def test_the_constructor_checks_rows_in_canonical_form() -> None:
     # Canonical in shape, but the subject is empty: the class's own validator refuses it.
     row = _row(VisitCancelled(subject="visit/x", known_at="2024-04-05T00:00:00Z"))
