@@ -413,11 +413,11 @@ def ratios(results: list[Result]) -> Iterator[tuple[str, float, float, str]]:
     """``(name, ratio, bound, detail)`` of each target whose two systems ran: the median of
     the rounds' ratios of the peer's time to chronology's (higher is better for chronology)."""
     for workload, ours, theirs, bound, name in TARGETS:
+        mine = [r for r in results if r.workload == workload and r.system == ours]
+        if not mine:  # the section did not run (``--only`` left it out)
+            continue
         with contextlib.suppress(StopIteration):
-            a = max(
-                (r for r in results if r.workload == workload and r.system == ours),
-                key=lambda r: r.events,
-            )
+            a = max(mine, key=lambda r: r.events)
             b = next(
                 r
                 for r in results
