@@ -41,7 +41,7 @@ from typing import Any, Final, TypeAlias
 
 import attrs
 
-from chronology.claims import ClaimCheck, check_claims
+from chronology.claims import ClaimCheck, EarlierReports, check_claims
 from chronology.errors import ChronologyError, UnitError
 from chronology.events import (
     Event,
@@ -347,7 +347,7 @@ def _reference(
 def _figure(
     value: TradeExpectation | FigureExpectation,
     reference: str | None,
-    trades: Sequence[TradeExpectation | FigureExpectation],
+    trades: EarlierReports,
 ) -> FigureOutcome:
     errors: list[VintageError] = []
     for vintage in value.projections:
@@ -399,7 +399,9 @@ def resolve(view: View, *, reference: str | None = None) -> Outcomes:
             by_subject.setdefault(event.subject, []).append(event)
     values: dict[str, Outcome] = {}
     expectations = view.expectations()
-    figures = [e for e in expectations if isinstance(e, TradeExpectation | FigureExpectation)]
+    figures = EarlierReports(
+        e for e in expectations if isinstance(e, TradeExpectation | FigureExpectation)
+    )
     for value in expectations:
         events = by_subject.get(value.subject, [])
         if isinstance(value, TradeExpectation | FigureExpectation):
