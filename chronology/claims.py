@@ -28,11 +28,10 @@ from typing import Final
 
 import attrs
 
-from chronology.errors import UnitError
 from chronology.expectations import FigureExpectation, TradeExpectation
 from chronology.quantity import Quantity
 from chronology.time import Window
-from chronology.units import parse_unit, same_dimension
+from chronology.units import dimension_key, same_dimension
 
 __all__ = ["ClaimCheck", "EarlierReports", "Verdict", "check_claims", "is_record_claim"]
 
@@ -86,15 +85,6 @@ def _ended_by(period: Window | None, start: datetime) -> bool:
     return period is not None and period.end is not None and period.end <= start
 
 
-def _dimension(unit: str) -> object:
-    """What ``unit`` measures, as a key: two units have the same key exactly when
-    :func:`~chronology.units.same_dimension` says they compare."""
-    try:
-        return parse_unit(unit).dimension
-    except UnitError:
-        return ("unit", unit)  # unknown to the table: only the same string compares
-
-
 #: What a run of reports holds for a check: the units seen, and the highest report in each
 #: unit dimension (in its own unit).
 _Summary = tuple[frozenset[str], dict[object, Quantity]]
@@ -105,7 +95,7 @@ def _add(summary: _Summary, quantity: Quantity) -> _Summary:
     units, best = summary
     if quantity.unit not in units:
         units = units | {quantity.unit}
-    key = _dimension(quantity.unit)
+    key = dimension_key(quantity.unit)
     held = best.get(key)
     if held is None or quantity.to(held.unit).value > held.value:
         best = {**best, key: quantity}
@@ -213,7 +203,7 @@ def _check(
     claim: str, scope: str | None, reported: Quantity, count: int, summary: _Summary
 ) -> ClaimCheck:
     units, best = summary
-    held = best.get(_dimension(reported.unit))
+    held = best.get(dimension_key(reported.unit))
     if held is None:
         why = (
             f"no earlier reports of scope {scope!r}"

@@ -61,7 +61,7 @@ from typing import Final, NamedTuple
 
 from chronology.errors import UnitError
 
-__all__ = ["Unit", "convert", "parse_unit", "same_dimension", "units"]
+__all__ = ["Unit", "convert", "dimension_key", "parse_unit", "same_dimension", "units"]
 
 
 class Unit(NamedTuple):
@@ -159,6 +159,18 @@ def parse_unit(unit: str) -> Unit:
     return parsed
 
 
+def dimension_key(unit: str) -> object:
+    """What ``unit`` measures, as a key: two unit strings compare (see :func:`same_dimension`)
+    exactly when their keys are equal. A string the table does not know is its own key.
+
+    Example:
+        >>> dimension_key("Mbbl/d") == dimension_key("kb/d"), dimension_key("widgets")
+        (True, ('unit', 'widgets'))
+    """
+    parsed = _parse(unit) if isinstance(unit, str) else None
+    return parsed.dimension if parsed is not None else ("unit", unit)
+
+
 def same_dimension(a: str, b: str) -> bool:
     """Whether two unit strings measure the same thing (so that :func:`convert` can go from one
     to the other). Equal strings always do, even when the table does not know them; an unknown
@@ -168,11 +180,7 @@ def same_dimension(a: str, b: str) -> bool:
         >>> same_dimension("Mbbl/d", "kb/d"), same_dimension("Mt", "bbl")
         (True, False)
     """
-    if a == b:
-        return True
-    pa = _parse(a) if isinstance(a, str) else None
-    pb = _parse(b) if isinstance(b, str) else None
-    return pa is not None and pb is not None and pa.dimension == pb.dimension
+    return a == b or dimension_key(a) == dimension_key(b)
 
 
 def convert(value: float, unit: str, to: str) -> float:
