@@ -3,7 +3,7 @@
 Each subject is an aggregate (``Visit`` or ``Trade``) whose commands trigger one domain event
 each, carrying the same values as the chronology event built from the same description. Writes
 are ``Application.save`` calls of whole aggregates, 1,000 events a call; persistence is the
-library's in-memory ("POPO") recorder or its SQLite recorder.
+library's in-memory ("POPO") recorder, its SQLite recorder or its PostgreSQL recorder.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -222,6 +223,25 @@ def open_app(path: Path | None) -> Chronicle:
     if path is None:
         return Chronicle(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
     return Chronicle(env={"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(path)})
+
+
+def open_postgres(url: str, schema: str, *, create_table: bool = True) -> Chronicle:
+    """The reference application on its PostgreSQL recorder, its tables in ``schema`` (which
+    must exist) of the database ``url`` names (``postgresql://user:password@host:port/db``);
+    ``create_table=False`` for the tables made already (processes making them at once clash)."""
+    parts = urlsplit(url)
+    return Chronicle(
+        env={
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": unquote(parts.path.lstrip("/")),
+            "POSTGRES_HOST": parts.hostname or "localhost",
+            "POSTGRES_PORT": str(parts.port or 5432),
+            "POSTGRES_USER": unquote(parts.username or ""),
+            "POSTGRES_PASSWORD": unquote(parts.password or ""),
+            "POSTGRES_SCHEMA": schema,
+            "CREATE_TABLE": "yes" if create_table else "no",
+        }
+    )
 
 
 def write(app: Chronicle, subjects: Iterable[list[Spec]]) -> list[UUID]:

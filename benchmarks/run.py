@@ -23,7 +23,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from benchmarks import building, figures, outcomes, workloads
+from benchmarks import building, figures, outcomes, postgres, workloads
 from benchmarks.data import ORDERS, Shape
 from benchmarks.timing import Result
 
@@ -57,6 +57,8 @@ class Size:
     arrow_expectations: int = 1_000
     #: Daily figures of the workload against ``timely-beliefs`` (101 beliefs each).
     figures: int = 10
+    #: Events written by 1 and by 4 concurrent writers on PostgreSQL (10 a subject).
+    writer_events: int = 4_000
 
 
 SIZES = {
@@ -83,6 +85,7 @@ SIZES = {
         outcome_sizes=(10_000, 100_000),
         arrow_expectations=10_000,
         figures=1_000,
+        writer_events=40_000,
     ),
     "medium": Size(
         Shape(2_000, 10),
@@ -99,6 +102,7 @@ SIZES = {
         outcome_sizes=(10_000, 100_000),
         arrow_expectations=100_000,
         figures=1_000,
+        writer_events=40_000,
     ),
     "large": Size(
         Shape(10_000, 10),
@@ -115,6 +119,7 @@ SIZES = {
         outcome_sizes=(100_000, 1_000_000),
         arrow_expectations=100_000,
         figures=10_000,
+        writer_events=200_000,
     ),
 }
 
@@ -130,6 +135,7 @@ WORKLOADS = (
     "per_event",
     "outcomes",
     "figures",
+    "postgres",
 )
 
 
@@ -242,7 +248,9 @@ def checks(results: list[Result]) -> list[Check]:
     )
     add(lambda: faster("write.sqlite", "chronology", "sqlite3 floor", 1 / 3, "write vs floor"))
     add(lambda: faster("read.sqlite", "chronology", "eventsourcing", 3, "read back, SQLite"))
-    for backend in ("memory", "sqlite"):
+    add(lambda: faster("write.postgres", "chronology", "eventsourcing", 3, "write, PostgreSQL"))
+    add(lambda: faster("read.postgres", "chronology", "eventsourcing", 3, "read back, PostgreSQL"))
+    for backend in ("memory", "sqlite", "postgres"):
         workload = f"point_read.{backend}"
         add(partial(faster, workload, "chronology", "eventsourcing", 2, f"point read, {backend}"))
         add(partial(_flat, results, workload))
@@ -511,6 +519,12 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         help="rounds of the writes and the read back, run in turns (default: by size)",
     )
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="the PostgreSQL server of the postgres section (postgresql://user:password@host/db;"
+        f" default: ${postgres.URL_VARIABLE}); without one the section is skipped",
+    )
     parser.add_argument("--json", type=Path, help="write the results here")
     parser.add_argument("--chart", type=Path, help="write a PNG chart here")
     parser.add_argument(
@@ -587,6 +601,15 @@ def main(argv: list[str] | None = None) -> int:
         if "figures" in only:
             log(f"figures against timely-beliefs: {size.figures:,} daily figures")
             results += figures.run(size.figures, times, size.probes, directory, log)
+        if "postgres" in only:
+            results += postgres.section(
+                args.postgres,
+                size.write,
+                list(size.point_sizes),
+                (size.probes, size.writer_events),
+                (rounds, times),
+                log,
+            )
     env["seconds"] = round(time.perf_counter() - started, 1)
     env["size"] = args.size
     found = checks(results)

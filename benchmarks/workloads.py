@@ -302,7 +302,7 @@ def point_reads(
             ids = reference.fill(app, shape)
             questions = [(data.midpoint(shape, i), data.subject_name(i)) for i in picks]
             targets = [ids[i] for i in picks]
-            _check_same_answer(c, app, questions, targets, version)
+            check_same_answer(c, app, questions, targets, version)
 
             def ours_run(c: Chronicle = c, questions: list[Any] = questions) -> Callable[[], Any]:
                 return lambda: [c.as_of(at).get(s) for at, s in questions]
@@ -333,7 +333,7 @@ def point_reads(
     return out
 
 
-def _check_same_answer(
+def check_same_answer(
     c: Chronicle,
     app: reference.Chronicle,
     questions: list[tuple[datetime, str]],

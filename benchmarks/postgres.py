@@ -1,0 +1,399 @@
+"""The PostgreSQL section: chronology and the reference's PostgreSQL recorder on one server.
+
+The workloads are the SQLite ones (:mod:`benchmarks.workloads`) on a server: the writes, the
+read back and the point reads, each system in turn with the other; and the throughput of 4
+concurrent writer processes against 1, each writer a process of its own with its own
+connection, writing its share of the same events. Every run gets a schema of its own, made in
+the run's untimed set-up and dropped afterwards, so no run reads or extends another's tables.
+
+The section runs when a server is named (``--postgres URL`` or the environment variable
+:data:`URL_VARIABLE`); the role needs to create schemas in the database. Run as a module, this
+file is one concurrent writer (see :func:`writer`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from benchmarks import data, ours, reference
+from benchmarks.data import Shape
+from benchmarks.timing import Result, interleaved
+from benchmarks.workloads import Log, check_same_answer
+from chronology import Chronicle
+
+#: The environment variable naming the server when ``--postgres`` is not given.
+URL_VARIABLE = "CHRONOLOGY_BENCH_POSTGRES_URL"
+#: The numbers of concurrent writers compared.
+WRITERS = (1, 4)
+
+
+def server_url(given: str | None) -> tuple[str | None, str]:
+    """The server to run against (``given``, else :data:`URL_VARIABLE`), or ``None`` and why
+    the section is skipped."""
+    url = given or os.environ.get(URL_VARIABLE) or None
+    if url is None:
+        return None, f"no server named: give --postgres URL or set {URL_VARIABLE}"
+    try:
+        import psycopg
+        import psycopg_pool  # noqa: F401  (the reference's recorder needs it)
+    except ImportError as exc:
+        return None, f"{exc.name} is not installed: pip install 'eventsourcing[postgres]==9.5.*'"
+    try:
+        psycopg.connect(url, connect_timeout=10).close()
+    except psycopg.Error as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        return None, f"cannot connect to the server: {first}"
+    return url, ""
+
+
+class Schemas:
+    """Fresh schemas in the server's database, one live per use (``"ours"``, ``"ref"``, ...):
+    making a new one for a use drops the one before; :meth:`close` drops them all."""
+
+    def __init__(self, url: str) -> None:
+        import psycopg
+
+        self._conn = psycopg.connect(url, autocommit=True)
+        self._live: dict[str, str] = {}
+        self._made = 0
+
+    def fresh(self, use: str) -> str:
+        """Drop ``use``'s schema, if any, and create an empty one; return its name."""
+        self.drop(use)
+        self._made += 1
+        name = f"bench_{use}_{os.getpid()}_{self._made}"
+        self._conn.execute(f'CREATE SCHEMA "{name}"')
+        self._live[use] = name
+        return name
+
+    def live(self, use: str) -> bool:
+        """Whether ``use`` has a schema now."""
+        return use in self._live
+
+    def rows(self, use: str, table: str) -> int:
+        """How many rows ``table`` holds in ``use``'s schema."""
+        row = self._conn.execute(f'SELECT count(*) FROM "{self._live[use]}"."{table}"').fetchone()
+        assert row is not None
+        return int(row[0])
+
+    def drop(self, use: str) -> None:
+        """Drop ``use``'s schema and everything in it, if it has one."""
+        name = self._live.pop(use, None)
+        if name is not None:
+            self._conn.execute(f'DROP SCHEMA "{name}" CASCADE')
+
+    def close(self) -> None:
+        """Drop every schema made, and close the connection."""
+        try:
+            for use in list(self._live):
+                self.drop(use)
+        finally:
+            self._conn.close()
+
+
+@contextlib.contextmanager
+def schemas(url: str) -> Iterator[Schemas]:
+    """:class:`Schemas` on ``url``, every one dropped on leaving."""
+    made = Schemas(url)
+    try:
+        yield made
+    finally:
+        made.close()
+
+
+def section(
+    given: str | None,
+    shape: Shape,
+    point_sizes: list[int],
+    probes_and_writer_events: tuple[int, int],
+    rounds_and_times: tuple[int, int],
+    log: Log,
+) -> list[Result]:
+    """The whole section, when a server is named and answers; else a printed reason and no
+    results: the writes and the read back of ``shape`` (``rounds`` rounds), the point reads on
+    logs of ``point_sizes`` (``times`` runs of ``probes`` reads), and the concurrent writers of
+    ``writer_events`` events (``rounds`` rounds)."""
+    url, reason = server_url(given)
+    if url is None:
+        print(f"postgres section skipped: {reason}", flush=True)
+        return []
+    probes, writer_events = probes_and_writer_events
+    rounds, times = rounds_and_times
+    results: list[Result] = []
+    with schemas(url) as made:
+        log(f"write, PostgreSQL: {shape.total:,} events")
+        results += write(url, shape, rounds, made)
+        log(f"read back, PostgreSQL: {shape.total:,} events")
+        results += read(url, shape, rounds, made)
+        log("point reads, PostgreSQL")
+        results += point_reads(url, point_sizes, shape.events, probes, times, made, log)
+        log(f"concurrent writers, PostgreSQL: {writer_events:,} events")
+        results += writers(
+            url, Shape(writer_events // shape.events, shape.events), rounds, made, log
+        )
+    return results
+
+
+def _rates(n: int, seconds: list[float]) -> list[float]:
+    return [n / s for s in seconds]
+
+
+# -- writing and reading back ----------------------------------------------------------------
+
+
+def write(url: str, shape: Shape, rounds: int, made: Schemas) -> list[Result]:
+    """Create and store S x E events, 1,000 a batch (``extend``) or about 1,000 a ``save``,
+    each run into a fresh schema, closing the connection at the end (as ``write.sqlite``)."""
+    n = shape.total
+
+    def ours_run() -> Callable[[], Any]:
+        c = Chronicle.open(url, schema=made.fresh("ours"))
+        specs = list(data.batches(shape))
+
+        def run() -> None:
+            ours.write(c, specs)
+            c.close()
+
+        return run
+
+    def ref_run() -> Callable[[], Any]:
+        app = reference.open_postgres(url, made.fresh("ref"))
+        subjects = list(data.by_subject(shape))
+
+        def run() -> None:
+            reference.write(app, subjects)
+            app.close()
+
+        return run
+
+    runs = interleaved({"chronology": ours_run, "eventsourcing": ref_run}, rounds)
+    made.drop("ours")
+    made.drop("ref")
+    return [
+        Result("write.postgres", system, n, "events/s", _rates(n, seconds))
+        for system, seconds in runs.items()
+    ]
+
+
+def read(url: str, shape: Shape, rounds: int, made: Schemas) -> list[Result]:
+    """Open a stored log and answer the first full question: ``Chronicle.open`` (read-only)
+    and every expectation at the end of the log, against a new reference ``Application`` and
+    every aggregate replayed."""
+    n = shape.total
+    mine = made.fresh("read_ours")
+    with Chronicle.open(url, schema=mine) as c:
+        ours.fill(c, shape)
+    theirs = made.fresh("read_ref")
+    app = reference.open_postgres(url, theirs)
+    ids = reference.fill(app, shape)
+    app.close()
+    at = data.end_of_log(shape)
+    count: list[int] = []
+
+    def ours_run() -> Callable[[], Any]:
+        def run() -> None:
+            with Chronicle.open(url, schema=mine, read_only=True) as c:
+                count.append(len(c.as_of(at).expectations()))
+
+        return run
+
+    def ref_run() -> Callable[[], Any]:
+        def run() -> None:
+            app = reference.open_postgres(url, theirs)
+            count.append(reference.replay_all(app, ids))
+            app.close()
+
+        return run
+
+    runs = interleaved({"chronology": ours_run, "eventsourcing": ref_run}, rounds)
+    made.drop("read_ours")
+    made.drop("read_ref")
+    assert len(set(count)) == 1, count
+    return [
+        Result(
+            "read.postgres", system, n, "events/s", _rates(n, seconds), note=f"{count[0]} subjects"
+        )
+        for system, seconds in runs.items()
+    ]
+
+
+# -- point reads -----------------------------------------------------------------------------
+
+
+def point_reads(
+    url: str, sizes: list[int], events: int, probes: int, times: int, made: Schemas, log: Log
+) -> list[Result]:
+    """``as_of(past).get(subject)`` against the reference's read of an aggregate at a past
+    version, on logs of each size (as ``point_read.sqlite``)."""
+    out: list[Result] = []
+    version = events // 2 + 1  # the reference counts versions from 1
+    for n in sizes:
+        shape = Shape(max(1, n // events), events)
+        picks = data.probe_subjects(shape, probes)
+        log(f"  point reads on {n:,} events: building")
+        c = ours.fill(Chronicle.open(url, schema=made.fresh("point_ours")), shape)
+        app = reference.open_postgres(url, made.fresh("point_ref"))
+        ids = reference.fill(app, shape)
+        questions = [(data.midpoint(shape, i), data.subject_name(i)) for i in picks]
+        targets = [ids[i] for i in picks]
+        check_same_answer(c, app, questions, targets, version)
+
+        def ours_run(c: Chronicle = c, questions: list[Any] = questions) -> Callable[[], Any]:
+            return lambda: [c.as_of(at).get(s) for at, s in questions]
+
+        def ref_run(
+            app: reference.Chronicle = app, targets: list[Any] = targets
+        ) -> Callable[[], Any]:
+            return lambda: [reference.read_at(app, t, version) for t in targets]
+
+        per = 1e6 / probes
+        turns = interleaved({"chronology": ours_run, "eventsourcing": ref_run}, times)
+        note = f"median of {times} runs of {probes} reads, {events} events a subject"
+        out += [
+            Result("point_read.postgres", system, n, "us", [s * per for s in seconds], note=note)
+            for system, seconds in turns.items()
+        ]
+        c.close()
+        app.close()
+        made.drop("point_ours")
+        made.drop("point_ref")
+    return out
+
+
+# -- concurrent writers ----------------------------------------------------------------------
+
+
+def writers(url: str, shape: Shape, rounds: int, made: Schemas, log: Log) -> list[Result]:
+    """The events of ``shape`` written by 1 writer process and by 4 at once (each its share:
+    every 4th batch, or every 4th subject for the reference), into a fresh schema per run.
+
+    Each writer opens its connection and builds its share of descriptions, says it is ready,
+    and starts when told; a run is timed from the go to the last writer's done (the connection
+    closed), so starting the processes is not counted. Every run is checked, after its
+    timing, to have stored the whole log.
+    """
+    n = shape.total
+    root = Path(__file__).resolve().parent.parent
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]),
+    }
+    started: list[subprocess.Popen[str]] = []
+    tables = {"chronology": "records", "eventsourcing": "chronicle_events"}
+
+    def settle() -> None:
+        """Wait for the last run's writers, and check that it stored the whole log."""
+        for process in started:
+            if process.wait() != 0:
+                raise RuntimeError(f"a writer process failed (exit {process.returncode})")
+        started.clear()
+        for system, table in tables.items():
+            use = f"writers_{system}"
+            if made.live(use):
+                stored = made.rows(use, table)
+                if stored != n:
+                    raise RuntimeError(f"{system}: {stored:,} events stored, not {n:,}")
+                made.drop(use)
+
+    def setup(system: str, count: int) -> Callable[[], Callable[[], Any]]:
+        def make() -> Callable[[], Any]:
+            settle()
+            schema = made.fresh(f"writers_{system}")
+            # Tables made before the writers start, so none of them races to make them.
+            if system == "chronology":
+                Chronicle.open(url, schema=schema).close()
+            else:
+                reference.open_postgres(url, schema).close()
+            argv = [url, schema, system, str(shape.subjects), str(shape.events), str(count)]
+            for part in range(count):
+                started.append(
+                    subprocess.Popen(
+                        [sys.executable, "-m", "benchmarks.postgres", *argv, str(part)],
+                        stdin=subprocess.PIPE,
+                        stdout=subprocess.PIPE,
+                        text=True,
+                        env=env,
+                        cwd=root,
+                    )
+                )
+            try:
+                for process in started:
+                    _expect(process, "ready")
+            except BaseException:
+                for process in started:
+                    process.kill()
+                raise
+
+            def run() -> None:
+                for process in started:
+                    assert process.stdin is not None
+                    process.stdin.write("go\n")
+                    process.stdin.flush()
+                for process in started:
+                    _expect(process, "done")
+
+            return run
+
+        return make
+
+    setups = {
+        f"{system} ({count} writer{'s' if count > 1 else ''})": setup(system, count)
+        for system in ("chronology", "eventsourcing")
+        for count in WRITERS
+    }
+    log(f"  {', '.join(setups)}: {n:,} events each run")
+    runs = interleaved(setups, rounds)
+    settle()
+    out: list[Result] = []
+    for name, seconds in runs.items():
+        rates = _rates(n, seconds)
+        note = "each writer a process with its own connection"
+        if not name.endswith("(1 writer)"):
+            one = name.replace(f"({WRITERS[-1]} writers)", "(1 writer)")
+            pairs = sorted(x / y for x, y in zip(rates, _rates(n, runs[one]), strict=True))
+            note += f"; x{pairs[len(pairs) // 2]:.2f} the rate of 1 (median of the rounds)"
+        out.append(Result("writers.postgres", name, n, "events/s", rates, note=note))
+    return out
+
+
+def _expect(process: subprocess.Popen[str], word: str) -> None:
+    assert process.stdout is not None
+    line = process.stdout.readline().strip()
+    if line != word:
+        process.wait()
+        raise RuntimeError(f"a writer process said {line!r}, not {word!r} (exit {process.poll()})")
+
+
+def writer(argv: list[str]) -> None:
+    """One concurrent writer: ``URL SCHEMA SYSTEM SUBJECTS EVENTS PARTS PART`` writes its part
+    (every PARTS-th batch from the PART-th, or every PARTS-th subject for the reference) of the
+    workload of SUBJECTS x EVENTS, when a line arrives on its standard input."""
+    url, schema, system, subjects, events, parts, part = argv
+    shape = Shape(int(subjects), int(events))
+    share = slice(int(part), None, int(parts))
+    close: Callable[[], None]
+    if system == "chronology":
+        c = Chronicle.open(url, schema=schema)
+        specs = list(data.batches(shape))[share]
+        go: Callable[[], object] = lambda: ours.write(c, specs)  # noqa: E731
+        close = c.close
+    else:
+        app = reference.open_postgres(url, schema, create_table=False)
+        by_subject = list(data.by_subject(shape))[share]
+        go = lambda: reference.write(app, by_subject)  # noqa: E731
+        close = app.close
+    print("ready", flush=True)
+    sys.stdin.readline()
+    go()
+    close()
+    print("done", flush=True)
+
+
+if __name__ == "__main__":
+    writer(sys.argv[1:])
