@@ -95,18 +95,24 @@ class SQLRows(Backend):
     def count(self) -> int:
         return int(self.select("SELECT head_position FROM {s}meta WHERE id = 1")[0][0])
 
-    def head_row(self, position: int, hash_: str) -> Row | None:
+    def head_row(
+        self, position: int, hash_: str, rows: Sequence[Sequence[Any]] | None = None
+    ) -> Row | None:
         """The row of the head sealed in ``meta`` (``position``, ``hash_``), read inside a
         write: the ``recorded_at`` copied in ``meta`` is for :meth:`.Chronicle.verify` to check,
         never trusted to time an append (a value edited into the future would move every later
-        record there).
+        record there). ``rows``: the record at ``position`` (:data:`COLUMNS`; none if missing)
+        when the write read it already, in the same transaction.
 
         Raises:
             IntegrityError: if the log holds no record with that hash there.
         """
         if position == 0:
             return None
-        rows = self.select(f"SELECT {COLUMNS} FROM {{s}}records WHERE position = ?", (position,))
+        if rows is None:
+            rows = self.select(
+                f"SELECT {COLUMNS} FROM {{s}}records WHERE position = ?", (position,)
+            )
         if not rows or rows[0][4] != hash_:
             found = "no record" if not rows else "a record with another hash"
             raise IntegrityError(

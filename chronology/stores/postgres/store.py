@@ -2,10 +2,13 @@
 
 Every batch is one transaction. It first locks the single ``meta`` row (``SELECT ... FOR
 UPDATE``), which orders writers one after the other, whatever machine they run on, while
-readers go on reading; then, still inside the transaction, it reads the head and the server's
-clock (``clock_timestamp()``); the shared store looks up the stored copies of the batch's
-events and retraction targets and seals the batch (:func:`chronology.record.seal`); the rows are
-copied in, and the head moved. Positions therefore stay contiguous, the hash chain stays
+readers go on reading; then, still inside the transaction, it reads the head's record and the
+server's clock (``clock_timestamp()``) in one statement; the shared store looks up the stored
+targets of the batch's retractions and seals the batch (:func:`chronology.record.seal`); the
+rows are copied in (``COPY``), and the head moved and the followers told in one statement. The
+batch's own events are not looked up first (only its first, outside the transaction, which
+finds a re-import): the unique index on ``event_id`` refuses a stored one, the transaction is
+rolled back, and the store seals the batch again with its stored copies found. Positions therefore stay contiguous, the hash chain stays
 whole, and ``recorded_at`` strictly increases across every writer: each one is decided after
 the previous batch was committed, from one clock, the server's (a client's clock may be used
 instead, for replays and tests: ``server_clock=False``). The skew rule holds as for SQLite: a
@@ -24,7 +27,6 @@ import hashlib
 import threading
 import time
 from collections.abc import Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -36,7 +38,7 @@ from chronology.errors import (
     StoreError,
 )
 from chronology.record import GENESIS_HASH, Sealed
-from chronology.stores.backend import Key, Row, Sealer
+from chronology.stores.backend import DuplicateRowError, Key, Row, Sealer
 from chronology.stores.base import Store
 from chronology.stores.postgres.schema import (
     CATALOG_QUERY,
@@ -54,6 +56,8 @@ if TYPE_CHECKING:
 __all__ = ["PostgresBackend", "PostgresStore", "is_postgres_url"]
 
 _SCHEMES: Final = ("postgresql://", "postgres://")
+#: The columns of a :data:`~chronology.stores.backend.Row` of the records table ``r``.
+_HEAD: Final = ", ".join(f"r.{name}" for name in COLUMNS.split(", "))
 
 
 def is_postgres_url(target: object) -> bool:
@@ -145,6 +149,9 @@ class PostgresBackend(SQLRows):
     """Rows in a PostgreSQL schema: the backend of :class:`PostgresStore`, which takes the same
     arguments (see the module documentation for the guarantees)."""
 
+    #: The unique index on ``event_id`` refuses a second copy of an event: a batch is sealed
+    #: without looking its events up first (:class:`~chronology.stores.backend.DuplicateRowError`).
+    refuses_duplicates = True
     cache_size = 8192
     page = 5000
 
@@ -224,13 +231,16 @@ class PostgresBackend(SQLRows):
             )
         row = conn.execute(f"SELECT format_version FROM {self._s}.meta WHERE id = 1").fetchone()
         if row is None:
-            raise NotAChronicleError(f"{self._name}: a damaged chronicle (its meta table is empty)")
+            raise self._no_meta()
         if row[0] > FORMAT_VERSION:
             raise FormatVersionError(
                 f"{self._name}: written in chronicle format version {row[0]}; this version of "
                 f"chronology reads format versions up to {FORMAT_VERSION}: upgrade it"
             )
         return "chronicle"
+
+    def _no_meta(self) -> NotAChronicleError:
+        return NotAChronicleError(f"{self._name}: a damaged chronicle (its meta table is empty)")
 
     def _error(self, what: str, exc: BaseException) -> StoreError:
         return StoreError(f"{self._name}: {what}: {_first_line(exc)}")
@@ -244,21 +254,44 @@ class PostgresBackend(SQLRows):
 
     def write(self, seal: Sealer) -> Sealed:
         """Seal and store a batch in one transaction, after every batch committed before it
-        (see the module documentation)."""
+        (see the module documentation).
+
+        Raises:
+            DuplicateRowError: if the unique index on ``event_id`` refuses a row (the
+                transaction is rolled back; the store seals the batch again with its stored
+                copies looked up).
+            StoreError: if the server refuses the transaction.
+        """
         s = self._s
         with self._lock:
             conn = self._connection()
             try:
                 with conn.transaction():
-                    position, hash_ = conn.execute(
+                    # The lock that orders writers, and the head sealed in meta.
+                    head = conn.execute(
                         f"SELECT head_position, head_hash FROM {s}.meta WHERE id = 1 FOR UPDATE"
+                    ).fetchone()
+                    if head is None:
+                        raise self._no_meta()
+                    position, hash_ = head
+                    # Then, in one round trip, the record the head names and the clock. A
+                    # statement of its own, once the lock is held: it reads a snapshot taken
+                    # after the writer before committed (a join in the locking statement would
+                    # read its records in the snapshot of before the wait), and the clock after
+                    # every earlier batch.
+                    now, *record = conn.execute(
+                        f"SELECT clock_timestamp(), {_HEAD} FROM (VALUES (1)) AS one"
+                        f" LEFT JOIN {s}.records AS r ON r.position = %s",
+                        (position,),
                     ).fetchone()  # type: ignore[misc]
-                    now: datetime | None = None
-                    if self._server_clock:
-                        (now,) = conn.execute("SELECT clock_timestamp()").fetchone()  # type: ignore[misc]
-                    sealed = seal(self.head_row(position, hash_), now)
+                    last = self.head_row(position, hash_, [] if record[0] is None else [record])
+                    sealed = seal(last, now if self._server_clock else None)
                     if sealed.new:
                         self._insert(conn, sealed)
+            except self._pg.errors.UniqueViolation as exc:
+                if exc.diag.constraint_name == "records_event_id":
+                    raise DuplicateRowError(_first_line(exc)) from None
+                raise self._error("cannot append", exc) from None
             except self._errors as exc:
                 raise self._error("cannot append", exc) from None
         return sealed
@@ -288,13 +321,18 @@ class PostgresBackend(SQLRows):
             conn.cursor().executemany(
                 f"INSERT INTO {s}.retractions VALUES (%s)", [(p,) for p in sealed.retractions]
             )
+        # The head moved, and followers told: delivered when (and only if) the batch commits.
         conn.execute(
-            f"UPDATE {s}.meta SET head_position = %s, head_hash = %s,"
-            " head_recorded_at = %s WHERE id = 1",
-            (new[-1].position, new[-1].hash, sealed.recorded_texts[-1]),
+            f"UPDATE {s}.meta SET head_position = %s, head_hash = %s, head_recorded_at = %s"
+            " WHERE id = 1 RETURNING pg_notify(%s, %s)",
+            (
+                new[-1].position,
+                new[-1].hash,
+                sealed.recorded_texts[-1],
+                self._channel,
+                str(new[-1].position),
+            ),
         )
-        # Delivered to followers when (and only if) the batch commits.
-        conn.execute("SELECT pg_notify(%s, %s)", (self._channel, str(new[-1].position)))
 
     # -- reading --------------------------------------------------------------------------------
 
