@@ -7,18 +7,18 @@ connection, writing its share of the same events. Every run gets a schema of its
 the run's untimed set-up and dropped afterwards, so no run reads or extends another's tables.
 
 The section runs when a server is named (``--postgres URL`` or the environment variable
-:data:`URL_VARIABLE`); the role needs to create schemas in the database. Run as a module, this
-file is one concurrent writer (see :func:`writer`).
+:data:`URL_VARIABLE`); the role needs to create schemas in the database.
 """
 
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
-from pathlib import Path
+from functools import partial
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from typing import Any
 
 from benchmarks import data, ours, reference
@@ -268,32 +268,29 @@ def point_reads(
 
 # -- concurrent writers ----------------------------------------------------------------------
 
+#: The table each system's events land in.
+_TABLES = {"chronology": "records", "eventsourcing": "chronicle_events"}
+
 
 def writers(url: str, shape: Shape, rounds: int, made: Schemas, log: Log) -> list[Result]:
     """The events of ``shape`` written by 1 writer process and by 4 at once (each its share:
     every 4th batch, or every 4th subject for the reference), into a fresh schema per run.
 
-    Each writer opens its connection and builds its share of descriptions, says it is ready,
-    and starts when told; a run is timed from the go to the last writer's done (the connection
-    closed), so starting the processes is not counted. Every run is checked, after its
-    timing, to have stored the whole log.
+    Each writer is a forked process: it opens its own connection and builds its share of
+    descriptions, says it is ready, and starts when told; a run is timed from the go to the
+    last writer's done (its connection closed), so starting the processes is not counted.
+    Every run is checked, after its timing, to have stored the whole log.
     """
     n = shape.total
-    root = Path(__file__).resolve().parent.parent
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]),
-    }
-    started: list[subprocess.Popen[str]] = []
-    tables = {"chronology": "records", "eventsourcing": "chronicle_events"}
+    fork = multiprocessing.get_context("fork")
+    started: list[tuple[BaseProcess, Connection]] = []
 
     def settle() -> None:
         """Wait for the last run's writers, and check that it stored the whole log."""
-        for process in started:
-            if process.wait() != 0:
-                raise RuntimeError(f"a writer process failed (exit {process.returncode})")
+        for process, _ in started:
+            process.join()
         started.clear()
-        for system, table in tables.items():
+        for system, table in _TABLES.items():
             use = f"writers_{system}"
             if made.live(use):
                 stored = made.rows(use, table)
@@ -310,33 +307,20 @@ def writers(url: str, shape: Shape, rounds: int, made: Schemas, log: Log) -> lis
                 Chronicle.open(url, schema=schema).close()
             else:
                 reference.open_postgres(url, schema).close()
-            argv = [url, schema, system, str(shape.subjects), str(shape.events), str(count)]
             for part in range(count):
-                started.append(
-                    subprocess.Popen(
-                        [sys.executable, "-m", "benchmarks.postgres", *argv, str(part)],
-                        stdin=subprocess.PIPE,
-                        stdout=subprocess.PIPE,
-                        text=True,
-                        env=env,
-                        cwd=root,
-                    )
-                )
-            try:
-                for process in started:
-                    _expect(process, "ready")
-            except BaseException:
-                for process in started:
-                    process.kill()
-                raise
+                mine, theirs = fork.Pipe()
+                share = (url, schema, system, shape, slice(part, None, count))
+                process = fork.Process(target=_writer, args=(share, theirs), daemon=True)
+                process.start()
+                started.append((process, mine))
+            for _, pipe in started:
+                _expect(pipe, "ready")
 
             def run() -> None:
-                for process in started:
-                    assert process.stdin is not None
-                    process.stdin.write("go\n")
-                    process.stdin.flush()
-                for process in started:
-                    _expect(process, "done")
+                for _, pipe in started:
+                    pipe.send("go")
+                for _, pipe in started:
+                    _expect(pipe, "done")
 
             return run
 
@@ -344,7 +328,7 @@ def writers(url: str, shape: Shape, rounds: int, made: Schemas, log: Log) -> lis
 
     setups = {
         f"{system} ({count} writer{'s' if count > 1 else ''})": setup(system, count)
-        for system in ("chronology", "eventsourcing")
+        for system in _TABLES
         for count in WRITERS
     }
     log(f"  {', '.join(setups)}: {n:,} events each run")
@@ -362,38 +346,32 @@ def writers(url: str, shape: Shape, rounds: int, made: Schemas, log: Log) -> lis
     return out
 
 
-def _expect(process: subprocess.Popen[str], word: str) -> None:
-    assert process.stdout is not None
-    line = process.stdout.readline().strip()
-    if line != word:
-        process.wait()
-        raise RuntimeError(f"a writer process said {line!r}, not {word!r} (exit {process.poll()})")
+def _expect(pipe: Connection, word: str) -> None:
+    said = pipe.recv()
+    if said != word:
+        raise RuntimeError(f"a writer process failed: {said}")
 
 
-def writer(argv: list[str]) -> None:
-    """One concurrent writer: ``URL SCHEMA SYSTEM SUBJECTS EVENTS PARTS PART`` writes its part
-    (every PARTS-th batch from the PART-th, or every PARTS-th subject for the reference) of the
-    workload of SUBJECTS x EVENTS, when a line arrives on its standard input."""
-    url, schema, system, subjects, events, parts, part = argv
-    shape = Shape(int(subjects), int(events))
-    share = slice(int(part), None, int(parts))
-    close: Callable[[], None]
-    if system == "chronology":
-        c = Chronicle.open(url, schema=schema)
-        specs = list(data.batches(shape))[share]
-        go: Callable[[], object] = lambda: ours.write(c, specs)  # noqa: E731
-        close = c.close
-    else:
-        app = reference.open_postgres(url, schema, create_table=False)
-        by_subject = list(data.by_subject(shape))[share]
-        go = lambda: reference.write(app, by_subject)  # noqa: E731
-        close = app.close
-    print("ready", flush=True)
-    sys.stdin.readline()
-    go()
-    close()
-    print("done", flush=True)
-
-
-if __name__ == "__main__":
-    writer(sys.argv[1:])
+def _writer(share: tuple[str, str, str, Shape, slice], pipe: Connection) -> None:
+    """One concurrent writer (in a process of its own): its share of the batches (or of the
+    subjects, for the reference) of the workload, written when the parent says go."""
+    url, schema, system, shape, part = share
+    try:
+        close: Callable[[], None]
+        go: Callable[[], object]
+        if system == "chronology":
+            c = Chronicle.open(url, schema=schema)
+            specs = list(data.batches(shape))[part]
+            go, close = partial(ours.write, c, specs), c.close
+        else:
+            app = reference.open_postgres(url, schema, create_table=False)
+            subjects = list(data.by_subject(shape))[part]
+            go, close = partial(reference.write, app, subjects), app.close
+        pipe.send("ready")
+        pipe.recv()
+        go()
+        close()
+        pipe.send("done")
+    except BaseException as exc:  # told to the parent, which raises
+        pipe.send(f"{type(exc).__name__}: {exc}")
+        raise
