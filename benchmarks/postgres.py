@@ -23,8 +23,9 @@ from typing import Any
 
 from benchmarks import data, ours, reference
 from benchmarks.data import Shape
+from benchmarks.sides import point_read_turns, read_back, write_setups
 from benchmarks.timing import Result, interleaved
-from benchmarks.workloads import Log, check_same_answer
+from benchmarks.workloads import Log
 from chronology import Chronicle
 
 #: The environment variable naming the server when ``--postgres`` is not given.
@@ -151,27 +152,11 @@ def write(url: str, shape: Shape, rounds: int, made: Schemas) -> list[Result]:
     """Create and store S x E events, 1,000 a batch (``extend``) or about 1,000 a ``save``,
     each run into a fresh schema, closing the connection at the end (as ``write.sqlite``)."""
     n = shape.total
-
-    def ours_run() -> Callable[[], Any]:
-        c = Chronicle.open(url, schema=made.fresh("ours"))
-        specs = list(data.batches(shape))
-
-        def run() -> None:
-            ours.write(c, specs)
-            c.close()
-
-        return run
-
-    def ref_run() -> Callable[[], Any]:
-        app = reference.open_postgres(url, made.fresh("ref"))
-        subjects = list(data.by_subject(shape))
-
-        def run() -> None:
-            reference.write(app, subjects)
-            app.close()
-
-        return run
-
+    ours_run, ref_run = write_setups(
+        shape,
+        lambda: Chronicle.open(url, schema=made.fresh("ours")),
+        lambda: reference.open_postgres(url, made.fresh("ref")),
+    )
     runs = interleaved({"chronology": ours_run, "eventsourcing": ref_run}, rounds)
     made.drop("ours")
     made.drop("ref")
@@ -185,42 +170,17 @@ def read(url: str, shape: Shape, rounds: int, made: Schemas) -> list[Result]:
     """Open a stored log and answer the first full question: ``Chronicle.open`` (read-only)
     and every expectation at the end of the log, against a new reference ``Application`` and
     every aggregate replayed."""
-    n = shape.total
-    mine = made.fresh("read_ours")
-    with Chronicle.open(url, schema=mine) as c:
-        ours.fill(c, shape)
-    theirs = made.fresh("read_ref")
-    app = reference.open_postgres(url, theirs)
-    ids = reference.fill(app, shape)
-    app.close()
-    at = data.end_of_log(shape)
-    count: list[int] = []
-
-    def ours_run() -> Callable[[], Any]:
-        def run() -> None:
-            with Chronicle.open(url, schema=mine, read_only=True) as c:
-                count.append(len(c.as_of(at).expectations()))
-
-        return run
-
-    def ref_run() -> Callable[[], Any]:
-        def run() -> None:
-            app = reference.open_postgres(url, theirs)
-            count.append(reference.replay_all(app, ids))
-            app.close()
-
-        return run
-
-    runs = interleaved({"chronology": ours_run, "eventsourcing": ref_run}, rounds)
+    mine, theirs = made.fresh("read_ours"), made.fresh("read_ref")
+    found = read_back(
+        "read.postgres",
+        shape,
+        rounds,
+        lambda read_only: Chronicle.open(url, schema=mine, read_only=read_only),
+        lambda: reference.open_postgres(url, theirs),
+    )
     made.drop("read_ours")
     made.drop("read_ref")
-    assert len(set(count)) == 1, count
-    return [
-        Result(
-            "read.postgres", system, n, "events/s", _rates(n, seconds), note=f"{count[0]} subjects"
-        )
-        for system, seconds in runs.items()
-    ]
+    return found
 
 
 # -- point reads -----------------------------------------------------------------------------
@@ -232,35 +192,12 @@ def point_reads(
     """``as_of(past).get(subject)`` against the reference's read of an aggregate at a past
     version, on logs of each size (as ``point_read.sqlite``)."""
     out: list[Result] = []
-    version = events // 2 + 1  # the reference counts versions from 1
     for n in sizes:
         shape = Shape(max(1, n // events), events)
-        picks = data.probe_subjects(shape, probes)
         log(f"  point reads on {n:,} events: building")
-        c = ours.fill(Chronicle.open(url, schema=made.fresh("point_ours")), shape)
+        c = Chronicle.open(url, schema=made.fresh("point_ours"))
         app = reference.open_postgres(url, made.fresh("point_ref"))
-        ids = reference.fill(app, shape)
-        questions = [(data.midpoint(shape, i), data.subject_name(i)) for i in picks]
-        targets = [ids[i] for i in picks]
-        check_same_answer(c, app, questions, targets, version)
-
-        def ours_run(c: Chronicle = c, questions: list[Any] = questions) -> Callable[[], Any]:
-            return lambda: [c.as_of(at).get(s) for at, s in questions]
-
-        def ref_run(
-            app: reference.Chronicle = app, targets: list[Any] = targets
-        ) -> Callable[[], Any]:
-            return lambda: [reference.read_at(app, t, version) for t in targets]
-
-        per = 1e6 / probes
-        turns = interleaved({"chronology": ours_run, "eventsourcing": ref_run}, times)
-        note = f"median of {times} runs of {probes} reads, {events} events a subject"
-        out += [
-            Result("point_read.postgres", system, n, "us", [s * per for s in seconds], note=note)
-            for system, seconds in turns.items()
-        ]
-        c.close()
-        app.close()
+        out += point_read_turns("point_read.postgres", c, app, shape, probes, times)
         made.drop("point_ours")
         made.drop("point_ref")
     return out

@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks import data, ours, reference
+from benchmarks import data, ours, reference, sides
 from benchmarks.data import Shape
 from benchmarks.timing import Result, interleaved, repeat, timed
 from chronology import Chronicle
@@ -110,16 +110,11 @@ def write_sqlite(
     serialized, inserted with ``executemany``. As in :func:`write_memory`, each run's input is
     made in its own set-up."""
     n = shape.total
-
-    def ours_run() -> Callable[[], Any]:
-        c = Chronicle.open(_fresh_db(directory, "ours.db"))
-        specs = list(data.batches(shape))
-
-        def run() -> None:
-            ours.write(c, specs)
-            c.close()
-
-        return run
+    ours_run, ref_run = sides.write_setups(
+        shape,
+        lambda: Chronicle.open(_fresh_db(directory, "ours.db")),
+        lambda: reference.open_app(_fresh_db(directory, "ref.db")),
+    )
 
     def store_only() -> Callable[[], Any]:
         c = Chronicle.open(_fresh_db(directory, "ours.db"))
@@ -132,18 +127,8 @@ def write_sqlite(
 
         return run
 
-    def ref_run() -> Callable[[], Any]:
-        app = reference.open_app(_fresh_db(directory, "ref.db"))
-        subjects = list(data.by_subject(shape))
-
-        def run() -> None:
-            reference.write(app, subjects)
-            app.close()
-
-        return run
-
     if not extras:
-        setups: dict[str, Callable[[], Callable[[], Any]]] = {"chronology": ours_run}
+        setups: dict[str, sides.Setup] = {"chronology": ours_run}
         if with_reference:
             setups["eventsourcing"] = ref_run
         runs = interleaved(setups, times)
@@ -233,44 +218,15 @@ def read_sqlite(
 ) -> list[Result]:
     """Open an SQLite log and answer the first full question: every expectation (ours), every
     aggregate replayed (the reference, when ``with_reference``)."""
-    n = shape.total
     ours_path = _fresh_db(directory, "read-ours.db")
-    with Chronicle.open(ours_path) as c:
-        ours.fill(c, shape)
     ref_path = _fresh_db(directory, "read-ref.db")
-    ids: list[Any] = []
-    if with_reference:
-        app = reference.open_app(ref_path)
-        ids = reference.fill(app, shape)
-        app.close()
-    at = data.end_of_log(shape)
-    count: list[int] = []
-
-    def ours_run() -> Callable[[], Any]:
-        def run() -> None:
-            with Chronicle.open(ours_path, read_only=True) as c:
-                count.append(len(c.as_of(at).expectations()))
-
-        return run
-
-    def ref_run() -> Callable[[], Any]:
-        def run() -> None:
-            app = reference.open_app(ref_path)
-            count.append(reference.replay_all(app, ids))
-            app.close()
-
-        return run
-
-    setups: dict[str, Callable[[], Callable[[], Any]]] = {"chronology": ours_run}
-    if with_reference:
-        setups["eventsourcing"] = ref_run
-    runs = interleaved(setups, times)
-    assert len(set(count)) == 1, count
-    note = f"{count[0]} subjects"
-    return [
-        Result("read.sqlite", system, n, "events/s", _rates(n, seconds), note=note)
-        for system, seconds in runs.items()
-    ]
+    return sides.read_back(
+        "read.sqlite",
+        shape,
+        times,
+        lambda read_only: Chronicle.open(ours_path, read_only=read_only),
+        (lambda: reference.open_app(ref_path)) if with_reference else None,
+    )
 
 
 # -- point reads ----------------------------------------------------------------------------------
@@ -291,61 +247,15 @@ def point_reads(
     out: list[Result] = []
     for n in sizes:
         shape = Shape(max(1, n // events), events, order)
-        picks = data.probe_subjects(shape, probes)
-        version = events // 2 + 1  # the reference counts versions from 1
         log(f"  point reads on {n:,} events: building")
         backends: list[tuple[str, Path | None]] = [("memory", None), ("sqlite", directory)]
         for backend, where in backends:
             c = Chronicle() if where is None else Chronicle.open(_fresh_db(where, f"point-{n}.db"))
-            ours.fill(c, shape)
             app = reference.open_app(None if where is None else _fresh_db(where, f"ref-{n}.db"))
-            ids = reference.fill(app, shape)
-            questions = [(data.midpoint(shape, i), data.subject_name(i)) for i in picks]
-            targets = [ids[i] for i in picks]
-            check_same_answer(c, app, questions, targets, version)
-
-            def ours_run(c: Chronicle = c, questions: list[Any] = questions) -> Callable[[], Any]:
-                return lambda: [c.as_of(at).get(s) for at, s in questions]
-
-            def ref_run(
-                app: reference.Chronicle = app, targets: list[Any] = targets, version: int = version
-            ) -> Callable[[], Any]:
-                return lambda: [reference.read_at(app, t, version) for t in targets]
-
-            per = 1e6 / probes
-            turns = interleaved({"chronology": ours_run, "eventsourcing": ref_run}, times)
-            for system, seconds in turns.items():
-                runs = [s * per for s in seconds]
-                out.append(
-                    Result(
-                        f"point_read.{backend}",
-                        system,
-                        n,
-                        "us",
-                        runs,
-                        note=f"median of {times} runs of {probes} reads, {events} events a subject",
-                    )
-                )
-            c.close()
-            app.close()
+            out += sides.point_read_turns(f"point_read.{backend}", c, app, shape, probes, times)
             del c, app
             gc.collect()
     return out
-
-
-def check_same_answer(
-    c: Chronicle,
-    app: reference.Chronicle,
-    questions: list[tuple[datetime, str]],
-    targets: list[Any],
-    version: int,
-) -> None:
-    """Both read the same past state: same status and the same number of sources."""
-    for (at, subject), target in zip(questions[:5], targets[:5], strict=True):
-        mine = c.as_of(at)[subject]
-        theirs: Any = reference.read_at(app, target, version)
-        assert mine.updated_at == theirs.updated_at, (mine, theirs.__dict__)
-        assert len(mine.sources) == len(theirs.sources), (mine, theirs.__dict__)
 
 
 # -- full views -----------------------------------------------------------------------------------

@@ -8,10 +8,11 @@ targets of the batch's retractions and seals the batch (:func:`chronology.record
 rows are copied in (``COPY``), and the head moved and the followers told in one statement. The
 batch's own events are not looked up first (only its first, outside the transaction, which
 finds a re-import): the unique index on ``event_id`` refuses a stored one, the transaction is
-rolled back, and the store seals the batch again with its stored copies found. Positions therefore stay contiguous, the hash chain stays
-whole, and ``recorded_at`` strictly increases across every writer: each one is decided after
-the previous batch was committed, from one clock, the server's (a client's clock may be used
-instead, for replays and tests: ``server_clock=False``). The skew rule holds as for SQLite: a
+rolled back, and the store seals the batch again with its stored copies found. Positions
+therefore stay contiguous, the hash chain stays whole, and ``recorded_at`` strictly increases
+across every writer: each one is decided after the previous batch was committed, from one
+clock, the server's (a client's clock may be used instead, for replays and tests:
+``server_clock=False``). The skew rule holds as for SQLite: a
 clock reading more than ``max_skew`` behind the last record refuses the batch with
 :class:`~chronology.errors.ClockSkewError`. A batch that fails, or whose client dies, is rolled
 back whole by the server.
