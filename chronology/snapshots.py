@@ -5,6 +5,12 @@ A :class:`Snapshot` holds every expectation folded from the records known by its
 :class:`Snapshots` keeps a few per store and folds each full view on from the nearest one. Which
 records a fold takes is :mod:`chronology.visibility`'s rule, the one views use.
 
+Snapshots outlive the process where the store keeps a shelf
+(:meth:`~chronology.stores.backend.Backend.snapshot_shelf`; an SQLite file has one): the
+first full view starts from the snapshot shelved there, once its header names the hash of
+the record at its ``valid_to`` in this log (:mod:`chronology.snapshot_text`), and a full view
+that had to fold much leaves a new one there (see :class:`Snapshots` for the rule).
+
 ("Checkpoint", in this library, means only SQLite's copying of its write-ahead log into the
 main file: see :mod:`chronology.stores.sqlite`.)
 """
@@ -16,16 +22,28 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from chronology.errors import StoreError
 from chronology.events import Retracted, StatementMade
 from chronology.expectations import Expectation
 from chronology.fold import ExpectationFold, due_at, past_due, shown_at
 from chronology.record import Record
+from chronology.snapshot_text import (
+    ShelvedSnapshot,
+    SnapshotTextError,
+    read_header,
+    read_snapshot,
+    snapshot_text,
+)
 from chronology.visibility import folds, retracted_ids
 
 if TYPE_CHECKING:
     from chronology.stores.base import Store
 
-__all__ = ["Snapshot", "Snapshots"]
+__all__ = ["SHELVE_FROM", "Snapshot", "Snapshots"]
+
+#: The smallest log whose full views leave a snapshot on the store's shelf (a smaller one
+#: folds from its first record in well under a tenth of a second).
+SHELVE_FROM = 20_000
 
 
 class Snapshot:
@@ -111,16 +129,36 @@ class Snapshots:
     those left at the instants views asked about (so asking again is cheap). Views at many
     instants replace each other, never the grid.
 
+    **The shelf.** When the store keeps a shelf (an SQLite file does), the first full view
+    starts from the snapshot shelved there, if the record at its ``valid_to`` has the hash
+    its header names (otherwise it is ignored, and replaced later); the records appended
+    since are scanned as above, so a late arrival or a retraction reaching back before it
+    drops it, and it is folded on from like any other. A full view of the log as recorded now
+    shelves its state, at the latest ``known_at`` it folded, when the log holds at least
+    ``shelve_from`` records and either no shelved snapshot is still good, or this view folded
+    an eighth of the log, or the log has grown by an eighth since the snapshot shelved (and
+    the new one is at a later instant). Writes never shelve: a batch costs what it costs
+    without a shelf; the view that shelves pays for writing the text (a fraction of what it
+    folded). A store opened read-only loads but never shelves.
+
     Args:
         store: the store the views read.
         every: fold this many records between snapshots (``None``: a sixteenth of the log,
             at least 4,096).
         keep: keep at most this many snapshots of the grid.
         keep_views: keep at most this many snapshots at views' instants.
+        shelve_from: shelve snapshots of logs of at least this many records (``None``: never
+            use the store's shelf, neither to load nor to save).
     """
 
     def __init__(
-        self, store: Store, *, every: int | None = None, keep: int = 16, keep_views: int = 4
+        self,
+        store: Store,
+        *,
+        every: int | None = None,
+        keep: int = 16,
+        keep_views: int = 4,
+        shelve_from: int | None = SHELVE_FROM,
     ) -> None:
         self._store = store
         self._every = every
@@ -130,6 +168,12 @@ class Snapshots:
         # Least recently used first.
         self._points: list[Snapshot] = []
         self._lock = threading.Lock()
+        self._shelf = None if shelve_from is None else store.snapshot_shelf()
+        self._shelve_from = 0 if shelve_from is None else max(0, shelve_from)
+        #: Whether the shelf was looked at (on the first full view).
+        self._loaded = False
+        #: ``(valid_to, at)`` of the snapshot on the shelf while it is still good.
+        self._shelved: tuple[int, datetime] | None = None
 
     def __len__(self) -> int:
         """How many snapshots are kept."""
@@ -149,7 +193,8 @@ class Snapshots:
         """Scan the records appended since the last scan, up to ``upto``; drop what they undo."""
         if upto <= self._synced:
             return
-        if not self._points:  # nothing to invalidate: no need to read the new records
+        if not self._points and self._shelved is None:
+            # nothing to invalidate: no need to read the new records
             self._synced = upto
             return
         earliest: datetime | None = None
@@ -159,12 +204,15 @@ class Snapshots:
             at = self._reach(r)
             if at is None:
                 self._points = []
+                self._shelved = None
                 earliest = None
                 break
             if earliest is None or at < earliest:
                 earliest = at
         if earliest is not None:
             self._points = [c for c in self._points if c.at < earliest]
+            if self._shelved is not None and self._shelved[1] >= earliest:
+                self._shelved = None
         for c in self._points:
             c.valid_to = upto
         self._synced = upto
@@ -187,6 +235,9 @@ class Snapshots:
         """Every expectation as of ``as_of`` (sorted by subject) and the statements, for a view
         of the first ``upto`` records as recorded now."""
         with self._lock:
+            if not self._loaded:
+                self._loaded = True
+                self._load(upto)
             self._sync(upto)
             base: Snapshot | None = None
             for c in self._points:
@@ -197,6 +248,71 @@ class Snapshots:
                 self._points.remove(base)
                 self._points.append(base)
             return self._fold_on(base, as_of, upto)
+
+    def _load(self, upto: int) -> None:
+        """Start from the newest snapshot on the shelf that belongs to this log's first
+        ``upto`` records, if there is one (a first view, with no snapshot kept yet)."""
+        shelf = self._shelf
+        if shelf is None or self._points or self._synced:
+            return
+        try:
+            kept = shelf.load()
+        except StoreError:
+            return
+        for valid_to, text in reversed(kept):
+            try:
+                header = read_header(text)
+            except SnapshotTextError:
+                continue
+            if header.valid_to != valid_to or not 0 < valid_to <= upto:
+                continue
+            rows = self._store.backend.rows_at([valid_to])
+            if not rows or rows[0][4] != header.hash:
+                continue  # folded from other records: never trusted
+            try:
+                found = read_snapshot(text)
+            except SnapshotTextError:
+                continue
+            values = dict(found.values)
+            point = Snapshot(found.at, found.needs, valid_to, values, found.statements)
+            self._add(point, at_view=False)
+            self._synced = valid_to
+            self._shelved = (valid_to, found.at)
+            return
+
+    def _shelve(
+        self,
+        last: datetime,
+        needs: int,
+        upto: int,
+        values: dict[str, Expectation],
+        statements: tuple[StatementMade, ...],
+        folded: int,
+    ) -> None:
+        """Put the state at ``last`` on the shelf, if the rule in the class documentation
+        says so."""
+        shelf = self._shelf
+        if shelf is None or upto < self._shelve_from or self._store.read_only:
+            return
+        shelved = self._shelved
+        if shelved is not None:
+            valid_to, at = shelved
+            grown = upto - valid_to >= valid_to // 8
+            if last <= at or not (grown or folded >= upto // 8):
+                return
+        rows = self._store.backend.rows_at([upto])
+        if not rows:
+            return
+        text = snapshot_text(ShelvedSnapshot(last, needs, upto, rows[0][4], values, statements))
+        if text is None:  # a kind with no text form: not shelved in this process
+            self._shelf = None
+            return
+        try:
+            shelf.save(upto, text)
+        except StoreError:
+            self._shelf = None  # cannot write: not tried again in this process
+            return
+        self._shelved = (upto, last)
 
     def _fold_on(
         self, base: Snapshot | None, as_of: datetime, upto: int
@@ -220,6 +336,7 @@ class Snapshots:
         dirty: set[str] = set()
         add = dirty.add
         since = 0
+        folded = 0
         last: datetime | None = None
         for position, event_id, event in store.ordered_events_between(
             None if base is None else base.at, as_of
@@ -242,9 +359,14 @@ class Snapshots:
             if position > needs:
                 needs = position
             since += 1
+            folded += 1
             last = known_at
         plain = _merge(values, state, dirty)
         statements = (*statements, *state.statements)
+        if current and last is not None:
+            # Every record known by ``last`` is folded, and none known after it by ``as_of``:
+            # the state at ``as_of`` is the state at ``last``.
+            self._shelve(last, needs, upto, plain, statements, folded)
         if current and (base is None or since >= min(every, 256)):
             point = Snapshot(as_of, needs, upto, plain, statements, parent=base, changed=dirty)
             self._add(point, at_view=True)

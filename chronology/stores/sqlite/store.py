@@ -6,9 +6,9 @@ from __future__ import annotations
 import os
 import sqlite3
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from chronology.errors import (
     SchemaIntegrityError,
@@ -20,6 +20,7 @@ from chronology.stores.backend import (
     Key,
     Row,
     Sealer,
+    SnapshotShelf,
 )
 from chronology.stores.base import Store
 from chronology.stores.sql import COLUMNS, SQLRows
@@ -32,6 +33,7 @@ from chronology.stores.sqlite.schema import (
     padded,
     schema_fault,
 )
+from chronology.stores.sqlite.shelf import SHELF_TABLE, SQLiteShelf, open_shelf
 from chronology.stores.sqlite.wal import WalFlusher
 
 __all__ = ["FLUSH_BYTES", "SQLiteBackend", "SQLiteStore"]
@@ -52,6 +54,8 @@ _ID_CATCH_UP: Final = 2048
 FLUSH_BYTES: Final = 256 * 1024
 #: What a row adds besides its payload, in the table and its indexes (an estimate).
 _ROW_BYTES: Final = 300
+
+_T = TypeVar("_T")
 
 
 class SQLiteStore(Store):
@@ -145,6 +149,9 @@ class SQLiteBackend(SQLiteFile, SQLRows):
     _unfolded = 0
     #: Set while a write's transaction is open: lookups then never write the id table.
     _writing = False
+    #: The snapshot shelf, once looked for (``None``: the file has none).
+    _shelf: SQLiteShelf | None = None
+    _shelf_looked_for = False
 
     def select(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         """A query of :class:`~chronology.stores.sql.SQLRows` (tables unprefixed)."""
@@ -314,16 +321,57 @@ class SQLiteBackend(SQLiteFile, SQLRows):
             except sqlite3.Error as exc:
                 raise self._error("cannot read", exc) from None
 
+    # -- the snapshot shelf ---------------------------------------------------------------------
+
+    def snapshot_shelf(self) -> SnapshotShelf | None:
+        """The file's ``snapshots`` table (:mod:`chronology.stores.sqlite.shelf`), created if
+        missing in a file open for writing; ``None`` in a file opened read-only without it, or
+        of an older format."""
+        if not self._shelf_looked_for:
+            self._shelf = open_shelf(self) if self._format == FORMAT_VERSION else None
+            self._shelf_looked_for = True
+        return self._shelf
+
+    def transaction(self, action: Callable[[sqlite3.Connection], _T]) -> _T:
+        """Run ``action`` in a ``BEGIN IMMEDIATE`` transaction of its own, committed if it
+        returns, rolled back if it raises (for the tables beside the records).
+
+        Raises:
+            StoreError: if the file cannot be written.
+        """
+        with self._lock:
+            conn = self._connection()
+
+            def run() -> _T:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    out = action(conn)
+                    conn.execute("COMMIT")
+                except BaseException:
+                    rollback(conn)
+                    raise
+                return out
+
+            try:
+                return self._patiently(run)
+            except sqlite3.Error as exc:
+                raise self._error("cannot write", exc) from None
+
     def check_schema(self) -> None:
         """Compare every table, index, trigger and view in the file with the chronicle's own
-        schema (:func:`chronology.stores.sqlite.schema.schema_fault`); a file of an older
-        format, read as it is, is only checked for triggers and views.
+        schema (:func:`chronology.stores.sqlite.schema.schema_fault`), the snapshot shelf's
+        table included if there is one; a file of an older format, read as it is, is only
+        checked for triggers and views.
 
         Raises:
             SchemaIntegrityError: naming the first object that differs.
         """
         rows = self._rows("SELECT type, name, sql FROM sqlite_master")
-        fault = schema_fault(rows, SCHEMA if self._format == FORMAT_VERSION else None)
+        expected: tuple[str, ...] | None = None
+        if self._format == FORMAT_VERSION:
+            shelved = any(kind == "table" and name == "snapshots" for kind, name, _ in rows)
+            expected = (*SCHEMA, SHELF_TABLE) if shelved else SCHEMA
+        fault = schema_fault(rows, expected)
         if fault is not None:
             raise SchemaIntegrityError(*fault)
 
