@@ -23,9 +23,11 @@ import attrs
 
 from chronology.errors import ChronologyError, HeadError, IntegrityError
 from chronology.events import Retracted
+from chronology.fold import fold_expectations
 from chronology.record import GENESIS_HASH, chain_hash
 from chronology.serialization import event_from_dict, event_id_of
-from chronology.visibility import NOT_A_RETRACTION
+from chronology.snapshot_text import SnapshotTextError, read_snapshot
+from chronology.visibility import NOT_A_RETRACTION, effective_records
 
 if TYPE_CHECKING:
     from chronology.stores.base import Store
@@ -189,7 +191,54 @@ def verify(store: Store, expected_head: Head | str | None = None) -> int:
         )
     _check_retractions(store, retractions, count)
     store.check_indexes(count)
+    _check_shelf(store, count)
     return count
+
+
+def _check_shelf(store: Store, count: int) -> None:
+    """Refold the records of every snapshot on the store's shelf and compare.
+
+    Raises:
+        IntegrityError: naming a snapshot's ``valid_to``, if it cannot be read, was folded from
+            other records (the hash of the record at ``valid_to`` differs), or holds other values
+            than a refold of its records.
+    """
+    shelf = store.snapshot_shelf()
+    if shelf is None:
+        return
+    what = "the shelved snapshot folded from the first {} records"
+    for valid_to, text in shelf.load():
+        name = what.format(valid_to)
+        try:
+            shelved = read_snapshot(text)
+        except SnapshotTextError as exc:
+            raise IntegrityError(valid_to, f"{name} cannot be read: {exc}") from None
+        if shelved.valid_to != valid_to or not 0 < valid_to <= count:
+            raise IntegrityError(valid_to, f"{name} is not of this log (it has {count} records)")
+        record = next(store.records_after(valid_to - 1))
+        if record.hash != shelved.hash:
+            raise IntegrityError(
+                valid_to, f"{name} was folded from other records (its hash is not this log's)"
+            )
+        retractions = [r for r in store.retractions() if r.position <= valid_to]
+        folded = effective_records(store.ordered(shelved.at), retractions, valid_to)
+        state = fold_expectations((r.event, r.event_id) for r in folded)
+        needs = max((r.position for r in (*folded, *retractions)), default=0)
+        values = state.freeze(None)
+        if (
+            list(values.items()) != list(shelved.values.items())
+            or tuple(state.statements) != shelved.statements
+        ):
+            differ = sorted(
+                {*values, *shelved.values}
+                - {s for s in values if values[s] == shelved.values.get(s)}
+            )
+            subjects = f" (subjects {', '.join(differ[:3])})" if differ else " (statements)"
+            raise IntegrityError(valid_to, f"{name} differs from a refold of its records{subjects}")
+        if shelved.needs < needs:
+            raise IntegrityError(
+                valid_to, f"{name} says it needs {shelved.needs} records; it needs {needs}"
+            )
 
 
 def _check_retractions(store: Store, retractions: list[int], count: int) -> None:
