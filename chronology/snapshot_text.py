@@ -34,6 +34,7 @@ Example:
 from __future__ import annotations
 
 import enum
+import itertools
 import json
 import types
 import typing
@@ -52,6 +53,7 @@ from chronology.expectations import (
     TradeExpectation,
     VisitExpectation,
 )
+from chronology.quantity import Quantity
 from chronology.serialization import event_from_payload, instant_text, payload_of
 from chronology.time import Window
 from chronology.values import Source
@@ -126,37 +128,95 @@ class Header:
 
 
 # -- generated codecs -----------------------------------------------------------------------------
+#
+# Each class gets a writer and a reader generated from its fields' types, once. Windows,
+# sources and quantities are written once per snapshot, in tables (``W``, ``S``, ``Q``), and
+# named by their place there. A tuple of values of a class whose fields are all plain (text,
+# numbers, instants, members of an enum, or names in the tables) is written column by column,
+# a column whose items are all the same as that one item: a figure's hundred vintages share a
+# period, a unit and a scope. The reader sets each field through its slot's descriptor (a
+# frozen class refuses plain assignment), without the class's validators.
 
-
-class _Codec:
-    """The writer and reader of one class's values, generated from its fields' types."""
-
-    def __init__(self, cls: type) -> None:
-        hints = typing.get_type_hints(cls)
-        names = [f.name for f in attrs.fields(cls)]
-        ns: dict[str, Any] = {"new": object.__new__, "cls": cls}
-        args = ", ".join(f"f{i}" for i in range(len(names)))
-        writes: list[str] = []
-        reads: list[str] = [f"def read(v, W, S):\n    ({args},) = v\n    o = new(cls)\n"]
-        for i, name in enumerate(names):
-            write, read = _expressions(hints[name], f"o.{name}", f"f{i}", ns, 0)
-            writes.append(write)
-            setter = getattr(cls, name).__set__
-            ns[f"set{i}"] = setter
-            reads.append(f"    set{i}(o, {read})\n")
-        reads.append("    return o\n")
-        source = "def write(o, win, src):\n    return [" + ", ".join(writes) + "]\n"
-        exec(source + "".join(reads), ns)
-        self.write: Callable[[Any, Any, Any], list[Any]] = ns["write"]
-        self.read: Callable[[Any, Any, Any], Any] = ns["read"]
+#: The classes whose values are written once per snapshot, in a table, with the table's name.
+_TABLES: Final = {Window: "W", Source: "S", Quantity: "Q"}
+_SCALARS: Final = (str, int, float, bool, type(None))
 
 
 class _NoTextForm(Exception):
     """A field type the text form does not cover."""
 
 
+class _Codec:
+    """The writer and reader of one class's values (``rows``: each value as the list of its
+    fields), and of tuples of them (``columns``: a list of columns, when every field is
+    plain; else a list of rows)."""
+
+    def __init__(self, cls: type) -> None:
+        hints = typing.get_type_hints(cls)
+        names = [f.name for f in attrs.fields(cls)]
+        ns: dict[str, Any] = {"new": object.__new__, "cls": cls}
+        fields = [f"f{i}" for i in range(len(names))]
+        writes: list[str] = []
+        reads: list[str] = []
+        self.plain = True
+        for i, name in enumerate(names):
+            write, read, plain = _expressions(hints[name], f"o.{name}", f"f{i}", ns, 0)
+            writes.append(write)
+            ns[f"set{i}"] = getattr(cls, name).__set__
+            reads.append(f"    set{i}(o, {read})\n")
+            self.plain = self.plain and plain
+        unpack = f"    ({', '.join(fields)},) = v\n"
+        source = [
+            "def write(o, t):\n    return [" + ", ".join(writes) + "]\n",
+            "def read(v, W, S, Q):\n" + unpack + "    o = new(cls)\n" + "".join(reads),
+            "    return o\n",
+        ]
+        if self.plain:
+            # Columns: [count, column, column, ...], a column being a list, or {"all": item}.
+            source += [
+                "def write_all(items, t):\n",
+                "    rows = [write(o, t) for o in items]\n",
+                "    return [len(rows), *[same(c) for c in zip(*rows)]]\n",
+                "def read_all(v, W, S, Q):\n",
+                "    n = v[0]\n",
+                "    out = []\n",
+                "    add = out.append\n",
+                f"    for {', '.join(fields)} in zip(*[c if c.__class__ is list"
+                " else repeat(c['all'], n) for c in v[1:]]):\n",
+                "        o = new(cls)\n",
+                *["    " + r for r in reads],
+                "        add(o)\n",
+                "    if len(out) != n:\n        raise ValueError('columns of unequal lengths')\n",
+                "    return tuple(out)\n",
+            ]
+            ns["same"] = _column
+            ns["repeat"] = itertools.repeat
+        else:
+            source += [
+                "def write_all(items, t):\n    return [write(o, t) for o in items]\n",
+                "def read_all(v, W, S, Q):\n    return tuple([read(e, W, S, Q) for e in v])\n",
+            ]
+        exec("".join(source), ns)
+        self.write: Callable[[Any, _Tables], list[Any]] = ns["write"]
+        self.read: Callable[[Any, Any, Any, Any], Any] = ns["read"]
+        self.write_all: Callable[[Any, _Tables], list[Any]] = ns["write_all"]
+        self.read_all: Callable[[Any, Any, Any, Any], tuple[Any, ...]] = ns["read_all"]
+
+
+def _column(items: tuple[Any, ...]) -> Any:
+    """A column as written: ``{"all": item}`` when every item is that one (the same text,
+    integer or object), else the list."""
+    first = items[0]
+    kind = type(first)
+    if kind is str or kind is int:
+        if all(type(x) is kind and x == first for x in items):
+            return {"all": first}
+    elif all(x is first for x in items):
+        return {"all": first}
+    return list(items)
+
+
 _CODECS: dict[type, _Codec] = {}
-_SCALARS: Final = (str, int, float, bool, type(None))
 
 
 def _codec(cls: type) -> _Codec:
@@ -168,76 +228,93 @@ def _codec(cls: type) -> _Codec:
 
 def _expressions(
     tp: Any, value: str, encoded: str, ns: dict[str, Any], depth: int
-) -> tuple[str, str]:
-    """Python expressions that write ``value`` (of type ``tp``) and read ``encoded`` back."""
+) -> tuple[str, str, bool]:
+    """Python expressions that write ``value`` (of type ``tp``) and read ``encoded`` back,
+    and whether the written form is plain (one JSON scalar)."""
     args = typing.get_args(tp)
     if isinstance(tp, types.UnionType) or typing.get_origin(tp) is typing.Union:
         others = [a for a in args if a is not type(None)]
+        if all(a in _SCALARS for a in args):
+            return value, encoded, True
         if len(others) != 1:
-            if all(a in _SCALARS for a in args):
-                return value, encoded
             raise _NoTextForm(tp)
-        if others[0] in _SCALARS:
-            return value, encoded
-        write, read = _expressions(others[0], value, encoded, ns, depth)
+        write, read, plain = _expressions(others[0], value, encoded, ns, depth)
         return (
             f"(None if {value} is None else {write})",
             f"(None if {encoded} is None else {read})",
+            plain,
         )
     if tp in _SCALARS:
-        return value, encoded
+        return value, encoded, True
     if tp is datetime:
         ns["text"] = instant_text
         ns["fromiso"] = datetime.fromisoformat
-        return f"text({value})", f"fromiso({encoded})"
+        return f"text({value})", f"fromiso({encoded})", True
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
         name = f"enum_{tp.__name__}"
         ns[name] = {member.value: member for member in tp}
-        return f"{value}.value", f"{name}[{encoded}]"
-    if tp is Window:
-        return f"win({value})", f"W[{encoded}]"
-    if tp is Source:
-        return f"src({value})", f"S[{encoded}]"
+        return f"{value}.value", f"{name}[{encoded}]", True
+    table = _TABLES.get(tp)
+    if table is not None:
+        return f"t.{table}({value})", f"{table}[{encoded}]", True
     if typing.get_origin(tp) is tuple and len(args) == 2 and args[1] is Ellipsis:
         item = args[0]
         if item in _SCALARS:
-            return value, f"tuple({encoded})"
+            return value, f"tuple({encoded})", False
+        if attrs.has(item) and item not in _TABLES:
+            name = f"codec_{item.__name__}_{id(item)}"
+            ns[name] = _codec(item)
+            return (
+                f"{name}.write_all({value}, t)",
+                f"{name}.read_all({encoded}, W, S, Q)",
+                False,
+            )
         e = f"e{depth}"
-        write, read = _expressions(item, e, e, ns, depth + 1)
-        return (
-            f"[{write} for {e} in {value}]",
-            f"tuple([{read} for {e} in {encoded}])",
-        )
+        write, read, _ = _expressions(item, e, e, ns, depth + 1)
+        return f"[{write} for {e} in {value}]", f"tuple([{read} for {e} in {encoded}])", False
     if attrs.has(tp):
         name = f"codec_{tp.__name__}_{id(tp)}"
         ns[name] = _codec(tp)
-        return f"{name}.write({value}, win, src)", f"{name}.read({encoded}, W, S)"
+        return f"{name}.write({value}, t)", f"{name}.read({encoded}, W, S, Q)", False
     raise _NoTextForm(tp)
 
 
 class _Tables:
-    """The windows and sources of one snapshot, each written once and named by its place."""
+    """The windows, sources and quantities of one snapshot, each written once and named by
+    its place (the methods are named as the readers name the tables)."""
 
     def __init__(self) -> None:
         self.windows: dict[Window, int] = {}
         self.window_rows: list[list[Any]] = []
         self.sources: dict[Source, int] = {}
         self.source_rows: list[list[Any]] = []
+        self.quantities: dict[tuple[Any, ...], int] = {}
+        self.quantity_rows: list[list[Any]] = []
 
-    def window(self, w: Window) -> int:
+    def W(self, w: Window) -> int:
         found = self.windows.get(w)
         if found is None:
             found = self.windows[w] = len(self.window_rows)
-            self.window_rows.append(_codec(Window).write(w, self.window, self.source))
+            self.window_rows.append(_codec(Window).write(w, self))
         return found
 
-    def source(self, s: Source) -> int:
+    def S(self, s: Source) -> int:
         found = self.sources.get(s)
         if found is None:
             # The sources it names (``via``) come first: they are read back first.
-            row = _codec(Source).write(s, self.window, self.source)
+            row = _codec(Source).write(s, self)
             found = self.sources[s] = len(self.source_rows)
             self.source_rows.append(row)
+        return found
+
+    def Q(self, q: Quantity) -> int:
+        # Equal quantities may differ in how they print (1 and 1.0, 0.0 and -0.0): the key
+        # keeps them apart.
+        key = (repr(q.value), q.unit, repr(q.low), repr(q.high), q.approximate)
+        found = self.quantities.get(key)
+        if found is None:
+            found = self.quantities[key] = len(self.quantity_rows)
+            self.quantity_rows.append(_codec(Quantity).write(q, self))
         return found
 
 
@@ -256,7 +333,7 @@ def snapshot_text(snapshot: ShelvedSnapshot) -> str | None:
             if cls is not type(value):
                 return None
             index = kinds.setdefault(value.kind, len(kinds))
-            rows.append([index, _codec(cls).write(value, tables.window, tables.source)])
+            rows.append([index, _codec(cls).write(value, tables)])
     except _NoTextForm:
         return None
     header = {
@@ -270,6 +347,7 @@ def snapshot_text(snapshot: ShelvedSnapshot) -> str | None:
         "kinds": list(kinds),
         "windows": tables.window_rows,
         "sources": tables.source_rows,
+        "quantities": tables.quantity_rows,
         "values": rows,
         "statements": [payload_of(s) for s in snapshot.statements],
     }
@@ -317,18 +395,18 @@ def read_snapshot(text: str) -> ShelvedSnapshot:
     try:
         body = json.loads(rest)
         kinds = [SHELVED_KINDS[k] for k in body["kinds"]]
-        windows: list[Window] = []
         read_window = _codec(Window).read
-        for row in body["windows"]:
-            windows.append(read_window(row, windows, ()))
+        windows = [read_window(row, (), (), ()) for row in body["windows"]]
+        read_quantity = _codec(Quantity).read
+        quantities = [read_quantity(row, (), (), ()) for row in body["quantities"]]
         sources: list[Source] = []
         for row in body["sources"]:
-            made = _codec(Source).read(row, windows, sources)
+            made = _codec(Source).read(row, windows, sources, quantities)
             sources.append(Source(**attrs.asdict(made, recurse=False)))
         readers = [_codec(k).read for k in kinds]
         values: dict[str, Expectation] = {}
         for index, fields in body["values"]:
-            value = readers[index](fields, windows, sources)
+            value = readers[index](fields, windows, sources, quantities)
             values[value.subject] = value
         statements: list[StatementMade] = []
         for payload in body["statements"]:

@@ -28,7 +28,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("chronology.plans", "chronology.figures"),
     ("chronology._jsonline", "chronology._codecs", "chronology.serialization"),
     ("chronology.record",),
-    ("chronology.expectations",),
+    ("chronology.expectations", "chronology.snapshot_text"),
     ("chronology.lifecycle", "chronology.claims"),
     ("chronology.fold",),
     ("chronology.stores",),
