@@ -61,6 +61,7 @@ from chronology.values import Source
 __all__ = [
     "SHELVED_KINDS",
     "TEXT_FORMAT",
+    "Header",
     "ShelvedSnapshot",
     "SnapshotTextError",
     "read_header",

@@ -43,6 +43,15 @@ Schema (format version 2)::
         head_recorded_at TEXT,              -- and its recorded_at
         ids_through      INTEGER NOT NULL DEFAULT 0  -- event_ids covers positions up to this
     );
+    CREATE TABLE snapshots (                -- optional: the snapshot shelf
+        valid_to INTEGER PRIMARY KEY,
+        text     TEXT NOT NULL
+    );
+
+The ``snapshots`` table keeps a fold snapshot between runs, so that the first full view of a
+large chronicle starts from it (:mod:`chronology.stores.sqlite.shelf`). It is no part of the log
+and the format version does not count it: a file of format 2 may lack it (it is added when the
+file is opened for writing), and deleting its rows is always safe.
 
 Every index that an append maintains grows in the order records usually arrive (by subject
 and by assertion time), none in the random order of content hashes: a unique index on

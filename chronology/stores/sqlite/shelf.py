@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Sequence
-from typing import Any, Final, Protocol, TypeVar
+from typing import Any, Final, Protocol
 
 from chronology.stores.backend import SnapshotShelf
 
@@ -35,8 +35,6 @@ SHELF_TABLE: Final = """CREATE TABLE snapshots (
         valid_to INTEGER PRIMARY KEY,
         text     TEXT NOT NULL
     )"""
-
-_T = TypeVar("_T")
 
 
 class ShelfFile(Protocol):
@@ -51,7 +49,7 @@ class ShelfFile(Protocol):
         """Rows of a query (``{s}`` stands for no prefix)."""
         ...
 
-    def transaction(self, action: Callable[[sqlite3.Connection], _T]) -> _T:
+    def transaction(self, action: Callable[[sqlite3.Connection], object]) -> None:
         """Run ``action`` in a write transaction of its own, committed if it returns."""
         ...
 

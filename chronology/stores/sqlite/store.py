@@ -8,7 +8,7 @@ import sqlite3
 import weakref
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import Any, Final
 
 from chronology.errors import (
     SchemaIntegrityError,
@@ -54,8 +54,6 @@ _ID_CATCH_UP: Final = 2048
 FLUSH_BYTES: Final = 256 * 1024
 #: What a row adds besides its payload, in the table and its indexes (an estimate).
 _ROW_BYTES: Final = 300
-
-_T = TypeVar("_T")
 
 
 class SQLiteStore(Store):
@@ -332,7 +330,7 @@ class SQLiteBackend(SQLiteFile, SQLRows):
             self._shelf_looked_for = True
         return self._shelf
 
-    def transaction(self, action: Callable[[sqlite3.Connection], _T]) -> _T:
+    def transaction(self, action: Callable[[sqlite3.Connection], object]) -> None:
         """Run ``action`` in a ``BEGIN IMMEDIATE`` transaction of its own, committed if it
         returns, rolled back if it raises (for the tables beside the records).
 
@@ -342,18 +340,17 @@ class SQLiteBackend(SQLiteFile, SQLRows):
         with self._lock:
             conn = self._connection()
 
-            def run() -> _T:
+            def run() -> None:
                 conn.execute("BEGIN IMMEDIATE")
                 try:
-                    out = action(conn)
+                    action(conn)
                     conn.execute("COMMIT")
                 except BaseException:
                     rollback(conn)
                     raise
-                return out
 
             try:
-                return self._patiently(run)
+                self._patiently(run)
             except sqlite3.Error as exc:
                 raise self._error("cannot write", exc) from None
 
