@@ -428,3 +428,37 @@ def test_views_at_many_instants_do_not_push_the_grid_out() -> None:
     points = [p.at for p in c.snapshots.points()]
     assert set(grid) <= set(points)  # every view folded at most 40 records from the grid
     assert 1 <= len(points) - len(grid) <= 3
+
+
+def _subjects_log(subjects: int, each: int, *, backfill: bool) -> list[Event]:
+    """``subjects`` visits of ``each`` events, written subject by subject; said in that order,
+    or (``backfill``) interleaved: event ``j`` of subject ``i`` at minute ``j * subjects + i``,
+    so that every stretch of assertion time touches every subject."""
+    out: list[Event] = []
+    for i in range(subjects):
+        for j in range(each):
+            minutes = j * subjects + i if backfill else i * each + j
+            if j == 0:
+                out.append(_visit(i, minutes))
+            else:
+                at = T0 + timedelta(minutes=minutes)
+                out.append(AgendaChanged(subject=f"visit/{i}", known_at=at, added=(f"{j}",)))
+    return out
+
+
+@pytest.mark.parametrize(("backfill", "grid"), [(False, 2), (True, 1)])
+def test_the_automatic_grid_skips_snapshots_that_would_remake_every_subject(
+    backfill: bool, grid: int
+) -> None:
+    """10,000 events on 1,000 subjects: in order, the grid leaves a snapshot every 4,096
+    records; in a backfill every later stretch makes new values of all 1,000 subjects, more
+    than one in sixteen of its records, so only the first (which makes them) is left. The views
+    agree."""
+    c = Chronicle()
+    for start in range(0, 10_000, 1_000):
+        c.extend(_subjects_log(1_000, 10, backfill=backfill)[start : start + 1_000])
+    end = T0 + timedelta(minutes=9_999)
+    _same(_naive(c, end), c.as_of(end))
+    assert grid == len([p for p in c.snapshots.points() if not p.at_view])
+    at = T0 + timedelta(minutes=6_000)
+    _same(_naive(c, at), c.as_of(at))
