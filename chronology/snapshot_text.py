@@ -5,9 +5,10 @@ A shelved snapshot is two lines of JSON. The first, the header, says what the sn
 the text's format version, ``valid_to`` (it was folded from the first ``valid_to`` records),
 the chain hash of record ``valid_to``, the assertion-time instant ``at`` it was folded up to,
 and ``needs``. The second holds the values: every expectation, each as the list of its fields
-in declaration order, and the statements, each as its event's payload. Windows and sources are
-written once, in tables, and named by their place there (a figure's hundred vintages share one
-period and a couple of sources).
+in declaration order, and the statements, each as its event's payload. Instants, windows,
+sources and quantities are written once, in tables, and named by their place there (a figure's
+hundred vintages share one period and a couple of sources; figures are often given on the same
+days); a figure's vintages are written column by column.
 
 The header is read alone first: a snapshot whose hash is not the one of the record at
 ``valid_to`` in the log it is read from (records replaced, or a shelf copied onto another
@@ -34,6 +35,7 @@ Example:
 from __future__ import annotations
 
 import enum
+import gc
 import itertools
 import json
 import types
@@ -130,16 +132,17 @@ class Header:
 
 # -- generated codecs -----------------------------------------------------------------------------
 #
-# Each class gets a writer and a reader generated from its fields' types, once. Windows,
-# sources and quantities are written once per snapshot, in tables (``W``, ``S``, ``Q``), and
-# named by their place there. A tuple of values of a class whose fields are all plain (text,
-# numbers, instants, members of an enum, or names in the tables) is written column by column,
-# a column whose items are all the same as that one item: a figure's hundred vintages share a
-# period, a unit and a scope. The reader sets each field through its slot's descriptor (a
-# frozen class refuses plain assignment), without the class's validators.
+# Each class gets a writer and a reader generated from its fields' types, once. Instants,
+# windows, sources and quantities are written once per snapshot, in tables (``I``, ``W``,
+# ``S``, ``Q``), and named by their place there. A tuple of values of a class whose fields are
+# all plain (text, numbers, members of an enum, or names in the tables) is written column by
+# column, a column whose items are all the same as that one item: a figure's hundred vintages
+# share a period, a unit and a scope. A tuple of texts of one width (event ids) is written
+# joined. The reader sets each field through its slot's descriptor (a frozen class refuses
+# plain assignment), without the class's validators.
 
 #: The classes whose values are written once per snapshot, in a table, with the table's name.
-_TABLES: Final = {Window: "W", Source: "S", Quantity: "Q"}
+_TABLES: Final = {Window: "W", Source: "S", Quantity: "Q", datetime: "I"}
 _SCALARS: Final = (str, int, float, bool, type(None))
 
 
@@ -169,7 +172,7 @@ class _Codec:
         unpack = f"    ({', '.join(fields)},) = v\n"
         source = [
             "def write(o, t):\n    return [" + ", ".join(writes) + "]\n",
-            "def read(v, W, S, Q):\n" + unpack + "    o = new(cls)\n" + "".join(reads),
+            "def read(v, W, S, Q, I):\n" + unpack + "    o = new(cls)\n" + "".join(reads),
             "    return o\n",
         ]
         if self.plain:
@@ -178,7 +181,7 @@ class _Codec:
                 "def write_all(items, t):\n",
                 "    rows = [write(o, t) for o in items]\n",
                 "    return [len(rows), *[same(c) for c in zip(*rows)]]\n",
-                "def read_all(v, W, S, Q):\n",
+                "def read_all(v, W, S, Q, I):\n",
                 "    n = v[0]\n",
                 "    out = []\n",
                 "    add = out.append\n",
@@ -195,13 +198,14 @@ class _Codec:
         else:
             source += [
                 "def write_all(items, t):\n    return [write(o, t) for o in items]\n",
-                "def read_all(v, W, S, Q):\n    return tuple([read(e, W, S, Q) for e in v])\n",
+                "def read_all(v, W, S, Q, I):\n",
+                "    return tuple([read(e, W, S, Q, I) for e in v])\n",
             ]
         exec("".join(source), ns)
         self.write: Callable[[Any, _Tables], list[Any]] = ns["write"]
-        self.read: Callable[[Any, Any, Any, Any], Any] = ns["read"]
+        self.read: Callable[[Any, Any, Any, Any, Any], Any] = ns["read"]
         self.write_all: Callable[[Any, _Tables], list[Any]] = ns["write_all"]
-        self.read_all: Callable[[Any, Any, Any, Any], tuple[Any, ...]] = ns["read_all"]
+        self.read_all: Callable[[Any, Any, Any, Any, Any], tuple[Any, ...]] = ns["read_all"]
 
 
 def _column(items: tuple[Any, ...]) -> Any:
@@ -217,7 +221,29 @@ def _column(items: tuple[Any, ...]) -> Any:
     return list(items)
 
 
+def _strings(items: tuple[str, ...]) -> Any:
+    """A tuple of texts as written: ``{"w": width, "s": joined}`` when they are all of one
+    width (event ids), else the list."""
+    if len(items) > 1:
+        width = len(items[0])
+        if width and all(len(x) == width for x in items):
+            return {"w": width, "s": "".join(items)}
+    return items
+
+
+def _unstrings(data: Any) -> tuple[str, ...]:
+    """What :func:`_strings` wrote, read back."""
+    if data.__class__ is list:
+        return tuple(data)
+    width: int = data["w"]
+    joined: str = data["s"]
+    if width < 1 or len(joined) % width:
+        raise ValueError(f"texts of width {width!r} joined into {len(joined)} characters")
+    return tuple([joined[i : i + width] for i in range(0, len(joined), width)])
+
+
 _CODECS: dict[type, _Codec] = {}
+_DECODER: Final = json.JSONDecoder()
 
 
 def _codec(cls: type) -> _Codec:
@@ -247,10 +273,6 @@ def _expressions(
         )
     if tp in _SCALARS:
         return value, encoded, True
-    if tp is datetime:
-        ns["text"] = instant_text
-        ns["fromiso"] = datetime.fromisoformat
-        return f"text({value})", f"fromiso({encoded})", True
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
         name = f"enum_{tp.__name__}"
         ns[name] = {member.value: member for member in tp}
@@ -260,6 +282,10 @@ def _expressions(
         return f"t.{table}({value})", f"{table}[{encoded}]", True
     if typing.get_origin(tp) is tuple and len(args) == 2 and args[1] is Ellipsis:
         item = args[0]
+        if item is str:
+            ns["strings"] = _strings
+            ns["unstrings"] = _unstrings
+            return f"strings({value})", f"unstrings({encoded})", False
         if item in _SCALARS:
             return value, f"tuple({encoded})", False
         if attrs.has(item) and item not in _TABLES:
@@ -267,7 +293,7 @@ def _expressions(
             ns[name] = _codec(item)
             return (
                 f"{name}.write_all({value}, t)",
-                f"{name}.read_all({encoded}, W, S, Q)",
+                f"{name}.read_all({encoded}, W, S, Q, I)",
                 False,
             )
         e = f"e{depth}"
@@ -276,7 +302,7 @@ def _expressions(
     if attrs.has(tp):
         name = f"codec_{tp.__name__}_{id(tp)}"
         ns[name] = _codec(tp)
-        return f"{name}.write({value}, t)", f"{name}.read({encoded}, W, S, Q)", False
+        return f"{name}.write({value}, t)", f"{name}.read({encoded}, W, S, Q, I)", False
     raise _NoTextForm(tp)
 
 
@@ -291,6 +317,8 @@ class _Tables:
         self.source_rows: list[list[Any]] = []
         self.quantities: dict[tuple[Any, ...], int] = {}
         self.quantity_rows: list[list[Any]] = []
+        self.instants: dict[datetime, int] = {}
+        self.instant_rows: list[str] = []
 
     def W(self, w: Window) -> int:
         found = self.windows.get(w)
@@ -306,6 +334,13 @@ class _Tables:
             row = _codec(Source).write(s, self)
             found = self.sources[s] = len(self.source_rows)
             self.source_rows.append(row)
+        return found
+
+    def I(self, t: datetime) -> int:  # noqa: E743 - the table's name in the readers
+        found = self.instants.get(t)
+        if found is None:
+            found = self.instants[t] = len(self.instant_rows)
+            self.instant_rows.append(instant_text(t))
         return found
 
     def Q(self, q: Quantity) -> int:
@@ -349,6 +384,7 @@ def snapshot_text(snapshot: ShelvedSnapshot) -> str | None:
         "windows": tables.window_rows,
         "sources": tables.source_rows,
         "quantities": tables.quantity_rows,
+        "instants": tables.instant_rows,
         "values": rows,
         "statements": [payload_of(s) for s in snapshot.statements],
     }
@@ -361,9 +397,9 @@ def read_header(text: str) -> Header:
     Raises:
         SnapshotTextError: if the first line is not a header of this version of the form.
     """
-    first, _, _ = text.partition("\n")
+    end = text.find("\n")
     try:
-        data = json.loads(first)
+        data = json.loads(text if end < 0 else text[:end])
         if data.get("format") != TEXT_FORMAT:
             raise SnapshotTextError(
                 f"snapshot text of format {data.get('format')!r}; this version reads "
@@ -392,22 +428,38 @@ def read_snapshot(text: str) -> ShelvedSnapshot:
             message says what is wrong).
     """
     header = read_header(text)
-    _, _, rest = text.partition("\n")
+    # The values are a great many small objects, none of them garbage: the collector would walk
+    # them again and again as they are made (half the time at a million vintages).
+    collecting = gc.isenabled()
+    gc.disable()
     try:
-        body = json.loads(rest)
+        return _read_body(text, header)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _read_body(text: str, header: Header) -> ShelvedSnapshot:
+    try:
+        body, end = _DECODER.raw_decode(text, text.find("\n") + 1)  # the body is not copied
+        if text[end:].strip():
+            raise ValueError(f"extra text after the values, at character {end}")
         kinds = [SHELVED_KINDS[k] for k in body["kinds"]]
+        instants = list(map(datetime.fromisoformat, body["instants"]))
+        if any(t.tzinfo is None for t in instants):
+            raise ValueError("an instant without an offset")
         read_window = _codec(Window).read
-        windows = [read_window(row, (), (), ()) for row in body["windows"]]
+        windows = [read_window(row, (), (), (), instants) for row in body["windows"]]
         read_quantity = _codec(Quantity).read
-        quantities = [read_quantity(row, (), (), ()) for row in body["quantities"]]
+        quantities = [read_quantity(row, (), (), (), ()) for row in body["quantities"]]
         sources: list[Source] = []
         for row in body["sources"]:
-            made = _codec(Source).read(row, windows, sources, quantities)
+            made = _codec(Source).read(row, windows, sources, quantities, instants)
             sources.append(Source(**attrs.asdict(made, recurse=False)))
         readers = [_codec(k).read for k in kinds]
         values: dict[str, Expectation] = {}
         for index, fields in body["values"]:
-            value = readers[index](fields, windows, sources, quantities)
+            value = readers[index](fields, windows, sources, quantities, instants)
             values[value.subject] = value
         statements: list[StatementMade] = []
         for payload in body["statements"]:
