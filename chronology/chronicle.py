@@ -26,7 +26,7 @@ from chronology.stores.memory import MemoryStore
 from chronology.subject_snapshots import SubjectSnapshots
 from chronology.time import as_of_instant
 from chronology.tracks import watch
-from chronology.view import Change, Diff, History, View
+from chronology.view import Change, Diff, History, View, new_change
 
 __all__ = ["DEFAULT_MAX_SKEW", "Chronicle", "Record"]
 
@@ -356,21 +356,15 @@ class Chronicle:
         if not records and not self._store.subject_records(subject):
             raise UnknownSubjectError.among("no events about", subject, self._store.subjects())
         state = ExpectationFold()
+        apply, freeze = state.apply, state.freeze_one
         before = None
         changes: list[Change] = []
         for r in records:
-            state.apply(r.event, r.event_id)
-            after = state.freeze_one(subject, r.event.known_at)
-            changes.append(
-                Change(
-                    known_at=r.event.known_at,
-                    recorded_at=r.recorded_at,
-                    event_id=r.event_id,
-                    event=r.event,
-                    before=before,
-                    after=after,
-                )
-            )
+            event, event_id = r.event, r.event_id
+            known_at = event.known_at
+            apply(event, event_id)
+            after = freeze(subject, known_at)
+            changes.append(new_change(known_at, r.recorded_at, event_id, event, before, after))
             before = after
         return History(changes)
 

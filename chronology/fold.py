@@ -18,12 +18,13 @@ The engine's own rules:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any, Final
 
 import attrs
 
+from chronology._fastinit import slot_setter
 from chronology.events import Event, Source, StatementMade
 from chronology.expectations import Expectation, Status
 from chronology.lifecycle import take_hedge
@@ -33,6 +34,7 @@ __all__ = [
     "ExpectationFold",
     "due_at",
     "fold_expectations",
+    "freeze_value",
     "past_due",
     "shown_at",
 ]
@@ -45,7 +47,7 @@ class _Builder:
     """The expectation of one subject while it is being folded. Mutable builders keep attrs
     object creation out of the loop; they are frozen once, at the end."""
 
-    __slots__ = ("event_ids", "fields", "first_known_at", "kind", "sources", "updated_at")
+    __slots__ = ("event_ids", "fields", "first_known_at", "kind", "seen", "sources", "updated_at")
 
     def __init__(self, subject: str, kind: ExpectationKind, known_at: datetime) -> None:
         self.fields: dict[str, Any] = {
@@ -56,9 +58,19 @@ class _Builder:
         self.kind = kind
         #: The sources by :func:`_source_key`, in order of first appearance.
         self.sources: dict[object, Source] = {}
+        #: The source objects met, by identity (held, so that an id is never reused): an
+        #: event whose source object was met already skips :func:`_source_key`.
+        self.seen: dict[int, Source] = {}
         self.first_known_at = known_at
         self.updated_at = known_at
         self.event_ids: list[str] = []
+
+    def see(self, source: Source) -> None:
+        """Add ``source`` to the sources, unless an equal one is listed."""
+        self.seen[id(source)] = source
+        key = _source_key(source)
+        if key not in self.sources:
+            self.sources[key] = source
 
 
 class ExpectationFold:
@@ -104,10 +116,8 @@ class ExpectationFold:
             return False
         handler(b.fields, event)
         source = event.source
-        if source is not None:
-            key = _source_key(source)
-            if key not in b.sources:
-                b.sources[key] = source
+        if source is not None and id(source) not in b.seen:
+            b.see(source)
         b.updated_at = event.known_at
         b.event_ids.append(event_id)
         return True
@@ -142,22 +152,18 @@ class ExpectationFold:
             if earlier is None or as_of is None:
                 return earlier
             return shown_at(earlier, as_of)
-        fields: dict[str, Any] = dict(b.fields)
+        fields = b.fields
         kind = b.kind
+        status = fields["status"]
         if as_of is not None:
-            rule = kind.past_due.get(fields["status"])
+            rule = kind.past_due.get(status)
             if rule is not None:
                 window = fields.get(rule[1])
                 if window is not None and window.end is not None and window.end <= as_of:
-                    fields["status"] = rule[0]
-        value: Expectation = kind.value(
-            **fields,
-            sources=tuple(b.sources.values()),
-            first_known_at=b.first_known_at,
-            updated_at=b.updated_at,
-            event_ids=tuple(b.event_ids),
+                    status = rule[0]
+        return freeze_value(
+            kind.value, fields, status, b.sources, b.first_known_at, b.updated_at, b.event_ids
         )
-        return value
 
     def freeze(self, as_of: datetime | None) -> dict[str, Expectation]:
         """Every expectation, by subject (sorted)."""
@@ -167,6 +173,110 @@ class ExpectationFold:
             assert value is not None
             out[subject] = value
         return out
+
+
+#: The compiled constructor of each value class (see :func:`_value_maker`).
+_MAKERS: dict[type, Callable[..., Any]] = {}
+
+_Maker = Callable[[dict[str, Any], Any, Any, datetime, datetime, Any], Any]
+
+
+def freeze_value(
+    cls: type,
+    fields: dict[str, Any],
+    status: Any,
+    sources: Mapping[object, Source],
+    first_known_at: datetime,
+    updated_at: datetime,
+    event_ids: list[str] | tuple[str, ...],
+) -> Expectation:
+    """The value of class ``cls`` (a kind's value class) a builder's ``fields`` freeze into,
+    with ``status`` (the derived one, when it applies), the sources (their values, in order),
+    the first and latest ``known_at`` and the ids folded. A list in the fields (the vintages
+    the fold appends to) is frozen as a tuple; the builder's own lists are left to it.
+
+    Raises:
+        TypeError: as ``cls(...)`` does, for a field the class does not have.
+    """
+    make = _MAKERS.get(cls)
+    if make is None:
+        make = _MAKERS[cls] = _value_maker(cls)
+    value: Expectation = make(
+        fields, status, tuple(sources.values()), first_known_at, updated_at, tuple(event_ids)
+    )
+    return value
+
+
+def _by_init(cls: type) -> _Maker:
+    """The constructor that calls the class (for a class the compiled one cannot serve)."""
+
+    def make(
+        fields: dict[str, Any],
+        status: Any,
+        sources: Any,
+        first_known_at: datetime,
+        updated_at: datetime,
+        event_ids: Any,
+    ) -> Any:
+        kwargs = {k: tuple(v) if v.__class__ is list else v for k, v in fields.items()}
+        kwargs["status"] = status
+        return cls(
+            **kwargs,
+            sources=sources,
+            first_known_at=first_known_at,
+            updated_at=updated_at,
+            event_ids=event_ids,
+        )
+
+    return make
+
+
+def _value_maker(cls: type) -> _Maker:
+    """A constructor for a value class that sets its slots one by one, as its ``__init__``
+    would: for a slotted attrs class whose fields have plain defaults and neither converters
+    nor validators (the built-in value classes; a user's class may use more, and keeps its
+    ``__init__``). A field left out of ``fields`` takes its default; a key that is no field
+    goes to ``__init__``, which refuses it."""
+    if not attrs.has(cls) or "__slots__" not in cls.__dict__:
+        return _by_init(cls)
+    lines = ["def make(f, status, sources, first_known_at, updated_at, event_ids):"]
+    ns: dict[str, Any] = {"_new": object.__new__, "_cls": cls, "_slow": _by_init(cls)}
+    given = {"status", "sources", "first_known_at", "updated_at", "event_ids"}
+    names: set[str] = set()
+    body: list[str] = []
+    for i, field in enumerate(attrs.fields(cls)):
+        default = field.default
+        if (
+            field.converter is not None
+            or field.validator is not None
+            or not field.init
+            or isinstance(default, attrs.Factory)  # type: ignore[arg-type]
+            or slot_setter(cls, field.name) is None
+        ):
+            return _by_init(cls)
+        names.add(field.name)
+        ns[f"_set{i}"] = slot_setter(cls, field.name)
+        if field.name in given:
+            body.append(f"    _set{i}(o, {field.name})")
+        elif default is attrs.NOTHING:
+            body.append(f"    _set{i}(o, f[{field.name!r}])")
+        else:
+            ns[f"_default{i}"] = default
+            body += [
+                f"    v = f.get({field.name!r}, _default{i})",
+                f"    _set{i}(o, tuple(v) if v.__class__ is list else v)",
+            ]
+    ns["_names_cover"] = frozenset(names).issuperset
+    lines += [
+        "    if not _names_cover(f):",
+        "        return _slow(f, status, sources, first_known_at, updated_at, event_ids)",
+        "    o = _new(_cls)",
+        *body,
+        "    return o",
+    ]
+    exec(compile("\n".join(lines), f"<chronology value of {cls.__qualname__}>", "exec"), ns)
+    make: _Maker = ns["make"]
+    return make
 
 
 #: The past-due rules of each value class (see ExpectationKind.past_due).
@@ -264,8 +374,9 @@ def _thaw(value: Expectation) -> _Builder:
     b.fields = fields
     b.kind = expectation_kind(value.kind)
     b.sources = {}
+    b.seen = {}
     for source in value.sources:
-        b.sources.setdefault(_source_key(source), source)
+        b.see(source)
     b.first_known_at = value.first_known_at
     b.updated_at = value.updated_at
     b.event_ids = list(value.event_ids)

@@ -64,7 +64,6 @@ from chronology.plans import (
     PlanScheduled,
 )
 from chronology.registry import FoldHandler, register_fold_handler, register_kind
-from chronology.time import Window
 
 __all__ = [
     "FIGURE_PAST_DUE",
@@ -175,36 +174,39 @@ def _window(*, replace: bool = False) -> Lines:
 
 
 def _vintage(key: str, scope: str, period: str, preliminary: str = "False") -> Lines:
-    """A figure given is kept as a vintage, after the earlier ones of ``key``."""
+    """A figure given is kept as a vintage, after the earlier ones of ``key``.
+
+    The vintages of a subject being folded are kept in a list the fold appends to (the fold
+    freezes a list as a tuple); each vintage is set slot by slot: nothing is converted or
+    validated. ``key`` may hold a tuple (a value thawed back into a builder): it becomes a
+    list on the first vintage added."""
     return [
-        "if e.quantity is not None:",
-        f"    vintage = _make_vintage(e, {scope}, {period}, {preliminary})",
-        f"    f[{key!r}] = (*f.get({key!r}, ()), vintage)",
+        "q = e.quantity",
+        "if q is not None:",
+        "    v = _new(_Vintage)",
+        "    _v_quantity(v, q)",
+        f"    _v_scope(v, {scope})",
+        "    _v_known_at(v, e.known_at)",
+        f"    _v_period(v, {period})",
+        f"    _v_preliminary(v, {preliminary})",
+        "    _v_source(v, e.source)",
+        f"    vs = f.get({key!r})",
+        "    if vs.__class__ is list: vs.append(v)",
+        f"    elif vs: f[{key!r}] = [*vs, v]",
+        f"    else: f[{key!r}] = [v]",
     ]
 
 
-_VINTAGE: Final = slot_setters(
-    Vintage, "quantity", "scope", "known_at", "period", "preliminary", "source"
-)
-
-
-def _make_vintage(e: Any, scope: str | None, period: Window | None, preliminary: bool) -> Vintage:
-    """``Vintage(quantity=e.quantity, scope=..., known_at=e.known_at, period=...,
-    preliminary=..., source=e.source)``, set slot by slot: nothing is converted or validated."""
-    vintage: Vintage = object.__new__(Vintage)
-    quantity_, scope_, known_at_, period_, preliminary_, source_ = _VINTAGE
-    quantity_(vintage, e.quantity)
-    scope_(vintage, scope)
-    known_at_(vintage, e.known_at)
-    period_(vintage, period)
-    preliminary_(vintage, preliminary)
-    source_(vintage, e.source)
-    return vintage
-
+_VINTAGE_SLOTS: Final = ("quantity", "scope", "known_at", "period", "preliminary", "source")
 
 _NAMES: Final[dict[str, Any]] = {
     "_HOLDS": OUTCOME_STATUSES,
-    "_make_vintage": _make_vintage,
+    "_new": object.__new__,
+    "_Vintage": Vintage,
+    **{
+        f"_v_{name}": setter
+        for name, setter in zip(_VINTAGE_SLOTS, slot_setters(Vintage, *_VINTAGE_SLOTS), strict=True)
+    },
     **{f"_{status.name}": status for status in Status},
 }
 

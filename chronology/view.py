@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 import attrs
 
+from chronology._collector import collector_paused
+from chronology._fastinit import slot_setters
 from chronology.errors import UnknownSubjectError
 from chronology.events import Event, StatementMade
 from chronology.expectations import (
@@ -41,7 +43,7 @@ from chronology.visibility import effective_records
 if TYPE_CHECKING:
     from chronology.stores.base import Store
 
-__all__ = ["Change", "Diff", "History", "Projection", "View", "fold"]
+__all__ = ["Change", "Diff", "History", "Projection", "View", "fold", "new_change"]
 
 S = TypeVar("S")
 
@@ -93,6 +95,30 @@ class Change:
     event: Event
     before: Expectation | None
     after: Expectation | None
+
+
+_set_known_at, _set_recorded_at, _set_event_id, _set_event, _set_before, _set_after = slot_setters(
+    Change, "known_at", "recorded_at", "event_id", "event", "before", "after"
+)
+
+
+def new_change(
+    known_at: datetime,
+    recorded_at: datetime,
+    event_id: str,
+    event: Event,
+    before: Expectation | None,
+    after: Expectation | None,
+) -> Change:
+    """``Change(known_at=..., ...)``, set slot by slot (a history makes one per event)."""
+    change: Change = object.__new__(Change)
+    _set_known_at(change, known_at)
+    _set_recorded_at(change, recorded_at)
+    _set_event_id(change, event_id)
+    _set_event(change, event)
+    _set_before(change, before)
+    _set_after(change, after)
+    return change
 
 
 class History(tuple[Change, ...]):
@@ -222,13 +248,18 @@ class View:
 
     def _expectations(self) -> dict[str, Expectation]:
         if self._frozen is None:
-            if self._snapshots is not None:
-                # Fold on from the nearest snapshot rather than from the start of the log.
-                self._frozen, self._statements = self._snapshots.answer(self._as_of, self._stored())
-            else:
-                state = fold_expectations((r.event, r.event_id) for r in self.records())
-                self._frozen = state.freeze(self._as_of)
-                self._statements = tuple(state.statements)
+            # A fold makes many lasting objects and no cycles: the collector would walk the
+            # whole heap for nothing (see chronology._collector).
+            with collector_paused():
+                if self._snapshots is not None:
+                    # Fold on from the nearest snapshot rather than from the start of the log.
+                    self._frozen, self._statements = self._snapshots.answer(
+                        self._as_of, self._stored()
+                    )
+                else:
+                    state = fold_expectations((r.event, r.event_id) for r in self.records())
+                    self._frozen = state.freeze(self._as_of)
+                    self._statements = tuple(state.statements)
         return self._frozen
 
     def expectations(self) -> tuple[Expectation, ...]:

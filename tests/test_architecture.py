@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "chronology"
 #: listed here; a module listed nowhere fails the test, so a new module is placed on purpose.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("chronology.errors",),
-    ("chronology._paths", "chronology._fastinit"),
+    ("chronology._paths", "chronology._fastinit", "chronology._collector"),
     ("chronology._checks", "chronology.instants"),
     ("chronology.time", "chronology.units", "chronology.frames"),
     ("chronology.quantity", "chronology.hedges", "chronology.values"),
