@@ -34,7 +34,7 @@ from typing import Any, Final, TypeVar
 
 import attrs
 
-__all__ = ["passes", "slot_setter", "slot_setters", "speed_up_init"]
+__all__ = ["builder_class", "passes", "set_class", "slot_setter", "slot_setters", "speed_up_init"]
 
 C = TypeVar("C", bound=type)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -95,6 +95,33 @@ def _shortcut(function: Any, ns: dict[str, Any]) -> str | None:
     condition, names = shortcut
     ns.update(names)
     return condition
+
+
+def builder_class(cls: type) -> type | None:
+    """A subclass of the frozen slotted class ``cls`` that takes plain attribute assignment, to
+    fill an instance made with ``object.__new__`` in a few steps and then turn it into ``cls``
+    with :func:`set_class`; ``None`` when ``cls`` cannot be filled that way (see
+    :func:`speed_up_init`, which fills instances the same way).
+
+    Example:
+        >>> import attrs
+        >>> @attrs.frozen
+        ... class Point:
+        ...     x: int
+        ...     y: int
+        >>> builder = builder_class(Point)
+        >>> p = object.__new__(builder)
+        >>> p.x, p.y = 1, 2
+        >>> set_class(p, Point)
+        >>> p == Point(1, 2), type(p) is Point
+        (True, True)
+    """
+    return _builder(cls)
+
+
+def set_class(instance: Any, cls: type) -> None:
+    """Turn ``instance`` (of a :func:`builder_class`) into an instance of ``cls``."""
+    _set_class(instance, cls)
 
 
 def _builder(cls: type) -> type | None:

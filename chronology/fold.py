@@ -24,7 +24,7 @@ from typing import Any, Final
 
 import attrs
 
-from chronology._fastinit import slot_setter
+from chronology._fastinit import builder_class, set_class, slot_setter
 from chronology.events import Event, Source, StatementMade
 from chronology.expectations import Expectation, Status
 from chronology.lifecycle import take_hedge
@@ -232,46 +232,57 @@ def _by_init(cls: type) -> _Maker:
 
 
 def _value_maker(cls: type) -> _Maker:
-    """A constructor for a value class that sets its slots one by one, as its ``__init__``
+    """A constructor for a value class that fills its slots one by one, as its ``__init__``
     would: for a slotted attrs class whose fields have plain defaults and neither converters
     nor validators (the built-in value classes; a user's class may use more, and keeps its
     ``__init__``). A field left out of ``fields`` takes its default; a key that is no field
-    goes to ``__init__``, which refuses it."""
+    goes to ``__init__``, which refuses it. The instance is filled in as a
+    :func:`~chronology._fastinit.builder_class` instance when the class has one."""
     if not attrs.has(cls) or "__slots__" not in cls.__dict__:
         return _by_init(cls)
-    lines = ["def make(f, status, sources, first_known_at, updated_at, event_ids):"]
-    ns: dict[str, Any] = {"_new": object.__new__, "_cls": cls, "_slow": _by_init(cls)}
+    builder = builder_class(cls)
+    ns: dict[str, Any] = {
+        "_new": object.__new__,
+        "_cls": cls,
+        "_made": cls if builder is None else builder,
+        "_set_class": set_class,
+        "_slow": _by_init(cls),
+    }
     given = {"status", "sources", "first_known_at", "updated_at", "event_ids"}
     names: set[str] = set()
     body: list[str] = []
     for i, field in enumerate(attrs.fields(cls)):
         default = field.default
+        setter = slot_setter(cls, field.name)
         if (
             field.converter is not None
             or field.validator is not None
             or not field.init
             or isinstance(default, attrs.Factory)  # type: ignore[arg-type]
-            or slot_setter(cls, field.name) is None
+            or setter is None
         ):
             return _by_init(cls)
         names.add(field.name)
-        ns[f"_set{i}"] = slot_setter(cls, field.name)
+        ns[f"_set{i}"] = setter
         if field.name in given:
-            body.append(f"    _set{i}(o, {field.name})")
+            value = field.name
         elif default is attrs.NOTHING:
-            body.append(f"    _set{i}(o, f[{field.name!r}])")
+            value = f"f[{field.name!r}]"
         else:
             ns[f"_default{i}"] = default
-            body += [
-                f"    v = f.get({field.name!r}, _default{i})",
-                f"    _set{i}(o, tuple(v) if v.__class__ is list else v)",
-            ]
+            body.append(f"    v = f.get({field.name!r}, _default{i})")
+            value = "tuple(v) if v.__class__ is list else v"
+        body.append(
+            f"    _set{i}(o, {value})" if builder is None else f"    o.{field.name} = {value}"
+        )
     ns["_names_cover"] = frozenset(names).issuperset
-    lines += [
+    lines = [
+        "def make(f, status, sources, first_known_at, updated_at, event_ids):",
         "    if not _names_cover(f):",
         "        return _slow(f, status, sources, first_known_at, updated_at, event_ids)",
-        "    o = _new(_cls)",
+        "    o = _new(_made)",
         *body,
+        *(() if builder is None else ["    _set_class(o, _cls)"]),
         "    return o",
     ]
     exec(compile("\n".join(lines), f"<chronology value of {cls.__qualname__}>", "exec"), ns)

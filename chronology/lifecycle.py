@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from chronology._fastinit import slot_setters
+from chronology._fastinit import builder_class, set_class
 from chronology.errors import KindError
 from chronology.events import (
     AgendaChanged,
@@ -177,19 +177,21 @@ def _vintage(key: str, scope: str, period: str, preliminary: str = "False") -> L
     """A figure given is kept as a vintage, after the earlier ones of ``key``.
 
     The vintages of a subject being folded are kept in a list the fold appends to (the fold
-    freezes a list as a tuple); each vintage is set slot by slot: nothing is converted or
+    freezes a list as a tuple); each vintage is filled in as a builder instance and turned into
+    a :class:`Vintage` (:func:`~chronology._fastinit.builder_class`): nothing is converted or
     validated. ``key`` may hold a tuple (a value thawed back into a builder): it becomes a
     list on the first vintage added."""
     return [
         "q = e.quantity",
         "if q is not None:",
-        "    v = _new(_Vintage)",
-        "    _v_quantity(v, q)",
-        f"    _v_scope(v, {scope})",
-        "    _v_known_at(v, e.known_at)",
-        f"    _v_period(v, {period})",
-        f"    _v_preliminary(v, {preliminary})",
-        "    _v_source(v, e.source)",
+        "    v = _new(_VintageBuilder)",
+        "    v.quantity = q",
+        f"    v.scope = {scope}",
+        "    v.known_at = e.known_at",
+        f"    v.period = {period}",
+        f"    v.preliminary = {preliminary}",
+        "    v.source = e.source",
+        "    _set_class(v, _Vintage)",
         f"    vs = f.get({key!r})",
         "    if vs.__class__ is list: vs.append(v)",
         f"    elif vs: f[{key!r}] = [*vs, v]",
@@ -197,16 +199,16 @@ def _vintage(key: str, scope: str, period: str, preliminary: str = "False") -> L
     ]
 
 
-_VINTAGE_SLOTS: Final = ("quantity", "scope", "known_at", "period", "preliminary", "source")
+#: Vintages are filled in as instances of this class, then turned into :class:`Vintage`.
+_VINTAGE_BUILDER: Final = builder_class(Vintage)
+assert _VINTAGE_BUILDER is not None, "Vintage is a frozen slotted class"
 
 _NAMES: Final[dict[str, Any]] = {
     "_HOLDS": OUTCOME_STATUSES,
     "_new": object.__new__,
     "_Vintage": Vintage,
-    **{
-        f"_v_{name}": setter
-        for name, setter in zip(_VINTAGE_SLOTS, slot_setters(Vintage, *_VINTAGE_SLOTS), strict=True)
-    },
+    "_VintageBuilder": _VINTAGE_BUILDER,
+    "_set_class": set_class,
     **{f"_{status.name}": status for status in Status},
 }
 
