@@ -119,11 +119,6 @@ def builder_class(cls: type) -> type | None:
     return _builder(cls)
 
 
-def set_class(instance: Any, cls: type) -> None:
-    """Turn ``instance`` (of a :func:`builder_class`) into an instance of ``cls``."""
-    _set_class(instance, cls)
-
-
 def _builder(cls: type) -> type | None:
     """A subclass of ``cls`` with its layout and names whose instances take plain attribute
     assignment (``__setattr__`` and ``__delattr__`` are :class:`object`'s), or ``None`` if
@@ -157,6 +152,9 @@ def _builder(cls: type) -> type | None:
 #: Sets an object's class (``object.__setattr__(o, "__class__", c)``, past a frozen class's
 #: own ``__setattr__``).
 _set_class: Final[Callable[[Any, type], None]] = vars(object)["__class__"].__set__
+#: ``set_class(instance, cls)`` turns ``instance`` (of a :func:`builder_class`) into an
+#: instance of ``cls`` (the setter itself, called without a Python call around it).
+set_class: Final[Callable[[Any, type], None]] = _set_class
 
 
 def speed_up_init(cls: C) -> C:

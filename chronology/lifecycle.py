@@ -153,7 +153,10 @@ def _move(target: str, *, reason: bool = False, then: Lines | None = None) -> Li
     holds: an expectation event known later adds what it carries and leaves the status (and
     ``then``, what only a move does, such as taking the window)."""
     body = [*_reason(target, reason), f"f['status'] = {target}", *(then or ())]
-    return ["if status not in _HOLDS:", *_indent(body)]
+    if then or reason:
+        return ["if status not in _HOLDS:", *_indent(body)]
+    # A move to the status it has, carrying no reason, does nothing: skipped.
+    return [f"if status is not {target} and status not in _HOLDS:", *_indent(body)]
 
 
 def _settle(target: str, *, reason: bool = False) -> Lines:
