@@ -22,7 +22,13 @@ from chronology.expectations import (
     VisitExpectation,
 )
 from chronology.fold import fold_expectations
-from chronology.frames import Cell, columns_to_arrow, to_pandas
+from chronology.frames import (
+    Cell,
+    batches_to_arrow,
+    batches_to_records,
+    columns_to_arrow,
+    columns_to_pandas,
+)
 from chronology.record import Record
 from chronology.registry import expectation_kind
 from chronology.snapshots import Snapshots
@@ -36,7 +42,8 @@ from chronology.view_records import (
     history_rows,
     rows_to_columns,
     rows_to_records,
-    view_rows,
+    view_batches,
+    view_columns,
 )
 from chronology.visibility import effective_records
 
@@ -148,7 +155,7 @@ class History(tuple[Change, ...]):
 
     def to_pandas(self) -> Any:
         """:meth:`to_records` as a ``pandas.DataFrame`` (the ``pandas`` extra)."""
-        return to_pandas(self.to_records(), HISTORY_COLUMNS)
+        return columns_to_pandas(rows_to_columns(history_rows(self), HISTORY_COLUMNS))
 
     def to_arrow(self) -> Any:
         """:meth:`to_records` as a ``pyarrow.Table`` with the
@@ -403,18 +410,19 @@ class View:
         """One flat dict per expectation, sorted by subject, with the
         :data:`~chronology.view_records.VIEW_COLUMNS` (stable whatever the kinds: a kind
         leaves empty the columns it has no field for)."""
-        return rows_to_records(view_rows(self.expectations()), VIEW_COLUMNS)
+        return batches_to_records(view_batches(self.expectations()), VIEW_COLUMNS)
 
     def to_pandas(self) -> Any:
-        """:meth:`to_records` as a ``pandas.DataFrame`` (the ``pandas`` extra)."""
-        return to_pandas(self.to_records(), VIEW_COLUMNS)
+        """:meth:`to_records` as a ``pandas.DataFrame`` (the ``pandas`` extra), built from
+        the columns, never from the records."""
+        return columns_to_pandas(view_columns(self.expectations()))
 
     def to_arrow(self) -> Any:
         """:meth:`to_records` as a ``pyarrow.Table`` with the
         :data:`~chronology.view_records.VIEW_TYPES` (the ``arrow`` extra), built column by
-        column."""
-        rows = view_rows(self.expectations())
-        return columns_to_arrow(rows_to_columns(rows, VIEW_COLUMNS), VIEW_TYPES)
+        column from batches of expectations, never from the records
+        (see :func:`~chronology.view_records.view_batches`)."""
+        return batches_to_arrow(view_batches(self.expectations()), VIEW_TYPES)
 
     def project(self, projection: Projection[S]) -> S:
         """Fold a custom projection over this view's events, in assertion-time order."""
