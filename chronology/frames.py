@@ -111,8 +111,8 @@ def columns_to_pandas(data: Mapping[str, Sequence[Cell]]) -> Any:
     return pandas.DataFrame({name: list(cells) for name, cells in data.items()}, columns=list(data))
 
 
-#: Some rows of a table as columns: how many rows, and each column's cells in the order of
-#: the table's columns (``None`` for a column empty throughout the batch).
+#: Some rows of a table as columns, that is how many rows and each column's cells in the order
+#: of the table's columns (``None`` for a column empty throughout the batch).
 Batch: TypeAlias = tuple[int, Sequence[Sequence[Cell] | None]]
 
 

@@ -339,7 +339,7 @@ def _column_function(cls: type) -> Callable[[Sequence[Any]], _Columns]:
     return function
 
 
-#: How many expectations of one kind are read at a time: few enough that their objects stay
+#: The most expectations in a batch of :func:`view_batches`. Few enough that their objects stay
 #: in the processor's cache while each column is read from them and pyarrow converts the cells
 #: (reading a column of 100,000 expectations at once costs ten times as much a cell).
 BATCH_ROWS: Final = 1024

@@ -8,6 +8,7 @@ import random
 import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -566,3 +567,41 @@ def test_plans_and_figures_resolve_like_visits_and_trades() -> None:
     assert [False] == [f.happened for f in plan.forecasts]
     assert isinstance(fig, FigureOutcome)
     assert ("figure", [Quantity(-0.5, "mb/d")]) == (fig.kind, [e.error for e in fig.errors])
+
+
+def test_brier_and_log_score_of_hedged_forecasts_by_hand() -> None:
+    """Four hedged announcements, by two sources: a number given beats the level's default;
+    a window that did not hold and a cancellation both count as "did not happen"; an open
+    one is left out and counted."""
+    reuters, tass = Source("Reuters"), Source("TASS")
+
+    def announce(subject: str, window: str, source: Source, **hedge: Any) -> VisitAnnounced:
+        return VisitAnnounced(
+            subject=subject,
+            known_at="2024-04-01T00:00:00+00:00",
+            window=window,
+            source=source,
+            **hedge,
+        )
+
+    c = Chronicle()
+    c.extend(
+        [
+            announce("a", "2024-04-08/2024-04-09", reuters, likelihood="probable", probability=0.6),
+            VisitOccurred(subject="a", known_at="2024-04-09T12:00:00+00:00", window="2024-04-08"),
+            announce("b", "2024-04-10", reuters, likelihood="possible"),
+            VisitCancelled(subject="b", known_at="2024-04-05T00:00:00+00:00"),
+            announce("c", "2024-04-20", tass, likelihood="certain"),
+            announce("d", "2024-04-08", tass, probability=0.3),
+            VisitOccurred(subject="d", known_at="2024-04-12T12:00:00+00:00", window="2024-04-12"),
+        ]
+    )
+    rows = {r.group: r for r in c.outcomes(as_of="2024-04-15").scores(by="source")}
+    # Reuters: 0.6 on what happened, 0.5 ("possible") on what was cancelled.
+    assert (2, 0) == (rows["Reuters"].forecasts, rows["Reuters"].open_forecasts)
+    assert pytest.approx((0.4**2 + 0.5**2) / 2) == rows["Reuters"].brier
+    assert pytest.approx((math.log(0.6) + math.log(0.5)) / 2) == rows["Reuters"].log_score
+    # TASS: 0.3 on a visit that came on 12 April, not on the 8th it gave; "c" is still open.
+    assert (1, 1) == (rows["TASS"].forecasts, rows["TASS"].open_forecasts)
+    assert pytest.approx(0.3**2) == rows["TASS"].brier
+    assert pytest.approx(math.log(0.7)) == rows["TASS"].log_score
