@@ -345,9 +345,7 @@ def _column_function(cls: type) -> Callable[[Sequence[Any]], _Columns]:
 BATCH_ROWS: Final = 1024
 
 
-def view_batches(
-    expectations: Iterable[Expectation], *, size: int = BATCH_ROWS
-) -> Iterator[Batch]:
+def view_batches(expectations: Iterable[Expectation], *, size: int = BATCH_ROWS) -> Iterator[Batch]:
     """The columns of :meth:`.View.to_records`, read in batches of ``size`` expectations
     in the order given, each kind column by column (no row is built): the fast
     way to a table. Each batch is read when the iterator reaches it, so that its cells can be
