@@ -41,6 +41,7 @@ from typing import Any, Final, TypeAlias
 
 import attrs
 
+from chronology._collector import collector_paused
 from chronology.claims import ClaimCheck, EarlierReports, check_claims
 from chronology.errors import ChronologyError, UnitError
 from chronology.events import (
@@ -391,7 +392,16 @@ def resolve(view: View, *, reference: str | None = None) -> Outcomes:
         view: what was known (see :meth:`.Chronicle.as_of`).
         reference: judge figures against the latest report of this scope or source (by name)
             instead of the latest report of each projection's own scope.
+
+    The cyclic garbage collector is paused meanwhile: resolving makes lasting objects (records,
+    outcomes, forecasts) that form no cycles, and the heap walks they set off took half the time
+    of resolving 100,000 events.
     """
+    with collector_paused():
+        return _resolve(view, reference)
+
+
+def _resolve(view: View, reference: str | None) -> Outcomes:
     by_subject: dict[str, list[Event]] = {}
     for record in view.records():
         event = record.event

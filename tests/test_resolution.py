@@ -3,6 +3,7 @@ scores, from hand-computed examples, and properties: no look-ahead, append order
 
 from __future__ import annotations
 
+import gc
 import math
 import random
 import sys
@@ -605,3 +606,31 @@ def test_brier_and_log_score_of_hedged_forecasts_by_hand() -> None:
     assert (1, 1) == (rows["TASS"].forecasts, rows["TASS"].open_forecasts)
     assert pytest.approx(0.3**2) == rows["TASS"].brier
     assert pytest.approx(math.log(0.7)) == rows["TASS"].log_score
+
+
+def test_resolving_pauses_the_collector_and_turns_it_back_on() -> None:
+    """Resolving makes lasting objects that form no cycles: no collection while it runs (their
+    heap walks took half the time at 100,000 events), and the collector is on again after."""
+    c = Chronicle()
+    c.extend(
+        VisitAnnounced(subject=f"v/{i}", known_at="2024-04-01T00:00:00+00:00", window="2024-04-08")
+        for i in range(2_000)
+    )
+    collections: list[str] = []
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collections.append(phase)
+
+    assert gc.isenabled()
+    gc.callbacks.append(count)
+    try:
+        resolved = c.outcomes(as_of="2024-04-30")
+    finally:
+        gc.callbacks.remove(count)
+    # At most the one collection that catches up when the collector is turned back on (without
+    # the pause: dozens, one every 700 objects).
+    assert len(collections) <= 1
+    assert gc.isenabled()
+    assert 2_000 == len(resolved)
+    assert {Resolution.LAPSED} == {o.resolution for o in resolved.values()}
