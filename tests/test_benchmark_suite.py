@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks import postgres
+from benchmarks.data import Shape
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,3 +56,35 @@ def test_an_unreachable_server_skips_the_postgres_section_with_the_reason() -> N
     assert None is url
     assert reason.startswith("cannot connect to the server: ")
     assert "secret" not in reason
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_the_postgres_section_runs_every_workload_and_drops_its_schemas(postgres_url: str) -> None:
+    """A small run of the whole section: every workload and system measured, the concurrent
+    writers' logs checked whole, and no schema of this process left on the server."""
+    pytest.importorskip("psycopg_pool")
+    import psycopg
+
+    results = postgres.section(
+        postgres_url, Shape(20, 10), [200], (10, 400), (1, 1), lambda message: None
+    )
+    assert [
+        ("point_read.postgres", "chronology"),
+        ("point_read.postgres", "eventsourcing"),
+        ("read.postgres", "chronology"),
+        ("read.postgres", "eventsourcing"),
+        ("write.postgres", "chronology"),
+        ("write.postgres", "eventsourcing"),
+        ("writers.postgres", "chronology (1 writer)"),
+        ("writers.postgres", "chronology (4 writers)"),
+        ("writers.postgres", "eventsourcing (1 writer)"),
+        ("writers.postgres", "eventsourcing (4 writers)"),
+    ] == sorted((r.workload, r.system) for r in results)
+    assert all(r.median > 0 for r in results)
+    with psycopg.connect(postgres_url) as conn:
+        left = conn.execute(
+            "SELECT nspname FROM pg_namespace WHERE nspname LIKE %s",
+            (f"bench\\_%\\_{os.getpid()}\\_%",),
+        ).fetchall()
+    assert [] == left
