@@ -192,8 +192,9 @@ def freeze_value(
 ) -> Expectation:
     """The value of class ``cls`` (a kind's value class) a builder's ``fields`` freeze into,
     with ``status`` (the derived one, when it applies), the sources (their values, in order),
-    the first and latest ``known_at`` and the ids folded. A list in the fields (the vintages
-    the fold appends to) is frozen as a tuple; the builder's own lists are left to it.
+    the first and latest ``known_at`` and the ids folded. A list in a field whose default is a
+    tuple (the vintages the fold appends to) is frozen as a tuple; the builder's own lists are
+    left to it.
 
     Raises:
         TypeError: as ``cls(...)`` does, for a field the class does not have.
@@ -268,10 +269,13 @@ def _value_maker(cls: type) -> _Maker:
             value = field.name
         elif default is attrs.NOTHING:
             value = f"f[{field.name!r}]"
-        else:
+        elif isinstance(default, tuple):  # where the fold may hold a list (vintages)
             ns[f"_default{i}"] = default
             body.append(f"    v = f.get({field.name!r}, _default{i})")
             value = "tuple(v) if v.__class__ is list else v"
+        else:
+            ns[f"_default{i}"] = default
+            value = f"f.get({field.name!r}, _default{i})"
         body.append(
             f"    _set{i}(o, {value})" if builder is None else f"    o.{field.name} = {value}"
         )

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar, cast
 import attrs
 
 from chronology._collector import collector_paused
-from chronology._fastinit import slot_setters
+from chronology._fastinit import builder_class, set_class
 from chronology.errors import UnknownSubjectError
 from chronology.events import Event, StatementMade
 from chronology.expectations import (
@@ -105,9 +105,15 @@ class Change:
     after: Expectation | None
 
 
-_set_known_at, _set_recorded_at, _set_event_id, _set_event, _set_before, _set_after = slot_setters(
-    Change, "known_at", "recorded_at", "event_id", "event", "before", "after"
-)
+def _change_builder() -> type:
+    builder = builder_class(Change)
+    if builder is None:  # pragma: no cover - Change is a frozen slotted class
+        raise TypeError("Change cannot be filled in through a builder class")
+    return builder
+
+
+#: Changes are filled in as instances of this class, then turned into :class:`Change`.
+_CHANGE_BUILDER: Final = _change_builder()
 
 
 def new_change(
@@ -118,15 +124,17 @@ def new_change(
     before: Expectation | None,
     after: Expectation | None,
 ) -> Change:
-    """``Change(known_at=..., ...)``, set slot by slot (a history makes one per event)."""
-    change: Change = object.__new__(Change)
-    _set_known_at(change, known_at)
-    _set_recorded_at(change, recorded_at)
-    _set_event_id(change, event_id)
-    _set_event(change, event)
-    _set_before(change, before)
-    _set_after(change, after)
-    return change
+    """``Change(known_at=..., ...)``, filled in slot by slot (a history makes one per event)."""
+    change: Any = object.__new__(_CHANGE_BUILDER)
+    change.known_at = known_at
+    change.recorded_at = recorded_at
+    change.event_id = event_id
+    change.event = event
+    change.before = before
+    change.after = after
+    set_class(change, Change)
+    made: Change = change
+    return made
 
 
 class History(tuple[Change, ...]):
