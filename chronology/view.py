@@ -105,15 +105,9 @@ class Change:
     after: Expectation | None
 
 
-def _change_builder() -> type:
-    builder = builder_class(Change)
-    if builder is None:  # pragma: no cover - Change is a frozen slotted class
-        raise TypeError("Change cannot be filled in through a builder class")
-    return builder
-
-
-#: Changes are filled in as instances of this class, then turned into :class:`Change`.
-_CHANGE_BUILDER: Final = _change_builder()
+#: Changes are filled in as instances of this class, then turned into :class:`Change` (a
+#: frozen slotted class always has one; were it not, filling one in would raise).
+_CHANGE_BUILDER: Final = builder_class(Change) or Change
 
 
 def new_change(
@@ -126,12 +120,9 @@ def new_change(
 ) -> Change:
     """``Change(known_at=..., ...)``, filled in slot by slot (a history makes one per event)."""
     change: Any = object.__new__(_CHANGE_BUILDER)
-    change.known_at = known_at
-    change.recorded_at = recorded_at
-    change.event_id = event_id
-    change.event = event
-    change.before = before
-    change.after = after
+    # Plain slot stores on the builder instance, then the class is set.
+    change.known_at, change.recorded_at, change.event_id = known_at, recorded_at, event_id
+    change.event, change.before, change.after = event, before, after
     set_class(change, Change)
     made: Change = change
     return made
