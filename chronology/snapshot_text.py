@@ -40,7 +40,7 @@ import itertools
 import json
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any, Final
 
@@ -151,9 +151,10 @@ class _NoTextForm(Exception):
 
 
 class _Codec:
-    """The writer and reader of one class's values (``rows``: each value as the list of its
-    fields), and of tuples of them (``columns``: a list of columns, when every field is
-    plain; else a list of rows)."""
+    """The writer and reader of one class's values (``write``, ``read``: each value as the
+    list of its fields), and of sequences of them (``write_all``, ``read_all``: as columns,
+    ``[count, column, column, ...]``, a column being the list of one field's items, or
+    ``{"all": item}`` when they are all that one)."""
 
     def __init__(self, cls: type) -> None:
         hints = typing.get_type_hints(cls)
@@ -162,45 +163,37 @@ class _Codec:
         fields = [f"f{i}" for i in range(len(names))]
         writes: list[str] = []
         reads: list[str] = []
-        self.plain = True
         for i, name in enumerate(names):
-            write, read, plain = _expressions(hints[name], f"o.{name}", f"f{i}", ns, 0)
+            write, read = _expressions(hints[name], f"o.{name}", f"f{i}", ns, 0)
             writes.append(write)
             ns[f"set{i}"] = getattr(cls, name).__set__
             reads.append(f"    set{i}(o, {read})\n")
-            self.plain = self.plain and plain
         unpack = f"    ({', '.join(fields)},) = v\n"
         source = [
             "def write(o, t):\n    return [" + ", ".join(writes) + "]\n",
             "def read(v, W, S, Q, I):\n" + unpack + "    o = new(cls)\n" + "".join(reads),
             "    return o\n",
         ]
-        if self.plain:
-            # Columns: [count, column, column, ...], a column being a list, or {"all": item}.
-            source += [
-                "def write_all(items, t):\n",
-                "    rows = [write(o, t) for o in items]\n",
-                "    return [len(rows), *[same(c) for c in zip(*rows)]]\n",
-                "def read_all(v, W, S, Q, I):\n",
-                "    n = v[0]\n",
-                "    out = []\n",
-                "    add = out.append\n",
-                f"    for {', '.join(fields)} in zip(*[c if c.__class__ is list"
-                " else repeat(c['all'], n) for c in v[1:]]):\n",
-                "        o = new(cls)\n",
-                *["    " + r for r in reads],
-                "        add(o)\n",
-                "    if len(out) != n:\n        raise ValueError('columns of unequal lengths')\n",
-                "    return tuple(out)\n",
-            ]
-            ns["same"] = _column
-            ns["repeat"] = itertools.repeat
-        else:
-            source += [
-                "def write_all(items, t):\n    return [write(o, t) for o in items]\n",
-                "def read_all(v, W, S, Q, I):\n",
-                "    return tuple([read(e, W, S, Q, I) for e in v])\n",
-            ]
+        source += [
+            "def write_all(items, t):\n",
+            "    rows = [write(o, t) for o in items]\n",
+            "    return [len(rows), *[same(c) for c in zip(*rows)]]\n",
+            "def read_all(v, W, S, Q, I):\n",
+            "    n = v[0]\n",
+            "    if not n and len(v) == 1:\n        return ()\n",
+            "    out = []\n",
+            "    add = out.append\n",
+            f"    for {', '.join(fields)} in zip(*[c if c.__class__ is list"
+            " else repeat(c['all'], n) for c in v[1:]]):\n",
+            "        o = new(cls)\n",
+            *["    " + r for r in reads],
+            "        add(o)\n",
+            f"    if len(out) != n or len(v) != {len(names) + 1}:\n",
+            "        raise ValueError('columns of unequal lengths, or too few or many')\n",
+            "    return tuple(out)\n",
+        ]
+        ns["same"] = _column
+        ns["repeat"] = itertools.repeat
         exec("".join(source), ns)
         self.write: Callable[[Any, _Tables], list[Any]] = ns["write"]
         self.read: Callable[[Any, Any, Any, Any, Any], Any] = ns["read"]
@@ -222,12 +215,12 @@ def _column(items: tuple[Any, ...]) -> Any:
 
 
 def _strings(items: tuple[str, ...]) -> Any:
-    """A tuple of texts as written: ``{"w": width, "s": joined}`` when they are all of one
+    """A tuple of texts as written: ``"WIDTH:joined"`` when there are several, all of one
     width (event ids), else the list."""
     if len(items) > 1:
         width = len(items[0])
         if width and all(len(x) == width for x in items):
-            return {"w": width, "s": "".join(items)}
+            return f"{width}:{''.join(items)}"
     return items
 
 
@@ -235,8 +228,8 @@ def _unstrings(data: Any) -> tuple[str, ...]:
     """What :func:`_strings` wrote, read back."""
     if data.__class__ is list:
         return tuple(data)
-    width: int = data["w"]
-    joined: str = data["s"]
+    digits, _, joined = data.partition(":")
+    width = int(digits)
     if width < 1 or len(joined) % width:
         raise ValueError(f"texts of width {width!r} joined into {len(joined)} characters")
     return tuple([joined[i : i + width] for i in range(0, len(joined), width)])
@@ -255,54 +248,47 @@ def _codec(cls: type) -> _Codec:
 
 def _expressions(
     tp: Any, value: str, encoded: str, ns: dict[str, Any], depth: int
-) -> tuple[str, str, bool]:
-    """Python expressions that write ``value`` (of type ``tp``) and read ``encoded`` back,
-    and whether the written form is plain (one JSON scalar)."""
+) -> tuple[str, str]:
+    """Python expressions that write ``value`` (of type ``tp``) and read ``encoded`` back."""
     args = typing.get_args(tp)
     if isinstance(tp, types.UnionType) or typing.get_origin(tp) is typing.Union:
         others = [a for a in args if a is not type(None)]
         if all(a in _SCALARS for a in args):
-            return value, encoded, True
+            return value, encoded
         if len(others) != 1:
             raise _NoTextForm(tp)
-        write, read, plain = _expressions(others[0], value, encoded, ns, depth)
-        return (
-            f"(None if {value} is None else {write})",
-            f"(None if {encoded} is None else {read})",
-            plain,
-        )
+        write, read = _expressions(others[0], value, encoded, ns, depth)
+        return f"(None if {value} is None else {write})", f"(None if {encoded} is None else {read})"
     if tp in _SCALARS:
-        return value, encoded, True
+        return value, encoded
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
-        name = f"enum_{tp.__name__}"
-        ns[name] = {member.value: member for member in tp}
-        return f"{value}.value", f"{name}[{encoded}]", True
+        # A member as its place among the members: a small integer.
+        members = list(tp)
+        ns[f"index_{tp.__name__}"] = {member: i for i, member in enumerate(members)}
+        ns[f"members_{tp.__name__}"] = members
+        return f"index_{tp.__name__}[{value}]", f"members_{tp.__name__}[{encoded}]"
     table = _TABLES.get(tp)
     if table is not None:
-        return f"t.{table}({value})", f"{table}[{encoded}]", True
+        return f"t.{table}({value})", f"{table}[{encoded}]"
     if typing.get_origin(tp) is tuple and len(args) == 2 and args[1] is Ellipsis:
         item = args[0]
         if item is str:
             ns["strings"] = _strings
             ns["unstrings"] = _unstrings
-            return f"strings({value})", f"unstrings({encoded})", False
+            return f"strings({value})", f"unstrings({encoded})"
         if item in _SCALARS:
-            return value, f"tuple({encoded})", False
+            return value, f"tuple({encoded})"
         if attrs.has(item) and item not in _TABLES:
             name = f"codec_{item.__name__}_{id(item)}"
             ns[name] = _codec(item)
-            return (
-                f"{name}.write_all({value}, t)",
-                f"{name}.read_all({encoded}, W, S, Q, I)",
-                False,
-            )
+            return f"{name}.write_all({value}, t)", f"{name}.read_all({encoded}, W, S, Q, I)"
         e = f"e{depth}"
-        write, read, _ = _expressions(item, e, e, ns, depth + 1)
-        return f"[{write} for {e} in {value}]", f"tuple([{read} for {e} in {encoded}])", False
+        write, read = _expressions(item, e, e, ns, depth + 1)
+        return f"[{write} for {e} in {value}]", f"tuple([{read} for {e} in {encoded}])"
     if attrs.has(tp):
         name = f"codec_{tp.__name__}_{id(tp)}"
         ns[name] = _codec(tp)
-        return f"{name}.write({value}, t)", f"{name}.read({encoded}, W, S, Q, I)", False
+        return f"{name}.write({value}, t)", f"{name}.read({encoded}, W, S, Q, I)"
     raise _NoTextForm(tp)
 
 
@@ -362,14 +348,18 @@ def snapshot_text(snapshot: ShelvedSnapshot) -> str | None:
     text form (a kind a user or a plugin registered)."""
     tables = _Tables()
     kinds: dict[str, int] = {}
-    rows: list[list[Any]] = []
+    order: list[int] = []
+    groups: list[list[Expectation]] = []
+    for value in snapshot.values.values():
+        if SHELVED_KINDS.get(value.kind) is not type(value):
+            return None
+        index = kinds.setdefault(value.kind, len(kinds))
+        if index == len(groups):
+            groups.append([])
+        groups[index].append(value)
+        order.append(index)
     try:
-        for value in snapshot.values.values():
-            cls = SHELVED_KINDS.get(value.kind)
-            if cls is not type(value):
-                return None
-            index = kinds.setdefault(value.kind, len(kinds))
-            rows.append([index, _codec(cls).write(value, tables)])
+        blocks = [_codec(type(group[0])).write_all(group, tables) for group in groups]
     except _NoTextForm:
         return None
     header = {
@@ -385,7 +375,8 @@ def snapshot_text(snapshot: ShelvedSnapshot) -> str | None:
         "sources": tables.source_rows,
         "quantities": tables.quantity_rows,
         "instants": tables.instant_rows,
-        "values": rows,
+        "order": _column(tuple(order)) if order else [],
+        "values": blocks,
         "statements": [payload_of(s) for s in snapshot.statements],
     }
     return json.dumps(header) + "\n" + json.dumps(body, separators=(",", ":"))
@@ -456,11 +447,19 @@ def _read_body(text: str, header: Header) -> ShelvedSnapshot:
         for row in body["sources"]:
             made = _codec(Source).read(row, windows, sources, quantities, instants)
             sources.append(Source(**attrs.asdict(made, recurse=False)))
-        readers = [_codec(k).read for k in kinds]
-        values: dict[str, Expectation] = {}
-        for index, fields in body["values"]:
-            value = readers[index](fields, windows, sources, quantities, instants)
-            values[value.subject] = value
+        blocks = [
+            _codec(kind).read_all(block, windows, sources, quantities, instants)
+            for kind, block in zip(kinds, body["values"], strict=True)
+        ]
+        order = body["order"]
+        if order.__class__ is list:
+            taken = [iter(block) for block in blocks]
+            found: Iterable[Expectation] = [next(taken[k]) for k in order]
+            if any(next(rest, None) is not None for rest in taken):
+                raise ValueError("more values than the order names")
+        else:
+            found = blocks[order["all"]] if blocks else ()
+        values = {value.subject: value for value in found}
         statements: list[StatementMade] = []
         for payload in body["statements"]:
             event = event_from_payload(payload)
