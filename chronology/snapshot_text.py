@@ -163,37 +163,48 @@ class _Codec:
         fields = [f"f{i}" for i in range(len(names))]
         writes: list[str] = []
         reads: list[str] = []
+        # In columns, tuples of texts are written as they are and joined column by column.
+        column_writes: list[str] = []
+        column_reads: list[str] = []
+        encoders: list[Callable[[tuple[Any, ...]], Any]] = []
         for i, name in enumerate(names):
-            write, read = _expressions(hints[name], f"o.{name}", f"f{i}", ns, 0)
+            tp = hints[name]
+            write, read = _expressions(tp, f"o.{name}", f"f{i}", ns, 0)
             writes.append(write)
             ns[f"set{i}"] = getattr(cls, name).__set__
             reads.append(f"    set{i}(o, {read})\n")
+            texts = tp == tuple[str, ...]
+            column_writes.append(f"o.{name}" if texts else write)
+            column_reads.append(f"    set{i}(o, f{i})\n" if texts else reads[-1])
+            encoders.append(_text_column if texts else _column)
+        ns["encoders"] = encoders
+        ns["decoders"] = [_untext_column if e is _text_column else _uncolumn for e in encoders]
         unpack = f"    ({', '.join(fields)},) = v\n"
         source = [
             "def write(o, t):\n    return [" + ", ".join(writes) + "]\n",
+            "def write_column_row(o, t):\n    return [" + ", ".join(column_writes) + "]\n",
             "def read(v, W, S, Q, I):\n" + unpack + "    o = new(cls)\n" + "".join(reads),
             "    return o\n",
         ]
         source += [
             "def write_all(items, t):\n",
-            "    rows = [write(o, t) for o in items]\n",
-            "    return [len(rows), *[same(c) for c in zip(*rows)]]\n",
+            "    rows = [write_column_row(o, t) for o in items]\n",
+            "    return [len(rows), *[e(c) for e, c in zip(encoders, zip(*rows))]]\n",
             "def read_all(v, W, S, Q, I):\n",
             "    n = v[0]\n",
             "    if not n and len(v) == 1:\n        return ()\n",
+            f"    if len(v) != {len(names) + 1}:\n",
+            f"        raise ValueError(str(len(v) - 1) + ' columns for {len(names)} fields')\n",
             "    out = []\n",
             "    add = out.append\n",
-            f"    for {', '.join(fields)} in zip(*[c if c.__class__ is list"
-            " else repeat(c['all'], n) for c in v[1:]]):\n",
+            f"    for {', '.join(fields)} in zip(*[d(c, n) for d, c in zip(decoders, v[1:])]):\n",
             "        o = new(cls)\n",
-            *["    " + r for r in reads],
+            *["    " + r for r in column_reads],
             "        add(o)\n",
-            f"    if len(out) != n or len(v) != {len(names) + 1}:\n",
-            "        raise ValueError('columns of unequal lengths, or too few or many')\n",
+            "    if len(out) != n:\n",
+            "        raise ValueError('columns of unequal lengths')\n",
             "    return tuple(out)\n",
         ]
-        ns["same"] = _column
-        ns["repeat"] = itertools.repeat
         exec("".join(source), ns)
         self.write: Callable[[Any, _Tables], list[Any]] = ns["write"]
         self.read: Callable[[Any, Any, Any, Any, Any], Any] = ns["read"]
@@ -212,6 +223,53 @@ def _column(items: tuple[Any, ...]) -> Any:
     elif all(x is first for x in items):
         return {"all": first}
     return list(items)
+
+
+def _uncolumn(column: Any, count: int) -> Iterable[Any]:
+    """What :func:`_column` wrote, read back (``count`` items)."""
+    if column.__class__ is list:
+        return column
+    return itertools.repeat(column["all"], count)
+
+
+def _text_column(items: tuple[tuple[str, ...], ...]) -> Any:
+    """A column of tuples of texts as written: when every text is of one width (event ids),
+    ``{"w": width, "s": every text joined, "n": the column of tuple sizes}``, else the
+    column (:func:`_column`) of the tuples."""
+    widths = {len(x) for item in items for x in item}
+    if len(widths) == 1:
+        width = widths.pop()
+        if width:
+            counts = _column(tuple(len(item) for item in items))
+            return {"w": width, "s": "".join(itertools.chain.from_iterable(items)), "n": counts}
+    return _column(items)
+
+
+def _untext_column(column: Any, count: int) -> Iterable[tuple[str, ...]]:
+    """What :func:`_text_column` wrote, read back (``count`` tuples)."""
+    if column.__class__ is list:
+        return [tuple(item) for item in column]
+    if "all" in column:
+        return itertools.repeat(tuple(column["all"]), count)
+    width: int = column["w"]
+    joined: str = column["s"]
+    if width < 1 or len(joined) % width:
+        raise ValueError(f"texts of width {width!r} joined into {len(joined)} characters")
+    flat = [joined[i : i + width] for i in range(0, len(joined), width)]
+    sizes = column["n"]
+    if sizes.__class__ is not list:
+        size: int = sizes["all"]
+        if size < 1 or size * count != len(flat):
+            raise ValueError(f"{len(flat)} texts are not {count} tuples of {size!r}")
+        return [tuple(flat[i : i + size]) for i in range(0, len(flat), size)]
+    if sum(sizes) != len(flat):
+        raise ValueError(f"{len(flat)} texts are not tuples of {sum(sizes)} in all")
+    out = []
+    start = 0
+    for size in sizes:
+        out.append(tuple(flat[start : start + size]))
+        start += size
+    return out
 
 
 def _strings(items: tuple[str, ...]) -> Any:
