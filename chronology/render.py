@@ -179,6 +179,8 @@ def printable(text: str) -> str:
         >>> printable("Lavrov\n\x1b[31mred\u202e")
         'Lavrov\\n\\x1b[31mred\\u202e'
     """
+    if text.isprintable():  # every character escaped is one Python deems unprintable
+        return text
     return text.translate(_ESCAPES)
 
 
