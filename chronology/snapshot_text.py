@@ -46,6 +46,7 @@ from typing import Any, Final
 
 import attrs
 
+from chronology._fastinit import builder_class, set_class
 from chronology.errors import ChronologyError
 from chronology.events import StatementMade
 from chronology.expectations import (
@@ -138,8 +139,9 @@ class Header:
 # all plain (text, numbers, members of an enum, or names in the tables) is written column by
 # column, a column whose items are all the same as that one item: a figure's hundred vintages
 # share a period, a unit and a scope. A tuple of texts of one width (event ids) is written
-# joined. The reader sets each field through its slot's descriptor (a frozen class refuses
-# plain assignment), without the class's validators.
+# joined. The reader fills each instance as an instance of the class's builder class
+# (plain assignment, which a frozen class refuses), then makes it one of the class
+# (``chronology._fastinit``), without the class's validators.
 
 #: The classes whose values are written once per snapshot, in a table, with the table's name.
 _TABLES: Final = {Window: "W", Source: "S", Quantity: "Q", datetime: "I"}
@@ -159,7 +161,13 @@ class _Codec:
     def __init__(self, cls: type) -> None:
         hints = typing.get_type_hints(cls)
         names = [f.name for f in attrs.fields(cls)]
-        ns: dict[str, Any] = {"new": object.__new__, "cls": cls}
+        builder = builder_class(cls)
+        ns: dict[str, Any] = {
+            "new": object.__new__,
+            "cls": cls,
+            "B": cls if builder is None else builder,
+            "setcls": set_class,
+        }
         fields = [f"f{i}" for i in range(len(names))]
         writes: list[str] = []
         reads: list[str] = []
@@ -171,11 +179,15 @@ class _Codec:
             tp = hints[name]
             write, read = _expressions(tp, f"o.{name}", f"f{i}", ns, 0)
             writes.append(write)
-            ns[f"set{i}"] = getattr(cls, name).__set__
-            reads.append(f"    set{i}(o, {read})\n")
+            if builder is None:
+                ns[f"set{i}"] = getattr(cls, name).__set__
+                reads.append(f"    set{i}(o, {read})\n")
+            else:
+                reads.append(f"    o.{name} = {read}\n")
             texts = tp == tuple[str, ...]
             column_writes.append(f"o.{name}" if texts else write)
-            column_reads.append(f"    set{i}(o, f{i})\n" if texts else reads[-1])
+            plain_read = f"    o.{name} = f{i}\n" if builder else f"    set{i}(o, f{i})\n"
+            column_reads.append(plain_read if texts else reads[-1])
             encoders.append(_text_column if texts else _column)
         ns["encoders"] = encoders
         ns["decoders"] = [_untext_column if e is _text_column else _uncolumn for e in encoders]
@@ -183,7 +195,8 @@ class _Codec:
         source = [
             "def write(o, t):\n    return [" + ", ".join(writes) + "]\n",
             "def write_column_row(o, t):\n    return [" + ", ".join(column_writes) + "]\n",
-            "def read(v, W, S, Q, I):\n" + unpack + "    o = new(cls)\n" + "".join(reads),
+            "def read(v, W, S, Q, I):\n" + unpack + "    o = new(B)\n" + "".join(reads),
+            "    setcls(o, cls)\n" if builder else "",
             "    return o\n",
         ]
         source += [
@@ -198,8 +211,9 @@ class _Codec:
             "    out = []\n",
             "    add = out.append\n",
             f"    for {', '.join(fields)} in zip(*[d(c, n) for d, c in zip(decoders, v[1:])]):\n",
-            "        o = new(cls)\n",
+            "        o = new(B)\n",
             *["    " + r for r in column_reads],
+            "        setcls(o, cls)\n" if builder else "",
             "        add(o)\n",
             "    if len(out) != n:\n",
             "        raise ValueError('columns of unequal lengths')\n",
