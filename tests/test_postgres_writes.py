@@ -104,6 +104,20 @@ def test_an_append_to_a_chronicle_without_its_head_row_is_refused(
             assert (1,) == admin.execute(records).fetchone()
 
 
+def test_a_read_of_a_chronicle_without_its_head_row_is_refused(
+    postgres_url: str, schema: str
+) -> None:
+    with Chronicle.open(postgres_url, schema=schema) as c:
+        c.append(_statement(1))
+        with psycopg.connect(postgres_url, autocommit=True) as admin:
+            admin.execute(sql.SQL("DELETE FROM {}.meta").format(sql.Identifier(schema)))
+        # Every read fixes its end by the head row: a missing one is named, not an IndexError.
+        with pytest.raises(NotAChronicleError, match="its meta table is empty"):
+            len(c)
+        with pytest.raises(NotAChronicleError, match="its meta table is empty"):
+            c.as_of("2024-05-01").expectations()
+
+
 @pytest.fixture
 def schema(postgres_schemas: Callable[[], str]) -> str:
     return postgres_schemas()

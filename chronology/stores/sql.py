@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from chronology.errors import IntegrityError
+from chronology.errors import IntegrityError, NotAChronicleError
 from chronology.events import Event
 from chronology.serialization import instant_text
 from chronology.stores.backend import Backend, FoldRow, RawRecord, Row
@@ -93,7 +93,23 @@ class SQLRows(Backend):
         """Run a query written as the class documentation says; return its rows."""
 
     def count(self) -> int:
-        return int(self.select("SELECT head_position FROM {s}meta WHERE id = 1")[0][0])
+        return int(self.meta_row("head_position")[0])
+
+    def meta_row(self, columns: str) -> Sequence[Any]:
+        """The ``columns`` (SQL, comma-separated) of the one row of the ``meta`` table.
+
+        Raises:
+            NotAChronicleError: if the table holds no row (a damaged chronicle).
+        """
+        rows = self.select(f"SELECT {columns} FROM {{s}}meta WHERE id = 1")
+        if not rows:
+            raise self.no_meta()
+        row: Sequence[Any] = rows[0]
+        return row
+
+    def no_meta(self) -> NotAChronicleError:
+        """The error for a chronicle whose ``meta`` table lost its row."""
+        return NotAChronicleError(f"{self._name}: a damaged chronicle (its meta table is empty)")
 
     def head_row(
         self, position: int, hash_: str, rows: Sequence[Sequence[Any]] | None = None
@@ -249,6 +265,5 @@ class SQLRows(Backend):
 
     def sealed_head(self) -> tuple[int, str]:
         """The ``(count, last hash)`` each append seals in the ``meta`` table."""
-        rows = self.select("SELECT head_position, head_hash FROM {s}meta WHERE id = 1")
-        position, hash_ = rows[0]
+        position, hash_ = self.meta_row("head_position, head_hash")
         return int(position), str(hash_)

@@ -232,16 +232,13 @@ class PostgresBackend(SQLRows):
             )
         row = conn.execute(f"SELECT format_version FROM {self._s}.meta WHERE id = 1").fetchone()
         if row is None:
-            raise self._no_meta()
+            raise self.no_meta()
         if row[0] > FORMAT_VERSION:
             raise FormatVersionError(
                 f"{self._name}: written in chronicle format version {row[0]}; this version of "
                 f"chronology reads format versions up to {FORMAT_VERSION}: upgrade it"
             )
         return "chronicle"
-
-    def _no_meta(self) -> NotAChronicleError:
-        return NotAChronicleError(f"{self._name}: a damaged chronicle (its meta table is empty)")
 
     def _error(self, what: str, exc: BaseException) -> StoreError:
         return StoreError(f"{self._name}: {what}: {_first_line(exc)}")
@@ -273,7 +270,7 @@ class PostgresBackend(SQLRows):
                         f"SELECT head_position, head_hash FROM {s}.meta WHERE id = 1 FOR UPDATE"
                     ).fetchone()
                     if head is None:
-                        raise self._no_meta()
+                        raise self.no_meta()
                     position, hash_ = head
                     # Then, in one round trip, the record the head names and the clock. A
                     # statement of its own, once the lock is held: it reads a snapshot taken
