@@ -35,7 +35,6 @@ Example:
 from __future__ import annotations
 
 import enum
-import gc
 import itertools
 import json
 import types
@@ -46,7 +45,8 @@ from typing import Any, Final
 
 import attrs
 
-from chronology._fastinit import builder_class, set_class
+from chronology._collector import collector_paused
+from chronology._fastinit import builder_class, set_class, slot_setters
 from chronology.errors import ChronologyError
 from chronology.events import StatementMade
 from chronology.expectations import (
@@ -180,7 +180,7 @@ class _Codec:
             write, read = _expressions(tp, f"o.{name}", f"f{i}", ns, 0)
             writes.append(write)
             if builder is None:
-                ns[f"set{i}"] = getattr(cls, name).__set__
+                (ns[f"set{i}"],) = slot_setters(cls, name)
                 reads.append(f"    set{i}(o, {read})\n")
             else:
                 reads.append(f"    o.{name} = {read}\n")
@@ -493,13 +493,8 @@ def read_snapshot(text: str) -> ShelvedSnapshot:
     header = read_header(text)
     # The values are a great many small objects, none of them garbage: the collector would walk
     # them again and again as they are made (half the time at a million vintages).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         return _read_body(text, header)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _read_body(text: str, header: Header) -> ShelvedSnapshot:

@@ -10,8 +10,6 @@ import itertools
 import json
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -22,6 +20,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from child_processes import expect_line, python_child
 from psycopg import sql
 
 from chronology import Chronicle
@@ -318,20 +317,6 @@ def test_verify_catches_a_trigger(
 # -- real processes -----------------------------------------------------------------------------
 
 
-def _python(script: str, *args: str) -> subprocess.Popen[str]:
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
-    }
-    return subprocess.Popen(
-        [sys.executable, "-c", script, *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-
-
 _WRITER = r"""
 import json, sys, time
 from pathlib import Path
@@ -363,15 +348,6 @@ print("done", flush=True)
 """
 
 
-def _expect_line(proc: subprocess.Popen[str], line: str) -> None:
-    assert proc.stdout is not None
-    got = proc.stdout.readline().strip()
-    if got != line:
-        proc.kill()
-        _, err = proc.communicate()
-        raise AssertionError(f"expected {line!r} from the child, got {got!r}; stderr:\n{err}")
-
-
 @pytest.mark.slow
 def test_concurrent_writer_processes_lose_and_duplicate_nothing(
     postgres_url: str, schema: str, tmp_path: Path
@@ -382,13 +358,13 @@ def test_concurrent_writer_processes_lose_and_duplicate_nothing(
     count = int(os.environ.get("CHRONOLOGY_TEST_POSTGRES_WRITES", "5000"))
     go = tmp_path / "go"
     procs = [
-        _python(
+        python_child(
             _WRITER, postgres_url, schema, str(me), str(count), str(go), str(tmp_path / str(me))
         )
         for me in range(writers)
     ]
     for proc in procs:
-        _expect_line(proc, "ready")
+        expect_line(proc, "ready")
     go.touch()
     seen = 0
     deadline = time.monotonic() + 1800
@@ -463,7 +439,7 @@ def test_a_writer_killed_mid_batch_leaves_all_or_nothing(
     with Chronicle.open(postgres_url, schema=schema) as c:
         c.extend([_statement(i) for i in range(3)])
     size = 400
-    proc = _python(_KILLED, postgres_url, schema, point, str(size))
+    proc = python_child(_KILLED, postgres_url, schema, point, str(size))
     out, err = proc.communicate(timeout=120)
     if point == "never":
         assert (0, "committed") == (proc.returncode, out.strip()), err

@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from child_processes import expect_line, python_child
 
 from chronology import Chronicle
 from chronology.errors import (
@@ -46,29 +45,6 @@ def seeded(tmp_path: Path) -> Path:
 
 
 # -- real processes -----------------------------------------------------------------------------
-
-
-def _python(script: str, *args: str) -> subprocess.Popen[str]:
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
-    }
-    return subprocess.Popen(
-        [sys.executable, "-c", script, *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-
-
-def _expect_line(proc: subprocess.Popen[str], line: str) -> None:
-    assert proc.stdout is not None
-    got = proc.stdout.readline().strip()
-    if got != line:
-        proc.kill()
-        _, err = proc.communicate()
-        raise AssertionError(f"expected {line!r} from the child, got {got!r}; stderr:\n{err}")
 
 
 _WRITER = r"""
@@ -121,9 +97,11 @@ def test_concurrent_writers_lose_and_duplicate_nothing(tmp_path: Path) -> None:
     path = tmp_path / "chronicle.db"
     writers, count = 3, 200
     go = path.with_suffix(".go")
-    procs = [_python(_WRITER, str(path), str(me), str(count), str(go)) for me in range(writers)]
+    procs = [
+        python_child(_WRITER, str(path), str(me), str(count), str(go)) for me in range(writers)
+    ]
     for proc in procs:
-        _expect_line(proc, "ready")
+        expect_line(proc, "ready")
     go.touch()
     # Verify while they write: the chain must hold at every moment.
     deadline = time.monotonic() + 60
@@ -175,13 +153,13 @@ print("done", flush=True)
 def test_processes_creating_one_file_together(tmp_path: Path) -> None:
     """Each round, four processes open the same missing file at the same moment."""
     openers, rounds = 4, 25
-    procs = [_python(_OPENER, str(tmp_path), str(me), str(rounds)) for me in range(openers)]
+    procs = [python_child(_OPENER, str(tmp_path), str(me), str(rounds)) for me in range(openers)]
     for k in range(rounds):
         for proc in procs:
-            _expect_line(proc, f"ready {k}")
+            expect_line(proc, f"ready {k}")
         (tmp_path / f"go-{k}").touch()
     for proc in procs:
-        _expect_line(proc, "done")
+        expect_line(proc, "done")
         proc.communicate(timeout=30)
     for k in range(rounds):
         with Chronicle.open(tmp_path / f"{k}.db", read_only=True) as c:
@@ -239,8 +217,8 @@ def _after_kill(path: Path, before: list[Any], batch: int) -> int:
 def test_writer_killed_after_inserting_but_before_commit_leaves_nothing(seeded: Path) -> None:
     with Chronicle.open(seeded) as c:
         before = list(c)
-    proc = _python(_STALL_AT_COMMIT, str(seeded), "20000")
-    _expect_line(proc, "committing")  # every row inserted, the head moved, COMMIT not yet run
+    proc = python_child(_STALL_AT_COMMIT, str(seeded), "20000")
+    expect_line(proc, "committing")  # every row inserted, the head moved, COMMIT not yet run
     with Chronicle.open(seeded, read_only=True) as reader:  # readers see committed batches only
         assert before == list(reader)
         assert before == [r for r in reader.store.ordered() if r.position <= len(before)]
@@ -323,7 +301,7 @@ def test_writer_killed_at_each_point_of_a_batch_leaves_all_or_nothing(
     with Chronicle.open(seeded) as c:
         before = list(c)
     size = 2000
-    proc = _python(_KILL_AT, str(seeded), str(size), point)
+    proc = python_child(_KILL_AT, str(seeded), str(size), point)
     out, err = proc.communicate(timeout=120)
     assert (-signal.SIGKILL, "") == (proc.returncode, out), err
     assert (size if kept else 0) == _after_kill(seeded, before, size)
@@ -383,7 +361,7 @@ def test_writer_killed_between_and_during_batches_keeps_whole_batches(
     itself in or after one of them: the batches committed before are kept whole, no more."""
     with Chronicle.open(seeded) as c:
         before = list(c)
-    proc = _python(_MANY_BATCHES, str(seeded), str(last), row)
+    proc = python_child(_MANY_BATCHES, str(seeded), str(last), row)
     _, err = proc.communicate(timeout=120)
     assert -signal.SIGKILL == proc.returncode, err
     with Chronicle.open(seeded) as c:
