@@ -225,9 +225,15 @@ def instant_text(t: datetime) -> str:
         >>> instant_text(datetime(2024, 4, 8, tzinfo=timezone.utc))
         '2024-04-08'
     """
-    if t.hour == t.minute == t.second == t.microsecond == 0:
+    if not (t.hour or t.minute or t.second or t.microsecond):
         return t.date().isoformat()
-    return t.strftime("%Y-%m-%d %H:%M")
+    if t.year < 1000:  # strftime writes such a year unpadded; isoformat pads it
+        return t.strftime("%Y-%m-%d %H:%M")
+    # Half the time strftime takes (a table may show a hundred thousand windows).
+    return "%04d-%02d-%02d %02d:%02d" % (t.year, t.month, t.day, t.hour, t.minute)  # noqa: UP031
+
+
+_DAY: Final = timedelta(days=1)
 
 
 def window_text(window: Window | None) -> str:
@@ -247,18 +253,21 @@ def window_text(window: Window | None) -> str:
         mark = "~" if window.approximate else ""
         return f"{window.label} ({mark}{a}/{b})"
     text: str
-    midnight = [
-        t is None or t.hour == t.minute == t.second == t.microsecond == 0 for t in (start, end)
-    ]
-    if start is not None and end is not None and all(midnight):
-        last = end - timedelta(days=1)
+    # A window's bounds are seldom both midnights unless it is a day or month: tell that
+    # first, with as few look-ups as may be (a table may show a hundred thousand windows).
+    start_midnight = start is None or not (
+        start.hour or start.minute or start.second or start.microsecond
+    )
+    end_midnight = end is None or not (end.hour or end.minute or end.second or end.microsecond)
+    if start is not None and end is not None and start_midnight and end_midnight:
+        last = end - _DAY
         if (
             start.day == 1
             and end.day == 1
             and last.month == start.month
             and last.year == start.year
         ):
-            text = start.strftime("%Y-%m")
+            text = start.date().isoformat()[:7] if start.year >= 1000 else start.strftime("%Y-%m")
         elif last == start:
             text = start.date().isoformat()
         else:
@@ -267,8 +276,8 @@ def window_text(window: Window | None) -> str:
         a = ".." if start is None else instant_text(start)
         if end is None:
             b = ".."
-        elif midnight[1]:
-            b = (end - timedelta(days=1)).date().isoformat()
+        elif end_midnight:
+            b = (end - _DAY).date().isoformat()
         else:
             b = instant_text(end)
         text = f"{a}/{b}"
