@@ -4,7 +4,10 @@ file keeps a shelved snapshot, and the table laid out column by column exactly a
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -141,3 +144,40 @@ def test_as_of_prints_the_same_with_and_without_the_shelf(tmp_path: Path) -> Non
         assert read_header(text).at in [p.at for p in c.snapshots.points()]
     assert without == _as_of_outputs(path)
     assert "Lavrov\\x1b[31m to China\\u202e" in without[-4]
+
+
+_ONLY_WHAT_AS_OF_NEEDS = """
+import sys
+from click.testing import CliRunner
+from chronology.cli import cli
+result = CliRunner().invoke(cli, ["as-of", "--help"])
+assert result.exit_code == 0, result.output
+loaded = sorted(
+    name
+    for name in sys.modules
+    if name.split(".")[0] in ("pandas", "pyarrow", "matplotlib", "numpy", "psycopg")
+    or name in (
+        "chronology.cli.demo",
+        "chronology.cli.drawing",
+        "chronology.cli.scoring",
+        "chronology.cli.interchange",
+        "chronology.cli.shared",
+        "chronology.plot",
+    )
+)
+print(loaded)
+from chronology.cli import DEMO_DB, expectations_table, seed_path
+print(DEMO_DB, callable(seed_path), callable(expectations_table))
+"""
+
+
+def test_as_of_loads_no_other_command_and_the_lazy_names_still_import() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", _ONLY_WHAT_AS_OF_NEEDS],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    assert 0 == result.returncode, result.stderr
+    assert ["[]", "chronology-demo.db True True"] == result.stdout.split("\n")[:2]

@@ -27,26 +27,21 @@ The text and data forms the commands print come from :mod:`chronology.render` an
 
 from __future__ import annotations
 
-# Each command module adds its commands to the group when imported.
-from chronology.cli import (  # noqa: F401
-    demo,
-    drawing,
-    integrity,
-    interchange,
-    scoring,
-    shared,
-    views,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from chronology.cli.app import cli, main
-from chronology.cli.demo import DEFAULT_CASE as DEFAULT_CASE  # documented in cli.demo
-from chronology.cli.demo import DEMO_CASES as DEMO_CASES
-from chronology.cli.demo import DEMO_DATES as DEMO_DATES
-from chronology.cli.demo import DEMO_DB as DEMO_DB
-from chronology.cli.demo import seed_path
 from chronology.cli.options import DB_ENV as DB_ENV  # documented in cli.options
 from chronology.cli.options import DEFAULT_DB as DEFAULT_DB
 from chronology.cli.options import WHEN, WhenType, open_chronicle
-from chronology.cli.views import expectations_table
+
+if TYPE_CHECKING:
+    from chronology.cli.demo import DEFAULT_CASE as DEFAULT_CASE  # documented in cli.demo
+    from chronology.cli.demo import DEMO_CASES as DEMO_CASES
+    from chronology.cli.demo import DEMO_DATES as DEMO_DATES
+    from chronology.cli.demo import DEMO_DB as DEMO_DB
+    from chronology.cli.demo import seed_path
+    from chronology.cli.views import expectations_table
 
 __all__ = [
     "WHEN",
@@ -57,3 +52,28 @@ __all__ = [
     "open_chronicle",
     "seed_path",
 ]
+
+# Each command's module is imported when the command is first asked for (see
+# chronology.cli.app.COMMAND_MODULES); these names of theirs are imported when first used.
+_LAZY = {
+    "DEFAULT_CASE": "chronology.cli.demo",
+    "DEMO_CASES": "chronology.cli.demo",
+    "DEMO_DATES": "chronology.cli.demo",
+    "DEMO_DB": "chronology.cli.demo",
+    "seed_path": "chronology.cli.demo",
+    "expectations_table": "chronology.cli.views",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """The names of the command modules this package re-exports, imported on first use."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})

@@ -9,11 +9,12 @@ unknown option, a malformed date). The commands themselves are in the other modu
 from __future__ import annotations
 
 import errno
+import importlib
 import io
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any, NoReturn
+from typing import Any, Final, NoReturn
 
 import click
 
@@ -22,7 +23,27 @@ from chronology.errors import ChronologyError
 from chronology.registry import load_plugins
 from chronology.render import printable
 
-__all__ = ["cli", "main"]
+__all__ = ["COMMAND_MODULES", "cli", "main"]
+
+
+#: The module that adds each command to the group, imported when the command is first asked
+#: for (``chronology as-of`` loads neither the plots nor the scoring, interchange or copying
+#: code; ``chronology --help``, which lists them all, imports every one).
+COMMAND_MODULES: Final = {
+    "as-of": "chronology.cli.views",
+    "history": "chronology.cli.views",
+    "diff": "chronology.cli.views",
+    "demo": "chronology.cli.demo",
+    "import": "chronology.cli.interchange",
+    "export": "chronology.cli.interchange",
+    "outcomes": "chronology.cli.scoring",
+    "score": "chronology.cli.scoring",
+    "verify": "chronology.cli.integrity",
+    "head": "chronology.cli.integrity",
+    "follow": "chronology.cli.shared",
+    "copy": "chronology.cli.shared",
+    "plot": "chronology.cli.drawing",
+}
 
 
 def _one_line(text: str) -> str:
@@ -46,6 +67,16 @@ class _Command(click.Group):
             click.echo(ctx.get_help(), color=ctx.color)
             ctx.exit(0)
         return super().parse_args(ctx, args)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command's name, sorted: those added and those not imported yet."""
+        return sorted({*self.commands, *COMMAND_MODULES})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The command named ``cmd_name``, its module imported first if it is not yet."""
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            importlib.import_module(COMMAND_MODULES[cmd_name])
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
