@@ -294,6 +294,12 @@ class Chronicle:
     def as_of(self, when: When, *, recorded_by: When | None = None) -> View:
         """What was expected as of ``when``, as this chronicle recorded it by ``recorded_by``.
 
+        Making the view reads nothing. Its first read fixes its end: it sees the records
+        stored when that read is made, and no record appended after it, whichever of its
+        methods later reads (see :class:`~chronology.view.View`). A point read,
+        ``as_of(X).get(subject)``, is thus one statement on PostgreSQL: the subject's records
+        and the log's length, read together.
+
         Args:
             when: the assertion-time instant. A plain date stands for the last instant of that
                 day (UTC), so ``as_of("2024-04-03")`` includes everything said on 3 April.
@@ -309,7 +315,6 @@ class Chronicle:
             self._store,
             as_of=at,
             recorded_by=by,
-            upto=len(self._store),
             snapshots=self._snapshots,
             subjects=self._subjects,
         )

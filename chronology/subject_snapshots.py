@@ -81,11 +81,29 @@ class SubjectSnapshots:
     def __len__(self) -> int:
         return len(self._subjects)
 
+    def __contains__(self, subject: object) -> bool:
+        """Whether ``subject`` is held: a read of it may need no record read."""
+        return subject in self._subjects
+
     def get(
-        self, subject: str, as_of: datetime, upto: int, first: int
+        self,
+        subject: str,
+        as_of: datetime,
+        upto: int,
+        first: int,
+        records: list[Record] | None = None,
     ) -> tuple[bool, Expectation | None]:
         """The expectation of ``subject`` as of ``as_of``, for a view of the first ``first``
         records of a log of ``upto`` (``first < upto`` for a view recorded by an instant).
+
+        Args:
+            subject: the subject read.
+            as_of: the assertion-time instant.
+            upto: the records in the log the view reads.
+            first: the records the view sees (the first so many).
+            records: the subject's records among the first ``upto``, in position order,
+                when the caller read them already; else they are read from the store if
+                needed.
 
         Returns:
             ``(True, value)`` when it could answer (``value`` is ``None`` when the projection
@@ -99,7 +117,9 @@ class SubjectSnapshots:
             if held is not None and held.last <= first <= self._synced:
                 self._subjects.move_to_end(subject)
             elif first == self._synced:
-                records = [r for r in self._store.subject_records(subject) if r.position <= first]
+                if records is None:
+                    records = self._store.subject_records(subject)
+                records = [r for r in records if r.position <= first]
                 if len(records) <= self._every:  # few: folded whole, as cheap as a snapshot
                     return True, _fold(records, subject, as_of)
                 held = self._hold(subject, records)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from operator import attrgetter
@@ -197,12 +198,29 @@ _known_at_of: Final = attrgetter("event.known_at")
 class View:
     """The expectations as of an assertion-time instant, as recorded by a system-time instant.
 
-    A view is a value: it is pinned to the records stored when it was made, so later appends
-    never change its answers. Reading one subject (:meth:`get`) folds that subject's events
-    only; the whole projection is folded once, on first need.
+    A view is a value: its first read fixes its end, the number of records it sees (the log
+    as it stands at that read), and every later read of the view answers from those records
+    only, so later appends never change its answers, and :meth:`get`, ``len()``, iteration
+    and :meth:`expectations` always agree. A view made, then left unread while records are
+    appended, sees those records: making one reads nothing, and its first :meth:`get` takes
+    the end and the subject's records in one statement (one round trip on a server). Reading
+    one subject folds that subject's events only; the whole projection is folded once, on
+    first need.
 
     Build views with :meth:`.Chronicle.as_of`, not directly.
+
+    Args:
+        store: the store to read.
+        as_of: the assertion-time instant.
+        recorded_by: the system-time bound (inclusive), or ``None``.
+        upto: the end, if fixed already (the number of records the view sees, before
+            ``recorded_by`` bounds them); ``None`` fixes it at the first read.
+        snapshots: fold snapshots a full view folds on from.
+        subjects: per-subject snapshots point reads fold on from.
     """
+
+    #: Fixes the end of views read from several threads at once: the first to fix it wins.
+    _pin_lock: Final = threading.Lock()
 
     def __init__(
         self,
@@ -210,7 +228,7 @@ class View:
         *,
         as_of: datetime,
         recorded_by: datetime | None,
-        upto: int,
+        upto: int | None = None,
         snapshots: Snapshots | None = None,
         subjects: SubjectSnapshots | None = None,
     ) -> None:
@@ -232,24 +250,38 @@ class View:
 
     @property
     def recorded_by(self) -> datetime | None:
-        """The system-time bound (inclusive); ``None``: as recorded when the view was made."""
+        """The system-time bound (inclusive); ``None``: as recorded when the view's end was
+        fixed (its first read)."""
         return self._recorded_by
+
+    def _end(self) -> int:
+        """The number of records in the log this view reads: fixed by its first read."""
+        upto = self._upto
+        return self._pin(len(self._store)) if upto is None else upto
+
+    def _pin(self, count: int) -> int:
+        """Fix the end at ``count`` unless a read fixed it already; return the end."""
+        with self._pin_lock:
+            if self._upto is None:
+                self._upto = count
+            return self._upto
 
     def _stored(self) -> int:
         """How many records this view sees: the first ``upto``, or as many of them as were
         stored by ``recorded_by`` (the first so many: ``recorded_at`` increases with
-        position)."""
+        position). Fixes the end first, if no read has (so call it before reading records)."""
         if self._seen is None:
             by = self._recorded_by
-            upto = self._upto
+            upto = self._end()
             self._seen = upto if by is None else self._store.recorded_through(by, upto)
         return self._seen
 
     def records(self) -> tuple[Record, ...]:
         """The records this view folds, in ``(known_at, position)`` order."""
         if self._records is None:
+            seen = self._stored()  # the end fixed before the reads: they hold at least as many
             self._records = effective_records(
-                self._store.ordered(self._as_of), self._store.retractions(), self._stored()
+                self._store.ordered(self._as_of), self._store.retractions(), seen
             )
         return tuple(self._records)
 
@@ -325,17 +357,30 @@ class View:
         return tuple(s for s in self._statements if subject is None or s.subject == subject)
 
     def get(self, subject: str) -> Expectation | None:
-        """The expectation of ``subject``, or ``None``. Costs that subject's events only."""
+        """The expectation of ``subject``, or ``None``. Costs that subject's events only.
+
+        As the view's first read, it fixes the view's end in the same statement that reads
+        the subject's records (see :class:`View`).
+        """
         if self._frozen is not None:
             return self._frozen.get(subject)
-        if self._subjects is not None:
-            first = self._upto
-            if self._recorded_by is not None:
-                first = self._store.recorded_through(self._recorded_by, first)
-            answered, value = self._subjects.get(subject, self._as_of, self._upto, first)
+        subjects = self._subjects
+        read: list[Record] | None = None  # the subject's records up to the end, if read
+        if self._upto is None and (subjects is None or subject not in subjects):
+            count, records = self._store.subject_records_with_count(subject)
+            upto = self._pin(count)
+            if upto == count:
+                read = records
+            elif upto < count:  # another thread's read fixed the end first, at fewer records
+                read = [r for r in records if r.position <= upto]
+        first = self._stored()
+        if subjects is not None:
+            answered, value = subjects.get(subject, self._as_of, self._end(), first, read)
             if answered:
                 return value
-        state = fold_expectations((r.event, r.event_id) for r in self.subject_records(subject))
+        state = fold_expectations(
+            (r.event, r.event_id) for r in self._subject_records(subject, read)
+        )
         return state.freeze_one(subject, self._as_of)
 
     def by_source(self, subject: str) -> dict[str, SourceTrack]:
@@ -353,11 +398,18 @@ class View:
 
     def subject_records(self, subject: str) -> list[Record]:
         """The records of one subject this view folds, in ``(known_at, position)`` order."""
+        return self._subject_records(subject, None)
+
+    def _subject_records(self, subject: str, read: list[Record] | None) -> list[Record]:
+        """:meth:`subject_records`, from the subject's records up to the end when ``read``."""
+        seen = self._stored()  # the end fixed before the reads: they hold at least as many
         as_of = self._as_of
-        candidates = [r for r in self._store.subject_records(subject) if r.event.known_at <= as_of]
+        if read is None:
+            read = self._store.subject_records(subject)
+        candidates = [r for r in read if r.event.known_at <= as_of]
         # The store lists them in position order, and the sort is stable: by known_at alone.
         candidates.sort(key=_known_at_of)
-        return effective_records(candidates, self._store.retractions(), self._stored())
+        return effective_records(candidates, self._store.retractions(), seen)
 
     def __getitem__(self, subject: str) -> Expectation:
         """The expectation of ``subject``.

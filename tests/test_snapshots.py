@@ -178,6 +178,7 @@ def test_an_old_view_evaluated_after_later_appends_keeps_its_answer() -> None:
     end = T0 + timedelta(minutes=100)
     c.as_of(end).expectations()
     pinned = c.as_of(end)  # made now, evaluated later
+    pinned.get("visit/1")  # its first read fixes its end: a point read, no full fold
     upto = len(c)
     c.extend(_log(30)[::-1])  # duplicates: nothing new
     c.append(AgendaChanged(subject="visit/2", known_at=T0, added=("early",)))

@@ -184,6 +184,15 @@ class Backend(abc.ABC):
 
     # -- optional, with defaults ----------------------------------------------------------------
 
+    def subject_rows_with_count(self, subject: str) -> tuple[int, list[Row]]:
+        """The number of rows, and the rows about ``subject`` among them (in position
+        order), as one state of the backend: what the first read of a view that reads one
+        subject needs (its end and that subject's rows). The default reads the count, then the
+        subject's rows, leaving out any stored past that count meanwhile; a server backend
+        reads both in one statement, one round trip."""
+        end = self.count()
+        return end, [row for row in self.subject_rows(subject) if row[0] <= end]
+
     def rows_at(self, positions: Sequence[int]) -> list[Row]:
         """The rows at ``positions`` (sorted), in that order. The default reads them one at a
         time through :meth:`.Backend.rows_after`."""

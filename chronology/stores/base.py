@@ -287,6 +287,13 @@ class Store:
         """The records about one subject, in position order."""
         return self._records(self._backend.subject_rows(subject))
 
+    def subject_records_with_count(self, subject: str) -> tuple[int, list[Record]]:
+        """The number of records, and the records about ``subject`` among them (in position
+        order), read as one state of the store (one statement on a server: see
+        :meth:`.Backend.subject_rows_with_count`)."""
+        count, rows = self._backend.subject_rows_with_count(subject)
+        return count, self._records(rows)
+
     def subjects(self) -> list[str]:
         """Every subject with a record, sorted (used to suggest a subject when one asked for is
         unknown)."""

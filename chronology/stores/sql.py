@@ -30,6 +30,13 @@ _END_OF_TIME: Final = "9999-12-31T23:59:59.999999+00:00"
 _AFTER_ANY_POSITION: Final = 2**63 - 1
 #: The ``(known_at, position)`` order of rows ``(position, event_id, payload, known_at)``.
 _BY_KNOWN_AT: Final = operator.itemgetter(3, 0)
+#: A subject's rows up to the head, each followed by the head's position: one statement.
+_SUBJECT_WITH_COUNT: Final = (
+    "SELECT r.position, r.event_id, r.recorded_at, r.payload, r.hash, m.head_position"
+    " FROM {s}meta AS m LEFT JOIN {s}records AS r"
+    " ON r.subject = ? AND r.position <= m.head_position"
+    " WHERE m.id = 1 ORDER BY r.position"
+)
 
 
 def padded(texts: Sequence[str]) -> list[str]:
@@ -231,6 +238,22 @@ class SQLRows(Backend):
         return self.select(
             f"SELECT {COLUMNS} FROM {{s}}records WHERE subject = ? ORDER BY position", (subject,)
         )
+
+    def subject_rows_with_count(self, subject: str) -> tuple[int, list[Row]]:
+        """One statement, so one snapshot of the tables: the head's position in ``meta``
+        joined with the subject's rows up to it (a subject with none gives one row of nulls
+        beside the count). Each row is a :data:`Row` followed by the count.
+
+        Raises:
+            NotAChronicleError: if the ``meta`` table holds no row (a damaged chronicle).
+        """
+        rows = self.select(_SUBJECT_WITH_COUNT, (subject,))
+        if not rows:
+            raise self.no_meta()
+        count = int(rows[0][5])
+        if rows[0][0] is None:
+            return count, []
+        return count, rows
 
     def subjects(self) -> list[str]:
         """Every subject with a record, sorted: read from the subject index alone."""

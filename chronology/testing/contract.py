@@ -354,13 +354,23 @@ class ChronicleContract:
         c.append(VisitPostponed(subject=VISIT, known_at="2024-04-07T15:00:00+03:00"))
         assert Status.POSTPONED == c.as_of("2024-04-07")[VISIT].status
 
-    def test_view_answers_as_of_when_it_was_made(self) -> None:
+    @pytest.mark.parametrize("first_read", ["get", "other subject", "expectations"])
+    def test_a_view_sees_the_log_as_of_its_first_read(self, first_read: str) -> None:
+        """Making a view reads nothing; its first read (of any subject, or of them all)
+        fixes its end: every later read sees what was stored before it, nothing after."""
         c = self.chronicle()
         c.append(_announced())
         view = c.as_of("2024-04-07")
-        c.append(_scheduled())
-        assert Status.ANNOUNCED == view[VISIT].status
-        assert Status.SCHEDULED == c.as_of("2024-04-07")[VISIT].status
+        c.append(_scheduled())  # before the first read: seen
+        if first_read == "expectations":
+            view.expectations()
+        else:
+            view.get(VISIT if first_read == "get" else "visit/nobody")
+        c.append(VisitCancelled(subject=VISIT, known_at="2024-04-06T09:00:00Z"))  # not seen
+        c.append(_announced(subject="visit/later"))  # not seen
+        assert Status.SCHEDULED == view[VISIT].status
+        assert [VISIT] == [e.subject for e in view]
+        assert Status.CANCELLED == c.as_of("2024-04-07")[VISIT].status
 
     def test_get_and_getitem(self) -> None:
         c = self.chronicle()

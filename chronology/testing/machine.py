@@ -50,6 +50,7 @@ _BEFORE: Final = st.lists(cst.events(), min_size=1, max_size=3)
 _AROUND: Final = st.lists(cst.events(), max_size=2)
 _INDEX: Final = st.integers(0, 2**16)
 _SUBJECTS: Final = st.sampled_from(cst.ALL_SUBJECTS)
+_READ_NOW: Final = st.booleans()
 _QUESTION_KINDS: Final = st.sampled_from(("anywhere", "exactly at", "exactly at", "just before"))
 _SHIFTS: Final = st.sampled_from((None, None, None, -1, 0, 0, 1))
 _CLOCK_STEPS: Final = st.one_of(
@@ -80,7 +81,8 @@ def chronicle_machine(new_store: Callable[[], Store]) -> type[RuleBasedStateMach
             self.twin = Chronicle(store=MemoryStore(), clock=self.clock, max_skew=None)
             self.model: list[ModelRecord] = []
             self.snapshots: list[tuple[datetime | date | str, datetime, Answer]] = []
-            self.pinned: list[tuple[View, Answer]] = []
+            #: Views made earlier, with the answer of their first read if it was made.
+            self.pinned: list[tuple[View, datetime | date | str, Answer | None]] = []
 
         def teardown(self) -> None:
             self.chronicle.close()
@@ -231,14 +233,23 @@ def chronicle_machine(new_store: Callable[[], Store]) -> type[RuleBasedStateMach
 
         @rule(data=st.data())
         def pin_view(self, data: st.DataObject) -> None:
-            """A view made now, read later: it answers as of when it was made."""
+            """A view made now, and read now or not: its first read (here, of one subject)
+            fixes its end, so that later reads answer as of that read, whatever came since."""
             when = self._question(data)
-            self.pinned.append((self.chronicle.as_of(when), model_answer(self.model, when, None)))
+            view = self.chronicle.as_of(when)
+            expected = None
+            if data.draw(_READ_NOW):
+                view.get(data.draw(_SUBJECTS))
+                expected = model_answer(self.model, when, None)
+            self.pinned.append((view, when, expected))
 
         @precondition(lambda self: bool(self.pinned))
         @rule()
         def read_pinned(self) -> None:
-            view, expected = self.pinned.pop(0)
+            """A view read first now sees the log as it stands now."""
+            view, when, expected = self.pinned.pop(0)
+            if expected is None:
+                expected = model_answer(self.model, when, None)
             self._check(view, expected)
 
         @rule(data=st.data())
