@@ -18,7 +18,7 @@ from chronology.errors import (
 from chronology.events import Event
 from chronology.fold import ExpectationFold
 from chronology.integrity import Head, head_of, verify
-from chronology.record import Record, prepare
+from chronology.record import Record
 from chronology.resolution import Outcomes, resolve
 from chronology.snapshots import Snapshots
 from chronology.stores.base import Store
@@ -182,15 +182,17 @@ class Chronicle:
         """Store a batch of events atomically: all of them, or none if any is refused.
 
         Returns one record per event, in the order given (the existing record for an event
-        already stored, or repeated in the batch).
+        already stored, or repeated in the batch). A large batch in memory is prepared and
+        sealed in chunks inside its one transaction (:meth:`.Store.extend`): the same records,
+        with the serialized texts of one chunk only alive at once.
 
         Raises:
             ClockSkewError: if the clock reads more than ``max_skew`` behind the last record.
         """
-        batch = prepare(events)
-        if not batch:
+        listed = list(events)
+        if not listed:
             return []
-        return self._store.append(batch, self._clock, max_skew=self._max_skew)
+        return self._store.extend(listed, self._clock, max_skew=self._max_skew)
 
     def extend_rows(self, rows: Iterable[Mapping[str, Any]]) -> list[Record]:
         """Store many events given as rows (mappings in the wire form of a JSONL line),

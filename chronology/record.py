@@ -70,17 +70,25 @@ class Batch:
         payloads: their canonical JSON text.
         ids: their ``event_id``.
         known_at_texts: the text of each one's ``known_at``, as in its payload.
+        start: the index of the first event in the whole batch given by the user, when this
+            one is a chunk of it (errors name ``events[start + i]``); 0 otherwise.
     """
 
-    __slots__ = ("events", "ids", "known_at_texts", "payloads")
+    __slots__ = ("events", "ids", "known_at_texts", "payloads", "start")
 
     def __init__(
-        self, events: list[Event], payloads: list[str], ids: list[str], known_at_texts: list[str]
+        self,
+        events: list[Event],
+        payloads: list[str],
+        ids: list[str],
+        known_at_texts: list[str],
+        start: int = 0,
     ) -> None:
         self.events = events
         self.payloads = payloads
         self.ids = ids
         self.known_at_texts = known_at_texts
+        self.start = start
 
     def __len__(self) -> int:
         return len(self.events)
@@ -90,9 +98,14 @@ _sha256: Final = hashlib.sha256
 _MICROSECONDS: Final = 1_000_000
 
 
-def prepare(events: Iterable[Event]) -> Batch:
+def prepare(events: Iterable[Event], *, start: int = 0) -> Batch:
     """Serialize a batch once (a list of its own), refusing anything that is not a registered
     event.
+
+    Args:
+        events: the events.
+        start: where they begin in the whole batch the user gave, when they are a chunk of it
+            (a store seals a large batch in chunks): errors name ``events[start + i]``.
 
     Raises:
         EventError: naming the index of the first item that is not an event, or of an event
@@ -115,7 +128,8 @@ def prepare(events: Iterable[Event]) -> Batch:
                 if cls not in checked:
                     if not isinstance(event, Event):
                         raise EventError(
-                            f"events[{i}]: expected a chronology Event, got {type(event).__name__}"
+                            f"events[{start + i}]: expected a chronology Event,"
+                            f" got {type(event).__name__}"
                         )
                     checked.add(cls)
                 payload = payload_of(event)
@@ -132,9 +146,9 @@ def prepare(events: Iterable[Event]) -> Batch:
         # The built-in types refuse such values when built; a custom one may hold anything:
         # text UTF-8 cannot encode, an integer too long to write, a value JSON has no form for.
         raise EventError(
-            f"events[{i}] ({type(events[i]).__name__}): cannot be written: {exc}"
+            f"events[{start + i}] ({type(events[i]).__name__}): cannot be written: {exc}"
         ) from None
-    return Batch(events, payloads, ids, texts)
+    return Batch(events, payloads, ids, texts, start)
 
 
 def chain_hash(previous: str, position: int, event_id: str, recorded_at: str, payload: str) -> str:
@@ -237,7 +251,7 @@ def seal(
         ClockSkewError: if the clock reads more than ``max_skew`` behind the head.
         RetractionError: if a :class:`.Retracted` targets an event that exists neither in the
             store nor earlier in the batch, or whose subject differs. ``index`` on the error
-            is the offending item's index in the batch.
+            is the offending item's index in the batch (counted from ``batch.start``).
     """
     existing = find(batch)
     events, ids = batch.events, batch.ids
@@ -291,7 +305,7 @@ def seal(
                 results.append(found)
                 continue
             if isinstance(event, Retracted):
-                _check_target(index, event, existing, seen)
+                _check_target(batch.start + index, event, existing, seen)
                 retractions.append(position + 1)
         position += 1
         recorded_at = recorded_at + tick

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import abc
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, ClassVar, TypeAlias
 
@@ -133,6 +133,10 @@ class Backend(abc.ABC):
     refuses_duplicates: ClassVar[bool] = False
     #: How many decoded records the store keeps, for reads of one subject or one id.
     cache_size: int = 0
+    #: :meth:`.Backend.write_chunks` stores a large batch sealed chunk by chunk in one
+    #: transaction (the store then prepares and seals it a chunk at a time, so that only one
+    #: chunk's payload texts are alive at once).
+    writes_chunks: ClassVar[bool] = False
 
     @abc.abstractmethod
     def write(self, seal: Sealer) -> Sealed:
@@ -192,6 +196,23 @@ class Backend(abc.ABC):
         reads both in one statement, one round trip."""
         end = self.count()
         return end, [row for row in self.subject_rows(subject) if row[0] <= end]
+
+    def write_chunks(self, sealers: Iterable[Sealer]) -> None:
+        """Seal and store several chunks of one batch, all in one transaction, all or nothing.
+
+        For a backend that :attr:`.Backend.writes_chunks`: like :meth:`.Backend.write`, once
+        per sealer, in order, each one called with the last row stored before it (the
+        previous chunk's last row, from the second on) and the backend's clock reading (or
+        ``None``). Reads the sealers make through :meth:`.Backend.rows_by_id` and
+        :meth:`.Backend.count` see the chunks stored before them (as a transaction sees its own
+        writes); other readers see none of them until every chunk is stored. A failure in any
+        chunk, or while pulling the next sealer, leaves the backend unchanged. The default
+        refuses (the store never calls it unless the backend :attr:`.Backend.writes_chunks`).
+
+        Raises:
+            NotImplementedError: unless overridden.
+        """
+        raise NotImplementedError(f"{type(self).__name__} does not write batches in chunks")
 
     def rows_at(self, positions: Sequence[int]) -> list[Row]:
         """The rows at ``positions`` (sorted), in that order. The default reads them one at a

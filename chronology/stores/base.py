@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Final
 
 from chronology.errors import ChronologyError, IntegrityError, ReadOnlyError
 from chronology.events import Event, Retracted
-from chronology.record import Batch, Record, Sealed, Tip, new_record, seal
+from chronology.record import Batch, Record, Sealed, Tip, new_record, prepare, seal
 from chronology.serialization import event_from_payload
 from chronology.stores.backend import (
     Backend,
@@ -27,6 +27,7 @@ from chronology.stores.backend import (
     Key,
     RawRecord,
     Row,
+    Sealer,
     SnapshotShelf,
 )
 
@@ -34,6 +35,10 @@ from chronology.stores.backend import (
 __all__ = ["Store"]
 
 _from_iso: Final = datetime.fromisoformat
+
+#: How many events of a large batch are prepared and sealed at once, by default, in a backend
+#: that :attr:`~chronology.stores.backend.Backend.writes_chunks`.
+CHUNK_SIZE: Final = 20_000
 
 
 class Store:
@@ -49,6 +54,9 @@ class Store:
             to keep decoded, least recently used first out; ``0`` keeps none. By default, the
             backend's :attr:`~chronology.stores.backend.Backend.cache_size`. A backend that
             :attr:`~chronology.stores.backend.Backend.holds_events` needs none.
+        chunk_size: how many events of a batch :meth:`extend` prepares and seals at once, in a
+            backend that :attr:`~chronology.stores.backend.Backend.writes_chunks` (the batch
+            stays one transaction; only one chunk's payload texts are alive at a time).
 
     Example:
         >>> from chronology import Chronicle
@@ -58,8 +66,13 @@ class Store:
         0
     """
 
-    def __init__(self, backend: Backend, *, cache_size: int | None = None) -> None:
+    def __init__(
+        self, backend: Backend, *, cache_size: int | None = None, chunk_size: int = CHUNK_SIZE
+    ) -> None:
+        if chunk_size < 1:
+            raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
         self._backend = backend
+        self._chunk_size = chunk_size
         self._events_held = backend.holds_events
         self._cache: OrderedDict[int, Record] = OrderedDict()
         size = backend.cache_size if cache_size is None else cache_size
@@ -120,6 +133,58 @@ class Store:
             look_up = True
             sealed = backend.write(sealer)
         return sealed.results
+
+    def extend(
+        self,
+        events: Sequence[Event],
+        clock: Callable[[], datetime],
+        *,
+        max_skew: timedelta | None = None,
+    ) -> list[Record]:
+        """Prepare and store a batch of events, all or nothing: :meth:`append` of
+        :func:`~chronology.record.prepare` ``(events)``, with the same records and errors.
+
+        In a backend that :attr:`~chronology.stores.backend.Backend.writes_chunks`, a batch
+        longer than the store's ``chunk_size`` is prepared and sealed a chunk at a time inside
+        the backend's one transaction (:meth:`.Backend.write_chunks`), so that the payload texts
+        of one chunk only are alive at once. The chain runs on from chunk to chunk, the clock is
+        read once for the whole batch, and duplicates and retraction targets in an earlier chunk
+        are found as in one batch: the records are those one batch would give.
+
+        Raises:
+            EventError: naming the index of the first item that cannot be stored.
+            ReadOnlyError, RetractionError, ClockSkewError: as :meth:`append`.
+        """
+        backend = self._backend
+        size = self._chunk_size
+        if len(events) <= size or not backend.writes_chunks:
+            return self.append(prepare(events), clock, max_skew=max_skew)
+        if backend.read_only:
+            raise ReadOnlyError(f"{backend}: opened read-only; cannot append")
+        results: list[Record] = []
+        reading: list[datetime] = []  # the batch's one clock reading, once taken
+
+        def chunk_sealer(batch: Batch) -> Sealer:
+            def sealer(last: Row | None, now: datetime | None) -> Sealed:
+                if reading:
+                    # Later chunks follow on the previous one's last recorded_at (plus one
+                    # microsecond each), as the rest of one batch would; the skew was checked.
+                    first, skew = reading[0], None
+                else:
+                    first, skew = clock() if now is None else now, max_skew
+                    reading.append(first)
+                sealed = seal(batch, self._tip(last), self._find, lambda: first, skew)
+                results.extend(sealed.results)
+                return sealed
+
+            return sealer
+
+        def sealers() -> Iterator[Sealer]:
+            for start in range(0, len(events), size):
+                yield chunk_sealer(prepare(events[start : start + size], start=start))
+
+        backend.write_chunks(sealers())
+        return results
 
     def _tip(self, row: Row | None) -> Tip | None:
         if row is None:

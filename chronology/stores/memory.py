@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import bisect
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 
 from chronology.errors import IntegrityError
 from chronology.events import Event
 from chronology.record import Sealed
 from chronology.stores.backend import Backend, FoldRow, Key, Row, Sealer
-from chronology.stores.base import Store
+from chronology.stores.base import CHUNK_SIZE, Store
 from chronology.stores.order_index import OrderIndex
 
 __all__ = ["MemoryBackend", "MemoryStore"]
@@ -24,10 +24,15 @@ __all__ = ["MemoryBackend", "MemoryStore"]
 
 class MemoryStore(Store):
     """The shared :class:`~chronology.stores.base.Store` over a new, empty
-    :class:`MemoryBackend`."""
+    :class:`MemoryBackend`.
 
-    def __init__(self) -> None:
-        super().__init__(MemoryBackend())
+    Args:
+        chunk_size: how many events of a large batch are prepared and sealed at once (see
+            :meth:`.Store.extend`).
+    """
+
+    def __init__(self, *, chunk_size: int = CHUNK_SIZE) -> None:
+        super().__init__(MemoryBackend(), chunk_size=chunk_size)
 
 
 class MemoryBackend(Backend):
@@ -48,6 +53,7 @@ class MemoryBackend(Backend):
     """
 
     holds_events = True
+    writes_chunks = True
 
     def __init__(self) -> None:
         # Record i (0-based) has position i + 1.
@@ -63,6 +69,10 @@ class MemoryBackend(Backend):
         # Indexes in (known_at, position) order; late batches cost a logarithmic insert each.
         self._order_index = OrderIndex(self._known_at_of)
         self._lock = threading.Lock()
+        #: During :meth:`write_chunks`: the thread writing, and how many records are stored
+        #: with the chunks it stored so far (what its own reads see).
+        self._writer: int | None = None
+        self._staged = 0
 
     # Readers take no lock (but the order index's own, held briefly). Each list is only ever
     # extended at its end, and ``_count`` moves last: an index at or past the count a reader
@@ -80,24 +90,48 @@ class MemoryBackend(Backend):
 
     def write(self, seal: Sealer) -> Sealed:
         with self._lock:
-            n = self._count
-            sealed = seal(self._row(n - 1) if n else None, None)
-            self._insert(sealed)
+            start = self._count
+            sealed = seal(self._row(start - 1) if start else None, None)
+            if sealed.new:
+                self._stage(sealed, start)
+                self._count = start + len(sealed.new)
             return sealed
 
-    def _insert(self, sealed: Sealed) -> None:
-        new = sealed.new
-        if not new:
-            return
-        start = self._count
+    def write_chunks(self, sealers: Iterable[Sealer]) -> None:
+        with self._lock:
+            start = staged = self._count
+            self._staged = start
+            self._writer = threading.get_ident()
+            try:
+                for seal in sealers:
+                    sealed = seal(self._row(staged - 1) if staged else None, None)
+                    if sealed.new:
+                        self._add(sealed, staged)
+                        staged += len(sealed.new)
+                        self._staged = staged
+                    del sealed  # the chunk's texts go before the next chunk is prepared
+            except BaseException:
+                self._take_back(start)
+                raise
+            finally:
+                self._writer = None
+            self._count = staged
+
+    def _visible(self) -> int:
+        """How many records the calling thread sees: the chunks a :meth:`write_chunks` stored
+        so far too, for the thread writing them (its sealers look duplicates up)."""
+        if self._writer is not None and self._writer == threading.get_ident():
+            return self._staged
+        return self._count
+
+    def _stage(self, sealed: Sealed, start: int) -> None:
+        """Store a sealed batch's parts from list index ``start``, all but the count; if
+        interrupted half-way (Ctrl-C, MemoryError), take back every part from ``start``."""
         try:
             self._add(sealed, start)
         except BaseException:
-            # Interrupted half-way (Ctrl-C, MemoryError): take every part of the batch back,
-            # so that nothing of it stays and the next batch follows the last whole one.
-            self._take_back(sealed, start)
+            self._take_back(start)
             raise
-        self._count = start + len(new)
 
     def _add(self, sealed: Sealed, start: int) -> None:
         """Store the parts of a sealed batch and index them (all but the count)."""
@@ -122,21 +156,22 @@ class MemoryBackend(Backend):
                 subject_list.append(i)
         self._order(indexes, known)
 
-    def _take_back(self, sealed: Sealed, start: int) -> None:
-        """Undo a batch :meth:`_add` did not finish (readers never saw it: it is at or past
-        the count)."""
-        for part in (self._events, self._ids, self._recorded, self._hashes):
-            del part[start:]
-        for event_id in sealed.ids:
+    def _take_back(self, start: int) -> None:
+        """Undo everything stored from list index ``start`` on that the count does not cover
+        yet (readers never saw it), however far :meth:`_add` went: the parts are extended
+        first, so they name every entry the indexes may hold."""
+        for event_id in self._ids[start:]:
             self._by_id.pop(event_id, None)
-        for r in sealed.new:
-            subject_list = self._by_subject.get(r.event.subject)
+        for event in self._events[start:]:
+            subject_list = self._by_subject.get(event.subject)
             if subject_list is None:
                 continue
             while subject_list and subject_list[-1] >= start:
                 subject_list.pop()
             if not subject_list:
-                del self._by_subject[r.event.subject]
+                del self._by_subject[event.subject]
+        for part in (self._events, self._ids, self._recorded, self._hashes):
+            del part[start:]
         while self._retractions and self._retractions[-1] >= start:
             self._retractions.pop()
         # The index may have been stopped half-way through an insert: rebuilt from the parts.
@@ -147,7 +182,7 @@ class MemoryBackend(Backend):
         self._order_index.add(indexes, known)
 
     def count(self) -> int:
-        return self._count
+        return self._visible()
 
     def rows_after(self, after: int, end: int) -> Iterator[Row]:
         # Nothing below the count is ever removed, so indexes below it keep their rows.
@@ -171,7 +206,7 @@ class MemoryBackend(Backend):
         return self._rows([i for i in self._by_subject.get(subject, ()) if i < count])
 
     def rows_by_id(self, ids: Sequence[str], keys: Sequence[Key] | None = None) -> list[Row]:
-        by_id, count = self._by_id, self._count
+        by_id, count = self._by_id, self._visible()
         found = [by_id.get(event_id) for event_id in ids]
         return self._rows([i for i in found if i is not None and i < count])
 
