@@ -367,7 +367,7 @@ def test_verify_catches_an_altered_event(stored: tuple[Chronicle, MemoryBackend]
 
 def test_verify_catches_an_altered_hash(stored: tuple[Chronicle, MemoryBackend]) -> None:
     c, store = stored
-    store._hashes[3] = "0" * 64
+    store._hashes.digests[3 * 32 : 4 * 32] = bytes(32)  # kept as 32-byte digests
     with pytest.raises(
         IntegrityError, match=r"^record at position 4: hash does not match the chain"
     ):
@@ -390,14 +390,15 @@ def test_verify_catches_an_altered_system_time(stored: tuple[Chronicle, MemoryBa
 
 
 def _parts(store: MemoryBackend) -> list[list[Any]]:
-    # The memory store keeps a record as its parts, in parallel lists.
-    return [store._events, store._ids, store._recorded, store._hashes]
+    # The memory store keeps a record as its parts, in parallel lists (and its hash in a buffer).
+    return [store._events, store._ids, store._recorded]
 
 
 def test_verify_catches_a_removed_record(stored: tuple[Chronicle, MemoryBackend]) -> None:
     c, store = stored
     for part in _parts(store):
         del part[1]
+    del store._hashes.digests[32:64]
     store._count -= 1
     # The memory store numbers records by where they are, so the record that moved up to
     # position 2 no longer hashes to the chain.

@@ -11,15 +11,20 @@ import bisect
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
+from typing import Final
 
 from chronology.errors import IntegrityError
 from chronology.events import Event
 from chronology.record import Sealed
 from chronology.stores.backend import Backend, FoldRow, Key, Row, Sealer
 from chronology.stores.base import CHUNK_SIZE, Store
+from chronology.stores.columns import Hashes
 from chronology.stores.order_index import OrderIndex
 
 __all__ = ["MemoryBackend", "MemoryStore"]
+
+#: How many rows a scan in position order makes at a time.
+_BLOCK: Final = 1024
 
 
 class MemoryStore(Store):
@@ -44,8 +49,10 @@ class MemoryBackend(Backend):
     the text that was hashed; an event changed in place since would fail
     :meth:`Chronicle.verify <chronology.Chronicle.verify>`).
 
-    A row is kept as its parts, in parallel lists (events, ids, ``recorded_at``, hashes), and
-    the indexes hold list indexes, not rows: a row is made when one is read. Python's cyclic
+    A row is kept as its parts, in parallel columns (events, ids and ``recorded_at`` in lists,
+    hashes as 32-byte digests in one buffer: :class:`~chronology.stores.columns.Hashes`), and
+    the indexes hold list indexes, not rows: a row (its hash text with it) is made when one is
+    read. Python's cyclic
     garbage collector walks every container object kept, again and again as the log grows;
     kept this way a record adds its event (and the event's window or quantity) and nothing
     else, and a million-event chronicle stays well inside a gigabyte. A fold
@@ -60,7 +67,7 @@ class MemoryBackend(Backend):
         self._events: list[Event] = []
         self._ids: list[str] = []
         self._recorded: list[datetime] = []
-        self._hashes: list[str] = []
+        self._hashes = Hashes()
         #: How many records are whole: set after every list has its batch.
         self._count = 0
         self._by_id: dict[str, int] = {}
@@ -82,11 +89,15 @@ class MemoryBackend(Backend):
         return self._events[i].known_at
 
     def _row(self, i: int) -> Row:
-        return (i + 1, self._ids[i], self._recorded[i], self._events[i], self._hashes[i])
+        return (i + 1, self._ids[i], self._recorded[i], self._events[i], self._hashes.text(i))
 
-    def _rows(self, indexes: Iterator[int] | list[int]) -> list[Row]:
-        events, ids, recorded, hashes = self._events, self._ids, self._recorded, self._hashes
-        return [(i + 1, ids[i], recorded[i], events[i], hashes[i]) for i in indexes]
+    def _rows(self, indexes: list[int]) -> list[Row]:
+        events, ids, recorded = self._events, self._ids, self._recorded
+        digests = self._hashes.digests
+        return [
+            (i + 1, ids[i], recorded[i], events[i], digests[i * 32 : i * 32 + 32].hex())
+            for i in indexes
+        ]
 
     def write(self, seal: Sealer) -> Sealed:
         with self._lock:
@@ -170,8 +181,10 @@ class MemoryBackend(Backend):
                 subject_list.pop()
             if not subject_list:
                 del self._by_subject[event.subject]
-        for part in (self._events, self._ids, self._recorded, self._hashes):
-            del part[start:]
+        del self._events[start:]
+        del self._ids[start:]
+        del self._recorded[start:]
+        self._hashes.cut(start)
         while self._retractions and self._retractions[-1] >= start:
             self._retractions.pop()
         # The index may have been stopped half-way through an insert: rebuilt from the parts.
@@ -186,8 +199,18 @@ class MemoryBackend(Backend):
 
     def rows_after(self, after: int, end: int) -> Iterator[Row]:
         # Nothing below the count is ever removed, so indexes below it keep their rows.
-        row = self._row
-        return (row(i) for i in range(max(after, 0), min(end, self._count)))
+        return self._span(max(after, 0), min(end, self._count))
+
+    def _span(self, start: int, stop: int) -> Iterator[Row]:
+        """The rows from list index ``start`` up to ``stop``, made a block at a time."""
+        events, ids, recorded, hashes = self._events, self._ids, self._recorded, self._hashes
+        for block in range(start, stop, _BLOCK):
+            end = min(block + _BLOCK, stop)
+            texts = hashes.span(block, end)
+            yield from (
+                (i + 1, ids[i], recorded[i], events[i], h)
+                for i, h in zip(range(block, end), texts, strict=True)
+            )
 
     def rows_between(
         self, after: datetime | None, until: datetime | None, end: int
