@@ -248,24 +248,27 @@ def clock():  # called inside the transaction, once the write lock is held
     return datetime.now(UTC)
 
 
-def trace(sql):  # called as each statement (each row of an executemany) starts
+def trace(conn, sql):  # called as each statement starts
     global inserted
     if not armed:
         return
     if sql.startswith("INSERT INTO records "):
+        # Rows go in 128 a statement. A progress handler set now runs from the next
+        # statement on (SQLite reads it as a statement starts), every 1,000 steps: the
+        # process dies part-way through the batch's second statement.
         inserted += 1
-        if point == "inserting" and inserted == size // 2:
-            die()
+        if point == "inserting" and inserted == 1:
+            conn.set_progress_handler(die, 1000)
     elif sql.startswith("UPDATE meta SET head_position") and point == "moving the head":
         die()
-    elif sql == "COMMIT" and inserted == size and point == "committing":
+    elif sql == "COMMIT" and inserted and point == "committing":
         die()
 
 
 class Traced(sqlite3.Connection):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.set_trace_callback(trace)
+        self.set_trace_callback(lambda sql: trace(self, sql))
 
 
 connect = sqlite3.connect
@@ -314,21 +317,33 @@ from chronology.events import StatementMade
 
 path, last, row = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 batch = 0
-inserted = 0
+inserting = False
 
 
-def trace(sql):  # called as each statement (each row of an executemany) starts
-    global inserted
-    if sql.startswith("INSERT INTO records "):
-        inserted += 1
-        if batch == last and str(inserted) == row:
-            os.kill(os.getpid(), signal.SIGKILL)
+def die():
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def trace(conn, sql):  # called as each statement starts
+    global inserting
+    if batch != last:
+        return
+    if sql.startswith("BEGIN") and row == "middle":
+        # SQLite reads the progress handler as a statement starts: set before the insert,
+        # it ends the process part-way through it (every 300 steps; 50 rows take 1,500).
+        conn.set_progress_handler(lambda: inserting and die(), 300)
+    elif sql.startswith("INSERT INTO records "):  # a batch of 50 rows is one statement
+        inserting = True
+        if row == "first":
+            die()
+    elif sql.startswith("UPDATE meta SET head_position") and row == "last":
+        die()  # every row inserted
 
 
 class Traced(sqlite3.Connection):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.set_trace_callback(trace)
+        self.set_trace_callback(lambda sql: trace(self, sql))
 
 
 connect = sqlite3.connect
@@ -336,7 +351,6 @@ sqlite3.connect = lambda *a, **k: connect(*a, factory=Traced, **k)
 with Chronicle.open(path) as c:
     while True:
         batch += 1
-        inserted = 0
         c.extend(StatementMade(subject=f"s/{batch}", known_at="2024-04-02", summary=str(i))
                  for i in range(50))
         if batch == last and row == "committed":
@@ -348,9 +362,9 @@ with Chronicle.open(path) as c:
 @pytest.mark.parametrize(
     ("last", "row", "kept"),
     [
-        (6, "1", 5),  # as the sixth batch starts inserting
-        (8, "25", 7),  # half-way through the eighth
-        (10, "50", 9),  # as the last row of the tenth is inserted
+        (6, "first", 5),  # as the sixth batch starts inserting
+        (8, "middle", 7),  # part-way through the eighth
+        (10, "last", 9),  # once every row of the tenth is inserted
         (12, "committed", 12),  # once the twelfth is committed
     ],
 )
