@@ -53,6 +53,11 @@ large chronicle starts from it (:mod:`chronology.stores.sqlite.shelf`). It is no
 and the format version does not count it: a file of format 2 may lack it (it is added when the
 file is opened for writing), and deleting its rows is always safe.
 
+Each connection keeps a page cache of 32 MiB (``PRAGMA cache_size``; SQLite's default is about
+2 MiB): a batch in random assertion-time order inserts at scattered places of both secondary
+indexes, and once they outgrow the cache every row read their pages back from the operating
+system. The cache fills only as pages are read.
+
 Every index that an append maintains grows in the order records usually arrive (by subject
 and by assertion time), none in the random order of content hashes: a unique index on
 ``event_id`` made every batch rewrite pages all over that index, about 60% of the time of
@@ -70,8 +75,8 @@ read, and a file that is not one is never modified.
 
 Durability and concurrency: the file is in WAL mode with ``synchronous=NORMAL``. Each batch is
 one ``BEGIN IMMEDIATE`` transaction in which :class:`SQLiteBackend` reads the sealed head, has
-the shared store seal the batch (:func:`chronology.record.seal`), inserts its rows with one
-``executemany`` and moves the head.
+the shared store seal the batch (:func:`chronology.record.seal`), inserts its rows (128 a
+statement) and moves the head.
 A committed batch survives the writing process being killed at any point; an uncommitted one
 leaves no trace. (After a power loss or an operating-system crash, the last few committed
 batches may be missing, whole; ``synchronous=FULL`` would close that window at the cost of an
