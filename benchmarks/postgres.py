@@ -195,9 +195,11 @@ def point_reads(
     for n in sizes:
         shape = Shape(max(1, n // events), events)
         log(f"  point reads on {n:,} events: building")
-        c = Chronicle.open(url, schema=made.fresh("point_ours"))
+        name = made.fresh("point_ours")
+        c = Chronicle.open(url, schema=name)
         app = reference.open_postgres(url, made.fresh("point_ref"))
-        out += point_read_turns("point_read.postgres", c, app, shape, probes, times)
+        reopen = partial(Chronicle.open, url, schema=name, read_only=True)
+        out += point_read_turns("point_read.postgres", c, app, shape, probes, times, reopen)
         made.drop("point_ours")
         made.drop("point_ref")
     return out

@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -250,9 +251,13 @@ def point_reads(
         log(f"  point reads on {n:,} events: building")
         backends: list[tuple[str, Path | None]] = [("memory", None), ("sqlite", directory)]
         for backend, where in backends:
-            c = Chronicle() if where is None else Chronicle.open(_fresh_db(where, f"point-{n}.db"))
+            path = None if where is None else _fresh_db(where, f"point-{n}.db")
+            c = Chronicle() if path is None else Chronicle.open(path)
             app = reference.open_app(None if where is None else _fresh_db(where, f"ref-{n}.db"))
-            out += sides.point_read_turns(f"point_read.{backend}", c, app, shape, probes, times)
+            reopen = None if path is None else partial(Chronicle.open, path, read_only=True)
+            out += sides.point_read_turns(
+                f"point_read.{backend}", c, app, shape, probes, times, reopen
+            )
             del c, app
             gc.collect()
     return out
