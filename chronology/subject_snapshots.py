@@ -11,22 +11,32 @@ nearest snapshot before it.
 from __future__ import annotations
 
 import bisect
-import operator
 import threading
 from collections import OrderedDict
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple, TypeAlias
 
 from chronology.events import Event, Retracted
 from chronology.expectations import Expectation
 from chronology.fold import ExpectationFold
-from chronology.record import Record
 from chronology.visibility import retracted_ids
 
 if TYPE_CHECKING:
     from chronology.stores.base import Store
 
-__all__ = ["SubjectSnapshots"]
+__all__ = ["SubjectEvent", "SubjectEvents", "SubjectSnapshots"]
+
+#: ``(position, event_id, event)``: what a point read needs of a subject's record
+#: (:meth:`.Store.subject_events`), with no :class:`~chronology.record.Record` built.
+SubjectEvents: TypeAlias = list[tuple[int, str, Event]]
+
+
+class SubjectEvent(NamedTuple):
+    """A subject's record as :func:`~chronology.visibility.retracted_ids` reads it."""
+
+    position: int
+    event_id: str
+    event: Event
 
 
 class _Subject:
@@ -91,7 +101,7 @@ class SubjectSnapshots:
         as_of: datetime,
         upto: int,
         first: int,
-        records: list[Record] | None = None,
+        records: SubjectEvents | None = None,
     ) -> tuple[bool, Expectation | None]:
         """The expectation of ``subject`` as of ``as_of``, for a view of the first ``first``
         records of a log of ``upto`` (``first < upto`` for a view recorded by an instant).
@@ -101,9 +111,9 @@ class SubjectSnapshots:
             as_of: the assertion-time instant.
             upto: the records in the log the view reads.
             first: the records the view sees (the first so many).
-            records: the subject's records among the first ``upto``, in position order,
-                when the caller read them already; else they are read from the store if
-                needed.
+            records: ``(position, event_id, event)`` of the subject's records among the first
+                ``upto``, in position order, when the caller read them already; else they
+                are read from the store if needed.
 
         Returns:
             ``(True, value)`` when it could answer (``value`` is ``None`` when the projection
@@ -118,8 +128,8 @@ class SubjectSnapshots:
                 self._subjects.move_to_end(subject)
             elif first == self._synced:
                 if records is None:
-                    records = self._store.subject_records(subject)
-                records = [r for r in records if r.position <= first]
+                    records = self._store.subject_events(subject)
+                records = [r for r in records if r[0] <= first]
                 if len(records) <= self._every:  # few: folded whole, as cheap as a snapshot
                     return True, _fold(records, subject, as_of)
                 held = self._hold(subject, records)
@@ -140,15 +150,11 @@ class SubjectSnapshots:
                     self._held -= len(dropped.events)
         self._synced = upto
 
-    def _hold(self, subject: str, records: list[Record]) -> _Subject:
+    def _hold(self, subject: str, records: SubjectEvents) -> _Subject:
         """Hold a subject's records (the first so many of the log, in position order)."""
         live = _live(records)
-        held = _Subject(
-            [r.event.known_at for r in live],
-            [r.event_id for r in live],
-            [r.event for r in live],
-            records[-1].position,
-        )
+        events = [r[2] for r in live]
+        held = _Subject([e.known_at for e in events], [r[1] for r in live], events, records[-1][0])
         dropped = self._subjects.pop(subject, None)
         if dropped is not None:
             self._held -= len(dropped.events)
@@ -175,27 +181,26 @@ class SubjectSnapshots:
         return state.freeze_one(subject, as_of)
 
 
-_known_at = operator.attrgetter("event.known_at")
+def _known_at(entry: tuple[int, str, Event]) -> datetime:
+    return entry[2].known_at
 
 
-def _live(records: list[Record]) -> list[Record]:
+def _live(records: SubjectEvents) -> SubjectEvents:
     """A subject's records in position order, as a fold takes them: in ``(known_at,
     position)`` order, without retractions and the events they retract. (A retraction is about
     its target's subject, so the subject's own records say which of them are retracted.)"""
-    retractions = [r for r in records if isinstance(r.event, Retracted)]
+    retractions = [SubjectEvent(*r) for r in records if isinstance(r[2], Retracted)]
     if retractions:
         dead = retracted_ids(retractions)
-        records = [
-            r for r in records if r.event_id not in dead and not isinstance(r.event, Retracted)
-        ]
+        records = [r for r in records if r[1] not in dead and not isinstance(r[2], Retracted)]
     return sorted(records, key=_known_at)  # stable: ties stay in position order
 
 
-def _fold(records: list[Record], subject: str, as_of: datetime) -> Expectation | None:
+def _fold(records: SubjectEvents, subject: str, as_of: datetime) -> Expectation | None:
     """The expectation of ``subject`` as of ``as_of``, folded from all its ``records``."""
     state = ExpectationFold()
     apply = state.apply
-    for r in _live(records):
-        if r.event.known_at <= as_of:
-            apply(r.event, r.event_id)
+    for _, event_id, event in _live(records):
+        if event.known_at <= as_of:
+            apply(event, event_id)
     return state.freeze_one(subject, as_of)

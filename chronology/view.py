@@ -34,7 +34,7 @@ from chronology.frames import (
 from chronology.record import Record
 from chronology.registry import expectation_kind
 from chronology.snapshots import Snapshots
-from chronology.subject_snapshots import SubjectSnapshots
+from chronology.subject_snapshots import SubjectEvents, SubjectSnapshots
 from chronology.time import Window, end_instant, to_instant
 from chronology.view_records import (
     HISTORY_COLUMNS,
@@ -365,22 +365,20 @@ class View:
         if self._frozen is not None:
             return self._frozen.get(subject)
         subjects = self._subjects
-        read: list[Record] | None = None  # the subject's records up to the end, if read
-        if self._upto is None and (subjects is None or subject not in subjects):
-            count, records = self._store.subject_records_with_count(subject)
-            upto = self._pin(count)
-            if upto == count:
-                read = records
-            elif upto < count:  # another thread's read fixed the end first, at fewer records
-                read = [r for r in records if r.position <= upto]
-        first = self._stored()
         if subjects is not None:
-            answered, value = subjects.get(subject, self._as_of, self._end(), first, read)
+            read: SubjectEvents | None = None  # the subject's records up to the end, if read
+            if self._upto is None and subject not in subjects:
+                count, read = self._store.subject_events_with_count(subject)
+                upto = self._pin(count)
+                if upto < count:  # another thread's read fixed the end first, at fewer records
+                    read = [r for r in read if r[0] <= upto]
+                elif upto > count:  # ... or at more: read again
+                    read = None
+            end = self._end()
+            answered, value = subjects.get(subject, self._as_of, end, self._stored(), read)
             if answered:
                 return value
-        state = fold_expectations(
-            (r.event, r.event_id) for r in self._subject_records(subject, read)
-        )
+        state = fold_expectations((r.event, r.event_id) for r in self.subject_records(subject))
         return state.freeze_one(subject, self._as_of)
 
     def by_source(self, subject: str) -> dict[str, SourceTrack]:
@@ -398,15 +396,9 @@ class View:
 
     def subject_records(self, subject: str) -> list[Record]:
         """The records of one subject this view folds, in ``(known_at, position)`` order."""
-        return self._subject_records(subject, None)
-
-    def _subject_records(self, subject: str, read: list[Record] | None) -> list[Record]:
-        """:meth:`subject_records`, from the subject's records up to the end when ``read``."""
         seen = self._stored()  # the end fixed before the reads: they hold at least as many
         as_of = self._as_of
-        if read is None:
-            read = self._store.subject_records(subject)
-        candidates = [r for r in read if r.event.known_at <= as_of]
+        candidates = [r for r in self._store.subject_records(subject) if r.event.known_at <= as_of]
         # The store lists them in position order, and the sort is stable: by known_at alone.
         candidates.sort(key=_known_at_of)
         return effective_records(candidates, self._store.retractions(), seen)

@@ -13,20 +13,38 @@ position, ``upto``, never by comparing instants again.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Final
+from typing import Final, Protocol
 
 from chronology.errors import IntegrityError
 from chronology.events import Event, Retracted
 from chronology.record import Record
 
-__all__ = ["NOT_A_RETRACTION", "effective_records", "folds", "retracted_ids"]
+__all__ = ["NOT_A_RETRACTION", "Listed", "effective_records", "folds", "retracted_ids"]
 
 #: What :func:`retracted_ids` and :func:`chronology.integrity.verify` say of a record that the
 #: store lists as a retraction though its event is not one.
 NOT_A_RETRACTION: Final = "listed as a retraction, but its event is not one"
 
 
-def retracted_ids(retractions: Iterable[Record], upto: int | None = None) -> frozenset[str]:
+class Listed(Protocol):
+    """What :func:`retracted_ids` reads of a record: a :class:`~chronology.record.Record`, or
+    a lighter value with the same attributes.
+
+    Attributes:
+        position: the record's position.
+        event_id: its event's id.
+        event: its event.
+    """
+
+    @property
+    def position(self) -> int: ...
+    @property
+    def event_id(self) -> str: ...
+    @property
+    def event(self) -> Event: ...
+
+
+def retracted_ids(retractions: Iterable[Listed], upto: int | None = None) -> frozenset[str]:
     """The ids of the events that count as never recorded in a view of the first ``upto``
     records (all when ``None``).
 

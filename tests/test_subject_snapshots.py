@@ -4,10 +4,14 @@ and retractions of retractions, and in views of past states of the log."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 from unittest import mock
 
 import attrs
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import ALL_SUBJECTS, events, known_ats, retractions_of
@@ -16,7 +20,9 @@ from chronology import Chronicle
 from chronology.events import AgendaChanged, Event, Retracted, VisitAnnounced
 from chronology.expectations import Expectation, VisitExpectation
 from chronology.fold import ExpectationFold
-from chronology.stores import MemoryStore
+from chronology.record import new_record
+from chronology.serialization import event_from_payload
+from chronology.stores import MemoryStore, base
 from chronology.subject_snapshots import SubjectSnapshots
 from chronology.time import Window
 from chronology.view import View
@@ -165,3 +171,37 @@ def test_a_point_read_folds_at_most_a_snapshots_worth_of_events() -> None:
     assert first == again
     assert _scratch(c, "visit/long", at + timedelta(minutes=20), None) == nearby
     assert 0 < len(applied) < 2 * 32
+
+
+def test_a_first_read_of_a_long_lived_subject_builds_and_keeps_no_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a file, a long-lived subject's first read decodes its events without building a
+    record each or filling the store's cache with them (the snapshots hold the subject after);
+    a short subject's records are kept, so that its next read decodes nothing."""
+    with Chronicle.open(tmp_path / "c.db") as c:
+        c.extend([*_followed("visit/long", 300, T0), *_followed("visit/short", 5, T0)])
+    middle = T0 + timedelta(minutes=150)
+    with Chronicle.open(tmp_path / "c.db", read_only=True) as c:
+        expected = {s: _scratch(c, s, middle, None) for s in ("visit/long", "visit/short")}
+    built: list[int] = []
+    decoded: list[str] = []
+    monkeypatch.setattr(base, "new_record", _counting(new_record, built))
+    monkeypatch.setattr(base, "event_from_payload", _counting(event_from_payload, decoded))
+    with Chronicle.open(tmp_path / "c.db", read_only=True) as c:
+        for subject, made, reads in [("visit/long", 0, 300), ("visit/short", 5, 5)]:
+            built.clear()
+            decoded.clear()
+            assert expected[subject] == c.as_of(middle).get(subject)
+            assert (made, reads) == (len(built), len(decoded))
+            decoded.clear()
+            assert expected[subject] == c.as_of(middle).get(subject)
+            assert [] == decoded  # held, or kept decoded
+
+
+def _counting(function: Callable[..., Any], calls: list[Any]) -> Callable[..., Any]:
+    def counted(*args: Any) -> Any:
+        calls.append(args[0])
+        return function(*args)
+
+    return counted

@@ -352,12 +352,28 @@ class Store:
         """The records about one subject, in position order."""
         return self._records(self._backend.subject_rows(subject))
 
-    def subject_records_with_count(self, subject: str) -> tuple[int, list[Record]]:
-        """The number of records, and the records about ``subject`` among them (in position
-        order), read as one state of the store (one statement on a server: see
-        :meth:`.Backend.subject_rows_with_count`)."""
+    def subject_events(self, subject: str) -> list[tuple[int, str, Event]]:
+        """``(position, event_id, event)`` of each record about ``subject``, in position order:
+        :meth:`subject_records` without building records (decoded records kept are used;
+        none is kept)."""
+        return self._events(self._backend.subject_rows(subject))
+
+    def subject_events_with_count(self, subject: str) -> tuple[int, list[tuple[int, str, Event]]]:
+        """The number of records, and :meth:`subject_events` among them, read as one state of
+        the store (one statement on a server: see :meth:`.Backend.subject_rows_with_count`)."""
         count, rows = self._backend.subject_rows_with_count(subject)
-        return count, self._records(rows)
+        return count, self._events(rows)
+
+    def _events(self, rows: list[Row]) -> list[tuple[int, str, Event]]:
+        """The events of a subject's rows. A few are decoded into records and kept (the next
+        read of a short subject finds them); more than a sixty-fourth of the cache are decoded
+        without building or keeping records: they would push out many others, and a
+        long-lived subject is held by the per-subject snapshots once read."""
+        if self._events_held:
+            return [(row[0], row[1], row[3]) for row in rows]
+        if len(rows) <= self._cache_size // 64:
+            return [(r.position, r.event_id, r.event) for r in self._records(rows)]
+        return list(self._fold_events([(row[0], row[1], row[3]) for row in rows]))
 
     def subjects(self) -> list[str]:
         """Every subject with a record, sorted (used to suggest a subject when one asked for is
