@@ -75,6 +75,7 @@ def test_the_postgres_section_runs_every_workload_and_drops_its_schemas(postgres
     )
     assert [
         ("point_read.postgres", "chronology"),
+        ("point_read.postgres", "chronology (first read)"),
         ("point_read.postgres", "eventsourcing"),
         ("read.postgres", "chronology"),
         ("read.postgres", "eventsourcing"),
