@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from json.scanner import make_scanner
 from typing import Any, Final
@@ -48,7 +48,14 @@ from chronology.record import Batch
 from chronology.registry import RECORD_KEYS
 from chronology.serialization import event_from_dict, event_id_of, payload_of
 
-__all__ = ["event_from_row", "events_from_rows", "prepare_rows", "rows_from_table"]
+__all__ = [
+    "event_from_row",
+    "events_from_rows",
+    "prepare_rows",
+    "read_row",
+    "rows_from_table",
+    "rows_of_columns",
+]
 
 #: ``json.loads`` without its Python layers, for payloads this library wrote.
 _scan: Final = make_scanner(json.JSONDecoder())  # type: ignore[arg-type]  # typeshed
@@ -272,28 +279,60 @@ def rows_from_table(table: Any) -> list[dict[str, Any]]:
         EventError: if ``table`` is neither.
     """
     columns = _columns(table)
-    names = list(columns)
-    paths = [tuple(name.split(_NESTED_SEP)) for name in names]
     count = len(next(iter(columns.values()))) if columns else 0
-    cells = [columns[name] for name in names]
-    rows: list[dict[str, Any]] = []
-    for i in range(count):
-        row: dict[str, Any] = {}
-        for path, column, name in zip(paths, cells, names, strict=True):
-            cell = column[i]
-            if _is_empty(cell):
-                continue
-            if isinstance(cell, datetime | date):
-                cell = _cell_instant(cell, i, name)
-            if len(path) == 1:
-                row[name] = cell
-                continue
-            into = row
-            for key in path[:-1]:
-                into = into.setdefault(key, {})
-            into[path[-1]] = cell
-        rows.append(row)
-    return rows
+    layout = _layout(columns)
+    return [_row_at(layout, i) for i in range(count)]
+
+
+#: A table's columns laid out for reading rows: each column's path, cells and name.
+_Layout = list[tuple[tuple[str, ...], Sequence[Any], str]]
+
+
+def _layout(columns: Mapping[str, Sequence[Any]]) -> _Layout:
+    return [(tuple(name.split(_NESTED_SEP)), cells, name) for name, cells in columns.items()]
+
+
+def _row_at(layout: _Layout, i: int) -> dict[str, Any]:
+    row: dict[str, Any] = {}
+    for path, column, name in layout:
+        cell = column[i]
+        if _is_empty(cell):
+            continue
+        if isinstance(cell, datetime | date):
+            cell = _cell_instant(cell, i, name)
+        if len(path) == 1:
+            row[name] = cell
+            continue
+        into = row
+        for key in path[:-1]:
+            into = into.setdefault(key, {})
+        into[path[-1]] = cell
+    return row
+
+
+def rows_of_columns(
+    columns: Mapping[str, Sequence[Any]], indexes: Iterable[int]
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Some rows of a table given as its columns' cells, each with its index: what
+    :func:`rows_from_table` gives for those rows (nested fields from dotted names, empty cells
+    left out, instants as text).
+
+    Raises:
+        RowError: naming the row and the column of a naive timestamp.
+    """
+    layout = _layout(columns)
+    for i in indexes:
+        yield i, _row_at(layout, i)
+
+
+def read_row(row: Mapping[str, Any], index: int) -> tuple[Event, str]:
+    """The event of a row and its canonical payload, as :meth:`.Chronicle.extend_rows` reads
+    it.
+
+    Raises:
+        RowError: naming ``index`` and what is wrong in the row.
+    """
+    return _read_at(row, index, {})
 
 
 def _cell_instant(cell: date, index: int, column: str) -> Any:

@@ -9,7 +9,8 @@ from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Final, Self
 
-from chronology import bulk, interchange, parquet
+from chronology import bulk, columnar, interchange, parquet
+from chronology._collector import collector_paused
 from chronology.errors import (
     StoreError,
     TimeError,
@@ -225,7 +226,9 @@ class Chronicle:
 
     def extend_table(self, table: Any) -> list[Record]:
         """Store one event per row of a pandas ``DataFrame`` or a pyarrow ``Table``,
-        atomically: :meth:`extend_rows` of :func:`chronology.bulk.rows_from_table`.
+        atomically: the events, ids and records :meth:`extend_rows` of
+        :func:`chronology.bulk.rows_from_table` gives, read and written column by column
+        (:mod:`chronology.columnar`).
 
         Columns are the wire form's fields (``type``, ``subject``, ``known_at``, ...), a nested
         field's named with dots (``quantity.value``, ``source.name``, ``period.start``); an
@@ -237,7 +240,11 @@ class Chronicle:
             EventError: if ``table`` is neither a pandas nor an Arrow table.
             RetractionError, ClockSkewError: as :meth:`extend_rows`.
         """
-        return self.extend_rows(bulk.rows_from_table(table))
+        batch = columnar.prepare_table(table)
+        if not batch:
+            return []
+        with collector_paused():  # a record per row, none in a cycle
+            return self._store.append(batch, self._clock, max_skew=self._max_skew)
 
     # -- reading --------------------------------------------------------------------------------
 

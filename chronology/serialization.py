@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import types
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from json.scanner import make_scanner
 from typing import Any, Final
@@ -51,6 +51,7 @@ __all__ = [
     "event_from_dict",
     "event_from_payload",
     "event_id_of",
+    "event_ids_of",
     "event_to_dict",
     "instant_text",
     "payload_of",
@@ -328,6 +329,13 @@ def canonical_json(data: Mapping[str, Any]) -> str:
 def event_id_of(canonical: str) -> str:
     """The ``event_id`` of an event from its canonical JSON: 32 hex digits of its SHA-256."""
     return hashlib.sha256(canonical.encode()).hexdigest()[:32]
+
+
+def event_ids_of(canonicals: Iterable[str]) -> list[str]:
+    """:func:`event_id_of` of each canonical JSON text, in order (no call a text: bulk paths
+    make one for every event)."""
+    sha256 = hashlib.sha256
+    return [sha256(c.encode()).hexdigest()[:32] for c in canonicals]
 
 
 def _describe(exc: BaseException) -> str:

@@ -1,0 +1,144 @@
+"""The columns of a pandas ``DataFrame`` or a pyarrow ``Table``, read once, for the columnar
+ingest path (:mod:`chronology.columnar`).
+
+Each column becomes a list of Python values, ``None`` for an empty cell (``None``, ``NaN``,
+``NaT``, ``pd.NA``, an Arrow null). A timestamp column is read with numpy, not cell by cell:
+an aware one (``datetime64[ns, UTC]``, an Arrow ``timestamp`` with a time zone) becomes the
+instants' canonical texts (UTC, ISO 8601, microseconds only when there are some, as a payload
+holds them: :func:`chronology.serialization.instant_text`), cut to whole microseconds; a naive
+one is refused.
+
+pandas, pyarrow and numpy are not needed to import this module: the table's own library is
+used, since a table of one exists only when it is installed.
+
+Example:
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"known_at": pd.to_datetime(["2024-04-03T10:00:00Z", None]),
+    ...                       "subject": ["visit/a", None]})
+    >>> found = table_columns(frame)
+    >>> found.count, found.cells["known_at"], found.cells["subject"]
+    (2, ['2024-04-03T10:00:00+00:00', None], ['visit/a', None])
+    >>> sorted(found.instants)
+    ['known_at']
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any, Final
+
+from chronology.errors import EventError, RowError
+
+__all__ = ["TableColumns", "instant_texts", "table_columns"]
+
+_MICROSECONDS: Final = 1_000_000
+
+
+class TableColumns:
+    """A table read as columns.
+
+    Attributes:
+        count: how many rows.
+        cells: each column's name (as text) and its cells, in the table's order.
+        instants: the names of the columns read from aware timestamps: their cells are
+            canonical instant texts (or ``None``).
+    """
+
+    __slots__ = ("cells", "count", "instants")
+
+    def __init__(self, count: int, cells: dict[str, list[Any]], instants: frozenset[str]) -> None:
+        self.count = count
+        self.cells = cells
+        self.instants = instants
+
+
+def table_columns(table: Any) -> TableColumns:
+    """The columns of a pandas ``DataFrame`` or a pyarrow ``Table`` (see the module).
+
+    Raises:
+        RowError: naming the first row and the column of a naive timestamp.
+        EventError: if ``table`` is neither.
+    """
+    module = type(table).__module__.split(".", 1)[0]
+    if module == "pandas" and hasattr(table, "columns"):
+        return _pandas(table)
+    if module == "pyarrow" and hasattr(table, "column_names"):
+        return _arrow(table)
+    raise EventError(f"expected a pandas DataFrame or a pyarrow Table, got {type(table).__name__}")
+
+
+def instant_texts(micros: Any, empty: Any) -> list[str | None]:
+    """The canonical texts of instants given as a numpy array of ``datetime64[us]`` (UTC),
+    ``None`` where ``empty`` (a numpy array of booleans) is true."""
+    np = importlib.import_module("numpy")
+    full = np.datetime_as_string(micros, unit="us").tolist()
+    whole = (micros.view("int64") % _MICROSECONDS == 0).tolist()
+    return [
+        None if e else (t[:19] + "+00:00" if w else t + "+00:00")
+        for t, w, e in zip(full, whole, empty.tolist(), strict=True)
+    ]
+
+
+def _naive(column: str, empty: Any, cells: Any) -> RowError:
+    row = next(i for i, e in enumerate(empty.tolist()) if not e)
+    cell = cells[row]
+    text = cell.isoformat() if hasattr(cell, "isoformat") else str(cell)
+    return RowError(row, f"{column}: naive datetime {text}: give a time zone")
+
+
+def _pandas(frame: Any) -> TableColumns:
+    np = importlib.import_module("numpy")
+    cells: dict[str, list[Any]] = {}
+    instants: set[str] = set()
+    for name in frame.columns:
+        series = frame[name]
+        key = str(name)
+        empty = series.isna().to_numpy(dtype=bool)
+        if getattr(series.dtype, "kind", "") == "M":  # datetime64, naive or aware
+            if getattr(series.dtype, "tz", None) is None:
+                if empty.all():
+                    cells[key] = [None] * len(series)
+                    continue
+                raise _naive(key, empty, series.tolist())
+            utc = series.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy()
+            micros = utc.astype("datetime64[us]")
+            cells[key] = instant_texts(micros, empty)
+            instants.add(key)
+            continue
+        values = series.tolist()
+        if empty.any():
+            for i in np.flatnonzero(empty).tolist():
+                values[i] = None
+        cells[key] = values
+    return TableColumns(len(frame), cells, frozenset(instants))
+
+
+def _arrow(table: Any) -> TableColumns:
+    pa = importlib.import_module("pyarrow")
+    np = importlib.import_module("numpy")
+    cells: dict[str, list[Any]] = {}
+    instants: set[str] = set()
+    for name in table.column_names:
+        column = table.column(name)
+        key = str(name)
+        kind = column.type
+        if pa.types.is_timestamp(kind):
+            empty = column.is_null().to_numpy()
+            if kind.tz is None:
+                if empty.all():
+                    cells[key] = [None] * len(column)
+                    continue
+                raise _naive(key, empty, column.to_pylist())
+            utc = column.cast(pa.timestamp("us", tz="UTC"), safe=False)
+            micros = utc.cast(pa.int64()).fill_null(0).to_numpy().view("datetime64[us]")
+            cells[key] = instant_texts(micros, empty)
+            instants.add(key)
+            continue
+        values = column.to_pylist()
+        if pa.types.is_floating(kind):
+            nan = np.isnan(column.to_numpy(zero_copy_only=False).astype(float))
+            if nan.any():
+                for i in np.flatnonzero(nan).tolist():
+                    values[i] = None
+        cells[key] = values
+    return TableColumns(table.num_rows, cells, frozenset(instants))
