@@ -208,12 +208,13 @@ class _Field:
 class _Plan:
     """How the column path builds and writes the events of one class."""
 
-    __slots__ = ("build", "by_name", "cls", "fields", "order", "probe", "template")
+    __slots__ = ("build", "by_name", "cls", "fields", "order", "probe", "template", "version")
 
     def __init__(
         self, cls: type, fields: list[_Field], template: list[str | None], build: Any
     ) -> None:
         self.cls = cls
+        self.version: int = getattr(cls, "version", 1)
         self.fields = fields
         #: The payload's constant texts in key order, ``None`` where a field's text goes.
         self.template = template
@@ -336,6 +337,9 @@ def _group(
         path = name.split(".", 1)
         if name == "type" or name in RECORD_KEYS:
             continue
+        if name == "v":  # the payload's version: other versions are upcast by the row path
+            _refuse_other_versions(take(name), plan.version, bad)
+            continue
         if path[0] in plan.by_name:
             given.setdefault(path[0], {})[path[1] if len(path) > 1 else None] = name
             continue
@@ -356,6 +360,8 @@ def _group(
         pieces.append(got[1])
         if field.kind == "instant":
             known = got[2]
+    if "v" not in cells and plan.version != 1:
+        bad.update(dict.fromkeys(range(m), "v"))  # payloads of version 1, to upcast
     if len(bad) == m:
         return [], [], [], bad
     slots = iter([pieces[i] for i in plan.order])
@@ -367,6 +373,13 @@ def _group(
         known = [known[j] for j in keep]
         values = [v if isinstance(v, repeat) else [v[j] for j in keep] for v in values]
     return plan.build(*values), payloads, known, bad
+
+
+def _refuse_other_versions(cells: list[Any], version: int, bad: Bad) -> None:
+    """Send the rows of another version than ``version`` to the row path."""
+    for j, cell in enumerate(cells):
+        if not (cell is None if version == 1 else cell.__class__ is int and cell == version):
+            bad.setdefault(j, "v")
 
 
 def _refuse_filled(cells: list[Any], column: str, bad: Bad) -> None:
