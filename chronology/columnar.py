@@ -43,20 +43,24 @@ Example:
 from __future__ import annotations
 
 import importlib
-import math
-import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime
 from itertools import repeat
 from typing import Any, Final
 
 import attrs
 
-from chronology._checks import finite
 from chronology._codecs import ENCODER, instant_text
 from chronology._collector import collector_paused
 from chronology._fastinit import builder_class, set_class
 from chronology.bulk import read_row, rows_of_columns
+from chronology.column_writers import (
+    FIELD_WRITERS,
+    Bad,
+    ColumnField,
+    FieldColumns,
+    refuse_filled,
+)
 from chronology.errors import RowError
 from chronology.events import Event
 from chronology.hedges import Likelihood
@@ -70,18 +74,8 @@ from chronology.values import Source
 
 __all__ = ["prepare_columns", "prepare_table"]
 
-_INSTANT: Final = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.(?!000000)\d{6})?"
-#: An instant's text in the canonical form, or with ``Z`` for the offset.
-_CANONICAL: Final = re.compile(_INSTANT + r"(?:\+00:00|Z)", re.ASCII)
-#: Canonical texts joined with newlines: a column is checked in one match.
-_CANONICAL_RUN: Final = re.compile(f"(?:{_INSTANT}\\+00:00\n)*{_INSTANT}\\+00:00", re.ASCII)
-_PLACEHOLDER: Final = "1970-01-01T00:00:00+00:00"
-_from_iso: Final = datetime.fromisoformat
-_NONE: Final = type(None)
 #: The converter of ``Event.known_at``: a field with it takes an instant column.
 _KNOWN_AT: Final = attrs.fields(Event).known_at.converter
-#: Bad rows of a group: the row (in the group) and the column that refused it.
-Bad = dict[int, str]
 
 
 def prepare_table(table: Any) -> Batch:
@@ -165,53 +159,13 @@ def _groups(np: Any, types: list[Any] | None, n: int) -> dict[str | None, list[i
 # -- a class's plan --------------------------------------------------------------------------
 
 
-class _Field:
-    """A field of an event class as the column path writes it."""
-
-    __slots__ = ("attribute", "default", "kind", "name", "prefix", "required", "suffix")
-
-    def __init__(self, attribute: Any, kind: str) -> None:
-        self.attribute = attribute
-        self.name: str = attribute.name
-        self.kind = kind
-        self.required = attribute.default is attrs.NOTHING
-        self.default: Any = None if self.required else attribute.default
-        self.prefix = ""  # the comma before the key, the key and the colon
-        self.suffix = ""  # the comma after the value, for keys before the first written one
-
-    def piece(self, value: Any, text: str) -> str:
-        """The field's part of the payload: empty when the codec leaves the value out."""
-        if not self.required and (value is None if self.default is None else value == self.default):
-            return ""
-        return self.prefix + text + self.suffix
-
-    def accept(self, value: Any, probe: Any) -> Any:
-        """``value`` converted and checked as the class's constructor does it."""
-        attribute = self.attribute
-        convert = attribute.converter
-        if convert is not None:
-            if isinstance(convert, attrs.Converter):
-                args: list[Any] = [value]
-                if getattr(convert, "takes_self", False):
-                    args.append(probe)
-                if getattr(convert, "takes_field", False):
-                    args.append(attribute)
-                value = getattr(convert, "converter")(*args)  # noqa: B009  # (untyped in attrs)
-            else:
-                value = convert(value)
-        validate = attribute.validator
-        if validate is not None and not attrs.validators.get_disabled():
-            validate(probe, attribute, value)
-        return value
-
-
 class _Plan:
     """How the column path builds and writes the events of one class."""
 
     __slots__ = ("build", "by_name", "cls", "fields", "order", "probe", "template", "version")
 
     def __init__(
-        self, cls: type, fields: list[_Field], template: list[str | None], build: Any
+        self, cls: type, fields: list[ColumnField], template: list[str | None], build: Any
     ) -> None:
         self.cls = cls
         self.version: int = getattr(cls, "version", 1)
@@ -270,15 +224,15 @@ def _make_plan(cls: type) -> _Plan | None:
     version: int = getattr(cls, "version", 1)
     if builder is None or not tag or getattr(cls, "__attrs_post_init__", None):
         return None
-    fields: list[_Field] = []
+    fields: list[ColumnField] = []
     for a in attributes:
         kind = _kind(a)
         if kind is None or not a.init or a.alias != a.name or isinstance(a.default, attrs.Factory):  # type: ignore[arg-type]
             return None
-        fields.append(_Field(a, kind))
+        fields.append(ColumnField(a, kind))
     # The keys in order, as the generated writer puts them: pieces before the first key that
     # is always written carry a comma after them, the others one before.
-    parts: list[tuple[str, _Field | str]] = [(f.name, f) for f in fields]
+    parts: list[tuple[str, ColumnField | str]] = [(f.name, f) for f in fields]
     parts.append(("type", '"type":' + ENCODER.encode(tag)))
     if version != 1:
         parts.append(("v", f'"v":{version}'))
@@ -296,7 +250,9 @@ def _make_plan(cls: type) -> _Plan | None:
     return _Plan(cls, fields, template, _builder_function(cls, builder, fields))
 
 
-def _builder_function(cls: type, builder: type, fields: list[_Field]) -> Callable[..., list[Any]]:
+def _builder_function(
+    cls: type, builder: type, fields: list[ColumnField]
+) -> Callable[..., list[Any]]:
     """``build(*columns)``: an instance of ``cls`` per row of the fields' value columns."""
     names = [f"v{i}" for i in range(len(fields))]
     lines = [
@@ -343,7 +299,7 @@ def _group(
         if path[0] in plan.by_name:
             given.setdefault(path[0], {})[path[1] if len(path) > 1 else None] = name
             continue
-        _refuse_filled(take(name), name, bad)  # no such field: the row path says so
+        refuse_filled(take(name), name, bad)  # no such field: the row path says so
     values: list[Any] = []
     pieces: list[Any] = []
     known: list[str] = []
@@ -355,7 +311,9 @@ def _group(
             values.append(repeat(field.default))
             pieces.append(repeat(""))
             continue
-        got = _FIELD_WRITERS[field.kind](field, subs, take, columns.instants, bad, plan.probe, m)
+        got = FIELD_WRITERS[field.kind](
+            FieldColumns(field, subs, take, columns.instants, bad, plan.probe, m)
+        )
         values.append(got[0])
         pieces.append(got[1])
         if field.kind == "instant":
@@ -380,445 +338,3 @@ def _refuse_other_versions(cells: list[Any], version: int, bad: Bad) -> None:
     for j, cell in enumerate(cells):
         if not (cell is None if version == 1 else cell.__class__ is int and cell == version):
             bad.setdefault(j, "v")
-
-
-def _refuse_filled(cells: list[Any], column: str, bad: Bad) -> None:
-    """Send the rows with a value in ``cells`` to the row path."""
-    if cells.count(None) != len(cells):
-        for j, cell in enumerate(cells):
-            if cell is not None:
-                bad.setdefault(j, column)
-
-
-def _refuse_others(
-    subs: dict[str | None, str], allowed: Iterable[str | None], take: Any, bad: Bad
-) -> None:
-    """Send the rows with a value in a column of ``subs`` not ``allowed`` to the row path."""
-    for sub, name in subs.items():
-        if sub not in allowed:
-            _refuse_filled(take(name), name, bad)
-
-
-Take = Callable[[str], list[Any]]
-
-
-def _scalar_writer(exact: type) -> Callable[..., tuple[list[Any], list[str]]]:
-    """The writer of text, flag or likelihood fields: values of the class ``exact`` (or
-    empty), each distinct one converted, checked and written once."""
-
-    def write(
-        field: _Field,
-        subs: dict[str | None, str],
-        take: Take,
-        instants: frozenset[str],
-        bad: Bad,
-        probe: Any,
-        m: int,
-    ) -> tuple[list[Any], list[str]]:
-        _refuse_others(subs, (None,), take, bad)
-        name = subs.get(None)
-        if name is None:
-            return [field.default] * m, [""] * m
-        cells = _only(take(name), exact, name, bad)
-        values: dict[Any, Any] = {}
-        texts: dict[Any, str] = {}
-        refused: set[Any] = set()
-        for cell in set(cells):
-            if cell is None:
-                value = field.default
-                if field.required:
-                    refused.add(cell)
-            else:
-                try:
-                    value = field.accept(cell, probe)
-                except Exception:  # the row path says what is wrong
-                    refused.add(cell)
-                    value = None
-            values[cell] = value
-            if value is None:
-                texts[cell] = ""
-            elif value.__class__ is Likelihood:
-                texts[cell] = field.piece(value, ENCODER.encode(value.value))
-            else:
-                texts[cell] = field.piece(value, ENCODER.encode(value))
-        _refuse_values(cells, refused, name, bad)
-        return list(map(values.__getitem__, cells)), list(map(texts.__getitem__, cells))
-
-    return write
-
-
-def _floats(
-    field: _Field,
-    subs: dict[str | None, str],
-    take: Take,
-    instants: frozenset[str],
-    bad: Bad,
-    probe: Any,
-    m: int,
-) -> tuple[list[Any], list[str]]:
-    """Number fields (a probability): each cell checked (``-0.0`` equals ``0.0`` but is
-    written otherwise, so values are not shared)."""
-    _refuse_others(subs, (None,), take, bad)
-    name = subs.get(None)
-    if name is None:
-        return [field.default] * m, [""] * m
-    values: list[Any] = []
-    texts: list[str] = []
-    for j, cell in enumerate(take(name)):
-        value = field.default
-        if cell is None:
-            if field.required:
-                bad.setdefault(j, name)
-        elif cell.__class__ is float:
-            try:
-                value = field.accept(cell, probe)
-            except Exception:
-                bad.setdefault(j, name)
-        else:
-            bad.setdefault(j, name)
-        values.append(value)
-        texts.append("" if value is None else field.piece(value, ENCODER.encode(value)))
-    return values, texts
-
-
-def _instant_texts(
-    cells: list[Any], canonical: bool, name: str, bad: Bad, parsed: list[Any] | None = None
-) -> list[Any]:
-    """The canonical texts of a column of instants (``None`` for an empty or refused cell);
-    when every cell is a canonical text, their instants are put in ``parsed``."""
-    if canonical:
-        return cells
-    if set(map(type, cells)) == {str} and _CANONICAL_RUN.fullmatch("\n".join(cells)):
-        try:
-            found = list(map(_from_iso, cells))  # (a day or an hour out of range fails)
-        except ValueError:
-            pass
-        else:
-            if parsed is not None:
-                parsed += found
-            return cells
-    match = _CANONICAL.fullmatch
-    out = list(cells)
-    for j, cell in enumerate(cells):
-        if cell is None:
-            continue
-        if cell.__class__ is str and match(cell) is not None:
-            if cell[-1] == "Z":
-                out[j] = cell[:-1] + "+00:00"
-        elif isinstance(cell, datetime) and cell.utcoffset() is not None:
-            whole = datetime(
-                cell.year,
-                cell.month,
-                cell.day,
-                cell.hour,
-                cell.minute,
-                cell.second,
-                cell.microsecond,
-                tzinfo=cell.tzinfo,
-            )  # a pandas Timestamp, say: to microseconds, as the row path does
-            out[j] = instant_text(whole)
-        else:
-            bad.setdefault(j, name)
-            out[j] = None
-    return out
-
-
-def _datetimes(texts: list[Any], name: str, bad: Bad) -> list[datetime | None]:
-    """The instants of canonical texts (``None`` for ``None``)."""
-    try:
-        if None not in texts:
-            return list(map(_from_iso, texts))
-        filled = [_PLACEHOLDER if t is None else t for t in texts]
-        found: list[datetime | None] = list(map(_from_iso, filled))
-    except ValueError:  # a day or an hour out of range
-        found = []
-        for j, text in enumerate(texts):
-            try:
-                found.append(_from_iso(text))
-            except (TypeError, ValueError):
-                if text is not None:
-                    bad.setdefault(j, name)
-                found.append(None)
-        return found
-    for j, text in enumerate(texts):
-        if text is None:
-            found[j] = None
-    return found
-
-
-def _instants(
-    field: _Field,
-    subs: dict[str | None, str],
-    take: Take,
-    instants: frozenset[str],
-    bad: Bad,
-    probe: Any,
-    m: int,
-) -> tuple[list[Any], list[str], list[str]]:
-    """``known_at``: every cell an instant."""
-    _refuse_others(subs, (None,), take, bad)
-    name = subs.get(None)
-    if name is None:
-        bad.update(dict.fromkeys(range(m), field.name))
-        return [None] * m, [""] * m, [_PLACEHOLDER] * m
-    parsed: list[Any] = []
-    texts = _instant_texts(take(name), name in instants, name, bad, parsed)
-    if parsed:
-        piece = field.prefix + '"{}"' + field.suffix  # (keys and commas hold no braces)
-        return parsed, list(map(piece.format, texts)), texts
-    if None in texts:
-        for j, text in enumerate(texts):
-            if text is None:
-                bad.setdefault(j, name)
-        texts = [_PLACEHOLDER if t is None else t for t in texts]
-    values = _datetimes(texts, name, bad)
-    piece = field.prefix + '"{}"' + field.suffix
-    return values, list(map(piece.format, texts)), texts
-
-
-def _windows(
-    field: _Field,
-    subs: dict[str | None, str],
-    take: Take,
-    instants: frozenset[str],
-    bad: Bad,
-    probe: Any,
-    m: int,
-) -> tuple[list[Any], list[str]]:
-    """Windows given by their bounds (``.start``, ``.end``): each distinct pair built once."""
-    _refuse_others(subs, ("start", "end"), take, bad)
-    bounds = []
-    for sub in ("start", "end"):
-        name = subs.get(sub)
-        if name is None:
-            bounds.append([None] * m)
-        else:
-            bounds.append(_instant_texts(take(name), name in instants, name, bad))
-    pairs = list(zip(*bounds, strict=True))
-    values: dict[Any, Any] = {}
-    texts: dict[Any, str] = {}
-    refused: set[Any] = set()
-    column = subs.get("start") or subs.get("end") or field.name
-    for pair in set(pairs):
-        start, end = pair
-        value: Any = None
-        text = ""
-        if start is None and end is None:
-            if field.required:
-                refused.add(pair)
-        else:
-            try:
-                window = Window(
-                    start=None if start is None else _from_iso(start),
-                    end=None if end is None else _from_iso(end),
-                )
-                value = field.accept(window, probe)
-            except Exception:
-                refused.add(pair)
-            else:
-                keys = ([f'"end":"{end}"'] if end else []) + (
-                    [f'"start":"{start}"'] if start else []
-                )
-                text = field.piece(value, "{" + ",".join(keys) + "}")
-        values[pair], texts[pair] = value, text
-    if refused:
-        for j, pair in enumerate(pairs):
-            if pair in refused:
-                bad.setdefault(j, column)
-    return list(map(values.__getitem__, pairs)), list(map(texts.__getitem__, pairs))
-
-
-def _quantity_builder() -> type:
-    builder = builder_class(Quantity)
-    if builder is None:  # pragma: no cover - a frozen slotted class always has one
-        raise TypeError("Quantity cannot be filled by a builder class")
-    return builder
-
-
-_QUANTITY_BUILDER: Final = _quantity_builder()
-
-
-def _new_quantities(numbers: list[Any], units: list[Any]) -> list[Quantity]:
-    """Quantities of checked values and units (a finite float, a valid unit), as the
-    constructor would make them."""
-    builder = _QUANTITY_BUILDER
-    new, set_to = object.__new__, set_class
-    out: list[Quantity] = []
-    add = out.append
-    for value, unit in zip(numbers, units, strict=True):
-        q: Any = new(builder)
-        q.value, q.unit, q.low, q.high, q.approximate = value, unit, None, None, False
-        set_to(q, Quantity)
-        add(q)
-    return out
-
-
-def _quantities(
-    field: _Field,
-    subs: dict[str | None, str],
-    take: Take,
-    instants: frozenset[str],
-    bad: Bad,
-    probe: Any,
-    m: int,
-) -> tuple[list[Any], list[str]]:
-    """Quantities given by ``.value`` and ``.unit``: the values checked and written a column
-    at a time, each distinct unit checked once."""
-    _refuse_others(subs, ("value", "unit"), take, bad)
-    value_name, unit_name = subs.get("value"), subs.get("unit")
-    numbers: list[Any] = [None] * m if value_name is None else take(value_name)
-    units: list[Any] = (
-        [None] * m if unit_name is None else _only(take(unit_name), str, unit_name, bad)
-    )
-    column = value_name or unit_name or field.name
-    unit_texts: dict[Any, str] = {}
-    for unit in set(units):
-        if unit.__class__ is str:
-            try:
-                Quantity(1.0, unit)
-            except Exception:
-                continue
-            unit_texts[unit] = ENCODER.encode(unit)
-    plain = (
-        None not in numbers
-        and set(map(type, numbers)) == {float}
-        and all(map(math.isfinite, numbers))
-        and unit_texts.keys() >= set(units)
-    )
-    if not plain:
-        numbers, units = list(numbers), list(units)
-        for j, (number, unit) in enumerate(zip(numbers, units, strict=True)):
-            if number is None and unit is None and not field.required:
-                continue
-            if finite(number) and unit in unit_texts:
-                numbers[j] = float(number)
-                continue
-            bad.setdefault(j, column if number is not None else (unit_name or column))
-            numbers[j], units[j] = None, None
-    present = [j for j in range(m) if numbers[j] is not None] if not plain else None
-    made: list[Quantity | None]
-    if present is None:
-        made = list(_new_quantities(numbers, units))
-    else:
-        made = [None] * m
-        some = _new_quantities([numbers[j] for j in present], [units[j] for j in present])
-        for j, q in zip(present, some, strict=True):
-            made[j] = q
-    sample = next((q for q in made if q is not None), None)
-    if sample is not None:
-        try:
-            field.accept(sample, probe)
-        except Exception:
-            bad.update({j: column for j in range(m) if made[j] is not None})
-    template = field.prefix + '{{"unit":{},"value":{}}}' + field.suffix
-    if present is None:
-        texts = list(
-            map(template.format, map(unit_texts.__getitem__, units), map(float.__repr__, numbers))
-        )
-    else:
-        texts = [""] * m
-        for j in present:
-            texts[j] = template.format(unit_texts[units[j]], float.__repr__(numbers[j]))
-    return made, texts
-
-
-def _sources(
-    field: _Field,
-    subs: dict[str | None, str],
-    take: Take,
-    instants: frozenset[str],
-    bad: Bad,
-    probe: Any,
-    m: int,
-) -> tuple[list[Any], list[str]]:
-    """Sources given by ``.name`` alone: each distinct name built once."""
-    _refuse_others(subs, ("name",), take, bad)
-    name = subs.get("name")
-    if name is None:
-        if field.required:
-            bad.update(dict.fromkeys(range(m), field.name))
-        return [field.default] * m, [""] * m
-    cells = _only(take(name), str, name, bad)
-    values: dict[Any, Any] = {}
-    texts: dict[Any, str] = {}
-    refused: set[Any] = set()
-    for cell in set(cells):
-        value = None
-        text = ""
-        if cell is None:
-            if field.required:
-                refused.add(cell)
-        else:
-            try:
-                value = field.accept(Source(cell), probe)
-            except Exception:
-                refused.add(cell)
-            else:
-                text = field.piece(value, '{"name":' + ENCODER.encode(cell) + "}")
-        values[cell], texts[cell] = value, text
-    _refuse_values(cells, refused, name, bad)
-    return list(map(values.__getitem__, cells)), list(map(texts.__getitem__, cells))
-
-
-def _only(cells: list[Any], exact: type, name: str, bad: Bad) -> list[Any]:
-    """``cells`` with those of another class than ``exact`` emptied and their rows refused."""
-    if set(map(type, cells)) <= {exact, _NONE}:
-        return cells
-    out = list(cells)
-    for j, cell in enumerate(cells):
-        if cell is not None and cell.__class__ is not exact:
-            bad.setdefault(j, name)
-            out[j] = None
-    return out
-
-
-def _refuse_values(cells: list[Any], refused: set[Any], name: str, bad: Bad) -> None:
-    """Refuse the rows whose cell is in ``refused``."""
-    if refused:
-        for j, cell in enumerate(cells):
-            if cell in refused:
-                bad.setdefault(j, name)
-
-
-def _strings(
-    field: _Field,
-    subs: dict[str | None, str],
-    take: Take,
-    instants: frozenset[str],
-    bad: Bad,
-    probe: Any,
-    m: int,
-) -> tuple[list[Any], list[str]]:
-    """Sequences of text: each cell a list or a tuple of strings."""
-    _refuse_others(subs, (None,), take, bad)
-    name = subs.get(None)
-    if name is None:
-        return [field.default] * m, [""] * m
-    values: list[Any] = []
-    texts: list[str] = []
-    for j, cell in enumerate(take(name)):
-        value = field.default
-        if cell is not None:
-            if cell.__class__ in (list, tuple) and all(x.__class__ is str for x in cell):
-                try:
-                    value = field.accept(tuple(cell), probe)
-                except Exception:
-                    bad.setdefault(j, name)
-            else:
-                bad.setdefault(j, name)
-        values.append(value)
-        texts.append(field.piece(value, ENCODER.encode(list(value))))
-    return values, texts
-
-
-_FIELD_WRITERS: Final[dict[str, Callable[..., tuple[Any, ...]]]] = {
-    "text": _scalar_writer(str),
-    "likelihood": _scalar_writer(str),
-    "bool": _scalar_writer(bool),
-    "float": _floats,
-    "instant": _instants,
-    "window": _windows,
-    "quantity": _quantities,
-    "source": _sources,
-    "strings": _strings,
-}
