@@ -14,7 +14,7 @@ import math
 import re
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, TypeAlias
 
 import attrs
 
@@ -36,8 +36,9 @@ _CANONICAL_RUN: Final = re.compile(f"(?:{_INSTANT}\\+00:00\n)*{_INSTANT}\\+00:00
 _PLACEHOLDER: Final = "1970-01-01T00:00:00+00:00"
 _from_iso: Final = datetime.fromisoformat
 _NONE: Final = type(None)
-#: Bad rows of a group: the row (in the group) and the column that refused it.
-Bad = dict[int, str]
+#: The refused rows of a group, each with the column that refused it (rows counted in the
+#: group).
+Bad: TypeAlias = dict[int, str]
 
 
 class ColumnField:
@@ -97,7 +98,8 @@ def _refuse_others(
             refuse_filled(take(name), name, bad)
 
 
-Take = Callable[[str], list[Any]]
+#: A column's cells for the rows of a group, given the column's name.
+Take: TypeAlias = Callable[[str], list[Any]]
 
 
 class FieldColumns:
@@ -496,6 +498,8 @@ def _refuse_values(cells: list[Any], refused: set[Any], name: str, bad: Bad) -> 
                 bad.setdefault(j, name)
 
 
+#: The writer of each kind of field, which gives each row's value and payload text (and,
+#: for ``known_at``, each row's instant text).
 FIELD_WRITERS: Final[dict[str, Callable[..., tuple[Any, ...]]]] = {
     "text": _scalar_writer(str),
     "likelihood": _scalar_writer(str),

@@ -17,7 +17,7 @@ checked, converted and written for the whole column at once:
 The canonical payload of each event is then one ``str.format`` of its fields' texts, in the
 order of its keys: the same bytes as :func:`chronology.serialization.payload_of` (a property
 test holds it to that for every built-in event type). Events are filled in through a builder
-class (:func:`chronology._fastinit.builder_class`), with no check left to do.
+class (``chronology._fastinit.builder_class``), with no check left to do.
 
 A cell the column checks do not take (another spelling of an instant, a window given as EDTF
 text, a quantity with bounds, a source with more than a name, a value of another type, an
