@@ -34,6 +34,7 @@ from typing import Any, ClassVar, Final, TypeAlias
 
 import attrs
 
+from chronology._vintages import read_lazily
 from chronology.errors import ChronologyError
 from chronology.events import Likelihood, Quantity, Source
 from chronology.time import Window
@@ -181,7 +182,8 @@ class TradeExpectation:
         claims: the latest claims made about it ("record monthly volume").
         likelihood, probability: the hedge of the latest projection that gave one.
         projections: every projected or revised figure, in fold order.
-        reports: every reported figure, in fold order; see :meth:`report`.
+        reports: every reported figure, in fold order; see :meth:`report`. A folded value
+            makes the vintages of these two when they are first read.
         sources, first_known_at, updated_at, event_ids, partial: as on
             :class:`VisitExpectation`.
     """
@@ -323,7 +325,8 @@ class FigureExpectation:
         claims: the latest claims made about it.
         likelihood, probability: the latest hedge given.
         projections: every projected or revised figure, in fold order (each a vintage).
-        reports: every reported figure, in fold order; see :meth:`report`.
+        reports: every reported figure, in fold order; see :meth:`report`. A folded value
+            makes the vintages of these two when they are first read.
         sources, first_known_at, updated_at, event_ids, partial: as on
             :class:`VisitExpectation`.
     """
@@ -369,6 +372,11 @@ class FigureExpectation:
         """The distinct scopes of the reports, in order of first appearance."""
         return tuple(dict.fromkeys(f.scope for f in self.reports))
 
+
+# A view of many figures is mostly read for statuses and latest figures: their vintages are
+# made when first read (see chronology._vintages); they read as the tuples they are.
+read_lazily(TradeExpectation, Vintage, ("projections", "reports"))
+read_lazily(FigureExpectation, Vintage, ("projections", "reports"))
 
 #: Any kind of expectation.
 Expectation: TypeAlias = VisitExpectation | TradeExpectation | PlanExpectation | FigureExpectation

@@ -18,17 +18,24 @@ The engine's own rules:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import datetime
 from typing import Any, Final
 
 import attrs
 
 from chronology._fastinit import builder_class, set_class, slot_setter
+from chronology._vintages import VintageCut, VintageLog, raw_reader, reads_lazily, settled
 from chronology.events import Event, Source, StatementMade
-from chronology.expectations import Expectation, Status
+from chronology.expectations import Expectation, Status, Vintage
 from chronology.lifecycle import take_hedge
-from chronology.registry import COMMON_FIELDS, ExpectationKind, expectation_kind, fold_rules
+from chronology.registry import (
+    COMMON_FIELDS,
+    ExpectationKind,
+    FoldHandler,
+    expectation_kind,
+    fold_rules,
+)
 
 __all__ = [
     "ExpectationFold",
@@ -80,7 +87,7 @@ class ExpectationFold:
     expectation values as of an instant, deriving ``overdue`` and ``awaiting_report``.
     """
 
-    __slots__ = ("_base", "_builders", "statements")
+    __slots__ = ("_base", "_builders", "statements", "thawed")
 
     def __init__(self, base: Mapping[str, Expectation] | None = None) -> None:
         """Start empty, or from ``base``: expectations frozen (with ``as_of=None``) from an
@@ -89,10 +96,34 @@ class ExpectationFold:
         self._base: Mapping[str, Expectation] = {} if base is None else base
         self._builders: dict[str, _Builder] = {}
         self.statements: list[StatementMade] = []
+        #: How many subjects of the base the events folded so far thawed.
+        self.thawed = 0
 
     def apply(self, event: Event, event_id: str) -> bool:
         """Fold one event; return whether the built-in projection used it."""
         handler, kind = _RULES[event.__class__]
+        b = self._builders.get(event.subject)
+        if b is None or b.kind is not kind or handler is None:
+            # Anything but the next event of a kind's subject being folded.
+            found = self._first(event, handler, kind, b)
+            if isinstance(found, bool):
+                return found
+            b, handler = found
+        handler(b.fields, event)
+        source = event.source
+        if source is not None and id(source) not in b.seen:
+            b.see(source)
+        b.updated_at = event.known_at
+        b.event_ids.append(event_id)
+        return True
+
+    def _first(
+        self, event: Event, handler: FoldHandler | None, kind: ExpectationKind | None, b: Any
+    ) -> tuple[_Builder, FoldHandler] | bool:
+        """The builder and handler that fold ``event`` (the builder made or thawed when it is
+        the first about its subject), or whether the projection used it when none does: a
+        statement is listed, and folded only when it changes the hedge of an expectation
+        that exists; an event of another kind than its subject's is left out."""
         subject = event.subject
         if handler is None:
             if event.__class__ is not StatementMade and not isinstance(event, StatementMade):
@@ -101,26 +132,25 @@ class ExpectationFold:
             if not self._restates(subject, event):
                 return True
             handler = take_hedge
-        b = self._builders.get(subject)
         if b is None:
             earlier = self._base.get(subject)
             if earlier is not None:
                 if kind is not None and earlier.kind != kind.name:
                     return False
                 b = self._builders[subject] = _thaw(earlier)
+                self.thawed += 1
             elif kind is None:
                 return False
             else:
                 b = self._builders[subject] = _Builder(subject, kind, event.known_at)
         elif kind is not None and b.kind is not kind:
             return False
-        handler(b.fields, event)
-        source = event.source
-        if source is not None and id(source) not in b.seen:
-            b.see(source)
-        b.updated_at = event.known_at
-        b.event_ids.append(event_id)
-        return True
+        return b, handler
+
+    def touched(self) -> Collection[str]:
+        """The subjects the events folded so far changed (a builder holds each), as a live
+        view."""
+        return self._builders.keys()
 
     def _restates(self, subject: str, event: StatementMade) -> bool:
         """Whether a statement changes the hedge of an expectation that exists. Only then is
@@ -192,9 +222,11 @@ def freeze_value(
 ) -> Expectation:
     """The value of class ``cls`` (a kind's value class) a builder's ``fields`` freeze into,
     with ``status`` (the derived one, when it applies), the sources (their values, in order),
-    the first and latest ``known_at`` and the ids folded. A list in a field whose default is a
-    tuple (the vintages the fold appends to) is frozen as a tuple; the builder's own lists are
-    left to it.
+    the first and latest ``known_at`` and the ids folded. A field whose default is a tuple
+    may hold a list (frozen as a tuple; the builder's own list is left to it) or the
+    :class:`~chronology._vintages.VintageLog` the fold keeps vintages in: a field the class
+    reads lazily gets a cut of it (vintages made when first read), any other its tuple of
+    :class:`~chronology.expectations.Vintage`.
 
     Raises:
         TypeError: as ``cls(...)`` does, for a field the class does not have.
@@ -219,7 +251,7 @@ def _by_init(cls: type) -> _Maker:
         updated_at: datetime,
         event_ids: Any,
     ) -> Any:
-        kwargs = {k: tuple(v) if v.__class__ is list else v for k, v in fields.items()}
+        kwargs = {k: settled(v, Vintage) for k, v in fields.items()}
         kwargs["status"] = status
         return cls(
             **kwargs,
@@ -248,6 +280,10 @@ def _value_maker(cls: type) -> _Maker:
         "_made": cls if builder is None else builder,
         "_set_class": set_class,
         "_slow": _by_init(cls),
+        "_Log": VintageLog,
+        "_Cut": VintageCut,
+        "_settled": settled,
+        "_Vintage": Vintage,
     }
     given = {"status", "sources", "first_known_at", "updated_at", "event_ids"}
     names: set[str] = set()
@@ -269,10 +305,17 @@ def _value_maker(cls: type) -> _Maker:
             value = field.name
         elif default is attrs.NOTHING:
             value = f"f[{field.name!r}]"
-        elif isinstance(default, tuple):  # where the fold may hold a list (vintages)
+        elif isinstance(default, tuple) and reads_lazily(cls, field.name):
+            ns[f"_default{i}"] = default  # a log of vintages is cut, made when read
+            body.append(f"    v = f.get({field.name!r}, _default{i})")
+            value = (
+                "v.cut() if v.__class__ is _Log else "
+                "v if v.__class__ is _Cut else _settled(v, _Vintage)"
+            )
+        elif isinstance(default, tuple):  # where the fold may hold a list or a log
             ns[f"_default{i}"] = default
             body.append(f"    v = f.get({field.name!r}, _default{i})")
-            value = "tuple(v) if v.__class__ is list else v"
+            value = "v if v.__class__ is tuple else _settled(v, _Vintage)"
         else:
             ns[f"_default{i}"] = default
             value = f"f.get({field.name!r}, _default{i})"
@@ -327,26 +370,31 @@ def shown_at(value: Expectation, as_of: datetime) -> Expectation:
     return value
 
 
-_NAMES: dict[type, tuple[str, ...]] = {}
+#: The fields of each value class but ``status``, each with how to read it as held (a cut of
+#: vintages taken along, not made: see chronology._vintages).
+_NAMES: dict[type, tuple[tuple[str, Callable[[Any], Any]], ...]] = {}
 
 
 def past_due(value: Expectation) -> Expectation:
     """``value`` with its derived status (``overdue`` for a visit, ``awaiting_report`` for a
     figure): ``attrs.evolve``, copied slot by slot (evolve inspects the class on every call; a
-    view may show tens of thousands of overdue visits)."""
+    view may show tens of thousands of overdue visits); vintages not made yet are left so."""
     cls = type(value)
     names = _NAMES.get(cls)
     if names is None:
-        names = _NAMES[cls] = tuple(f.name for f in attrs.fields(cls) if f.name != "status")
+        names = _NAMES[cls] = tuple(
+            (f.name, raw_reader(cls, f.name)) for f in attrs.fields(cls) if f.name != "status"
+        )
     out = object.__new__(cls)
     put = object.__setattr__
-    for name in names:
-        put(out, name, getattr(value, name))
+    for name, read in names:
+        put(out, name, read(value))
     put(out, "status", _past_due_rules(value)[value.status][0])
     return out
 
 
-_THAW: dict[type, tuple[str, ...]] = {}
+#: The fields of each value class a builder holds, each with how to read it as held.
+_THAW: dict[type, tuple[tuple[str, Callable[[Any], Any]], ...]] = {}
 
 
 def _source_key(source: Source) -> object:
@@ -371,19 +419,24 @@ def _thaw(value: Expectation) -> _Builder:
 
     Builders leave out what no event set; ``None`` is what a frozen value shows for those, and
     no event sets a field to ``None`` in a way the handlers tell apart from leaving it out.
+    Vintages not made yet are taken along as they are held (the fold rule continues them).
     """
     cls = type(value)
     names = _THAW.get(cls)
     if names is None:
-        names = _THAW[cls] = tuple(f.name for f in attrs.fields(cls) if f.name not in COMMON_FIELDS)
+        names = _THAW[cls] = tuple(
+            (f.name, raw_reader(cls, f.name))
+            for f in attrs.fields(cls)
+            if f.name not in COMMON_FIELDS
+        )
     b = _Builder.__new__(_Builder)
     fields: dict[str, Any] = {
         "subject": value.subject,
         "status": value.status,
         "partial": value.partial,
     }
-    for name in names:
-        v = getattr(value, name)
+    for name, read in names:
+        v = read(value)
         if v is not None:
             fields[name] = v
     b.fields = fields

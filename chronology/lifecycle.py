@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from chronology._fastinit import builder_class, set_class
+from chronology._vintages import VintageLog
 from chronology.errors import KindError
 from chronology.events import (
     AgendaChanged,
@@ -51,7 +51,6 @@ from chronology.expectations import (
     PlanExpectation,
     Status,
     TradeExpectation,
-    Vintage,
     VisitExpectation,
 )
 from chronology.figures import FigureProjected, FigureReported, FigureRevised
@@ -177,41 +176,33 @@ def _window(*, replace: bool = False) -> Lines:
 
 
 def _vintage(key: str, scope: str, period: str, preliminary: str = "False") -> Lines:
-    """A figure given is kept as a vintage, after the earlier ones of ``key``.
+    """A figure given is kept as a vintage, after the earlier ones of ``key``: its quantity,
+    ``known_at`` and source are the event's; its scope, period and ``preliminary`` flag are
+    what the expressions ``scope``, ``period`` and ``preliminary`` give.
 
-    The vintages of a subject being folded are kept in a list the fold appends to (the fold
-    freezes a list as a tuple); each vintage is filled in as a builder instance and turned into
-    a :class:`Vintage` (:func:`~chronology._fastinit.builder_class`): nothing is converted or
-    validated. ``key`` may hold a tuple (a value thawed back into a builder): it becomes a
-    list on the first vintage added."""
+    The vintages of a subject being folded are kept in a
+    :class:`~chronology._vintages.VintageLog` (the events, and the runs of what the expressions
+    give), and made into :class:`~chronology.expectations.Vintage` values when a value's field
+    is first read. ``key`` may hold what a value thawed back into a builder held (a tuple, or a
+    cut of a log): a new log continues it on the first vintage added."""
     return [
-        "q = e.quantity",
-        "if q is not None:",
-        "    v = _new(_VintageBuilder)",
-        "    v.quantity = q",
-        f"    v.scope = {scope}",
-        "    v.known_at = e.known_at",
-        f"    v.period = {period}",
-        f"    v.preliminary = {preliminary}",
-        "    v.source = e.source",
-        "    _set_class(v, _Vintage)",
+        "if e.quantity is not None:",
         f"    vs = f.get({key!r})",
-        "    if vs.__class__ is list: vs.append(v)",
-        f"    elif vs: f[{key!r}] = [*vs, v]",
-        f"    else: f[{key!r}] = [v]",
+        f"    if vs.__class__ is not _Log: vs = f[{key!r}] = _continuing(vs)",
+        f"    s = {scope}",
+        f"    p = {period}",
+        f"    r = {preliminary}",
+        "    if (s is not vs.scope and s != vs.scope) or p is not vs.period "
+        "or r is not vs.preliminary:",
+        "        vs.turn(s, p, r)",
+        "    vs.events.append(e)",
     ]
 
 
-#: Vintages are filled in as instances of this class, then turned into :class:`Vintage`.
-_VINTAGE_BUILDER: Final = builder_class(Vintage)
-assert _VINTAGE_BUILDER is not None, "Vintage is a frozen slotted class"
-
 _NAMES: Final[dict[str, Any]] = {
     "_HOLDS": OUTCOME_STATUSES,
-    "_new": object.__new__,
-    "_Vintage": Vintage,
-    "_VintageBuilder": _VINTAGE_BUILDER,
-    "_set_class": set_class,
+    "_Log": VintageLog,
+    "_continuing": VintageLog.continuing,
     **{f"_{status.name}": status for status in Status},
 }
 

@@ -34,7 +34,7 @@ from chronology.snapshot_text import (
     read_snapshot,
     snapshot_text,
 )
-from chronology.visibility import folds, retracted_ids
+from chronology.visibility import left_out_ids
 
 if TYPE_CHECKING:
     from chronology.stores.base import Store
@@ -331,7 +331,7 @@ class Snapshots:
     ) -> tuple[dict[str, Expectation], tuple[StatementMade, ...]]:
         store = self._store
         retractions = [r for r in store.retractions() if r.position <= upto]
-        dead = retracted_ids(retractions)
+        left_out = left_out_ids(retractions)
         needs = max((r.position for r in retractions), default=0)
         if base is not None:
             needs = max(needs, base.needs)
@@ -343,21 +343,18 @@ class Snapshots:
         # a record known later than the one folded last.
         current = upto == self._synced
         every = self._every or max(4096, upto // 16)
-        # Explicit spacing is kept as asked; the automatic grid weighs what a snapshot costs.
+        # Explicit spacing is kept as asked; the automatic grid weighs what a snapshot costs:
+        # the subjects of ``values`` the stretch thawed (made a new value of) against its size.
         share = _RECORDS_PER_CHANGE if self._every is None else 0
         state = ExpectationFold(values)
         apply = state.apply
-        dirty: set[str] = set()
-        add = dirty.add
         since = 0
         folded = 0
-        # Subjects of ``dirty`` that ``values`` holds already.
-        again = 0
         last: datetime | None = None
         for position, event_id, event in store.ordered_events_between(
             None if base is None else base.at, as_of
         ):
-            if position > upto or not folds(event_id, event, dead):
+            if position > upto or event_id in left_out:
                 continue
             known_at = event.known_at
             if (
@@ -365,29 +362,24 @@ class Snapshots:
                 and current
                 and last is not None
                 and known_at > last
-                and again * share <= since
+                and state.thawed * share <= since
             ):
+                dirty = set(state.touched())
                 values = _merge(values, state, dirty)
                 statements = (*statements, *state.statements)
                 base = Snapshot(last, needs, upto, values, statements, parent=base, changed=dirty)
                 self._add(base, at_view=False)
                 state = ExpectationFold(values)
                 apply = state.apply
-                dirty = set()
-                add = dirty.add
+                folded += since
                 since = 0
-                again = 0
             apply(event, event_id)
-            subject = event.subject
-            if subject not in dirty:
-                add(subject)
-                if subject in values:
-                    again += 1
             if position > needs:
                 needs = position
             since += 1
-            folded += 1
             last = known_at
+        folded += since
+        dirty = set(state.touched())
         plain = _merge(values, state, dirty)
         statements = (*statements, *state.statements)
         if current and last is not None:

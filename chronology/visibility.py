@@ -19,7 +19,14 @@ from chronology.errors import IntegrityError
 from chronology.events import Event, Retracted
 from chronology.record import Record
 
-__all__ = ["NOT_A_RETRACTION", "Listed", "effective_records", "folds", "retracted_ids"]
+__all__ = [
+    "NOT_A_RETRACTION",
+    "Listed",
+    "effective_records",
+    "folds",
+    "left_out_ids",
+    "retracted_ids",
+]
 
 #: What :func:`retracted_ids` and :func:`chronology.integrity.verify` say of a record that the
 #: store lists as a retraction though its event is not one.
@@ -72,6 +79,19 @@ def folds(event_id: str, event: Event, dead: frozenset[str]) -> bool:
     """Whether a view folds a record among those it may see (stored by its bound, known by its
     instant): not a retraction, and not retracted (``dead``, from :func:`retracted_ids`)."""
     return event_id not in dead and not isinstance(event, Retracted)
+
+
+def left_out_ids(retractions: Iterable[Listed], upto: int | None = None) -> frozenset[str]:
+    """The ids of every record a view of the first ``upto`` records (all when ``None``) leaves
+    out of its fold among those it may see: the events retracted (:func:`retracted_ids`) and
+    the retractions themselves. A fold of many records tests each id against this one set
+    (the same answer as :func:`folds` for the records of a store, whose retractions it lists).
+
+    Raises:
+        IntegrityError: as :func:`retracted_ids` does.
+    """
+    visible = [r for r in retractions if upto is None or r.position <= upto]
+    return retracted_ids(visible) | {r.event_id for r in visible}
 
 
 def effective_records(

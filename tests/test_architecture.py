@@ -19,6 +19,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "chronology"
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("chronology.errors",),
     ("chronology._paths", "chronology._fastinit", "chronology._collector"),
+    ("chronology._vintages",),
     ("chronology._checks", "chronology.instants"),
     ("chronology.time", "chronology.units", "chronology.frames", "chronology.table_columns"),
     ("chronology.quantity", "chronology.hedges", "chronology.values"),

@@ -1,0 +1,289 @@
+"""Vintages made when first read: the compact form the fold keeps of a figure's vintages.
+
+A figure folded from a hundred revisions holds a hundred vintages in its ``projections``; a
+view of a thousand such figures made a hundred thousand :class:`~chronology.expectations.Vintage`
+values, half the time of the view, though a view is mostly asked for statuses and latest
+figures. So the fold keeps, for each such field of a subject it folds, a :class:`VintageLog`:
+
+* the events whose figures are the vintages, in fold order (the events are held by the store
+  anyway: keeping them costs a list entry each);
+* the *runs* of what a vintage takes from the fold rather than from its event (its scope,
+  period and ``preliminary`` flag, as the fold rule gives them): one entry for as long as they
+  stay the same, which for a figure's revisions is the whole run.
+
+A value frozen from the log holds a :class:`VintageCut` (the log's first so many vintages) in
+that field's slot, and the class reads the field through :class:`LazyVintages` (installed by
+:func:`read_lazily`): the first read makes the tuple of vintages and keeps it in the slot. Every
+way of reading a field goes through it (attribute access, equality, hashing, ``repr``,
+``attrs.evolve``, ``attrs.asdict``, pickling), so a value reads exactly as one made with its
+tuple. Reading the class attribute gives the slot itself, as for any other field, so code
+that sets or reads slots directly (:func:`~chronology._fastinit.slot_setter`) sets or reads
+the form held (:func:`raw_reader` names that way of reading it).
+
+Vintages are made once per log, under one lock, and shared by every cut of it: the changes of
+a history (one value per event, each with one more vintage) share one set.
+"""
+
+from __future__ import annotations
+
+import operator
+import threading
+import types
+from collections.abc import Callable, Iterable
+from typing import Any, Final
+
+from chronology._fastinit import builder_class, set_class
+
+__all__ = [
+    "LazyVintages",
+    "VintageCut",
+    "VintageLog",
+    "held_count",
+    "raw_reader",
+    "read_lazily",
+    "reads_lazily",
+    "settled",
+]
+
+#: The current run of a log that has none yet: equal to nothing a fold rule gives.
+_NO_RUN: Final = object()
+
+#: Held while vintages are made (a log's ``made`` list only grows, and only under it).
+_MAKING: Final = threading.Lock()
+
+#: The builder class of each vintage class (see :func:`~chronology._fastinit.builder_class`).
+_BUILDERS: dict[type, type | None] = {}
+
+
+class VintageLog:
+    """The vintages of one field of one subject being folded, in their compact form.
+
+    A fold rule appends each event whose figure is a vintage to :attr:`events`, after calling
+    :meth:`turn` when what the vintage takes from the fold (scope, period, ``preliminary``)
+    differs from the current run's (``scope`` is compared by equality, ``period`` and
+    ``preliminary`` by identity: an equal value that is another object only starts a new run).
+    Only the fold that made a log appends to it; the vintages it makes are kept in
+    :attr:`made`, shared by every :class:`VintageCut` of it.
+
+    Attributes:
+        head: vintages made already, before :attr:`events` (those of a value thawed back).
+        events: the events whose figures follow, in fold order.
+        runs: ``(first index into events, scope, period, preliminary)`` of each run.
+        scope: the current run's scope.
+        period: the current run's period.
+        preliminary: the current run's flag.
+        made: the vintages made so far: :attr:`head`, then one per event, in order.
+    """
+
+    __slots__ = ("events", "head", "made", "period", "preliminary", "runs", "scope")
+
+    def __init__(self, head: tuple[Any, ...] = ()) -> None:
+        """An empty log, or one that continues ``head`` (a tuple of vintages)."""
+        self.head = head
+        self.events: list[Any] = []
+        self.runs: list[tuple[int, Any, Any, Any]] = []
+        self.scope: Any = _NO_RUN
+        self.period: Any = _NO_RUN
+        self.preliminary: Any = _NO_RUN
+        self.made: list[Any] = list(head)
+
+    @classmethod
+    def continuing(cls, held: Any) -> VintageLog:
+        """A new log to append to, continuing what a value's field holds: nothing (``None``
+        or an empty tuple), a tuple or list of vintages, or a :class:`VintageCut` (whose log
+        is copied up to the cut, never appended to: other values may hold cuts of it)."""
+        if held.__class__ is VintageCut:
+            return held.log._copy(held.count)
+        return cls(tuple(held) if held else ())
+
+    def _copy(self, count: int) -> VintageLog:
+        """A new log holding this one's first ``count`` events (and its head)."""
+        out = VintageLog.__new__(VintageLog)
+        out.head = self.head
+        out.events = self.events[:count]
+        runs = [run for run in self.runs if run[0] < count]
+        out.runs = runs
+        if runs:
+            _, out.scope, out.period, out.preliminary = runs[-1]
+        else:
+            out.scope = out.period = out.preliminary = _NO_RUN
+        out.made = self.made[: len(self.head) + count]
+        return out
+
+    def turn(self, scope: Any, period: Any, preliminary: Any) -> None:
+        """Start a run: the events appended from now on take these."""
+        self.runs.append((len(self.events), scope, period, preliminary))
+        self.scope = scope
+        self.period = period
+        self.preliminary = preliminary
+
+    def cut(self) -> VintageCut:
+        """The vintages logged so far, as a frozen value holds them."""
+        return VintageCut(self, len(self.events))
+
+    def vintages(self, count: int, item: type) -> tuple[Any, ...]:
+        """The head and the first ``count`` events' vintages, as instances of ``item`` (the
+        class :class:`~chronology.expectations.Vintage`), made now if they were not yet."""
+        stop = len(self.head) + count
+        with _MAKING:
+            if len(self.made) < stop:
+                self._make(stop, item)
+            return tuple(self.made[:stop])
+
+    def _make(self, stop: int, item: type) -> None:
+        """Make the vintages up to index ``stop`` of :attr:`made` (with ``_MAKING`` held)."""
+        builder = _builder(item)
+        made, events, runs = self.made, self.events, self.runs
+        head = len(self.head)
+        start = len(made) - head
+        end = stop - head
+        new = object.__new__
+        v: Any
+        for k, (first, scope, period, preliminary) in enumerate(runs):
+            last = runs[k + 1][0] if k + 1 < len(runs) else len(events)
+            for e in events[max(first, start) : min(last, end)]:
+                v = new(builder)
+                v.quantity = e.quantity
+                v.scope = scope
+                v.known_at = e.known_at
+                v.period = period
+                v.preliminary = preliminary
+                v.source = e.source
+                set_class(v, item)
+                made.append(v)
+
+
+def _builder(item: type) -> type:
+    """The builder class of the vintage class ``item``.
+
+    Raises:
+        TypeError: if ``item`` is not a frozen slotted class.
+    """
+    builder = _BUILDERS.get(item)
+    if builder is None:
+        builder = builder_class(item)
+        if builder is None:
+            raise TypeError(f"{item.__qualname__}: vintages must be of a frozen slotted class")
+        _BUILDERS[item] = builder
+    return builder
+
+
+class VintageCut:
+    """The first :attr:`count` vintages of :attr:`log` (those of its head, then of that many
+    events): what a frozen value holds in a field read lazily, until the field is read."""
+
+    __slots__ = ("count", "log")
+
+    def __init__(self, log: VintageLog, count: int) -> None:
+        """The cut of ``log`` at ``count`` events."""
+        self.log = log
+        self.count = count
+
+    def __len__(self) -> int:
+        """How many vintages the cut holds."""
+        return len(self.log.head) + self.count
+
+    def vintages(self, item: type) -> tuple[Any, ...]:
+        """The tuple of vintages (of class ``item``) the cut stands for."""
+        return self.log.vintages(self.count, item)
+
+    def __repr__(self) -> str:
+        return f"<VintageCut of {len(self)} vintages>"
+
+
+def settled(held: Any, item: type) -> Any:
+    """What a field read eagerly holds for ``held``: a log or a cut as its tuple of vintages
+    (of class ``item``), a list as a tuple, anything else as it is."""
+    cls = held.__class__
+    if cls is VintageLog:
+        return held.vintages(len(held.events), item)
+    if cls is VintageCut:
+        return held.vintages(item)
+    if cls is list:
+        return tuple(held)
+    return held
+
+
+class LazyVintages:
+    """The descriptor of a field read lazily: a :class:`VintageCut` held in the field's slot is
+    made into its tuple of vintages on the first read, which the slot keeps from then on.
+
+    Read on the class, it gives the slot itself (a member descriptor), as for any field of a
+    slotted class; set and deleted, it sets and deletes the slot.
+    """
+
+    __slots__ = ("_get", "_set", "item", "slot")
+
+    def __init__(self, slot: Any, item: type) -> None:
+        """Read the slot ``slot`` (the class's member descriptor); vintages are of class
+        ``item``."""
+        self.slot = slot
+        self.item = item
+        self._get: Callable[[Any], Any] = slot.__get__
+        self._set: Callable[[Any, Any], None] = slot.__set__
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:
+            return self.slot
+        held = self._get(instance)
+        if held.__class__ is VintageCut:
+            held = held.vintages(self.item)
+            self._set(instance, held)
+        return held
+
+    def __set__(self, instance: Any, value: Any) -> None:
+        self._set(instance, value)
+
+    def __delete__(self, instance: Any) -> None:
+        self.slot.__delete__(instance)
+
+
+def read_lazily(cls: type, item: type, names: Iterable[str]) -> None:
+    """Make the fields ``names`` of the slotted class ``cls`` read lazily (see the module);
+    their vintages are of class ``item``.
+
+    Raises:
+        TypeError: if a field is not a slot of ``cls`` itself, or ``item`` is not a frozen
+            slotted class.
+    """
+    _builder(item)
+    for name in names:
+        slot = cls.__dict__.get(name)
+        if type(slot) is not types.MemberDescriptorType:
+            raise TypeError(f"{cls.__qualname__}.{name} is not a slot of the class")
+        setattr(cls, name, LazyVintages(slot, item))
+
+
+#: The readers :func:`raw_reader` gave, by class and field.
+_READERS: dict[tuple[type, str], Callable[[Any], Any]] = {}
+
+
+def _lazy(cls: type, name: str) -> LazyVintages | None:
+    for klass in cls.__mro__:
+        found = klass.__dict__.get(name)
+        if found is not None:
+            return found if isinstance(found, LazyVintages) else None
+    return None
+
+
+def reads_lazily(cls: type, name: str) -> bool:
+    """Whether instances of ``cls`` read the field ``name`` lazily (see :func:`read_lazily`)."""
+    return _lazy(cls, name) is not None
+
+
+def raw_reader(cls: type, name: str) -> Callable[[Any], Any]:
+    """How to read the field ``name`` of instances of ``cls`` as held: a lazy field's
+    :class:`VintageCut` as it is (a thaw or a copy takes it along without making vintages);
+    any other field as an attribute."""
+    reader = _READERS.get((cls, name))
+    if reader is None:
+        found = _lazy(cls, name)
+        reader = operator.attrgetter(name) if found is None else found.slot.__get__
+        _READERS[(cls, name)] = reader
+    return reader
+
+
+def held_count(value: Any, name: str) -> int:
+    """How many vintages the field ``name`` of ``value`` holds, without making them."""
+    held = raw_reader(type(value), name)(value)
+    return len(held)
