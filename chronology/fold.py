@@ -25,7 +25,14 @@ from typing import Any, Final
 import attrs
 
 from chronology._fastinit import builder_class, set_class, slot_setter
-from chronology._vintages import VintageCut, VintageLog, raw_reader, reads_lazily, settled
+from chronology._vintages import (
+    VintageCut,
+    VintageLog,
+    bundle,
+    raw_reader,
+    reads_lazily,
+    settled,
+)
 from chronology.events import Event, Source, StatementMade
 from chronology.expectations import Expectation, Status, Vintage
 from chronology.lifecycle import take_hedge
@@ -196,12 +203,14 @@ class ExpectationFold:
         )
 
     def freeze(self, as_of: datetime | None) -> dict[str, Expectation]:
-        """Every expectation, by subject (sorted)."""
+        """Every expectation, by subject (sorted); their vintages are made together, when
+        one of them is first read."""
         out: dict[str, Expectation] = {}
         for subject in self.subjects():
             value = self.freeze_one(subject, as_of)
             assert value is not None
             out[subject] = value
+        bundle(out.values())
         return out
 
 

@@ -22,6 +22,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from chronology._vintages import bundle
 from chronology.errors import StoreError
 from chronology.events import Retracted, StatementMade
 from chronology.expectations import Expectation
@@ -259,7 +260,9 @@ class Snapshots:
                 # Most recently used last: eviction takes from the front.
                 self._points.remove(base)
                 self._points.append(base)
-            return self._fold_on(base, as_of, upto)
+            shown, statements = self._fold_on(base, as_of, upto)
+        bundle(shown.values())  # the answer's vintages are made together, if ever read
+        return shown, statements
 
     def _load(self, upto: int) -> None:
         """Start from the newest snapshot on the shelf that belongs to this log's first

@@ -30,6 +30,7 @@ from typing import Any, Final, Protocol, TypeAlias
 
 import attrs
 
+from chronology._vintages import raw_reader
 from chronology.events import Event, Likelihood
 from chronology.expectations import Expectation, Status
 from chronology.frames import Batch, Cell, ColumnType, batches_to_columns
@@ -307,8 +308,9 @@ def _column_function(cls: type) -> Callable[[Sequence[Any]], _Columns]:
     part("_quantity", "e.quantity", _QUANTITY_CELLS, has("quantity"))
     each("e.scope" if has("scope") else None)
     part("_report", "_latest_report(e)", _REPORT_CELLS, has("scope") and hasattr(cls, "report"))
-    each("len(e.projections)" if has("projections") else None)
-    each("len(e.reports)" if has("reports") else None)
+    # Counted as held: vintages not made yet are not made for a count (see _vintages).
+    each("len(_held_projections(e))" if has("projections") else None)
+    each("len(_held_reports(e))" if has("reports") else None)
     for name in _TEXT_FIELDS:
         each(text(name))
     lines.append("    _level_of = [getattr(e, 'likelihood', None) for e in es]")
@@ -323,6 +325,8 @@ def _column_function(cls: type) -> Callable[[Sequence[Any]], _Columns]:
     each("e.updated_at")
     lines.append("    return [" + ", ".join(str(c) for c in cells) + "]")
     scope: dict[str, Any] = {
+        "_held_projections": raw_reader(cls, "projections"),
+        "_held_reports": raw_reader(cls, "reports"),
         "_DAY_TICK": _DAY_TICK,
         "_LEVEL_TEXT": _LEVEL_TEXT,
         "_STATUS_TEXT": _STATUS_TEXT,

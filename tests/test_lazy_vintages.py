@@ -433,3 +433,27 @@ def test_only_a_slot_can_be_read_lazily() -> None:
         read_lazily(Plain, Vintage, ["projections"])
     with pytest.raises(TypeError, match="frozen slotted"):
         read_lazily(NoSlots, Plain, ["projections"])
+
+
+def test_the_first_read_of_a_views_vintages_makes_every_one_of_its_values_at_once() -> None:
+    c = Chronicle()
+    c.extend(e for k in range(5) for e in _figure(3, subject=f"trade/flow-{k}"))
+    c.snapshots = Snapshots(c.store, every=4, shelve_from=None)  # values from several folds
+    values = c.as_of(END_OF_TIME).expectations()
+    held = [_held(v, name) for v in values for name in LAZY]
+    assert all(isinstance(h, VintageCut) for h in held)
+    assert all(len(h.log.made) < len(h) for h in held)
+    first = values[0].projections  # type: ignore[union-attr]
+    assert 4 == len(first)
+    assert all(len(h.log.made) >= len(h) for h in held)  # made, not yet read
+    assert all(isinstance(_held(v, "reports"), VintageCut) for v in values)
+    assert [(1.8,)] * 5 == [tuple(r.quantity.value for r in v.reports) for v in values]  # type: ignore[union-attr]
+
+
+def test_a_fold_frozen_whole_makes_its_values_vintages_together() -> None:
+    state = ExpectationFold()
+    for i, e in enumerate(e for k in range(3) for e in _figure(2, subject=f"trade/flow-{k}")):
+        state.apply(e, f"id{i}")
+    values = list(state.freeze(END_OF_TIME).values())
+    assert 3 == len(values[-1].projections)  # type: ignore[union-attr]
+    assert all(len(_held(v, "projections").log.made) == 3 for v in values[:-1])
