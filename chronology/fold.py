@@ -233,7 +233,7 @@ def freeze_value(
     with ``status`` (the derived one, when it applies), the sources (their values, in order),
     the first and latest ``known_at`` and the ids folded. A field whose default is a tuple
     may hold a list (frozen as a tuple; the builder's own list is left to it) or the
-    :class:`~chronology._vintages.VintageLog` the fold keeps vintages in: a field the class
+    log (``chronology._vintages.VintageLog``) the fold keeps vintages in: a field the class
     reads lazily gets a cut of it (vintages made when first read), any other its tuple of
     :class:`~chronology.expectations.Vintage`.
 

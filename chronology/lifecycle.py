@@ -181,7 +181,7 @@ def _vintage(key: str, scope: str, period: str, preliminary: str = "False") -> L
     what the expressions ``scope``, ``period`` and ``preliminary`` give.
 
     The vintages of a subject being folded are kept in a
-    :class:`~chronology._vintages.VintageLog` (the events, and the runs of what the expressions
+    ``chronology._vintages.VintageLog`` (the events, and the runs of what the expressions
     give), and made into :class:`~chronology.expectations.Vintage` values when a value's field
     is first read. ``key`` may hold what a value thawed back into a builder held (a tuple, or a
     cut of a log): a new log continues it on the first vintage added."""
