@@ -145,3 +145,17 @@ def test_point_reads_are_measured_warm_and_first_apart() -> None:
     assert 2 == len(opened)  # one chronicle a run of first reads
     assert "after a warm-up pass over the subjects read" in results[0].note
     assert "the first read of each of the " in results[1].note
+
+
+def test_the_cpu_measure_of_writes_gives_both_sides_and_each_cache() -> None:
+    from benchmarks import write_cpu
+    from chronology.stores.sqlite.file import SQLiteFile
+
+    cache = SQLiteFile.page_cache_kib
+    line = write_cpu.sides("random", 10, 200, 1)
+    assert line.startswith("random, 10 a subject, 200 events, us an event: chronology sqlite ")
+    assert "SQLite x" in line
+    assert "memory x" in line
+    (size,) = write_cpu.sizes("backfill", [200])
+    assert size.startswith("backfill, 200 events, us an event: cache 2,000 KiB: write ")
+    assert cache == SQLiteFile.page_cache_kib
