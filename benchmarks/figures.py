@@ -14,6 +14,7 @@ answers were checked equal:
 - ``figures.ingest``: chronology builds the events and stores them in memory in one
   ``extend``; ``(rows)``: one :meth:`~chronology.Chronicle.extend_rows` of the events' wire
   rows (what a JSONL export holds); ``(table)``: a pandas ``DataFrame`` of those rows' columns
+  (instants as text; ``(table, timestamps)``: as aware ``datetime64`` columns)
   and one :meth:`~chronology.Chronicle.extend_table`; the peer builds a ``DataFrame`` of the
   same facts and a ``BeliefsDataFrame`` from it.
 - ``figures.as_of``: every figure as of the end of the log, cold (a fresh chronicle's first
@@ -142,6 +143,20 @@ def table_columns(rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
     return {name: [row.get(name) for row in flat] for name in names}
 
 
+#: The columns of instants in the workload's table.
+INSTANT_COLUMNS = ("known_at", "period.start", "period.end")
+
+
+def stamped_columns(columns: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    """The table's columns with its instants as aware datetimes (a ``datetime64[ns, UTC]``
+    column once in a ``DataFrame``), as a table made from data rather than from JSON has
+    them."""
+    out = dict(columns)
+    for name in INSTANT_COLUMNS:
+        out[name] = [None if t is None else datetime.fromisoformat(t) for t in columns[name]]
+    return out
+
+
 def _flat(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in row.items():
@@ -268,6 +283,14 @@ def run(figures: int, times: int, probes: int, directory: Path, log: Log) -> lis
         del table
         setups[f"{OURS} (table)"] = lambda: (
             lambda: Chronicle().extend_table(pd.DataFrame(columns_of_table))
+        )
+        stamped = stamped_columns(columns_of_table)
+        table = Chronicle()
+        table.extend_table(pd.DataFrame(stamped))
+        assert expected == chronology_answer(table, end)
+        del table
+        setups[f"{OURS} (table, timestamps)"] = lambda: (
+            lambda: Chronicle().extend_table(pd.DataFrame(stamped))
         )
     if missing is None:
         setups[PEER] = lambda: lambda: peer_ingest(columns)
@@ -403,6 +426,13 @@ TARGETS = (
     ("figures.ingest", OURS, PEER, 1 / 3, "ingest vs peer"),
     ("figures.ingest", f"{OURS} (rows)", PEER, 1 / 3, "bulk ingest (rows) vs peer"),
     ("figures.ingest", f"{OURS} (table)", PEER, 1 / 3, "bulk ingest (table) vs peer"),
+    (
+        "figures.ingest",
+        f"{OURS} (table, timestamps)",
+        PEER,
+        1 / 3,
+        "bulk ingest (table of timestamps) vs peer",
+    ),
     ("figures.as_of", OURS, PEER, 2.0, "cold as-of vs peer"),
     ("figures.sqlite_open", OURS, f"{PEER} (in memory)", 0.5, "SQLite open + view vs peer"),
     ("figures.history", OURS, PEER, 1.0, "history vs peer"),
