@@ -318,12 +318,16 @@ class Chronicle:
         Raises:
             TimeError: for a naive or malformed instant.
         """
-        at = as_of_instant(when, field="as_of")
+        return self._view(as_of_instant(when, field="as_of"), recorded_by, None)
+
+    def _view(self, at: datetime, recorded_by: When | None, upto: int | None) -> View:
+        """The view as of ``at``; its end fixed at ``upto`` records, or by its first read."""
         by = None if recorded_by is None else as_of_instant(recorded_by, field="recorded_by")
         return View(
             self._store,
             as_of=at,
             recorded_by=by,
+            upto=upto,
             snapshots=self._snapshots,
             subjects=self._subjects,
         )
@@ -388,7 +392,8 @@ class Chronicle:
         Args:
             a: the earlier assertion-time instant (a date stands for its last instant, UTC).
             b: the later one; equal to ``a`` gives an empty diff.
-            recorded_by: as for :meth:`as_of`, for both views.
+            recorded_by: as for :meth:`as_of`, for both views. Both see the same records:
+                those stored when the diff starts reading.
 
         Raises:
             TimeError: ``b`` is before ``a`` (the message names both), or an instant is naive
@@ -401,8 +406,10 @@ class Chronicle:
                 f"diff: b ({end.isoformat()}) is before a ({start.isoformat()}); "
                 "give the earlier instant first"
             )
-        old = {e.subject: e for e in self.as_of(start, recorded_by=recorded_by)}
-        new = {e.subject: e for e in self.as_of(end, recorded_by=recorded_by)}
+        # Both views end at one length of the log: a record appended meanwhile is in neither.
+        upto = len(self._store)
+        old = {e.subject: e for e in self._view(start, recorded_by, upto)}
+        new = {e.subject: e for e in self._view(end, recorded_by, upto)}
         return Diff(
             added=tuple(new[s] for s in sorted(new.keys() - old.keys())),
             removed=tuple(old[s] for s in sorted(old.keys() - new.keys())),

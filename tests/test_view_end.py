@@ -12,8 +12,9 @@ import pytest
 
 from chronology import Chronicle
 from chronology.events import AgendaChanged, VisitAnnounced, VisitCancelled
-from chronology.expectations import Status
+from chronology.expectations import Expectation, Status
 from chronology.stores import MemoryStore, SQLiteStore
+from chronology.view import View
 
 VISIT = "visit/x"
 
@@ -84,3 +85,29 @@ def test_a_first_read_that_loses_the_race_to_fix_the_end_keeps_to_the_end_fixed(
         assert () == view[VISIT].agenda  # type: ignore[union-attr]
         monkeypatch.undo()
         assert ("item 1",) == c.as_of("2024-04-05")[VISIT].agenda  # type: ignore[union-attr]
+
+
+def test_a_diff_compares_both_instants_in_one_state_of_the_log(
+    chronicle: Chronicle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A record appended (by another writer) while diff reads its first view is seen by
+    neither view: the difference is between the two instants, not between two logs."""
+    with chronicle as c:
+        c.append(_announced())
+        expectations = View.expectations
+        appended: list[bool] = []
+
+        def reading(view: View) -> tuple[Expectation, ...]:
+            answer = expectations(view)
+            if not appended:
+                appended.append(True)
+                c.append(_announced("visit/late"))  # known before both instants
+            return answer
+
+        monkeypatch.setattr(View, "expectations", reading)
+        diff = c.diff("2024-04-04", "2024-04-05")
+        monkeypatch.undo()
+        assert [True] == appended
+        assert ((), (), ()) == (diff.added, diff.removed, diff.changed)
+        later = c.diff("2024-04-02", "2024-04-05")
+        assert ["visit/late", VISIT] == [e.subject for e in later.added]
