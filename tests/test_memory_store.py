@@ -4,6 +4,7 @@ interrupted half-way leaves nothing behind."""
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 from strategies import events, known_ats, retractions_of
 
 from chronology import Chronicle, Record
-from chronology.events import AgendaChanged, Event, Retracted
+from chronology.events import AgendaChanged, Event, Retracted, VisitCancelled
 from chronology.record import prepare
 from chronology.stores import MemoryBackend, MemoryStore
 
@@ -249,3 +250,43 @@ def test_readers_see_whole_batches_while_a_writer_appends() -> None:
     assert batch_size * batches == len(store) == c.verify()
     records = list(store.records())
     assert sorted(records, key=lambda r: (r.known_at, r.position)) == list(store.ordered())
+
+
+def test_subjects_can_be_listed_while_a_writer_adds_subjects() -> None:
+    """``subjects()`` (what an unknown subject's suggestion reads) walked the store's dict of
+    subjects while another thread's batches added to it: "dictionary changed size during
+    iteration". Threads switch often here so that the two overlap within the time given."""
+    chronicle = Chronicle()
+    errors: list[BaseException] = []
+    done = threading.Event()
+
+    def write() -> None:
+        for i in range(4_000):
+            if done.is_set():
+                return
+            chronicle.extend(
+                VisitCancelled(subject=f"visit/{i}-{j}", known_at="2024-01-01") for j in range(5)
+            )
+
+    def read() -> None:
+        while not done.is_set():
+            try:
+                chronicle.store.subjects()
+            except RuntimeError as exc:
+                errors.append(exc)
+                return
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=write), threading.Thread(target=read)]
+        for thread in threads:
+            thread.start()
+        threads[0].join(timeout=3)
+        done.set()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert [] == errors
+    assert sorted({r.event.subject for r in chronicle}) == chronicle.store.subjects()

@@ -243,7 +243,10 @@ class MemoryBackend(Backend):
 
     def subjects(self) -> list[str]:
         count = self._count
-        return sorted(s for s, at in self._by_subject.items() if at and at[0] < count)
+        # A copy first: a writer adds subjects while this runs, and a dict must not change size
+        # under a Python-level loop over it (``dict.copy`` runs without letting a writer in).
+        held = self._by_subject.copy()
+        return sorted(s for s, at in held.items() if at and at[0] < count)
 
     def recorded_through(self, instant: datetime, upto: int) -> int:
         return bisect.bisect_right(self._recorded, instant, 0, min(upto, self._count))
