@@ -315,12 +315,21 @@ def _value_maker(cls: type) -> _Maker:
         elif default is attrs.NOTHING:
             value = f"f[{field.name!r}]"
         elif isinstance(default, tuple) and reads_lazily(cls, field.name):
-            ns[f"_default{i}"] = default  # a log of vintages is cut, made when read
-            body.append(f"    v = f.get({field.name!r}, _default{i})")
-            value = (
-                "v.cut() if v.__class__ is _Log else "
-                "v if v.__class__ is _Cut else _settled(v, _Vintage)"
-            )
+            # A log of vintages is cut (made when read), the cut filled in here and set
+            # through the slot itself: the field's descriptor would cost a call of its own.
+            ns[f"_default{i}"] = default
+            body += [
+                f"    v = f.get({field.name!r}, _default{i})",
+                "    if v.__class__ is _Log:",
+                "        c = _new(_Cut)",
+                "        c.log = v",
+                "        c.count = len(v.events)",
+                "        v = c",
+                "    elif v.__class__ is not _Cut:",
+                "        v = _settled(v, _Vintage)",
+                f"    _set{i}(o, v)",
+            ]
+            continue
         elif isinstance(default, tuple):  # where the fold may hold a list or a log
             ns[f"_default{i}"] = default
             body.append(f"    v = f.get({field.name!r}, _default{i})")
