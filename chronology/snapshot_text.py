@@ -4,11 +4,13 @@
 A shelved snapshot is two lines of JSON. The first, the header, says what the snapshot is:
 the text's format version, ``valid_to`` (it was folded from the first ``valid_to`` records),
 the chain hash of record ``valid_to``, the assertion-time instant ``at`` it was folded up to,
-and ``needs``. The second holds the values: every expectation, each as the list of its fields
-in declaration order, and the statements, each as its event's payload. Instants, windows,
-sources and quantities are written once, in tables, and named by their place there (a figure's
-hundred vintages share one period and a couple of sources; figures are often given on the same
-days); a figure's vintages are written column by column.
+and ``needs``. The second holds the values: every expectation, those of each kind as one
+column per field (in declaration order), and the statements, each as its event's payload.
+Instants, windows, sources and quantities are written once, in tables, and named by their
+place there (a figure's hundred vintages share one period and a couple of sources; figures
+are often given on the same days); the values of each kind are written column by column (see
+:mod:`chronology.snapshot_columns`), so that reading a million events' snapshot is a few large
+JSON lists and strings, not millions of small ones.
 
 The header is read alone first: a snapshot whose hash is not the one of the record at
 ``valid_to`` in the log it is read from (records replaced, or a shelf copied onto another
@@ -37,9 +39,10 @@ from __future__ import annotations
 import enum
 import itertools
 import json
+import operator
 import types
 import typing
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Final
 
@@ -58,6 +61,15 @@ from chronology.expectations import (
 )
 from chronology.quantity import Quantity
 from chronology.serialization import event_from_payload, instant_text, payload_of
+from chronology.snapshot_columns import (
+    column,
+    interned_column,
+    split_sizes,
+    text_column,
+    uncolumn,
+    uninterned_column,
+    untext_column,
+)
 from chronology.time import Window
 from chronology.values import Source
 
@@ -72,8 +84,11 @@ __all__ = [
     "snapshot_text",
 ]
 
-#: The version of the text form this module writes (and the only one it reads).
-TEXT_FORMAT: Final = 1
+#: The version of the text form this module writes (and the only one it reads). Format 1
+#: wrote the windows and quantities row by row, each value's tuples as lists and a figure's
+#: vintages in a block of columns per figure; a snapshot of it is ignored (and shelved again
+#: by the next full view that may write the file).
+TEXT_FORMAT: Final = 2
 
 #: The kinds of expectation whose values have a text form, by name.
 SHELVED_KINDS: Final[Mapping[str, type]] = types.MappingProxyType(
@@ -135,13 +150,14 @@ class Header:
 #
 # Each class gets a writer and a reader generated from its fields' types, once. Instants,
 # windows, sources and quantities are written once per snapshot, in tables (``I``, ``W``,
-# ``S``, ``Q``), and named by their place there. A tuple of values of a class whose fields are
-# all plain (text, numbers, members of an enum, or names in the tables) is written column by
-# column, a column whose items are all the same as that one item: a figure's hundred vintages
-# share a period, a unit and a scope. A tuple of texts of one width (event ids) is written
-# joined. The reader fills each instance as an instance of the class's builder class
-# (plain assignment, which a frozen class refuses), then makes it one of the class
-# (``chronology._fastinit``), without the class's validators.
+# ``S``, ``Q``), and named by their place there. The values of each kind, and the windows and
+# quantities, are written column by column (``chronology.snapshot_columns``): a column whose
+# items are all the same as that one item; tuples of texts interned, or joined when most
+# differ (event ids); other tuples interned (sources); tuples of values of a class (a figure's
+# vintages) as one block of columns for the whole column, with the tuples' sizes. The reader
+# fills each instance as an instance of the class's builder class (plain assignment, which a
+# frozen class refuses), then makes it one of the class (``chronology._fastinit``), without
+# the class's validators.
 
 #: The classes whose values are written once per snapshot, in a table, with the table's name.
 _TABLES: Final = {Window: "W", Source: "S", Quantity: "Q", datetime: "I"}
@@ -155,8 +171,7 @@ class _NoTextForm(Exception):
 class _Codec:
     """The writer and reader of one class's values (``write``, ``read``: each value as the
     list of its fields), and of sequences of them (``write_all``, ``read_all``: as columns,
-    ``[count, column, column, ...]``, a column being the list of one field's items, or
-    ``{"all": item}`` when they are all that one)."""
+    ``[count, column, column, ...]``, in the forms of :mod:`chronology.snapshot_columns`)."""
 
     def __init__(self, cls: type) -> None:
         hints = typing.get_type_hints(cls)
@@ -171,10 +186,11 @@ class _Codec:
         fields = [f"f{i}" for i in range(len(names))]
         writes: list[str] = []
         reads: list[str] = []
-        # In columns, tuples of texts are written as they are and joined column by column.
+        # In columns, tuples are written by their column's encoder and read back whole.
         column_writes: list[str] = []
         column_reads: list[str] = []
-        encoders: list[Callable[[tuple[Any, ...]], Any]] = []
+        encoders: list[Callable[[Sequence[Any], _Tables], Any]] = []
+        decoders: list[Callable[..., Iterable[Any]]] = []
         for i, name in enumerate(names):
             tp = hints[name]
             write, read = _expressions(tp, f"o.{name}", f"f{i}", ns, 0)
@@ -184,13 +200,21 @@ class _Codec:
                 reads.append(f"    set{i}(o, {read})\n")
             else:
                 reads.append(f"    o.{name} = {read}\n")
-            texts = tp == tuple[str, ...]
-            column_writes.append(f"o.{name}" if texts else write)
             plain_read = f"    o.{name} = f{i}\n" if builder else f"    set{i}(o, f{i})\n"
-            column_reads.append(plain_read if texts else reads[-1])
-            encoders.append(_text_column if texts else _column)
+            tuple_codec = _tuple_column(tp, write, read, f"f{i}", ns)
+            if tuple_codec is None:
+                column_writes.append(write)
+                column_reads.append(reads[-1])
+                encoders.append(_plain_encoder)
+                decoders.append(_plain_decoder)
+            else:
+                raw, encode, decode = tuple_codec
+                column_writes.append(f"o.{name}" if raw else write)
+                column_reads.append(plain_read)
+                encoders.append(encode)
+                decoders.append(decode)
         ns["encoders"] = encoders
-        ns["decoders"] = [_untext_column if e is _text_column else _uncolumn for e in encoders]
+        ns["decoders"] = decoders
         unpack = f"    ({', '.join(fields)},) = v\n"
         source = [
             "def write(o, t):\n    return [" + ", ".join(writes) + "]\n",
@@ -202,7 +226,7 @@ class _Codec:
         source += [
             "def write_all(items, t):\n",
             "    rows = [write_column_row(o, t) for o in items]\n",
-            "    return [len(rows), *[e(c) for e, c in zip(encoders, zip(*rows))]]\n",
+            "    return [len(rows), *[e(c, t) for e, c in zip(encoders, zip(*rows))]]\n",
             "def read_all(v, W, S, Q, I):\n",
             "    n = v[0]\n",
             "    if not n and len(v) == 1:\n        return ()\n",
@@ -210,7 +234,8 @@ class _Codec:
             f"        raise ValueError(str(len(v) - 1) + ' columns for {len(names)} fields')\n",
             "    out = []\n",
             "    add = out.append\n",
-            f"    for {', '.join(fields)} in zip(*[d(c, n) for d, c in zip(decoders, v[1:])]):\n",
+            "    columns = [d(c, n, W, S, Q, I) for d, c in zip(decoders, v[1:])]\n",
+            f"    for {', '.join(fields)} in zip(*columns, strict=True):\n",
             "        o = new(B)\n",
             *["    " + r for r in column_reads],
             "        setcls(o, cls)\n" if builder else "",
@@ -219,95 +244,64 @@ class _Codec:
             "        raise ValueError('columns of unequal lengths')\n",
             "    return tuple(out)\n",
         ]
-        exec("".join(source), ns)
+        exec(compile("".join(source), f"<snapshot codec of {cls.__qualname__}>", "exec"), ns)
         self.write: Callable[[Any, _Tables], list[Any]] = ns["write"]
         self.read: Callable[[Any, Any, Any, Any, Any], Any] = ns["read"]
         self.write_all: Callable[[Any, _Tables], list[Any]] = ns["write_all"]
         self.read_all: Callable[[Any, Any, Any, Any, Any], tuple[Any, ...]] = ns["read_all"]
 
 
-def _column(items: tuple[Any, ...]) -> Any:
-    """A column as written: ``{"all": item}`` when every item is that one (the same text,
-    integer or object), else the list."""
-    first = items[0]
-    kind = type(first)
-    if kind is str or kind is int:
-        if all(type(x) is kind and x == first for x in items):
-            return {"all": first}
-    elif all(x is first for x in items):
-        return {"all": first}
-    return list(items)
+def _plain_encoder(items: Sequence[Any], tables: _Tables) -> Any:
+    return column(items)
 
 
-def _uncolumn(column: Any, count: int) -> Iterable[Any]:
-    """What :func:`_column` wrote, read back (``count`` items)."""
-    if column.__class__ is list:
-        return column
-    return itertools.repeat(column["all"], count)
+def _plain_decoder(data: Any, count: int, *tables: Any) -> Iterable[Any]:
+    return uncolumn(data, count)
 
 
-def _text_column(items: tuple[tuple[str, ...], ...]) -> Any:
-    """A column of tuples of texts as written: when every text is of one width (event ids),
-    ``{"w": width, "s": every text joined, "n": the column of tuple sizes}``, else the
-    column (:func:`_column`) of the tuples."""
-    widths = {len(x) for item in items for x in item}
-    if len(widths) == 1:
-        width = widths.pop()
-        if width:
-            counts = _column(tuple(len(item) for item in items))
-            return {"w": width, "s": "".join(itertools.chain.from_iterable(items)), "n": counts}
-    return _column(items)
+def _tuple_column(
+    tp: Any, write: str, read: str, encoded: str, ns: dict[str, Any]
+) -> tuple[bool, Callable[[Sequence[Any], _Tables], Any], Callable[..., Iterable[Any]]] | None:
+    """How a field of type ``tp`` is written in columns, if it is a tuple: whether the column's
+    encoder takes the raw tuples (else the row form ``write`` makes), the encoder, and the
+    decoder (which gives whole tuples); ``None`` for a field that is not a tuple."""
+    args = typing.get_args(tp)
+    if not (typing.get_origin(tp) is tuple and len(args) == 2 and args[1] is Ellipsis):
+        return None
+    item = args[0]
+    if item is str:
+        return True, lambda items, t: text_column(items), _text_decoder
+    if attrs.has(item) and item not in _TABLES:
+        codec = _codec(item)
+
+        def encode_nested(items: Sequence[tuple[Any, ...]], tables: _Tables) -> Any:
+            flat = list(itertools.chain.from_iterable(items))
+            return {"n": column(tuple(map(len, items))), "v": codec.write_all(flat, tables)}
+
+        def decode_nested(data: Any, count: int, *tables: Any) -> Iterable[Any]:
+            return split_sizes(codec.read_all(data["v"], *tables), data["n"], count)
+
+        return True, encode_nested, decode_nested
+    # Any other tuple: its row form's items (names in the tables, members' places), interned.
+    plain = item in _SCALARS or item in _TABLES
+    if not (plain or (isinstance(item, type) and issubclass(item, enum.Enum))):
+        raise _NoTextForm(tp)
+    item_ns = dict(ns)
+    exec(f"def read_tuple({encoded}, W, S, Q, I):\n    return {read}\n", item_ns)
+    read_tuple = item_ns["read_tuple"]
+
+    def decode_interned(data: Any, count: int, *tables: Any) -> Iterable[Any]:
+        return uninterned_column(data, count, lambda item: read_tuple(item, *tables))
+
+    return False, lambda items, t: interned_column(items), decode_interned
 
 
-def _untext_column(column: Any, count: int) -> Iterable[tuple[str, ...]]:
-    """What :func:`_text_column` wrote, read back (``count`` tuples)."""
-    if column.__class__ is list:
-        return [tuple(item) for item in column]
-    if "all" in column:
-        return itertools.repeat(tuple(column["all"]), count)
-    width: int = column["w"]
-    joined: str = column["s"]
-    if width < 1 or len(joined) % width:
-        raise ValueError(f"texts of width {width!r} joined into {len(joined)} characters")
-    flat = [joined[i : i + width] for i in range(0, len(joined), width)]
-    sizes = column["n"]
-    if sizes.__class__ is not list:
-        size: int = sizes["all"]
-        if size < 1 or size * count != len(flat):
-            raise ValueError(f"{len(flat)} texts are not {count} tuples of {size!r}")
-        return [tuple(flat[i : i + size]) for i in range(0, len(flat), size)]
-    if sum(sizes) != len(flat):
-        raise ValueError(f"{len(flat)} texts are not tuples of {sum(sizes)} in all")
-    out = []
-    start = 0
-    for size in sizes:
-        out.append(tuple(flat[start : start + size]))
-        start += size
-    return out
-
-
-def _strings(items: tuple[str, ...]) -> Any:
-    """A tuple of texts as written: ``"WIDTH:joined"`` when there are several, all of one
-    width (event ids), else the list."""
-    if len(items) > 1:
-        width = len(items[0])
-        if width and all(len(x) == width for x in items):
-            return f"{width}:{''.join(items)}"
-    return items
-
-
-def _unstrings(data: Any) -> tuple[str, ...]:
-    """What :func:`_strings` wrote, read back."""
-    if data.__class__ is list:
-        return tuple(data)
-    digits, _, joined = data.partition(":")
-    width = int(digits)
-    if width < 1 or len(joined) % width:
-        raise ValueError(f"texts of width {width!r} joined into {len(joined)} characters")
-    return tuple([joined[i : i + width] for i in range(0, len(joined), width)])
+def _text_decoder(data: Any, count: int, *tables: Any) -> Iterable[tuple[str, ...]]:
+    return untext_column(data, count)
 
 
 _CODECS: dict[type, _Codec] = {}
+_TZINFO: Final = operator.attrgetter("tzinfo")
 _DECODER: Final = json.JSONDecoder()
 
 
@@ -344,10 +338,6 @@ def _expressions(
         return f"t.{table}({value})", f"{table}[{encoded}]"
     if typing.get_origin(tp) is tuple and len(args) == 2 and args[1] is Ellipsis:
         item = args[0]
-        if item is str:
-            ns["strings"] = _strings
-            ns["unstrings"] = _unstrings
-            return f"strings({value})", f"unstrings({encoded})"
         if item in _SCALARS:
             return value, f"tuple({encoded})"
         if attrs.has(item) and item not in _TABLES:
@@ -365,16 +355,18 @@ def _expressions(
 
 
 class _Tables:
-    """The windows, sources and quantities of one snapshot, each written once and named by
-    its place (the methods are named as the readers name the tables)."""
+    """The windows, sources, quantities and instants of one snapshot, each written once and
+    named by its place (the methods are named as the readers name the tables). Windows and
+    quantities are written in columns at the end (:meth:`columns`), sources row by row as they
+    come (a source's ``via`` names sources written before it)."""
 
     def __init__(self) -> None:
         self.windows: dict[Window, int] = {}
-        self.window_rows: list[list[Any]] = []
+        self.window_rows: list[Window] = []
         self.sources: dict[Source, int] = {}
         self.source_rows: list[list[Any]] = []
         self.quantities: dict[tuple[Any, ...], int] = {}
-        self.quantity_rows: list[list[Any]] = []
+        self.quantity_rows: list[Quantity] = []
         self.instants: dict[datetime, int] = {}
         self.instant_rows: list[str] = []
 
@@ -382,7 +374,7 @@ class _Tables:
         found = self.windows.get(w)
         if found is None:
             found = self.windows[w] = len(self.window_rows)
-            self.window_rows.append(_codec(Window).write(w, self))
+            self.window_rows.append(w)
         return found
 
     def S(self, s: Source) -> int:
@@ -408,8 +400,16 @@ class _Tables:
         found = self.quantities.get(key)
         if found is None:
             found = self.quantities[key] = len(self.quantity_rows)
-            self.quantity_rows.append(_codec(Quantity).write(q, self))
+            self.quantity_rows.append(q)
         return found
+
+    def columns(self) -> tuple[list[Any], list[Any]]:
+        """The windows and the quantities in columns (the windows' instants put in their
+        table: write the instants after)."""
+        return (
+            _codec(Window).write_all(self.window_rows, self),
+            _codec(Quantity).write_all(self.quantity_rows, self),
+        )
 
 
 # -- writing and reading --------------------------------------------------------------------------
@@ -434,6 +434,7 @@ def snapshot_text(snapshot: ShelvedSnapshot) -> str | None:
         blocks = [_codec(type(group[0])).write_all(group, tables) for group in groups]
     except _NoTextForm:
         return None
+    windows, quantities = tables.columns()
     header = {
         "format": TEXT_FORMAT,
         "valid_to": snapshot.valid_to,
@@ -443,11 +444,11 @@ def snapshot_text(snapshot: ShelvedSnapshot) -> str | None:
     }
     body = {
         "kinds": list(kinds),
-        "windows": tables.window_rows,
+        "windows": windows,
         "sources": tables.source_rows,
-        "quantities": tables.quantity_rows,
+        "quantities": quantities,
         "instants": tables.instant_rows,
-        "order": _column(tuple(order)) if order else [],
+        "order": column(order) if order else [],
         "values": blocks,
         "statements": [payload_of(s) for s in snapshot.statements],
     }
@@ -504,12 +505,10 @@ def _read_body(text: str, header: Header) -> ShelvedSnapshot:
             raise ValueError(f"extra text after the values, at character {end}")
         kinds = [SHELVED_KINDS[k] for k in body["kinds"]]
         instants = list(map(datetime.fromisoformat, body["instants"]))
-        if any(t.tzinfo is None for t in instants):
+        if None in map(_TZINFO, instants):
             raise ValueError("an instant without an offset")
-        read_window = _codec(Window).read
-        windows = [read_window(row, (), (), (), instants) for row in body["windows"]]
-        read_quantity = _codec(Quantity).read
-        quantities = [read_quantity(row, (), (), (), ()) for row in body["quantities"]]
+        windows = _codec(Window).read_all(body["windows"], (), (), (), instants)
+        quantities = _codec(Quantity).read_all(body["quantities"], (), (), (), ())
         sources: list[Source] = []
         for row in body["sources"]:
             made = _codec(Source).read(row, windows, sources, quantities, instants)

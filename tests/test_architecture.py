@@ -20,6 +20,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("chronology.errors",),
     ("chronology._paths", "chronology._fastinit", "chronology._collector"),
     ("chronology._vintages",),
+    ("chronology.snapshot_columns",),
     ("chronology._checks", "chronology.instants"),
     ("chronology.time", "chronology.units", "chronology.frames", "chronology.table_columns"),
     ("chronology.quantity", "chronology.hedges", "chronology.values"),

@@ -31,7 +31,9 @@ from chronology.events import (
     VisitAnnounced,
     VisitCancelled,
 )
+from chronology.snapshot_columns import split_sizes, text_column, uninterned_column, untext_column
 from chronology.snapshot_text import (
+    TEXT_FORMAT,
     ShelvedSnapshot,
     SnapshotTextError,
     read_header,
@@ -194,7 +196,7 @@ def test_the_text_form_round_trips_every_kind_of_value() -> None:
     assert (len(c), "ab" * 32, T0, 3) == (header.valid_to, header.hash, header.at, header.needs)
 
 
-_HEADER = '{"format": 1, "valid_to": 1, "hash": "x", "needs": 1, "at": '
+_HEADER = f'{{"format": {TEXT_FORMAT}, "valid_to": 1, "hash": "x", "needs": 1, "at": '
 
 
 @pytest.mark.parametrize(
@@ -202,6 +204,7 @@ _HEADER = '{"format": 1, "valid_to": 1, "hash": "x", "needs": 1, "at": '
     [
         ("", "not a snapshot's header"),
         ('{"format": 9}\n{}', "format 9"),
+        ('{"format": 1}\n{}', "format 1; this version reads format 2"),
         (_HEADER + '"2024-01-01T00:00:00"}\n{}', "offset"),
         (_HEADER + '"2024-01-01T00:00:00Z"}\n[', "folded from 1 records"),
         (_HEADER + '"2024-01-01T00:00:00Z"}\n{"kinds": ["mine"]}', "mine"),
@@ -370,3 +373,60 @@ def test_a_late_arrival_before_the_shelved_instant_drops_it(tmp_path: Path) -> N
         assert len(c) == valid_to  # shelved again, from a refold
         assert loaded.points()
         assert json.loads(text.partition("\n")[0])["valid_to"] == len(c)
+
+
+def test_a_snapshot_of_an_older_form_is_ignored_and_shelved_again(tmp_path: Path) -> None:
+    path = tmp_path / "c.db"
+    _, end = _shelved_file(path)
+    [(valid_to, text)] = _shelf_rows(path)
+    header, _, body = text.partition("\n")
+    old = json.dumps({**json.loads(header), "format": 1}) + "\n" + body
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE snapshots SET text = ?", (old,))
+    with Chronicle.open(path, read_only=True) as c:
+        loaded = _shelving(c)
+        _same(_naive(c, end), c.as_of(end))
+        assert read_header(text).at not in [p.at for p in loaded.points()]  # not used
+    assert [(valid_to, old)] == _shelf_rows(path)  # a read-only process leaves it
+    with Chronicle.open(path) as c:
+        _shelving(c)
+        _same(_naive(c, end), c.as_of(end))
+    assert [(valid_to, text)] == _shelf_rows(path)  # folded again, and shelved in this form
+
+
+# -- the columns ----------------------------------------------------------------------------------
+
+_TEXTS = st.text(alphabet=st.sampled_from("ab \u00e9\n"), max_size=3)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(_TEXTS, max_size=4).map(tuple), min_size=1, max_size=12))
+def test_a_column_of_tuples_of_texts_round_trips(items: list[tuple[str, ...]]) -> None:
+    written = json.loads(json.dumps(text_column(items)))
+    assert items == list(untext_column(written, len(items)))
+
+
+def test_a_column_of_distinct_tuples_of_ids_is_joined_and_split() -> None:
+    items = [(f"{i:04x}", f"{i + 1:04x}") for i in range(0, 8, 2)] + [("ffff",)]
+    written = text_column(items)
+    assert {"j", "n"} == set(written)
+    assert items == list(untext_column(written, len(items)))
+    assert [("a", "b"), ("c", "d")] == list(split_sizes(["a", "b", "c", "d"], {"all": 2}, 2))
+
+
+@pytest.mark.parametrize(
+    ("flat", "sizes", "count"),
+    [(["a"], {"all": 2}, 1), (["a", "b"], [1], 1), (["a"], [2, -1], 2), (["a"], [1, 0], 3)],
+)
+def test_sizes_that_do_not_cut_the_items_are_refused(
+    flat: list[str], sizes: object, count: int
+) -> None:
+    with pytest.raises(ValueError, match="tuple"):
+        list(split_sizes(flat, sizes, count))
+
+
+def test_an_interned_column_naming_no_tuple_is_refused() -> None:
+    with pytest.raises(IndexError):
+        list(uninterned_column({"t": [["a"]], "i": [0, 1]}, 2))
+    with pytest.raises(IndexError):
+        list(uninterned_column({"t": [["a"]], "i": {"all": -1}}, 2))
