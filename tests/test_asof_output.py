@@ -4,13 +4,16 @@ file keeps a shelved snapshot, and the table laid out column by column exactly a
 
 from __future__ import annotations
 
+import gc
 import os
 import sqlite3
 import subprocess
 import sys
+import weakref
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -19,7 +22,7 @@ from hypothesis import strategies as st
 
 from benchmarks.data import Shape, batches
 from benchmarks.ours import events
-from chronology import Chronicle, Quantity, Window
+from chronology import Chronicle, Quantity, View, Window
 from chronology.cli import cli
 from chronology.events import StatementMade, TradeProjected, VisitAnnounced
 from chronology.render import instant_text, printable, window_text
@@ -181,3 +184,38 @@ def test_as_of_loads_no_other_command_and_the_lazy_names_still_import() -> None:
     )
     assert 0 == result.returncode, result.stderr
     assert ["[]", "chronology-demo.db True True"] == result.stdout.split("\n")[:2]
+
+
+def test_as_of_runs_no_collection_while_its_values_live(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command's view is freed before the collector is turned back on: no heap walk over
+    its values (at a million events, a walk over millions of objects)."""
+    path = tmp_path / "c.db"
+    with Chronicle.open(path) as c:
+        for batch in batches(Shape(300, 10)):
+            c.extend(events(batch))
+    alive: list[weakref.ref[View]] = []
+    as_of = Chronicle.as_of
+
+    def kept(self: Chronicle, *args: Any, **kwargs: Any) -> View:
+        view = as_of(self, *args, **kwargs)
+        alive.append(weakref.ref(view))
+        return view
+
+    monkeypatch.setattr(Chronicle, "as_of", kept)
+    during: list[bool] = []
+
+    def seen(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            during.append(bool(alive) and alive[0]() is not None)
+
+    gc.callbacks.append(seen)
+    try:
+        result = CliRunner().invoke(cli, ["as-of", "2030-01-01", "--db", str(path)])
+    finally:
+        gc.callbacks.remove(seen)
+    assert 0 == result.exit_code, result.output
+    assert [None] == [ref() for ref in alive]
+    assert True not in during
+    assert gc.isenabled()

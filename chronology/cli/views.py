@@ -10,6 +10,7 @@ from typing import Final
 
 import click
 
+from chronology._collector import collector_paused
 from chronology.chronicle import Chronicle
 from chronology.cli.app import cli
 from chronology.cli.options import (
@@ -211,6 +212,21 @@ def as_of(
       chronology as-of 2024-04-21 --recorded-by 2024-05-01 --format csv
       chronology as-of 2024-04-12 --status overdue --status postponed
     """
+    # The view and its table are a great many objects and no cycles (millions, for a
+    # million-event file): the collector, on, would walk them all at least once. It is turned
+    # back on once they are gone, when the command has printed them.
+    with collector_paused():
+        _print_as_of(when, db, recorded_by, kind, statuses, fmt)
+
+
+def _print_as_of(
+    when: datetime,
+    db: str,
+    recorded_by: datetime | None,
+    kind: tuple[str, ...],
+    statuses: tuple[str, ...],
+    fmt: Format,
+) -> None:
     with opened(db) as chronicle:
         view = chronicle.as_of(when, recorded_by=recorded_by)
         found = view.of_kind(*kind) if kind else view.expectations()
