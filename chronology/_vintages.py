@@ -37,7 +37,7 @@ from typing import Any, Final
 
 import attrs
 
-from chronology._collector import collector_paused
+from chronology._collector import collector_paused, promote_young
 from chronology._fastinit import builder_class, set_class
 
 __all__ = [
@@ -149,6 +149,7 @@ class VintageLog:
                             log._make(len(log.head) + len(log.events), item)
                         together.clear()
                         self._make(stop, item)  # appended to since it was bundled
+                    promote_young()  # lasting: out of the young generation without a walk
             return tuple(self.made[:stop])
 
     def _make(self, stop: int, item: type) -> None:

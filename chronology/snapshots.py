@@ -22,6 +22,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from chronology._collector import promote_young
 from chronology._vintages import bundle
 from chronology.errors import StoreError
 from chronology.events import Retracted, StatementMade
@@ -262,6 +263,9 @@ class Snapshots:
                 self._points.append(base)
             shown, statements = self._fold_on(base, as_of, upto)
         bundle(shown.values())  # the answer's vintages are made together, if ever read
+        # What a large fold made lasts: out of the young generation without a walk (a view
+        # folds with the collector paused; see chronology._collector).
+        promote_young()
         return shown, statements
 
     def _load(self, upto: int) -> None:
