@@ -13,17 +13,26 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Final
+from typing import Any, Final
 
 import attrs
 
 from chronology._codecs import WRITERS
-from chronology._fastinit import slot_setters
+from chronology._fastinit import builder_class, set_class, slot_setters
 from chronology.errors import ChronologyError, ClockSkewError, EventError, RetractionError
 from chronology.events import Event, Retracted
 from chronology.serialization import event_id_of, instant_text, payload_of
 
-__all__ = ["GENESIS_HASH", "Batch", "Record", "chain_hash", "new_record", "prepare", "seal"]
+__all__ = [
+    "GENESIS_HASH",
+    "Batch",
+    "Record",
+    "chain_hash",
+    "new_record",
+    "prepare",
+    "recorded_texts",
+    "seal",
+]
 
 #: The ``hash`` that the first record chains from.
 GENESIS_HASH: Final = "0" * 64
@@ -211,6 +220,17 @@ _set_position, _set_event_id, _set_recorded_at, _set_event, _set_hash = slot_set
 )
 
 
+#: Fills a new record with plain assignments (see :func:`~chronology._fastinit.builder_class`).
+def _record_builder() -> type[Any]:
+    builder = builder_class(Record)
+    if builder is None:  # pragma: no cover - Record is slotted, without a __dict__
+        raise TypeError("Record cannot be filled through a builder class")
+    return builder
+
+
+_RECORD_BUILDER: Final = _record_builder()
+
+
 def new_record(
     position: int, event_id: str, recorded_at: datetime, event: Event, hash_: str
 ) -> Record:
@@ -262,7 +282,6 @@ def seal(
         or any(issubclass(c, Retracted) for c in set(map(type, events)))
     )
     position = head.position if head else 0
-    previous = head.hash if head else GENESIS_HASH
     last = head.recorded_at if head else None
     now = clock()
     if now.tzinfo is None:
@@ -271,90 +290,134 @@ def seal(
     if max_skew is not None and head is not None and last is not None and last - now > max_skew:
         raise ClockSkewError(now, last, head.position, max_skew)
     # The first new record takes ``now``, or the head's recorded_at plus one microsecond.
-    recorded_at = now - _TICK if last is None or now > last else last
-    new: list[Record] = []
-    results: list[Record] = [] if check else new
-    texts: list[str] = []
-    hashes: list[str] = []
-    retractions: list[int] = []
-    seen: dict[str, Record] = {}
-    link = chain_hash
-    tick = _TICK
-    make = object.__new__
-    set_position, set_event_id, set_recorded_at, set_event, set_hash = (
-        _set_position,
-        _set_event_id,
-        _set_recorded_at,
-        _set_event,
-        _set_hash,
-    )
-    # The recorded_at text is instant_text(recorded_at). That of a record one microsecond after
-    # the previous one, in the same second, differs only in its six digits: ``before + digits
-    # + after``, cut from the instant_text of the first record of that second. ``us`` follows
-    # recorded_at's microseconds, and reaches a million when the second turns.
-    before = after = ""
-    us = _MICROSECONDS
-    for index, (event, payload, event_id) in enumerate(
-        zip(events, batch.payloads, ids, strict=True)
-    ):
-        if check:
-            found = seen.get(event_id)
-            if found is None and existing:
-                found = existing.get(event_id)
-            if found is not None:
-                results.append(found)
-                continue
-            if isinstance(event, Retracted):
-                _check_target(batch.start + index, event, existing, seen)
-                retractions.append(position + 1)
-        position += 1
-        recorded_at = recorded_at + tick
-        us += 1
-        if us < _MICROSECONDS:
-            text = f"{before}{us:06d}{after}"
-        else:
-            text = instant_text(recorded_at)
-            us = recorded_at.microsecond
-            if us:
-                before, after = text[:20], text[26:]
-            else:  # a whole second: the next record's text has digits where this one has none
-                before, after = text[:19] + ".", text[19:]
-        previous = link(previous, position, event_id, text, payload)
-        # Record(...), without the keyword-argument call: the same frozen instance.
-        record = make(Record)
-        set_position(record, position)
-        set_event_id(record, event_id)
-        set_recorded_at(record, recorded_at)
-        set_event(record, event)
-        set_hash(record, previous)
-        new.append(record)
-        texts.append(text)
-        hashes.append(previous)
-        if check:
-            seen[event_id] = record
-            results.append(record)
-    if len(new) != len(events):  # duplicates were left out
-        ids = [r.event_id for r in new]
-        text_of = dict(zip(batch.ids, batch.payloads, strict=True))
-        payloads = [text_of[i] for i in ids]
-        known_of = dict(zip(batch.ids, batch.known_at_texts, strict=True))
-        known = [known_of[i] for i in ids]
+    first = now if last is None or now > last else last + _TICK
+    if check:
+        keep, slots, retractions = _sort_out(batch, existing, position)
+        events = [events[k] for k in keep]
+        ids = [ids[k] for k in keep]
+        payloads = [batch.payloads[k] for k in keep]
+        known = [batch.known_at_texts[k] for k in keep]
     else:
-        payloads = batch.payloads
-        known = batch.known_at_texts
+        payloads, known, retractions = batch.payloads, batch.known_at_texts, []
+    texts = recorded_texts(first, len(events))
+    new = _chain(head.hash if head else GENESIS_HASH, position, first, events, ids, texts, payloads)
+    hashes = [record.hash for record in new]
+    results = [new[s] if isinstance(s, int) else s for s in slots] if check else new
     return Sealed(new, results, ids, payloads, texts, hashes, retractions, known)
 
 
+def recorded_texts(first: datetime, count: int) -> list[str]:
+    """The ``recorded_at`` texts of ``count`` records one microsecond apart from ``first``:
+    :func:`instant_text` of each, made a second at a time (within one second only the six
+    digits of the microseconds move).
+
+    Example:
+        >>> from datetime import UTC, datetime
+        >>> recorded_texts(datetime(2024, 1, 1, 0, 0, 59, 999_999, tzinfo=UTC), 2)
+        ['2024-01-01T00:00:59.999999+00:00', '2024-01-01T00:01:00+00:00']
+    """
+    texts: list[str] = []
+    at = first
+    while len(texts) < count:
+        text = instant_text(at)
+        us = at.microsecond
+        stop = min(_MICROSECONDS, us + count - len(texts))
+        if us:
+            before, after = text[:20], text[26:]
+        else:  # a whole second: the next record's text has digits where this one has none
+            before, after = text[:19] + ".", text[19:]
+        texts.append(text)
+        texts += [f"{before}{u:06d}{after}" for u in range(us + 1, stop)]
+        at = at + timedelta(microseconds=stop - us)
+    return texts
+
+
+def _chain(
+    previous: str,
+    position: int,
+    first: datetime,
+    events: list[Event],
+    ids: list[str],
+    texts: list[str],
+    payloads: list[str],
+) -> list[Record]:
+    """The records of new events from ``position + 1`` on, ``recorded_at`` from ``first`` one
+    microsecond apart, each hash chained on from ``previous`` (:func:`chain_hash`, inlined)."""
+    records: list[Record] = []
+    add = records.append
+    sha256, make, tick, done = _sha256, object.__new__, _TICK, set_class
+    builder, cls = _RECORD_BUILDER, Record
+    recorded_at = first - tick
+    for position, event, event_id, text, payload in zip(  # noqa: B020 - the positions go on
+        range(position + 1, position + 1 + len(events)), events, ids, texts, payloads, strict=True
+    ):
+        previous = sha256(
+            f"{previous}\n{position}\n{event_id}\n{text}\n{payload}".encode()
+        ).hexdigest()
+        recorded_at = recorded_at + tick
+        # Record(...) without its keyword call: filled as a builder, then turned into a Record.
+        record: Any = make(builder)
+        record.position = position
+        record.event_id = event_id
+        record.recorded_at = recorded_at
+        record.event = event
+        record.hash = previous
+        done(record, cls)
+        add(record)
+    return records
+
+
+def _sort_out(
+    batch: Batch, existing: Mapping[str, Record], position: int
+) -> tuple[list[int], list[Record | int], list[int]]:
+    """The per-event checks of a batch that needs them: which events are new (their indexes),
+    what each input event gives (a stored record, or the index of its new record), and the
+    positions the new retractions will take (the new records follow ``position``).
+
+    Raises:
+        RetractionError: as :func:`seal`.
+    """
+    keep: list[int] = []
+    slots: list[Record | int] = []
+    retractions: list[int] = []
+    seen: dict[str, int] = {}  # event_id -> index of its new record
+    events = batch.events
+    for index, (event, event_id) in enumerate(zip(events, batch.ids, strict=True)):
+        held = seen.get(event_id)
+        if held is not None:
+            slots.append(held)
+            continue
+        found = existing.get(event_id) if existing else None
+        if found is not None:
+            slots.append(found)
+            continue
+        if isinstance(event, Retracted):
+            _check_target(batch.start + index, event, existing, seen, events, keep)
+            retractions.append(position + len(keep) + 1)
+        seen[event_id] = len(keep)
+        slots.append(len(keep))
+        keep.append(index)
+    return keep, slots, retractions
+
+
 def _check_target(
-    index: int, event: Retracted, existing: Mapping[str, Record], seen: Mapping[str, Record]
+    index: int,
+    event: Retracted,
+    existing: Mapping[str, Record],
+    seen: Mapping[str, int],
+    events: list[Event],
+    keep: list[int],
 ) -> None:
-    target = existing.get(event.target) or seen.get(event.target)
-    if target is None:
+    target = existing.get(event.target)
+    if target is not None:
+        subject = target.event.subject
+    elif event.target in seen:  # earlier in the batch: ``seen`` gives its new record's index
+        subject = events[keep[seen[event.target]]].subject
+    else:
         raise _retraction_error(index, f"target {event.target!r} is not in the chronicle")
-    if target.event.subject != event.subject:
+    if subject != event.subject:
         raise _retraction_error(
-            index,
-            f"subject {event.subject!r} differs from its target's {target.event.subject!r}",
+            index, f"subject {event.subject!r} differs from its target's {subject!r}"
         )
 
 
