@@ -329,7 +329,12 @@ def _field_code(tp: Any, ns: dict[str, Any], i: int, *, for_source: bool) -> tup
     elif tp is Likelihood:
         write, read = "_encode_str(v.value)", "_likelihood_value(v)"
     elif tp is Source and not for_source:
-        write, read = "_source_text(v)", "_source_value(v)"
+        # _source_text(v), its look-up of a shared source's text inlined
+        write = (
+            "(t[1] if (t := _source_texts.get(id(v))) is not None and t[0] is v"
+            " else _source_text(v))"
+        )
+        read = "_source_value(v)"
     elif tp == tuple[str, ...]:
         write = "'[' + ','.join([_encode_str(x) for x in v]) + ']'"
         read = "_strings_value(v)"
@@ -339,9 +344,13 @@ def _field_code(tp: Any, ns: dict[str, Any], i: int, *, for_source: bool) -> tup
     else:
         return None
     if optional:
-        write = f"('null' if v is None else {write})"
+        write = f"{_OR_NULL}{write})"
         read = f"(None if v is None else {read})"
     return write, read
+
+
+#: How the code of an optional value's JSON begins (``_OR_NULL + code + ")"``).
+_OR_NULL: Final = "('null' if v is None else "
 
 
 def _compile(cls: type, tag: str | None, version: int) -> _Codec:
@@ -360,6 +369,7 @@ def _compile(cls: type, tag: str | None, version: int) -> _Codec:
         "_window_text": _window_text,
         "_quantity_text": _quantity_text,
         "_source_text": _source_text,
+        "_source_texts": _SOURCE_TEXTS,
         "_str_value": _str_value,
         "_scalar_text": _scalar_text,
         "_float_value": _float_value,
@@ -398,6 +408,8 @@ def _compile(cls: type, tag: str | None, version: int) -> _Codec:
         else:
             ns[f"_s{i}"] = setter
             put = f"_s{i}(o, "
+        if f.default is None and write.startswith(_OR_NULL):
+            write = write[len(_OR_NULL) : -1]  # the key is left out when the value is None
         if f.name == "known_at" and f.type is datetime:
             # The writer may be given this text (``k``): the store needs it too.
             write = "'\"' + (instant_text(v) if k is None else k) + '\"'"
