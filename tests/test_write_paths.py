@@ -16,8 +16,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chronology import Chronicle
-from chronology.events import AgendaChanged, Event
-from chronology.record import GENESIS_HASH, Tip, chain_hash, prepare, seal
+from chronology.errors import RetractionError
+from chronology.events import AgendaChanged, Event, Retracted
+from chronology.record import GENESIS_HASH, Tip, chain_hash, prepare, recorded_texts, seal
 from chronology.serialization import event_id_of, instant_text, payload_of
 from chronology.stores.sqlite import known_at_text
 
@@ -171,3 +172,60 @@ def test_sealing_without_checks_gives_what_the_checked_loop_gives(
     assert checked.hashes == plain.hashes
     assert [r.recorded_at.isoformat() for r in plain.new] == plain.recorded_texts
     assert [] == plain.retractions == checked.retractions
+
+
+@given(
+    first=st.datetimes(
+        min_value=datetime(2024, 1, 1), max_value=datetime(2024, 1, 2), timezones=st.just(UTC)
+    ),
+    count=st.integers(min_value=0, max_value=40),
+    near=st.sampled_from([0, 1, 999_990, 999_999, None]),
+)
+def test_recorded_texts_are_the_instant_text_of_each_microsecond(
+    first: datetime, count: int, near: int | None
+) -> None:
+    """Made a second at a time, the texts stay those of each instant across seconds, whole
+    seconds (no digits) included."""
+    if near is not None:  # near a whole second, where the texts change shape
+        first = first.replace(microsecond=near)
+    expected = [instant_text(first + timedelta(microseconds=i)) for i in range(count)]
+    assert expected == recorded_texts(first, count)
+
+
+def test_a_batch_with_repeats_stored_events_and_retractions_seals_in_order() -> None:
+    """The checked path: an event repeated in the batch and one already stored give their one
+    record; retractions of a stored event and of one earlier in the batch take the positions
+    their records take; the chain runs over the new records only."""
+    stored, a, b = _events(3)
+    c = Chronicle(clock=lambda: BASE)
+    (kept,) = c.extend([stored])
+    drop_stored = Retracted(subject=stored.subject, known_at=BASE, target=kept.event_id)
+    batch = prepare([a, stored, b, a, drop_stored])
+    drop_a = Retracted(subject=a.subject, known_at=BASE, target=batch.ids[0])
+    batch = prepare([a, stored, b, a, drop_stored, drop_a])
+    head = Tip(1, kept.hash, kept.recorded_at)
+    sealed = seal(batch, head, lambda _: {kept.event_id: kept}, lambda: BASE)
+    assert [2, 3, 4, 5] == [r.position for r in sealed.new]
+    assert [a, b, drop_stored, drop_a] == [r.event for r in sealed.new]
+    assert [4, 5] == sealed.retractions
+    new = sealed.new
+    assert [new[0], kept, new[1], new[0], new[2], new[3]] == sealed.results
+    assert sealed.results[3] is sealed.results[0]
+    previous = kept.hash
+    for record, text, payload in zip(new, sealed.recorded_texts, sealed.payloads, strict=True):
+        assert instant_text(record.recorded_at) == text
+        previous = chain_hash(previous, record.position, record.event_id, text, payload)
+        assert previous == record.hash
+    assert [r.hash for r in new] == sealed.hashes
+    assert [r.event_id for r in new] == sealed.ids
+    assert [BASE + timedelta(microseconds=i) for i in range(1, 5)] == [r.recorded_at for r in new]
+
+
+def test_a_retraction_of_an_event_of_another_subject_earlier_in_the_batch_is_refused() -> None:
+    a, b = _events(2)  # visit/0 and visit/1
+    first = prepare([a])
+    batch = prepare([a, b, Retracted(subject=b.subject, known_at=BASE, target=first.ids[0])])
+    with pytest.raises(RetractionError) as caught:
+        seal(batch, None, lambda _: {}, lambda: BASE)
+    assert 2 == caught.value.index
+    assert "differs from its target's 'visit/0'" in str(caught.value)
