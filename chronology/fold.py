@@ -18,7 +18,9 @@ The engine's own rules:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping
+import itertools
+import sys
+from collections.abc import Callable, Collection, Container, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, Final
 
@@ -61,7 +63,17 @@ class _Builder:
     """The expectation of one subject while it is being folded. Mutable builders keep attrs
     object creation out of the loop; they are frozen once, at the end."""
 
-    __slots__ = ("event_ids", "fields", "first_known_at", "kind", "seen", "sources", "updated_at")
+    __slots__ = (
+        "earlier",
+        "event_ids",
+        "fields",
+        "first_known_at",
+        "kind",
+        "recent",
+        "seen",
+        "sources",
+        "updated_at",
+    )
 
     def __init__(self, subject: str, kind: ExpectationKind, known_at: datetime) -> None:
         self.fields: dict[str, Any] = {
@@ -75,9 +87,20 @@ class _Builder:
         #: The source objects met, by identity (held, so that an id is never reused): an
         #: event whose source object was met already skips :func:`_source_key`.
         self.seen: dict[int, Source] = {}
+        #: The last two source objects met (or ``None``): an event with either is skipped
+        #: by identity alone (a figure's vintages alternate between two sources).
+        self.recent: Source | None = None
+        self.earlier: Source | None = None
         self.first_known_at = known_at
         self.updated_at = known_at
         self.event_ids: list[str] = []
+
+    def meet(self, source: Source | None) -> None:
+        """Note the source of an event folded (``None``: none); :meth:`see` it if new."""
+        self.earlier = self.recent
+        self.recent = source
+        if source is not None and id(source) not in self.seen:
+            self.see(source)
 
     def see(self, source: Source) -> None:
         """Add ``source`` to the sources, unless an equal one is listed."""
@@ -94,7 +117,7 @@ class ExpectationFold:
     expectation values as of an instant, deriving ``overdue`` and ``awaiting_report``.
     """
 
-    __slots__ = ("_base", "_builders", "statements", "thawed")
+    __slots__ = ("_base", "_builders", "count", "last", "needs", "statements", "thawed")
 
     def __init__(self, base: Mapping[str, Expectation] | None = None) -> None:
         """Start empty, or from ``base``: expectations frozen (with ``as_of=None``) from an
@@ -105,6 +128,14 @@ class ExpectationFold:
         self.statements: list[StatementMade] = []
         #: How many subjects of the base the events folded so far thawed.
         self.thawed = 0
+        #: How many events :meth:`fold_rows` folded.
+        self.count = 0
+        #: The ``known_at`` of the last event :meth:`fold_rows` folded (or the one a caller
+        #: set, for a fold that continues another).
+        self.last: datetime | None = None
+        #: The highest position among the rows :meth:`fold_rows` folded (or what a caller
+        #: set: at least that).
+        self.needs = 0
 
     def apply(self, event: Event, event_id: str) -> bool:
         """Fold one event; return whether the built-in projection used it."""
@@ -118,11 +149,75 @@ class ExpectationFold:
             b, handler = found
         handler(b.fields, event)
         source = event.source
-        if source is not None and id(source) not in b.seen:
-            b.see(source)
+        if source is not b.recent and source is not b.earlier:
+            b.meet(source)
         b.updated_at = event.known_at
         b.event_ids.append(event_id)
         return True
+
+    def fold_rows(
+        self,
+        rows: Iterator[tuple[int, str, Event]],
+        upto: int,
+        left_out: Container[str],
+        stop_after: int | None = None,
+        held: tuple[int, str, Event] | None = None,
+    ) -> tuple[int, str, Event] | None:
+        """Fold ``(position, event_id, event)`` rows in order, as :meth:`apply` would one by
+        one, leaving out those past position ``upto`` and the ids in ``left_out``; keep
+        :attr:`count`, :attr:`last` and :attr:`needs`.
+
+        Args:
+            rows: the rows, in fold order (consumed as far as folded).
+            upto: the last position the fold sees.
+            left_out: the ids it leaves out (retracted, or retractions).
+            stop_after: once this many rows were folded (:attr:`count`), stop before the
+                first row known later than the last one folded.
+            held: a row to fold before ``rows`` (the one a call stopped before).
+
+        Returns:
+            The row stopped before (taken from ``rows``, not folded), or ``None`` once
+            ``rows`` is exhausted.
+        """
+        builders = self._builders
+        rules = _RULES
+        first = self._first
+        count = self.count
+        last = self.last
+        needs = self.needs
+        limit = sys.maxsize if stop_after is None else stop_after
+        stopped: tuple[int, str, Event] | None = None
+        for row in rows if held is None else itertools.chain((held,), rows):
+            position, event_id, event = row
+            if position > upto or event_id in left_out:
+                continue
+            known_at = event.known_at
+            if count >= limit and last is not None and known_at > last:
+                stopped = row
+                break
+            handler, kind = rules[event.__class__]
+            b = builders.get(event.subject)
+            if b is None or b.kind is not kind or handler is None:
+                found = first(event, handler, kind, b)
+                if found.__class__ is bool:
+                    count += 1
+                    last = known_at
+                    needs = position if position > needs else needs
+                    continue
+                b, handler = found  # type: ignore[misc]
+            handler(b.fields, event)
+            source = event.source
+            if source is not b.recent and source is not b.earlier:
+                b.meet(source)
+            b.updated_at = last = known_at
+            b.event_ids.append(event_id)
+            count += 1
+            if position > needs:
+                needs = position
+        self.count = count
+        self.last = last
+        self.needs = needs
+        return stopped
 
     def _first(
         self, event: Event, handler: FoldHandler | None, kind: ExpectationKind | None, b: Any
@@ -461,6 +556,7 @@ def _thaw(value: Expectation) -> _Builder:
     b.kind = expectation_kind(value.kind)
     b.sources = {}
     b.seen = {}
+    b.recent = b.earlier = None
     for source in value.sources:
         b.see(source)
     b.first_known_at = value.first_known_at

@@ -18,14 +18,14 @@ main file: see :mod:`chronology.stores.sqlite`.)
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from chronology._collector import promote_young
 from chronology._vintages import bundle
 from chronology.errors import StoreError
-from chronology.events import Retracted, StatementMade
+from chronology.events import Event, Retracted, StatementMade
 from chronology.expectations import Expectation
 from chronology.fold import ExpectationFold, due_at, past_due, shown_at
 from chronology.record import Record
@@ -354,37 +354,37 @@ class Snapshots:
         # the subjects of ``values`` the stretch thawed (made a new value of) against its size.
         share = _RECORDS_PER_CHANGE if self._every is None else 0
         state = ExpectationFold(values)
-        apply = state.apply
-        since = 0
+        state.needs = needs
+        rows: Iterator[tuple[int, str, Event]] = iter(
+            store.ordered_events_between(None if base is None else base.at, as_of)
+        )
         folded = 0
-        last: datetime | None = None
-        for position, event_id, event in store.ordered_events_between(
-            None if base is None else base.at, as_of
-        ):
-            if position > upto or event_id in left_out:
+        stop_after = every if current else None
+        held: tuple[int, str, Event] | None = None
+        while True:
+            held = state.fold_rows(rows, upto, left_out, stop_after, held)
+            if held is None:
+                break
+            since = state.count
+            if state.thawed * share > since:
+                stop_after = since + 1  # asked again before the next later instant
                 continue
-            known_at = event.known_at
-            if (
-                since >= every
-                and current
-                and last is not None
-                and known_at > last
-                and state.thawed * share <= since
-            ):
-                dirty = set(state.touched())
-                values = _merge(values, state, dirty)
-                statements = (*statements, *state.statements)
-                base = Snapshot(last, needs, upto, values, statements, parent=base, changed=dirty)
-                self._add(base, at_view=False)
-                state = ExpectationFold(values)
-                apply = state.apply
-                folded += since
-                since = 0
-            apply(event, event_id)
-            if position > needs:
-                needs = position
-            since += 1
-            last = known_at
+            last = state.last
+            assert last is not None
+            needs = state.needs
+            dirty = set(state.touched())
+            values = _merge(values, state, dirty)
+            statements = (*statements, *state.statements)
+            base = Snapshot(last, needs, upto, values, statements, parent=base, changed=dirty)
+            self._add(base, at_view=False)
+            state = ExpectationFold(values)
+            state.needs = needs
+            state.last = last
+            folded += since
+            stop_after = every
+        since = state.count
+        last = state.last
+        needs = state.needs
         folded += since
         dirty = set(state.touched())
         plain = _merge(values, state, dirty)
