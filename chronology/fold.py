@@ -117,7 +117,7 @@ class ExpectationFold:
     expectation values as of an instant, deriving ``overdue`` and ``awaiting_report``.
     """
 
-    __slots__ = ("_base", "_builders", "count", "last", "needs", "statements", "thawed")
+    __slots__ = ("_base", "_builders", "_kept", "count", "last", "needs", "statements", "thawed")
 
     def __init__(self, base: Mapping[str, Expectation] | None = None) -> None:
         """Start empty, or from ``base``: expectations frozen (with ``as_of=None``) from an
@@ -125,6 +125,8 @@ class ExpectationFold:
         touch are thawed back into builders."""
         self._base: Mapping[str, Expectation] = {} if base is None else base
         self._builders: dict[str, _Builder] = {}
+        #: Builders of an earlier fold whose values ``base`` holds (see :meth:`continued`).
+        self._kept: dict[str, _Builder] = {}
         self.statements: list[StatementMade] = []
         #: How many subjects of the base the events folded so far thawed.
         self.thawed = 0
@@ -239,7 +241,8 @@ class ExpectationFold:
             if earlier is not None:
                 if kind is not None and earlier.kind != kind.name:
                     return False
-                b = self._builders[subject] = _thaw(earlier)
+                kept = self._kept.pop(subject, None)
+                b = self._builders[subject] = _thaw(earlier) if kept is None else kept
                 self.thawed += 1
             elif kind is None:
                 return False
@@ -248,6 +251,17 @@ class ExpectationFold:
         elif kind is not None and b.kind is not kind:
             return False
         return b, handler
+
+    def continued(self, base: Mapping[str, Expectation]) -> ExpectationFold:
+        """A fold that continues this one from ``base``: the values this one's builders froze
+        into (``as_of=None``), with the other subjects' as they were. Each subject this one
+        folded goes on in its builder, not in one thawed from its value (the value holds
+        copies, and a cut of the builder's vintages that later ones do not change)."""
+        out = ExpectationFold(base)
+        out._kept = self._builders
+        out.last = self.last
+        out.needs = self.needs
+        return out
 
     def touched(self) -> Collection[str]:
         """The subjects the events folded so far changed (a builder holds each), as a live

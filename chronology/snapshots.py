@@ -377,9 +377,7 @@ class Snapshots:
             statements = (*statements, *state.statements)
             base = Snapshot(last, needs, upto, values, statements, parent=base, changed=dirty)
             self._add(base, at_view=False)
-            state = ExpectationFold(values)
-            state.needs = needs
-            state.last = last
+            state = state.continued(values)
             folded += since
             stop_after = every
         since = state.count

@@ -82,3 +82,31 @@ def test_a_figure_lists_each_source_once_in_order_of_first_appearance() -> None:
     after = changes[2].after
     assert after is not None
     assert (kpler, vortexa) == after.sources
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(events(), max_size=30), st.data())
+def test_a_continued_fold_equals_one_fold_and_leaves_the_values_it_froze_as_they_were(
+    log: list[Event], data: st.DataObject
+) -> None:
+    c = Chronicle()
+    c.extend(log)
+    rows = list(c.store.ordered_events_between(None, None))
+    cut = data.draw(st.integers(0, len(rows)), label="cut")
+    plain = ExpectationFold()
+    for _, event_id, event in rows:
+        plain.apply(event, event_id)
+    first_half = ExpectationFold()
+    for _, event_id, event in rows[:cut]:
+        first_half.apply(event, event_id)
+
+    state = ExpectationFold()
+    state.fold_rows(iter(rows[:cut]), len(rows), set())
+    frozen = state.freeze(None)
+    continued = state.continued(frozen)
+    continued.fold_rows(iter(rows[cut:]), len(rows), set())
+    whole = dict(frozen)
+    whole.update({s: continued.freeze_one(s, None) for s in continued.touched()})  # type: ignore[misc]
+
+    assert plain.freeze(None) == {s: whole[s] for s in sorted(whole)}
+    assert first_half.freeze(None) == frozen
