@@ -240,10 +240,10 @@ class Chronicle:
             EventError: if ``table`` is neither a pandas nor an Arrow table.
             RetractionError, ClockSkewError: as :meth:`extend_rows`.
         """
-        batch = columnar.prepare_table(table)
-        if not batch:
-            return []
-        with collector_paused():  # a record per row, none in a cycle
+        with collector_paused():  # an event and a record per row, none in a cycle
+            batch = columnar.prepare_table(table)
+            if not batch:
+                return []
             return self._store.append(batch, self._clock, max_skew=self._max_skew)
 
     # -- reading --------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ __all__ = ["FIELD_WRITERS", "Bad", "ColumnField", "FieldColumns", "Take", "refus
 _INSTANT: Final = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.(?!000000)\d{6})?"
 #: An instant's text in the canonical form, or with ``Z`` for the offset.
 _CANONICAL: Final = re.compile(_INSTANT + r"(?:\+00:00|Z)", re.ASCII)
-#: Canonical texts joined with newlines: a column is checked in one match.
+#: Canonical texts joined with newlines: a column's distinct texts are checked in one match.
 _CANONICAL_RUN: Final = re.compile(f"(?:{_INSTANT}\\+00:00\n)*{_INSTANT}\\+00:00", re.ASCII)
 _PLACEHOLDER: Final = "1970-01-01T00:00:00+00:00"
 _from_iso: Final = datetime.fromisoformat
@@ -227,69 +227,66 @@ def _strings_text(value: Any) -> str:
     return ENCODER.encode(list(value))
 
 
-def _instant_texts(
-    cells: list[Any], canonical: bool, name: str, bad: Bad, parsed: list[Any] | None = None
-) -> list[Any]:
-    """The canonical texts of a column of instants (``None`` for an empty or refused cell);
-    when every cell is a canonical text, their instants are put in ``parsed``."""
-    if canonical:
-        return cells
-    if set(map(type, cells)) == {str} and _CANONICAL_RUN.fullmatch("\n".join(cells)):
-        try:
-            found = list(map(_from_iso, cells))  # (a day or an hour out of range fails)
+def _instant_of(cell: Any) -> tuple[str, datetime] | None:
+    """The canonical text and instant of one cell (a canonical text, with ``+00:00`` or
+    ``Z``, or an aware ``datetime``), or ``None`` when the column path does not take it."""
+    if cell.__class__ is str:
+        if _CANONICAL.fullmatch(cell) is None:
+            return None
+        text = cell[:-1] + "+00:00" if cell[-1] == "Z" else cell
+    elif isinstance(cell, datetime) and cell.utcoffset() is not None:
+        whole = datetime(
+            cell.year,
+            cell.month,
+            cell.day,
+            cell.hour,
+            cell.minute,
+            cell.second,
+            cell.microsecond,
+            tzinfo=cell.tzinfo,
+        )  # a pandas Timestamp, say: to microseconds, as the row path does
+        text = instant_text(whole)
+    else:
+        return None
+    try:
+        return text, _from_iso(text)
+    except ValueError:  # a day or an hour out of range
+        return None
+
+
+def _instant_cells(cells: list[Any], name: str, bad: Bad) -> tuple[list[Any], list[Any]]:
+    """The canonical texts and instants of a column of instants (``None`` for an empty or
+    refused cell, whose row is refused): each distinct cell is read once (a column of
+    instants repeats few of them, and a timestamp column's cells are canonical texts)."""
+    try:
+        distinct = dict.fromkeys(cells)
+    except TypeError:  # an unhashable cell: each one on its own
+        found = [None if cell is None else _instant_of(cell) for cell in cells]
+        for j, got in enumerate(found):
+            if got is None and cells[j] is not None:
+                bad.setdefault(j, name)
+        return [g and g[0] for g in found], [g and g[1] for g in found]
+    distinct.pop(None, None)
+    if set(map(type, distinct)) == {str} and _CANONICAL_RUN.fullmatch("\n".join(distinct)):
+        try:  # (a day or an hour out of range fails)
+            value_of: dict[Any, Any] = dict(zip(distinct, map(_from_iso, distinct), strict=True))
         except ValueError:
             pass
+        else:  # every cell already in the canonical form: the texts are the cells
+            value_of[None] = None
+            return list(cells), list(map(value_of.__getitem__, cells))
+    texts: dict[Any, str | None] = {None: None}
+    values: dict[Any, datetime | None] = {None: None}
+    refused: set[Any] = set()
+    for cell in distinct:
+        got = _instant_of(cell)
+        if got is None:
+            refused.add(cell)
+            texts[cell] = values[cell] = None
         else:
-            if parsed is not None:
-                parsed += found
-            return cells
-    match = _CANONICAL.fullmatch
-    out = list(cells)
-    for j, cell in enumerate(cells):
-        if cell is None:
-            continue
-        if cell.__class__ is str and match(cell) is not None:
-            if cell[-1] == "Z":
-                out[j] = cell[:-1] + "+00:00"
-        elif isinstance(cell, datetime) and cell.utcoffset() is not None:
-            whole = datetime(
-                cell.year,
-                cell.month,
-                cell.day,
-                cell.hour,
-                cell.minute,
-                cell.second,
-                cell.microsecond,
-                tzinfo=cell.tzinfo,
-            )  # a pandas Timestamp, say: to microseconds, as the row path does
-            out[j] = instant_text(whole)
-        else:
-            bad.setdefault(j, name)
-            out[j] = None
-    return out
-
-
-def _datetimes(texts: list[Any], name: str, bad: Bad) -> list[datetime | None]:
-    """The instants of canonical texts (``None`` for ``None``)."""
-    try:
-        if None not in texts:
-            return list(map(_from_iso, texts))
-        filled = [_PLACEHOLDER if t is None else t for t in texts]
-        found: list[datetime | None] = list(map(_from_iso, filled))
-    except ValueError:  # a day or an hour out of range
-        found = []
-        for j, text in enumerate(texts):
-            try:
-                found.append(_from_iso(text))
-            except (TypeError, ValueError):
-                if text is not None:
-                    bad.setdefault(j, name)
-                found.append(None)
-        return found
-    for j, text in enumerate(texts):
-        if text is None:
-            found[j] = None
-    return found
+            texts[cell], values[cell] = got
+    _refuse_values(cells, refused, name, bad)
+    return list(map(texts.__getitem__, cells)), list(map(values.__getitem__, cells))
 
 
 def _instants(c: FieldColumns) -> tuple[list[Any], list[str], list[str]]:
@@ -300,19 +297,15 @@ def _instants(c: FieldColumns) -> tuple[list[Any], list[str], list[str]]:
     if name is None:
         bad.update(dict.fromkeys(range(m), field.name))
         return [None] * m, [""] * m, [_PLACEHOLDER] * m
-    parsed: list[Any] = []
-    texts = _instant_texts(take(name), name in c.instants, name, bad, parsed)
-    if parsed:
-        piece = field.prefix + '"{}"' + field.suffix  # (keys and commas hold no braces)
-        return parsed, list(map(piece.format, texts)), texts
-    if None in texts:
+    texts, values = _instant_cells(take(name), name, bad)
+    if None in texts:  # (refused above)
         for j, text in enumerate(texts):
             if text is None:
                 bad.setdefault(j, name)
         texts = [_PLACEHOLDER if t is None else t for t in texts]
-    values = _datetimes(texts, name, bad)
-    piece = field.prefix + '"{}"' + field.suffix
-    return values, list(map(piece.format, texts)), texts
+    piece = field.prefix + '"{}"' + field.suffix  # (keys and commas hold no braces)
+    pieces = {text: piece.format(text) for text in set(texts)}
+    return values, list(map(pieces.__getitem__, texts)), texts
 
 
 def _windows(c: FieldColumns) -> tuple[list[Any], list[str]]:
@@ -325,7 +318,7 @@ def _windows(c: FieldColumns) -> tuple[list[Any], list[str]]:
         if name is None:
             bounds.append([None] * m)
         else:
-            bounds.append(_instant_texts(take(name), name in c.instants, name, bad))
+            bounds.append(_instant_cells(take(name), name, bad)[0])
     pairs = list(zip(*bounds, strict=True))
     values: dict[Any, Any] = {}
     texts: dict[Any, str] = {}
@@ -386,8 +379,9 @@ def _new_quantities(numbers: list[Any], units: list[Any]) -> list[Quantity]:
 
 
 def _quantities(c: FieldColumns) -> tuple[list[Any], list[str]]:
-    """Quantities given by ``.value`` and ``.unit``: the values checked and written a column
-    at a time, each distinct unit checked once."""
+    """Quantities given by ``.value`` and ``.unit``: each distinct unit checked once; when
+    every value is a finite, non-zero float and every unit valid, each distinct pair is made
+    and written once (columns of figures repeat values); otherwise row by row."""
     field, subs, take, bad, m = c.field, c.subs, c.take, c.bad, c.count
     _refuse_others(subs, ("value", "unit"), take, bad)
     value_name, unit_name = subs.get("value"), subs.get("unit")
@@ -397,54 +391,74 @@ def _quantities(c: FieldColumns) -> tuple[list[Any], list[str]]:
     )
     column = value_name or unit_name or field.name
     unit_texts: dict[Any, str] = {}
-    for unit in set(units):
+    given_units = set(units)
+    for unit in given_units:
         if unit.__class__ is str:
             try:
                 Quantity(1.0, unit)
             except Exception:
                 continue
             unit_texts[unit] = ENCODER.encode(unit)
-    plain = (
-        None not in numbers
-        and set(map(type, numbers)) == {float}
-        and all(map(math.isfinite, numbers))
-        and unit_texts.keys() >= set(units)
-    )
-    if not plain:
-        numbers, units = list(numbers), list(units)
-        for j, (number, unit) in enumerate(zip(numbers, units, strict=True)):
-            if number is None and unit is None and not field.required:
-                continue
-            if finite(number) and unit in unit_texts:
-                numbers[j] = float(number)
-                continue
-            bad.setdefault(j, column if number is not None else (unit_name or column))
-            numbers[j], units[j] = None, None
-    present = [j for j in range(m) if numbers[j] is not None] if not plain else None
-    made: list[Quantity | None]
-    if present is None:
-        made = list(_new_quantities(numbers, units))
+    template = field.prefix + '{{"unit":{},"value":{}}}' + field.suffix
+    if set(map(type, numbers)) == {float} and unit_texts.keys() >= given_units:
+        distinct = set(numbers)
+        # (0.0 equals -0.0, which is written otherwise: such a column goes row by row)
+        if 0.0 not in distinct and all(map(math.isfinite, distinct)):
+            made, texts = _distinct_quantities(numbers, units, unit_texts, template)
+            _check_sample(c, made, column)
+            return made, texts
+    numbers, units = list(numbers), list(units)
+    for j, (number, unit) in enumerate(zip(numbers, units, strict=True)):
+        if number is None and unit is None and not field.required:
+            continue
+        if finite(number) and unit in unit_texts:
+            numbers[j] = float(number)
+            continue
+        bad.setdefault(j, column if number is not None else (unit_name or column))
+        numbers[j], units[j] = None, None
+    present = [j for j in range(m) if numbers[j] is not None]
+    made = [None] * m
+    row_texts = [""] * m
+    some = _new_quantities([numbers[j] for j in present], [units[j] for j in present])
+    for j, q in zip(present, some, strict=True):
+        made[j] = q
+        row_texts[j] = template.format(unit_texts[units[j]], float.__repr__(numbers[j]))
+    _check_sample(c, made, column)
+    return made, row_texts
+
+
+def _distinct_quantities(
+    numbers: list[float], units: list[str], unit_texts: dict[Any, str], template: str
+) -> tuple[list[Any], list[str]]:
+    """The quantity and payload text of each row, each distinct (value, unit) made once (the
+    values checked: finite floats, none of them zero; the units valid)."""
+    if len(unit_texts) == 1:  # (every unit is one of them)
+        unit = units[0]
+        keys: list[Any] = numbers
+        distinct: list[Any] = list(set(numbers))
+        pairs = [(v, unit) for v in distinct]
     else:
-        made = [None] * m
-        some = _new_quantities([numbers[j] for j in present], [units[j] for j in present])
-        for j, q in zip(present, some, strict=True):
-            made[j] = q
+        keys = list(zip(numbers, units, strict=True))
+        distinct = list(set(keys))
+        pairs = distinct
+    made = _new_quantities([v for v, _ in pairs], [u for _, u in pairs])
+    quantity_of = dict(zip(distinct, made, strict=True))
+    text_of = {
+        key: template.format(unit_texts[u], float.__repr__(v))
+        for key, (v, u) in zip(distinct, pairs, strict=True)
+    }
+    return list(map(quantity_of.__getitem__, keys)), list(map(text_of.__getitem__, keys))
+
+
+def _check_sample(c: FieldColumns, made: list[Any], column: str) -> None:
+    """Check one made quantity with the field's own validator (the class's instance check):
+    if it refuses it, every row with one goes to the row path."""
     sample = next((q for q in made if q is not None), None)
     if sample is not None:
         try:
-            field.accept(sample, c.probe)
+            c.field.accept(sample, c.probe)
         except Exception:
-            bad.update({j: column for j in range(m) if made[j] is not None})
-    template = field.prefix + '{{"unit":{},"value":{}}}' + field.suffix
-    if present is None:
-        texts = list(
-            map(template.format, map(unit_texts.__getitem__, units), map(float.__repr__, numbers))
-        )
-    else:
-        texts = [""] * m
-        for j in present:
-            texts[j] = template.format(unit_texts[units[j]], float.__repr__(numbers[j]))
-    return made, texts
+            c.bad.update({j: column for j in range(c.count) if made[j] is not None})
 
 
 def _sources(c: FieldColumns) -> tuple[list[Any], list[str]]:

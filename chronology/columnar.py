@@ -43,9 +43,10 @@ Example:
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from itertools import repeat
+from operator import itemgetter
 from typing import Any, Final
 
 import attrs
@@ -106,9 +107,7 @@ def prepare_columns(columns: TableColumns) -> Batch:
 
 def _prepare(columns: TableColumns, n: int) -> Batch:
     np = importlib.import_module("numpy")  # there is a table: its library needs numpy
-    events: Any = None
-    payloads: Any = None
-    known: Any = None
+    parts: list[tuple[Sequence[int], list[Any], list[str], list[str]]] = []
     slow: dict[int, str] = {}
     for tag, idx in _groups(np, columns.cells.get("type"), n).items():
         plan = _plan(find_event_class(tag)) if tag is not None else None
@@ -116,19 +115,12 @@ def _prepare(columns: TableColumns, n: int) -> Batch:
             slow.update(dict.fromkeys(range(n) if idx is None else idx, "type"))
             continue
         made, texts, instants, bad = _group(plan, columns, idx)
-        if idx is None and not bad:
-            events, payloads, known = made, texts, instants
-            continue
-        if events is None:
-            events, payloads, known = (np.empty(n, dtype=object) for _ in range(3))
-        rows = range(n) if idx is None else idx
+        rows: Sequence[int] = range(n) if idx is None else idx
         if bad:
             slow.update({rows[j]: column for j, column in bad.items()})
             rows = [i for j, i in enumerate(rows) if j not in bad]
-        where = np.fromiter(rows, dtype=np.intp, count=len(rows))
-        events[where], payloads[where], known[where] = made, texts, instants
-    if not isinstance(events, list):
-        events, payloads, known = events.tolist(), payloads.tolist(), known.tolist()
+        parts.append((rows, made, texts, instants))
+    events, payloads, known = _in_row_order(np, n, parts, sorted(slow))
     for i, row in rows_of_columns(columns.cells, sorted(slow)):
         try:
             event, payload = read_row(row, i)
@@ -141,6 +133,32 @@ def _prepare(columns: TableColumns, n: int) -> Batch:
     return Batch(events, payloads, event_ids_of(payloads), known)
 
 
+def _in_row_order(
+    np: Any,
+    n: int,
+    parts: list[tuple[Sequence[int], list[Any], list[str], list[str]]],
+    slow: list[int],
+) -> tuple[list[Any], list[Any], list[Any]]:
+    """The events, payloads and ``known_at`` texts of the groups (each with its rows), put
+    in the table's row order, with ``None`` in the rows of ``slow``."""
+    if len(parts) == 1 and not slow and len(parts[0][0]) == n:  # one group of every row
+        return parts[0][1], parts[0][2], parts[0][3]
+    rows: list[int] = []
+    columns: tuple[list[Any], list[Any], list[Any]] = ([], [], [])
+    for where, *made in parts:
+        rows += where
+        for column, values in zip(columns, made, strict=True):
+            column += values
+    rows += slow
+    for column in columns:
+        column += [None] * len(slow)
+    if n == 1:
+        return columns
+    # The place in ``rows`` of each row of the table: a permutation, read out by one getter.
+    get = itemgetter(*np.argsort(np.array(rows, dtype=np.intp), kind="stable").tolist())
+    return list(get(columns[0])), list(get(columns[1])), list(get(columns[2]))
+
+
 def _groups(np: Any, types: list[Any] | None, n: int) -> dict[str | None, list[int] | None]:
     """The rows of each tag (``None`` for all rows; the tag ``None`` for rows without one),
     in order."""
@@ -149,11 +167,24 @@ def _groups(np: Any, types: list[Any] | None, n: int) -> dict[str | None, list[i
     first = types[0]
     if first.__class__ is str and types.count(first) == n:
         return {first: None}
-    tags = np.array([t if t.__class__ is str else None for t in types], dtype=object)
-    groups: dict[str | None, list[int] | None] = {}
-    for tag in dict.fromkeys(tags.tolist()):
-        groups[tag] = np.flatnonzero(tags == tag).tolist()
-    return groups
+    try:
+        distinct = dict.fromkeys(types)
+    except TypeError:  # an unhashable cell (a list, say): it names no tag either
+        types = [t if t.__class__ is str else None for t in types]
+        distinct = dict.fromkeys(types)
+    code = {cell: k for k, cell in enumerate(distinct)}
+    codes = np.fromiter(map(code.__getitem__, types), dtype=np.intp, count=n)
+    order = np.argsort(codes, kind="stable").tolist()
+    ends = np.cumsum(np.bincount(codes, minlength=len(code))).tolist()
+    groups: dict[str | None, list[int]] = {}
+    start = 0
+    for cell, end in zip(code, ends, strict=True):
+        tag = cell if cell.__class__ is str else None
+        groups.setdefault(tag, []).extend(order[start:end])
+        start = end
+    if None in groups:  # cells of several kinds: their rows in order
+        groups[None].sort()
+    return dict(groups)
 
 
 # -- a class's plan --------------------------------------------------------------------------
@@ -282,10 +313,23 @@ def _group(
     of one class, leaving out the bad rows (returned, by their place in ``idx``)."""
     cells = columns.cells
     m = columns.count if idx is None else len(idx)
+    pick = None if idx is None or len(idx) < 2 else itemgetter(*idx)
+    taken: dict[str, list[Any]] = {}
 
     def take(name: str) -> list[Any]:
-        column = cells[name]
-        return column if idx is None else list(map(column.__getitem__, idx))
+        found = taken.get(name)
+        if found is None:
+            column = cells[name]
+            if idx is None:
+                found = column
+            elif name in columns.empty:
+                found = [None] * m
+            elif pick is None:  # (itemgetter of one index gives the item itself)
+                found = [column[i] for i in idx]
+            else:
+                found = list(pick(column))
+            taken[name] = found
+        return found
 
     given: dict[str, dict[str | None, str]] = {}  # field: its sub-keys' column names
     bad: Bad = {}
@@ -301,15 +345,23 @@ def _group(
             continue
         refuse_filled(take(name), name, bad)  # no such field: the row path says so
     values: list[Any] = []
-    pieces: list[Any] = []
+    pieces: list[list[str] | str] = []  # each field's texts, or one text for every row
     known: list[str] = []
     for field in plan.fields:
         subs = given.get(field.name)
+        # An optional field whose columns are empty in these rows takes its default, which
+        # the payload leaves out (what its writer would give, found sooner).
+        if (
+            subs is not None
+            and not field.required
+            and all(_unfilled(take(name)) for name in subs.values())
+        ):
+            subs = None
         if subs is None:
             if field.required:
                 bad.update(dict.fromkeys(range(m), field.name))
             values.append(repeat(field.default))
-            pieces.append(repeat(""))
+            pieces.append("")
             continue
         got = FIELD_WRITERS[field.kind](
             FieldColumns(field, subs, take, columns.instants, bad, plan.probe, m)
@@ -322,15 +374,41 @@ def _group(
         bad.update(dict.fromkeys(range(m), "v"))  # payloads of version 1, to upcast
     if len(bad) == m:
         return [], [], [], bad
-    slots = iter([pieces[i] for i in plan.order])
-    parts = [repeat(text) if text is not None else next(slots) for text in plan.template]
-    payloads = list(map("".join, zip(*parts, strict=False)))  # (constants repeat)
+    payloads = _join(plan.template, [pieces[i] for i in plan.order], m)
     if bad:
         keep = [j for j in range(m) if j not in bad]
         payloads = [payloads[j] for j in keep]
         known = [known[j] for j in keep]
         values = [v if isinstance(v, repeat) else [v[j] for j in keep] for v in values]
     return plan.build(*values), payloads, known, bad
+
+
+def _unfilled(cells: list[Any]) -> bool:
+    """Whether every cell is ``None`` (the first cell looked at first: a column with values
+    mostly has one there)."""
+    return not cells or (cells[0] is None and cells.count(None) == len(cells))
+
+
+def _join(template: list[str | None], slots: list[list[str] | str], m: int) -> list[str]:
+    """Each row's payload: the template's texts with each ``None`` replaced by the next
+    slot's text for that row (a slot given as one text holds it for every row)."""
+    columns: list[list[str]] = []
+    constant: list[str] = []  # the texts since the last column
+    filled = iter(slots)
+    for text in template:
+        part = next(filled) if text is None else text
+        if isinstance(part, str):
+            constant.append(part)
+            continue
+        if constant:
+            columns.append(repeat("".join(constant)))  # type: ignore[arg-type]
+            constant = []
+        columns.append(part)
+    if not columns:
+        return ["".join(constant)] * m
+    if constant:
+        columns.append(repeat("".join(constant)))  # type: ignore[arg-type]
+    return list(map("".join, zip(*columns, strict=False)))  # (the constants repeat)
 
 
 def _refuse_other_versions(cells: list[Any], version: int, bad: Bad) -> None:

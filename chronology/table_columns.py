@@ -42,14 +42,20 @@ class TableColumns:
         cells: each column's name (as text) and its cells, in the table's order.
         instants: the names of the columns read from aware timestamps: their cells are
             canonical instant texts (or ``None``).
+        empty: the names of the columns with no value in any row.
     """
 
-    __slots__ = ("cells", "count", "instants")
+    __slots__ = ("cells", "count", "empty", "instants")
 
     def __init__(self, count: int, cells: dict[str, list[Any]], instants: frozenset[str]) -> None:
         self.count = count
         self.cells = cells
         self.instants = instants
+        self.empty = frozenset(
+            name
+            for name, column in cells.items()
+            if column and column[0] is None and column.count(None) == count
+        )
 
 
 def table_columns(table: Any) -> TableColumns:
