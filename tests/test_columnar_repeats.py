@@ -107,11 +107,11 @@ def test_a_zero_keeps_its_sign_beside_the_other_zero() -> None:
 
 
 def test_repeated_quantities_are_equal_values_of_their_rows() -> None:
-    found: list[Event] = [
+    found = [
         TradeProjectionRevised(subject="trade/a", known_at=_START, quantity=Quantity(value, unit))
         for value, unit in [(1.5, "kt"), (1.5, "Mt"), (1.5, "kt"), (2.0, "kt")]
     ]
-    events: list[Any] = prepare_table(pd.DataFrame(_columns(found))).events
+    events: list[Any] = prepare_table(pd.DataFrame(_columns(list(found)))).events
     assert [e.quantity for e in found] == [e.quantity for e in events]
 
 
