@@ -10,7 +10,7 @@ from types import TracebackType
 from typing import Any, Final, Self
 
 from chronology import bulk, columnar, interchange, parquet
-from chronology._collector import collector_paused
+from chronology._collector import collector_paused, promote_young
 from chronology.errors import (
     StoreError,
     TimeError,
@@ -244,7 +244,9 @@ class Chronicle:
             batch = columnar.prepare_table(table)
             if not batch:
                 return []
-            return self._store.append(batch, self._clock, max_skew=self._max_skew)
+            records = self._store.append(batch, self._clock, max_skew=self._max_skew)
+            promote_young()  # lasting: out of the young generation without a walk
+            return records
 
     # -- reading --------------------------------------------------------------------------------
 

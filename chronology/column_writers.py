@@ -10,6 +10,7 @@ own converter and validator), numbers, instants (``known_at``), windows (``.star
 
 from __future__ import annotations
 
+import importlib
 import math
 import re
 from collections.abc import Callable, Iterable
@@ -114,9 +115,11 @@ class FieldColumns:
         bad: the rows refused so far, to which the writer adds.
         probe: an instance of the class with no field set, for the validators.
         count: how many rows.
+        floats: a column's numbers for these rows as a numpy ``float64`` array, given its
+            name, or ``None`` when the table does not hold it so.
     """
 
-    __slots__ = ("bad", "count", "field", "instants", "probe", "subs", "take")
+    __slots__ = ("bad", "count", "field", "floats", "instants", "probe", "subs", "take")
 
     def __init__(
         self,
@@ -127,9 +130,11 @@ class FieldColumns:
         bad: Bad,
         probe: Any,
         count: int,
+        floats: Callable[[str], Any] | None = None,
     ) -> None:
         self.field, self.subs, self.take, self.instants = field, subs, take, instants
         self.bad, self.probe, self.count = bad, probe, count
+        self.floats: Callable[[str], Any] = floats if floats is not None else lambda _: None
 
     def single(self) -> str | None:
         """The name of the field's one column (any other column's rows refused), if any."""
@@ -150,11 +155,11 @@ def _scalar_writer(exact: type) -> Callable[..., tuple[list[Any], list[str]]]:
         if name is None:
             return c.defaults()
         field, take, bad = c.field, c.take, c.bad
-        cells = _only(take(name), exact, name, bad)
+        cells, distinct = _distinct(take(name), exact, name, bad)
         values: dict[Any, Any] = {}
         texts: dict[Any, str] = {}
         refused: set[Any] = set()
-        for cell in set(cells):
+        for cell in distinct:
             if cell is None:
                 value = field.default
                 if field.required:
@@ -400,6 +405,12 @@ def _quantities(c: FieldColumns) -> tuple[list[Any], list[str]]:
                 continue
             unit_texts[unit] = ENCODER.encode(unit)
     template = field.prefix + '{{"unit":{},"value":{}}}' + field.suffix
+    array = None if value_name is None else c.floats(value_name)
+    if array is not None and len(unit_texts) == 1 and unit_texts.keys() >= given_units:
+        found = _array_quantities(array, units[0], unit_texts[units[0]], template)
+        if found is not None:
+            _check_sample(c, found[0], column)
+            return found
     if set(map(type, numbers)) == {float} and unit_texts.keys() >= given_units:
         distinct = set(numbers)
         # (0.0 equals -0.0, which is written otherwise: such a column goes row by row)
@@ -425,6 +436,29 @@ def _quantities(c: FieldColumns) -> tuple[list[Any], list[str]]:
         row_texts[j] = template.format(unit_texts[units[j]], float.__repr__(numbers[j]))
     _check_sample(c, made, column)
     return made, row_texts
+
+
+def _array_quantities(
+    array: Any, unit: str, unit_text: str, template: str
+) -> tuple[list[Any], list[str]] | None:
+    """The quantity and payload text of each row of a ``float64`` array of values in one
+    valid unit, each distinct value made once, or ``None`` unless every value is finite and
+    none is zero (0.0 equals -0.0, which is written otherwise)."""
+    np = importlib.import_module("numpy")
+    if not (np.isfinite(array).all() and array.all()):
+        return None
+    distinct, where = np.unique(array, return_inverse=True)
+    values: list[float] = distinct.tolist()
+    made = np.fromiter(
+        _new_quantities(values, [unit] * len(values)), dtype=object, count=len(values)
+    )
+    texts = np.fromiter(
+        (template.format(unit_text, float.__repr__(v)) for v in values),
+        dtype=object,
+        count=len(values),
+    )
+    where = where.reshape(-1)  # (numpy 2.0 and 2.1 shape it as the array)
+    return made[where].tolist(), texts[where].tolist()
 
 
 def _distinct_quantities(
@@ -470,11 +504,11 @@ def _sources(c: FieldColumns) -> tuple[list[Any], list[str]]:
         if field.required:
             bad.update(dict.fromkeys(range(m), field.name))
         return [field.default] * m, [""] * m
-    cells = _only(take(name), str, name, bad)
+    cells, distinct = _distinct(take(name), str, name, bad)
     values: dict[Any, Any] = {}
     texts: dict[Any, str] = {}
     refused: set[Any] = set()
-    for cell in set(cells):
+    for cell in distinct:
         value = None
         text = ""
         if cell is None:
@@ -490,6 +524,24 @@ def _sources(c: FieldColumns) -> tuple[list[Any], list[str]]:
         values[cell], texts[cell] = value, text
     _refuse_values(cells, refused, name, bad)
     return list(map(values.__getitem__, cells)), list(map(texts.__getitem__, cells))
+
+
+def _distinct(
+    cells: list[Any], exact: type, name: str, bad: Bad
+) -> tuple[list[Any], Iterable[Any]]:
+    """``cells`` as :func:`_only` gives them, and their distinct values. A column of text is
+    checked through its distinct values (a cell equal to a text is a text: what ``str``
+    values are alike in); other classes cell by cell (``True == 1``)."""
+    if exact is str:
+        try:
+            distinct = dict.fromkeys(cells)
+        except TypeError:  # an unhashable cell: refused below
+            pass
+        else:
+            if set(map(type, distinct)) <= {str, _NONE}:
+                return cells, distinct
+    cells = _only(cells, exact, name, bad)
+    return cells, set(cells)
 
 
 def _only(cells: list[Any], exact: type, name: str, bad: Bad) -> list[Any]:

@@ -311,6 +311,7 @@ def _group(
 ) -> tuple[list[Any], list[str], list[str], Bad]:
     """The events, payloads and ``known_at`` texts of the rows ``idx`` (``None``: every row)
     of one class, leaving out the bad rows (returned, by their place in ``idx``)."""
+    np = importlib.import_module("numpy")  # there is a table: its library needs numpy
     cells = columns.cells
     m = columns.count if idx is None else len(idx)
     pick = None if idx is None or len(idx) < 2 else itemgetter(*idx)
@@ -330,6 +331,17 @@ def _group(
                 found = list(pick(column))
             taken[name] = found
         return found
+
+    rows: Any = None  # ``idx`` as a numpy array, once asked for
+
+    def floats(name: str) -> Any:
+        nonlocal rows
+        array = columns.floats.get(name)
+        if array is None or idx is None:
+            return array
+        if rows is None:
+            rows = np.fromiter(idx, dtype=np.intp, count=m)
+        return array[rows]
 
     given: dict[str, dict[str | None, str]] = {}  # field: its sub-keys' column names
     bad: Bad = {}
@@ -364,7 +376,7 @@ def _group(
             pieces.append("")
             continue
         got = FIELD_WRITERS[field.kind](
-            FieldColumns(field, subs, take, columns.instants, bad, plan.probe, m)
+            FieldColumns(field, subs, take, columns.instants, bad, plan.probe, m, floats)
         )
         values.append(got[0])
         pieces.append(got[1])

@@ -43,14 +43,23 @@ class TableColumns:
         instants: the names of the columns read from aware timestamps: their cells are
             canonical instant texts (or ``None``).
         empty: the names of the columns with no value in any row.
+        floats: the columns of floats as numpy ``float64`` arrays (NaN in the empty cells),
+            by name: what checks and writes a column of numbers at once.
     """
 
-    __slots__ = ("cells", "count", "empty", "instants")
+    __slots__ = ("cells", "count", "empty", "floats", "instants")
 
-    def __init__(self, count: int, cells: dict[str, list[Any]], instants: frozenset[str]) -> None:
+    def __init__(
+        self,
+        count: int,
+        cells: dict[str, list[Any]],
+        instants: frozenset[str],
+        floats: dict[str, Any] | None = None,
+    ) -> None:
         self.count = count
         self.cells = cells
         self.instants = instants
+        self.floats: dict[str, Any] = {} if floats is None else floats
         self.empty = frozenset(
             name
             for name, column in cells.items()
@@ -96,6 +105,7 @@ def _pandas(frame: Any) -> TableColumns:
     np = importlib.import_module("numpy")
     cells: dict[str, list[Any]] = {}
     instants: set[str] = set()
+    floats: dict[str, Any] = {}
     for name in frame.columns:
         series = frame[name]
         key = str(name)
@@ -116,7 +126,9 @@ def _pandas(frame: Any) -> TableColumns:
             for i in np.flatnonzero(empty).tolist():
                 values[i] = None
         cells[key] = values
-    return TableColumns(len(frame), cells, frozenset(instants))
+        if series.dtype == np.float64:
+            floats[key] = series.to_numpy()
+    return TableColumns(len(frame), cells, frozenset(instants), floats)
 
 
 def _arrow(table: Any) -> TableColumns:
@@ -124,6 +136,7 @@ def _arrow(table: Any) -> TableColumns:
     np = importlib.import_module("numpy")
     cells: dict[str, list[Any]] = {}
     instants: set[str] = set()
+    floats: dict[str, Any] = {}
     for name in table.column_names:
         column = table.column(name)
         key = str(name)
@@ -142,9 +155,11 @@ def _arrow(table: Any) -> TableColumns:
             continue
         values = column.to_pylist()
         if pa.types.is_floating(kind):
-            nan = np.isnan(column.to_numpy(zero_copy_only=False).astype(float))
+            numbers = column.to_numpy(zero_copy_only=False).astype(np.float64)
+            nan = np.isnan(numbers)
             if nan.any():
                 for i in np.flatnonzero(nan).tolist():
                     values[i] = None
+            floats[key] = numbers
         cells[key] = values
-    return TableColumns(table.num_rows, cells, frozenset(instants))
+    return TableColumns(table.num_rows, cells, frozenset(instants), floats)

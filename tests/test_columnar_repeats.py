@@ -87,6 +87,7 @@ def test_repeated_values_give_the_batch_of_extend(found: list[Event], random: An
     frame = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in columns.items()})
     frame["known_at"] = pd.Series(spelt, dtype=object)
     _assert_same_batch(found, frame)
+    _assert_same_batch(found, pd.DataFrame(columns))  # (numbers in a float64 column)
     _assert_same_batch(found, pa.table(columns))
 
 
