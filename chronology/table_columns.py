@@ -86,12 +86,24 @@ def instant_texts(micros: Any, empty: Any) -> list[str | None]:
     """The canonical texts of instants given as a numpy array of ``datetime64[us]`` (UTC),
     ``None`` where ``empty`` (a numpy array of booleans) is true."""
     np = importlib.import_module("numpy")
-    full = np.datetime_as_string(micros, unit="us").tolist()
-    whole = (micros.view("int64") % _MICROSECONDS == 0).tolist()
-    return [
-        None if e else (t[:19] + "+00:00" if w else t + "+00:00")
-        for t, w, e in zip(full, whole, empty.tolist(), strict=True)
-    ]
+    # Each distinct instant written once (a column of instants repeats them), then each
+    # row's text taken by its index; the empty rows take the last one, None.
+    distinct, where = np.unique(micros.view("int64"), return_inverse=True)
+    full = np.datetime_as_string(distinct.view("datetime64[us]"), unit="us").tolist()
+    whole = (distinct % _MICROSECONDS == 0).tolist()
+    texts = np.fromiter(
+        [
+            *(t[:19] + "+00:00" if w else t + "+00:00" for t, w in zip(full, whole, strict=True)),
+            None,
+        ],
+        dtype=object,
+        count=len(full) + 1,
+    )
+    where = where.reshape(-1)  # (numpy 2.0 and 2.1 shape it as the array)
+    if empty.any():
+        where = np.where(empty, len(full), where)
+    found: list[str | None] = texts[where].tolist()
+    return found
 
 
 def _naive(column: str, empty: Any, cells: Any) -> RowError:

@@ -89,6 +89,12 @@ def test_repeated_values_give_the_batch_of_extend(found: list[Event], random: An
     _assert_same_batch(found, frame)
     _assert_same_batch(found, pd.DataFrame(columns))  # (numbers in a float64 column)
     _assert_same_batch(found, pa.table(columns))
+    stamped = pd.DataFrame(columns)  # instants as aware timestamps, NaT where empty
+    for name in ("known_at", "period.start", "period.end"):
+        if name in columns:
+            texts = pd.Series(columns[name], dtype=object)
+            stamped[name] = pd.to_datetime(texts, utc=True, format="ISO8601")
+    _assert_same_batch(found, stamped)
 
 
 def _aware(text: str) -> datetime:
