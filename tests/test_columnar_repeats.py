@@ -67,12 +67,10 @@ def _columns(found: list[Event]) -> dict[str, list[Any]]:
 
 
 def _assert_same_batch(found: list[Event], table: Any) -> None:
-    expected = prepare(found)
-    actual = prepare_table(table)
-    assert expected.payloads == actual.payloads
-    assert expected.ids == actual.ids
-    assert expected.known_at_texts == actual.known_at_texts
-    assert expected.events == actual.events
+    """The table's batch is extend's: payloads, ids, known_at texts and events."""
+    made = [prepare(found), prepare_table(table)]
+    expected, actual = ((b.payloads, b.ids, b.known_at_texts, b.events) for b in made)
+    assert expected == actual
 
 
 @settings(max_examples=150, deadline=None)
