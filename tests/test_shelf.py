@@ -360,6 +360,24 @@ def test_the_shelf_is_replaced_when_the_log_has_grown_by_an_eighth(tmp_path: Pat
         _same(_naive(c, end), c.as_of(end))
 
 
+def test_a_view_before_the_shelved_instant_neither_decodes_nor_replaces_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "c.db"
+    _shelved_file(path)
+    [(valid_to, text)] = _shelf_rows(path)
+    earlier = read_header(text).at - timedelta(days=20)
+
+    def refuse(text: str) -> None:
+        raise AssertionError("a snapshot later than the view was decoded")
+
+    monkeypatch.setattr("chronology.snapshots.read_snapshot", refuse)
+    with Chronicle.open(path) as c:
+        _shelving(c)
+        _same(_naive(c, earlier), c.as_of(earlier))
+    assert [(valid_to, text)] == _shelf_rows(path)  # the later state is kept
+
+
 def test_a_late_arrival_before_the_shelved_instant_drops_it(tmp_path: Path) -> None:
     path = tmp_path / "c.db"
     _, end = _shelved_file(path)
