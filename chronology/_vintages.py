@@ -32,7 +32,7 @@ from __future__ import annotations
 import operator
 import threading
 import types
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Final
 
 import attrs
@@ -41,12 +41,16 @@ from chronology._collector import collector_paused, promote_young
 from chronology._fastinit import builder_class, set_class
 
 __all__ = [
+    "DeferredBlock",
+    "DeferredVintages",
     "LazyVintages",
     "VintageCut",
     "VintageLog",
     "bundle",
+    "deferred_cuts",
     "held_count",
     "raw_reader",
+    "read_deferred",
     "read_lazily",
     "reads_lazily",
     "settled",
@@ -198,7 +202,7 @@ class VintageCut:
 
     __slots__ = ("count", "log")
 
-    def __init__(self, log: VintageLog, count: int) -> None:
+    def __init__(self, log: VintageLog | DeferredVintages, count: int) -> None:
         """The cut of ``log`` at ``count`` events."""
         self.log = log
         self.count = count
@@ -213,6 +217,74 @@ class VintageCut:
 
     def __repr__(self) -> str:
         return f"<VintageCut of {len(self)} vintages>"
+
+
+class DeferredBlock:
+    """The tuples of one field of many values, made together by one call when any of them
+    is first read (a shelved snapshot's event ids or vintages, decoded only when read: see
+    :mod:`chronology.snapshot_text`)."""
+
+    __slots__ = ("_lock", "_made", "_make")
+
+    def __init__(self, make: Callable[[], Sequence[tuple[Any, ...]]]) -> None:
+        """A block whose tuples ``make()`` gives, in the values' order."""
+        self._make: Callable[[], Sequence[tuple[Any, ...]]] | None = make
+        self._made: Sequence[tuple[Any, ...]] = ()
+        self._lock = threading.Lock()
+
+    def tuples(self) -> Sequence[tuple[Any, ...]]:
+        """Every value's tuple, made on the first call (with the collector paused)."""
+        with self._lock:
+            make = self._make
+            if make is not None:
+                with collector_paused():
+                    self._made = make()
+                self._make = None
+            return self._made
+
+
+class DeferredVintages:
+    """What a :class:`VintageCut` of a value in a :class:`DeferredBlock` cuts: the block and
+    the value's place in it (it stands where a :class:`VintageLog` stands, and reads as the
+    tuple the block makes for that place)."""
+
+    __slots__ = ("block", "index")
+
+    #: Made already: nothing (the cut's ``count`` is the whole tuple's length).
+    head: Final[tuple[Any, ...]] = ()
+    #: Never put in a view's bundle: the block is made together already.
+    bundle: Final[tuple[Any, ...]] = ()
+
+    def __init__(self, block: DeferredBlock, index: int) -> None:
+        """The tuple at ``index`` of ``block``."""
+        self.block = block
+        self.index = index
+
+    def vintages(self, count: int, item: Any) -> tuple[Any, ...]:
+        """The first ``count`` items of the tuple (``item`` is what the block makes)."""
+        made = self.block.tuples()[self.index]
+        return made if count == len(made) else made[:count]
+
+    def _copy(self, count: int) -> VintageLog:
+        """A log to fold on from, continuing the first ``count`` vintages (a thawed value)."""
+        return VintageLog(self.vintages(count, None))
+
+
+def deferred_cuts(block: DeferredBlock, sizes: Iterable[int]) -> list[VintageCut]:
+    """A cut per value of ``block`` (of the given tuple sizes, in order), to hold in a field
+    read lazily (see :func:`read_lazily` and :func:`read_deferred`) until it is read."""
+    new = object.__new__
+    out: list[VintageCut] = []
+    add = out.append
+    for index, size in enumerate(sizes):
+        held = new(DeferredVintages)
+        held.block = block
+        held.index = index
+        cut = new(VintageCut)
+        cut.log = held
+        cut.count = size
+        add(cut)
+    return out
 
 
 def bundle(values: Iterable[Any]) -> None:
@@ -297,6 +369,21 @@ def read_lazily(cls: type, item: type, names: Iterable[str]) -> None:
         if type(slot) is not types.MemberDescriptorType:
             raise TypeError(f"{cls.__qualname__}.{name} is not a slot of the class")
         setattr(cls, name, LazyVintages(slot, item))
+
+
+def read_deferred(cls: type, names: Iterable[str]) -> None:
+    """Make the fields ``names`` of the slotted class ``cls`` read lazily when they hold a
+    cut of a :class:`DeferredBlock` (any other tuple reads as it is held), as
+    :func:`read_lazily` does for vintages.
+
+    Raises:
+        TypeError: if a field is not a slot of ``cls`` itself.
+    """
+    for name in names:
+        slot = cls.__dict__.get(name)
+        if type(slot) is not types.MemberDescriptorType:
+            raise TypeError(f"{cls.__qualname__}.{name} is not a slot of the class")
+        setattr(cls, name, LazyVintages(slot, object))
 
 
 #: The readers :func:`raw_reader` gave, by class and field.

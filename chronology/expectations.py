@@ -34,7 +34,7 @@ from typing import Any, ClassVar, Final, TypeAlias
 
 import attrs
 
-from chronology._vintages import read_lazily
+from chronology._vintages import read_deferred, read_lazily
 from chronology.errors import ChronologyError
 from chronology.events import Likelihood, Quantity, Source
 from chronology.time import Window
@@ -377,6 +377,9 @@ class FigureExpectation:
 # made when first read (see chronology._vintages); they read as the tuples they are.
 read_lazily(TradeExpectation, Vintage, ("projections", "reports"))
 read_lazily(FigureExpectation, Vintage, ("projections", "reports"))
+# A shelved snapshot's event ids are split when first read (see chronology.snapshot_text).
+for _cls in (VisitExpectation, TradeExpectation, PlanExpectation, FigureExpectation):
+    read_deferred(_cls, ("event_ids",))
 
 #: Any kind of expectation.
 Expectation: TypeAlias = VisitExpectation | TradeExpectation | PlanExpectation | FigureExpectation

@@ -446,9 +446,9 @@ def _value_maker(cls: type) -> _Maker:
         else:
             ns[f"_default{i}"] = default
             value = f"f.get({field.name!r}, _default{i})"
-        body.append(
-            f"    _set{i}(o, {value})" if builder is None else f"    o.{field.name} = {value}"
-        )
+        # A field read lazily is set through its slot (its descriptor would cost a call).
+        direct = builder is None or reads_lazily(cls, field.name)
+        body.append(f"    _set{i}(o, {value})" if direct else f"    o.{field.name} = {value}")
     ns["_names_cover"] = frozenset(names).issuperset
     lines = [
         "def make(f, status, sources, first_known_at, updated_at, event_ids):",

@@ -7,8 +7,9 @@ A column is the list of one field's items, in the values' order, in one of these
   all that one item (a figure's hundred vintages share a unit and a scope);
 * a column of tuples of texts (:func:`text_column`): the distinct tuples written once and
   named by their place (:func:`interned_column`: an agenda, a list of claims), or, when most
-  tuples differ (event ids), every text joined by a space and the column of the tuples' sizes:
-  read back by one ``str.split`` and sliced into tuples in C;
+  tuples differ (event ids), every text joined by a space in a section of the text of its
+  own, and the column of the tuples' sizes: read back by one ``str.split`` and sliced into
+  tuples in C, when first read;
 * a column of tuples of other items (sources, members of an enum): interned;
 * a column of tuples of values of a class (a figure's vintages): every row's values written
   as one block of columns, with the column of the tuples' sizes.
@@ -23,6 +24,8 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
+
+from chronology._vintages import DeferredBlock, deferred_cuts
 
 __all__ = [
     "column",
@@ -115,25 +118,43 @@ def uninterned_column(
     return list(map(made.__getitem__, places))
 
 
-def text_column(items: Sequence[tuple[str, ...]]) -> dict[str, Any]:
+def text_column(items: Sequence[tuple[str, ...]], sections: list[str]) -> dict[str, Any]:
     """A column of tuples of texts as written: interned (:func:`interned_column`) when at
-    most half of them differ or a text is empty or holds a space; otherwise every text joined
-    by a space (``"j"``) with the column of the tuples' sizes (``"n"``).
+    most half of them differ or a text is empty or holds a space or a line break; otherwise
+    every text joined by a space, as a section of its own (appended to ``sections``, named
+    by its place there: ``"s"``), with the column of the tuples' sizes (``"n"``).
 
     Example:
-        >>> text_column([("a1", "b2"), ("c3",)])
-        {'j': 'a1 b2 c3', 'n': [2, 1]}
+        >>> sections = []
+        >>> text_column([("a1", "b2"), ("c3",)], sections), sections
+        ({'s': 0, 'n': [2, 1]}, ['a1 b2 c3'])
     """
     distinct = len(set(items))
     if 2 * distinct > len(items):
         flat = list(itertools.chain.from_iterable(items))
-        if flat and all(x and " " not in x for x in flat):
-            return {"j": " ".join(flat), "n": column(tuple(map(len, items)))}
+        if flat and all(x and " " not in x and "\n" not in x for x in flat):
+            sections.append(" ".join(flat))
+            return {"s": len(sections) - 1, "n": column(tuple(map(len, items)))}
     return interned_column(items)
 
 
-def untext_column(data: Any, count: int) -> Iterable[tuple[str, ...]]:
-    """What :func:`text_column` wrote, read back (``count`` tuples)."""
-    if "j" in data:
-        return split_sizes(data["j"].split(" "), data["n"], count)
-    return uninterned_column(data, count)
+def untext_column(
+    data: Any, count: int, sections: Sequence[str], *, lazy: bool = False
+) -> Iterable[Any]:
+    """What :func:`text_column` wrote, read back (``count`` tuples). With ``lazy``, a joined
+    column is split only when one of its tuples is first read: its items are cuts of a
+    :class:`~chronology._vintages.DeferredBlock`, for a field that reads them so (see
+    :func:`~chronology._vintages.read_deferred`)."""
+    if "s" not in data:
+        return uninterned_column(data, count)
+    text = sections[data["s"]]
+    sizes = data["n"]
+    if not lazy:
+        return split_sizes(text.split(" "), sizes, count)
+    counts = list(uncolumn(sizes, count))
+    if len(counts) != count or min(counts, default=0) < 0:
+        raise ValueError(f"{len(counts)} tuple sizes for {count} tuples")
+    if (text.count(" ") + 1 if text else 0) != sum(counts):
+        raise ValueError(f"the joined texts are not {sum(counts)} in all")
+    block = DeferredBlock(lambda: list(split_sizes(text.split(" "), sizes, count)))
+    return deferred_cuts(block, counts)

@@ -50,6 +50,7 @@ import attrs
 
 from chronology._collector import collector_paused
 from chronology._fastinit import builder_class, set_class, slot_setters
+from chronology._vintages import DeferredBlock, deferred_cuts, reads_lazily
 from chronology.errors import ChronologyError
 from chronology.events import StatementMade
 from chronology.expectations import (
@@ -88,7 +89,7 @@ __all__ = [
 #: wrote the windows and quantities row by row, each value's tuples as lists and a figure's
 #: vintages in a block of columns per figure; a snapshot of it is ignored (and shelved again
 #: by the next full view that may write the file).
-TEXT_FORMAT: Final = 2
+TEXT_FORMAT: Final = 3
 
 #: The kinds of expectation whose values have a text form, by name.
 SHELVED_KINDS: Final[Mapping[str, type]] = types.MappingProxyType(
@@ -195,13 +196,17 @@ class _Codec:
             tp = hints[name]
             write, read = _expressions(tp, f"o.{name}", f"f{i}", ns, 0)
             writes.append(write)
-            if builder is None:
+            # A field read lazily is set through its slot: it may hold a cut (the
+            # field's descriptor would cost a call besides).
+            lazy = reads_lazily(cls, name)
+            if builder is None or lazy:
                 (ns[f"set{i}"],) = slot_setters(cls, name)
                 reads.append(f"    set{i}(o, {read})\n")
             else:
                 reads.append(f"    o.{name} = {read}\n")
-            plain_read = f"    o.{name} = f{i}\n" if builder else f"    set{i}(o, f{i})\n"
-            tuple_codec = _tuple_column(tp, write, read, f"f{i}", ns)
+            direct = builder is None or lazy
+            plain_read = f"    set{i}(o, f{i})\n" if direct else f"    o.{name} = f{i}\n"
+            tuple_codec = _tuple_column(tp, write, read, f"f{i}", ns, lazy)
             if tuple_codec is None:
                 column_writes.append(write)
                 column_reads.append(reads[-1])
@@ -219,7 +224,7 @@ class _Codec:
         source = [
             "def write(o, t):\n    return [" + ", ".join(writes) + "]\n",
             "def write_column_row(o, t):\n    return [" + ", ".join(column_writes) + "]\n",
-            "def read(v, W, S, Q, I):\n" + unpack + "    o = new(B)\n" + "".join(reads),
+            "def read(v, W, S, Q, I, X):\n" + unpack + "    o = new(B)\n" + "".join(reads),
             "    setcls(o, cls)\n" if builder else "",
             "    return o\n",
         ]
@@ -227,14 +232,14 @@ class _Codec:
             "def write_all(items, t):\n",
             "    rows = [write_column_row(o, t) for o in items]\n",
             "    return [len(rows), *[e(c, t) for e, c in zip(encoders, zip(*rows))]]\n",
-            "def read_all(v, W, S, Q, I):\n",
+            "def read_all(v, W, S, Q, I, X):\n",
             "    n = v[0]\n",
             "    if not n and len(v) == 1:\n        return ()\n",
             f"    if len(v) != {len(names) + 1}:\n",
             f"        raise ValueError(str(len(v) - 1) + ' columns for {len(names)} fields')\n",
             "    out = []\n",
             "    add = out.append\n",
-            "    columns = [d(c, n, W, S, Q, I) for d, c in zip(decoders, v[1:])]\n",
+            "    columns = [d(c, n, W, S, Q, I, X) for d, c in zip(decoders, v[1:])]\n",
             f"    for {', '.join(fields)} in zip(*columns, strict=True):\n",
             "        o = new(B)\n",
             *["    " + r for r in column_reads],
@@ -246,9 +251,9 @@ class _Codec:
         ]
         exec(compile("".join(source), f"<snapshot codec of {cls.__qualname__}>", "exec"), ns)
         self.write: Callable[[Any, _Tables], list[Any]] = ns["write"]
-        self.read: Callable[[Any, Any, Any, Any, Any], Any] = ns["read"]
+        self.read: Callable[[Any, Any, Any, Any, Any, Any], Any] = ns["read"]
         self.write_all: Callable[[Any, _Tables], list[Any]] = ns["write_all"]
-        self.read_all: Callable[[Any, Any, Any, Any, Any], tuple[Any, ...]] = ns["read_all"]
+        self.read_all: Callable[[Any, Any, Any, Any, Any, Any], tuple[Any, ...]] = ns["read_all"]
 
 
 def _plain_encoder(items: Sequence[Any], tables: _Tables) -> Any:
@@ -260,34 +265,30 @@ def _plain_decoder(data: Any, count: int, *tables: Any) -> Iterable[Any]:
 
 
 def _tuple_column(
-    tp: Any, write: str, read: str, encoded: str, ns: dict[str, Any]
+    tp: Any, write: str, read: str, encoded: str, ns: dict[str, Any], lazy: bool
 ) -> tuple[bool, Callable[[Sequence[Any], _Tables], Any], Callable[..., Iterable[Any]]] | None:
     """How a field of type ``tp`` is written in columns, if it is a tuple: whether the column's
     encoder takes the raw tuples (else the row form ``write`` makes), the encoder, and the
-    decoder (which gives whole tuples); ``None`` for a field that is not a tuple."""
+    decoder (which gives whole tuples, or, for a field read ``lazy``-ly, cuts of a block made
+    when first read); ``None`` for a field that is not a tuple."""
     args = typing.get_args(tp)
     if not (typing.get_origin(tp) is tuple and len(args) == 2 and args[1] is Ellipsis):
         return None
     item = args[0]
     if item is str:
-        return True, lambda items, t: text_column(items), _text_decoder
+
+        def decode_texts(data: Any, count: int, *tables: Any) -> Iterable[Any]:
+            return untext_column(data, count, tables[-1], lazy=lazy)
+
+        return True, lambda items, t: text_column(items, t.sections), decode_texts
     if attrs.has(item) and item not in _TABLES:
-        codec = _codec(item)
-
-        def encode_nested(items: Sequence[tuple[Any, ...]], tables: _Tables) -> Any:
-            flat = list(itertools.chain.from_iterable(items))
-            return {"n": column(tuple(map(len, items))), "v": codec.write_all(flat, tables)}
-
-        def decode_nested(data: Any, count: int, *tables: Any) -> Iterable[Any]:
-            return split_sizes(codec.read_all(data["v"], *tables), data["n"], count)
-
-        return True, encode_nested, decode_nested
+        return True, *_nested_column(_codec(item), lazy)
     # Any other tuple: its row form's items (names in the tables, members' places), interned.
     plain = item in _SCALARS or item in _TABLES
     if not (plain or (isinstance(item, type) and issubclass(item, enum.Enum))):
         raise _NoTextForm(tp)
     item_ns = dict(ns)
-    exec(f"def read_tuple({encoded}, W, S, Q, I):\n    return {read}\n", item_ns)
+    exec(f"def read_tuple({encoded}, W, S, Q, I, X):\n    return {read}\n", item_ns)
     read_tuple = item_ns["read_tuple"]
 
     def decode_interned(data: Any, count: int, *tables: Any) -> Iterable[Any]:
@@ -296,13 +297,63 @@ def _tuple_column(
     return False, lambda items, t: interned_column(items), decode_interned
 
 
-def _text_decoder(data: Any, count: int, *tables: Any) -> Iterable[tuple[str, ...]]:
-    return untext_column(data, count)
+def _nested_column(
+    codec: _Codec, lazy: bool
+) -> tuple[Callable[[Sequence[Any], _Tables], Any], Callable[..., Iterable[Any]]]:
+    """The encoder and decoder of a column of tuples of values of a class (a figure's
+    vintages): every row's values as one block of columns, in a section of the text of its
+    own with its own table of instants (``{"I": [...], "v": [...]}``), named in the column
+    with the tuples' sizes and how many values the block holds; for a field read ``lazy``-ly
+    the section is decoded when one of the tuples is first read."""
+
+    def encode(items: Sequence[tuple[Any, ...]], tables: _Tables) -> Any:
+        flat = list(itertools.chain.from_iterable(items))
+        block = _BlockTables(tables)
+        written = codec.write_all(flat, block)
+        tables.sections.append(
+            json.dumps({"I": block.instant_rows, "v": written}, separators=(",", ":"))
+        )
+        sizes = column(tuple(map(len, items)))
+        return {"s": len(tables.sections) - 1, "n": sizes, "c": len(flat)}
+
+    def decode(data: Any, count: int, *shared: Any) -> Iterable[Any]:
+        windows, sources, quantities, _, sections = shared
+        text = sections[data["s"]]
+        sizes = data["n"]
+        total = data["c"]
+
+        def make() -> list[tuple[Any, ...]]:
+            try:
+                section = json.loads(text)
+                instants = _instants(section["I"])
+                flat = codec.read_all(
+                    section["v"], windows, sources, quantities, instants, sections
+                )
+                if len(flat) != total:
+                    raise ValueError(f"{len(flat)} values in a block of {total}")
+                return list(split_sizes(flat, sizes, count))
+            except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+                raise SnapshotTextError(f"a shelved block of values: {exc}") from None
+
+        if not lazy:
+            return make()
+        counts = list(uncolumn(sizes, count))
+        if len(counts) != count or min(counts, default=0) < 0 or sum(counts) != total:
+            raise ValueError(f"{len(counts)} tuple sizes for {count} tuples of {total} values")
+        return deferred_cuts(DeferredBlock(make), counts)
+
+    return encode, decode
+
+
+def _instants(texts: list[str]) -> list[datetime]:
+    instants = list(map(datetime.fromisoformat, texts))
+    if None in map(_TZINFO, instants):
+        raise ValueError("an instant without an offset")
+    return instants
 
 
 _CODECS: dict[type, _Codec] = {}
 _TZINFO: Final = operator.attrgetter("tzinfo")
-_DECODER: Final = json.JSONDecoder()
 
 
 def _codec(cls: type) -> _Codec:
@@ -343,14 +394,14 @@ def _expressions(
         if attrs.has(item) and item not in _TABLES:
             name = f"codec_{item.__name__}_{id(item)}"
             ns[name] = _codec(item)
-            return f"{name}.write_all({value}, t)", f"{name}.read_all({encoded}, W, S, Q, I)"
+            return f"{name}.write_all({value}, t)", f"{name}.read_all({encoded}, W, S, Q, I, X)"
         e = f"e{depth}"
         write, read = _expressions(item, e, e, ns, depth + 1)
         return f"[{write} for {e} in {value}]", f"tuple([{read} for {e} in {encoded}])"
     if attrs.has(tp):
         name = f"codec_{tp.__name__}_{id(tp)}"
         ns[name] = _codec(tp)
-        return f"{name}.write({value}, t)", f"{name}.read({encoded}, W, S, Q, I)"
+        return f"{name}.write({value}, t)", f"{name}.read({encoded}, W, S, Q, I, X)"
     raise _NoTextForm(tp)
 
 
@@ -369,6 +420,8 @@ class _Tables:
         self.quantity_rows: list[Quantity] = []
         self.instants: dict[datetime, int] = {}
         self.instant_rows: list[str] = []
+        #: The sections of the text after the values (see :func:`snapshot_text`).
+        self.sections: list[str] = []
 
     def W(self, w: Window) -> int:
         found = self.windows.get(w)
@@ -412,6 +465,25 @@ class _Tables:
         )
 
 
+class _BlockTables(_Tables):
+    """The tables a section's block of values is written with: the snapshot's windows,
+    sources and quantities, and the block's own instants (read only with the block)."""
+
+    def __init__(self, main: _Tables) -> None:
+        super().__init__()
+        self.main = main
+        self.sections = main.sections
+
+    def W(self, w: Window) -> int:
+        return self.main.W(w)
+
+    def S(self, s: Source) -> int:
+        return self.main.S(s)
+
+    def Q(self, q: Quantity) -> int:
+        return self.main.Q(q)
+
+
 # -- writing and reading --------------------------------------------------------------------------
 
 
@@ -441,6 +513,7 @@ def snapshot_text(snapshot: ShelvedSnapshot) -> str | None:
         "hash": snapshot.hash,
         "at": instant_text(snapshot.at),
         "needs": snapshot.needs,
+        "sections": len(tables.sections),
     }
     body = {
         "kinds": list(kinds),
@@ -452,7 +525,8 @@ def snapshot_text(snapshot: ShelvedSnapshot) -> str | None:
         "values": blocks,
         "statements": [payload_of(s) for s in snapshot.statements],
     }
-    return json.dumps(header) + "\n" + json.dumps(body, separators=(",", ":"))
+    lines = [json.dumps(header), json.dumps(body, separators=(",", ":")), *tables.sections]
+    return "\n".join(lines)
 
 
 def read_header(text: str) -> Header:
@@ -500,21 +574,23 @@ def read_snapshot(text: str) -> ShelvedSnapshot:
 
 def _read_body(text: str, header: Header) -> ShelvedSnapshot:
     try:
-        body, end = _DECODER.raw_decode(text, text.find("\n") + 1)  # the body is not copied
-        if text[end:].strip():
-            raise ValueError(f"extra text after the values, at character {end}")
+        # The header, the values, then the sections (decoded when first read).
+        lines = text.split("\n")
+        named = json.loads(lines[0]).get("sections")
+        if named != len(lines) - 2:
+            raise ValueError(f"{len(lines) - 2} sections after the values, not {named!r}")
+        sections = lines[2:]
+        body = json.loads(lines[1])
         kinds = [SHELVED_KINDS[k] for k in body["kinds"]]
-        instants = list(map(datetime.fromisoformat, body["instants"]))
-        if None in map(_TZINFO, instants):
-            raise ValueError("an instant without an offset")
-        windows = _codec(Window).read_all(body["windows"], (), (), (), instants)
-        quantities = _codec(Quantity).read_all(body["quantities"], (), (), (), ())
+        instants = _instants(body["instants"])
+        windows = _codec(Window).read_all(body["windows"], (), (), (), instants, sections)
+        quantities = _codec(Quantity).read_all(body["quantities"], (), (), (), (), sections)
         sources: list[Source] = []
         for row in body["sources"]:
-            made = _codec(Source).read(row, windows, sources, quantities, instants)
+            made = _codec(Source).read(row, windows, sources, quantities, instants, sections)
             sources.append(Source(**attrs.asdict(made, recurse=False)))
         blocks = [
-            _codec(kind).read_all(block, windows, sources, quantities, instants)
+            _codec(kind).read_all(block, windows, sources, quantities, instants, sections)
             for kind, block in zip(kinds, body["values"], strict=True)
         ]
         order = body["order"]

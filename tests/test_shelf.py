@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from strategies import as_of_questions, events, retractions_of
 
 from chronology import Chronicle, Quantity, Source, View, Window
+from chronology._vintages import VintageCut
 from chronology.cli import cli
 from chronology.errors import IntegrityError
 from chronology.events import (
@@ -196,7 +197,9 @@ def test_the_text_form_round_trips_every_kind_of_value() -> None:
     assert (len(c), "ab" * 32, T0, 3) == (header.valid_to, header.hash, header.at, header.needs)
 
 
-_HEADER = f'{{"format": {TEXT_FORMAT}, "valid_to": 1, "hash": "x", "needs": 1, "at": '
+_HEADER = (
+    f'{{"format": {TEXT_FORMAT}, "valid_to": 1, "hash": "x", "needs": 1, "sections": 0, "at": '
+)
 
 
 @pytest.mark.parametrize(
@@ -204,10 +207,12 @@ _HEADER = f'{{"format": {TEXT_FORMAT}, "valid_to": 1, "hash": "x", "needs": 1, "
     [
         ("", "not a snapshot's header"),
         ('{"format": 9}\n{}', "format 9"),
-        ('{"format": 1}\n{}', "format 1; this version reads format 2"),
+        ('{"format": 1}\n{}', "format 1; this version reads format 3"),
+        ('{"format": 2}\n{}', "format 2; this version reads format 3"),
         (_HEADER + '"2024-01-01T00:00:00"}\n{}', "offset"),
         (_HEADER + '"2024-01-01T00:00:00Z"}\n[', "folded from 1 records"),
         (_HEADER + '"2024-01-01T00:00:00Z"}\n{"kinds": ["mine"]}', "mine"),
+        (_HEADER + '"2024-01-01T00:00:00Z"}\n{"kinds": []}\na1 b2', "1 sections after the values"),
     ],
 )
 def test_a_text_that_is_not_a_snapshot_is_refused(text: str, message: str) -> None:
@@ -417,19 +422,39 @@ def test_a_snapshot_of_an_older_form_is_ignored_and_shelved_again(tmp_path: Path
 _TEXTS = st.text(alphabet=st.sampled_from("ab \u00e9\n"), max_size=3)
 
 
+def _read_texts(written: object, count: int, sections: list[str], lazy: bool) -> list[object]:
+    found = list(untext_column(written, count, sections, lazy=lazy))
+    if not lazy or not found or type(found[0]) is tuple:
+        return found
+    assert {VintageCut} == {type(c) for c in found}  # split when first read
+    return [c.vintages(str) for c in found]
+
+
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.lists(_TEXTS, max_size=4).map(tuple), min_size=1, max_size=12))
-def test_a_column_of_tuples_of_texts_round_trips(items: list[tuple[str, ...]]) -> None:
-    written = json.loads(json.dumps(text_column(items)))
-    assert items == list(untext_column(written, len(items)))
+@given(st.lists(st.lists(_TEXTS, max_size=4).map(tuple), min_size=1, max_size=12), st.booleans())
+def test_a_column_of_tuples_of_texts_round_trips(items: list[tuple[str, ...]], lazy: bool) -> None:
+    sections: list[str] = []
+    written = json.loads(json.dumps(text_column(items, sections)))
+    assert "\n" not in "".join(sections)
+    assert items == _read_texts(written, len(items), sections, lazy)
 
 
 def test_a_column_of_distinct_tuples_of_ids_is_joined_and_split() -> None:
     items = [(f"{i:04x}", f"{i + 1:04x}") for i in range(0, 8, 2)] + [("ffff",)]
-    written = text_column(items)
-    assert {"j", "n"} == set(written)
-    assert items == list(untext_column(written, len(items)))
+    sections = ["before"]
+    written = text_column(items, sections)
+    assert {"s": 1, "n": [2, 2, 2, 2, 1]} == written
+    assert ["before", "0000 0001 0002 0003 0004 0005 0006 0007 ffff"] == sections
+    assert items == _read_texts(written, len(items), sections, False)
+    assert items == _read_texts(written, len(items), sections, True)
     assert [("a", "b"), ("c", "d")] == list(split_sizes(["a", "b", "c", "d"], {"all": 2}, 2))
+
+
+def test_a_joined_column_that_does_not_cut_into_its_sizes_is_refused_before_any_read() -> None:
+    with pytest.raises(ValueError, match="not 3 in all"):
+        untext_column({"s": 0, "n": [1, 2]}, 2, ["a b"], lazy=True)
+    with pytest.raises(ValueError, match="2 tuple sizes for 3"):
+        untext_column({"s": 0, "n": [1, 2]}, 3, ["a b c"], lazy=True)
 
 
 @pytest.mark.parametrize(
