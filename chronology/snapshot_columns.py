@@ -28,6 +28,7 @@ from typing import Any
 from chronology._vintages import DeferredBlock, deferred_cuts
 
 __all__ = [
+    "Sections",
     "column",
     "interned_column",
     "split_sizes",
@@ -36,6 +37,60 @@ __all__ = [
     "uninterned_column",
     "untext_column",
 ]
+
+
+class Sections:
+    """The sections of a text: its lines from the ``first``-th on (counted from 0), each
+    sliced out only when asked for (a section of event ids is a third of a million events'
+    snapshot, and copied only if it is read).
+
+    Example:
+        >>> sections = Sections("header\\nbody\\na b c\\nd", 2)
+        >>> len(sections), sections[0], sections.count(0, " ")
+        (2, 'a b c', 2)
+    """
+
+    __slots__ = ("_bounds", "_text")
+
+    def __init__(self, text: str, first: int) -> None:
+        """The lines of ``text`` from the ``first``-th on."""
+        starts = [0]
+        find = text.find
+        while (end := find("\n", starts[-1])) >= 0:
+            starts.append(end + 1)
+        bounds = [(a, b - 1) for a, b in itertools.pairwise(starts)]
+        bounds.append((starts[-1], len(text)))
+        self._text = text
+        self._bounds = bounds[first:]
+
+    def after(self, count: int) -> Sections:
+        """The sections after the first ``count`` of these."""
+        out = Sections.__new__(Sections)
+        out._text = self._text
+        out._bounds = self._bounds[count:]
+        return out
+
+    def __len__(self) -> int:
+        """How many sections there are."""
+        return len(self._bounds)
+
+    def __getitem__(self, index: int) -> str:
+        """The section at ``index`` (a copy of it).
+
+        Raises:
+            IndexError: if there is no such section.
+        """
+        if index < 0:
+            raise IndexError(f"section {index}")
+        start, end = self._bounds[index]
+        return self._text[start:end]
+
+    def count(self, index: int, sub: str) -> int:
+        """How many times ``sub`` occurs in the section at ``index``, without copying it."""
+        if index < 0:
+            raise IndexError(f"section {index}")
+        start, end = self._bounds[index]
+        return self._text.count(sub, start, end)
 
 
 def column(items: Sequence[Any]) -> Any:
@@ -139,7 +194,7 @@ def text_column(items: Sequence[tuple[str, ...]], sections: list[str]) -> dict[s
 
 
 def untext_column(
-    data: Any, count: int, sections: Sequence[str], *, lazy: bool = False
+    data: Any, count: int, sections: Sections, *, lazy: bool = False
 ) -> Iterable[Any]:
     """What :func:`text_column` wrote, read back (``count`` tuples). With ``lazy``, a joined
     column is split only when one of its tuples is first read: its items are cuts of a
@@ -147,14 +202,14 @@ def untext_column(
     :func:`~chronology._vintages.read_deferred`)."""
     if "s" not in data:
         return uninterned_column(data, count)
-    text = sections[data["s"]]
+    place = data["s"]
     sizes = data["n"]
     if not lazy:
-        return split_sizes(text.split(" "), sizes, count)
+        return split_sizes(sections[place].split(" "), sizes, count)
     counts = list(uncolumn(sizes, count))
     if len(counts) != count or min(counts, default=0) < 0:
         raise ValueError(f"{len(counts)} tuple sizes for {count} tuples")
-    if (text.count(" ") + 1 if text else 0) != sum(counts):
+    if sections.count(place, " ") + 1 != sum(counts):  # a joined column is never empty
         raise ValueError(f"the joined texts are not {sum(counts)} in all")
-    block = DeferredBlock(lambda: list(split_sizes(text.split(" "), sizes, count)))
+    block = DeferredBlock(lambda: list(split_sizes(sections[place].split(" "), sizes, count)))
     return deferred_cuts(block, counts)

@@ -63,6 +63,7 @@ from chronology.expectations import (
 from chronology.quantity import Quantity
 from chronology.serialization import event_from_payload, instant_text, payload_of
 from chronology.snapshot_columns import (
+    Sections,
     column,
     interned_column,
     split_sizes,
@@ -318,13 +319,15 @@ def _nested_column(
 
     def decode(data: Any, count: int, *shared: Any) -> Iterable[Any]:
         windows, sources, quantities, _, sections = shared
-        text = sections[data["s"]]
+        place = data["s"]
         sizes = data["n"]
         total = data["c"]
+        if not 0 <= place < len(sections):
+            raise IndexError(f"section {place} of {len(sections)}")
 
         def make() -> list[tuple[Any, ...]]:
             try:
-                section = json.loads(text)
+                section = json.loads(sections[place])
                 instants = _instants(section["I"])
                 flat = codec.read_all(
                     section["v"], windows, sources, quantities, instants, sections
@@ -575,12 +578,12 @@ def read_snapshot(text: str) -> ShelvedSnapshot:
 def _read_body(text: str, header: Header) -> ShelvedSnapshot:
     try:
         # The header, the values, then the sections (decoded when first read).
-        lines = text.split("\n")
-        named = json.loads(lines[0]).get("sections")
-        if named != len(lines) - 2:
-            raise ValueError(f"{len(lines) - 2} sections after the values, not {named!r}")
-        sections = lines[2:]
-        body = json.loads(lines[1])
+        sections = Sections(text, 1)  # the values, then the sections proper
+        named = json.loads(text[: text.find("\n")]).get("sections")
+        if named != len(sections) - 1:
+            raise ValueError(f"{len(sections) - 1} sections after the values, not {named!r}")
+        body = json.loads(sections[0])
+        sections = sections.after(1)
         kinds = [SHELVED_KINDS[k] for k in body["kinds"]]
         instants = _instants(body["instants"])
         windows = _codec(Window).read_all(body["windows"], (), (), (), instants, sections)

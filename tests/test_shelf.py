@@ -32,7 +32,13 @@ from chronology.events import (
     VisitAnnounced,
     VisitCancelled,
 )
-from chronology.snapshot_columns import split_sizes, text_column, uninterned_column, untext_column
+from chronology.snapshot_columns import (
+    Sections,
+    split_sizes,
+    text_column,
+    uninterned_column,
+    untext_column,
+)
 from chronology.snapshot_text import (
     TEXT_FORMAT,
     ShelvedSnapshot,
@@ -423,7 +429,7 @@ _TEXTS = st.text(alphabet=st.sampled_from("ab \u00e9\n"), max_size=3)
 
 
 def _read_texts(written: object, count: int, sections: list[str], lazy: bool) -> list[object]:
-    found = list(untext_column(written, count, sections, lazy=lazy))
+    found = list(untext_column(written, count, Sections("\n".join(["-", *sections]), 1), lazy=lazy))
     if not lazy or not found or type(found[0]) is tuple:
         return found
     assert {VintageCut} == {type(c) for c in found}  # split when first read
@@ -452,9 +458,9 @@ def test_a_column_of_distinct_tuples_of_ids_is_joined_and_split() -> None:
 
 def test_a_joined_column_that_does_not_cut_into_its_sizes_is_refused_before_any_read() -> None:
     with pytest.raises(ValueError, match="not 3 in all"):
-        untext_column({"s": 0, "n": [1, 2]}, 2, ["a b"], lazy=True)
+        untext_column({"s": 0, "n": [1, 2]}, 2, Sections("a b", 0), lazy=True)
     with pytest.raises(ValueError, match="2 tuple sizes for 3"):
-        untext_column({"s": 0, "n": [1, 2]}, 3, ["a b c"], lazy=True)
+        untext_column({"s": 0, "n": [1, 2]}, 3, Sections("a b c", 0), lazy=True)
 
 
 @pytest.mark.parametrize(
