@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Final, Self
 
-from chronology import bulk, columnar, interchange, parquet
 from chronology._collector import collector_paused, promote_young
 from chronology.errors import (
     StoreError,
@@ -219,6 +218,8 @@ class Chronicle:
             >>> recs[0].event.subject
             'visit/x'
         """
+        from chronology import bulk  # imported when first used, as are the others below
+
         batch = bulk.prepare_rows(rows)
         if not batch:
             return []
@@ -240,6 +241,8 @@ class Chronicle:
             EventError: if ``table`` is neither a pandas nor an Arrow table.
             RetractionError, ClockSkewError: as :meth:`extend_rows`.
         """
+        from chronology import columnar
+
         with collector_paused():  # an event and a record per row, none in a cycle
             batch = columnar.prepare_table(table)
             if not batch:
@@ -480,6 +483,8 @@ class Chronicle:
                 the file cannot be written; whatever was at the path is left as it was.
         """
 
+        from chronology import interchange
+
         return interchange.export_jsonl(self._store, path)
 
     def export_parquet(self, path: str | os.PathLike[str]) -> int:
@@ -501,6 +506,8 @@ class Chronicle:
             StoreError: naming the path, if it is not a regular file (nor a link to one), or
                 the file cannot be written; whatever was at the path is left as it was.
         """
+        from chronology import parquet
+
         return parquet.export_parquet(self._store, path)
 
     def import_jsonl(
@@ -524,6 +531,8 @@ class Chronicle:
                 tag, invalid field, a retraction of a missing event); nothing is appended.
             StoreError: if the file cannot be read.
         """
+        from chronology import interchange
+
         return interchange.import_jsonl(path, self.extend, progress=progress)
 
     # -- lifecycle ------------------------------------------------------------------------------

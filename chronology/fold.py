@@ -497,27 +497,58 @@ def shown_at(value: Expectation, as_of: datetime) -> Expectation:
     return value
 
 
-#: The fields of each value class but ``status``, each with how to read it as held (a cut of
-#: vintages taken along, not made: see chronology._vintages).
-_NAMES: dict[type, tuple[tuple[str, Callable[[Any], Any]], ...]] = {}
+#: The compiled copier of each value class (see :func:`past_due`).
+_COPIERS: dict[type, Callable[[Any, Any], Any]] = {}
 
 
 def past_due(value: Expectation) -> Expectation:
     """``value`` with its derived status (``overdue`` for a visit, ``awaiting_report`` for a
-    figure): ``attrs.evolve``, copied slot by slot (evolve inspects the class on every call; a
-    view may show tens of thousands of overdue visits); vintages not made yet are left so."""
+    figure), copied field by field by a function compiled once per class (``attrs.evolve``
+    inspects the class on every call; a view may show tens of thousands of overdue visits);
+    vintages and event ids not made yet are left so."""
     cls = type(value)
-    names = _NAMES.get(cls)
-    if names is None:
-        names = _NAMES[cls] = tuple(
-            (f.name, raw_reader(cls, f.name)) for f in attrs.fields(cls) if f.name != "status"
-        )
-    out = object.__new__(cls)
-    put = object.__setattr__
-    for name, read in names:
-        put(out, name, read(value))
-    put(out, "status", _past_due_rules(value)[value.status][0])
-    return out
+    copy = _COPIERS.get(cls)
+    if copy is None:
+        copy = _COPIERS[cls] = _copier(cls)
+    return copy(value, _past_due_rules(value)[value.status][0])  # type: ignore[no-any-return]
+
+
+def _copier(cls: type) -> Callable[[Any, Any], Any]:
+    """``copy(value, status)``: a value of ``cls`` with every field of ``value`` but its
+    status, taken as held (a lazy field's cut is copied, not made), filled in as an instance
+    of the class's builder class where it has one, a field read lazily through its slot."""
+    names = [f.name for f in attrs.fields(cls)]
+    if any(slot_setter(cls, name) is None for name in names):  # a class without slots
+        readers = [(name, raw_reader(cls, name)) for name in names if name != "status"]
+
+        def by_name(v: Any, status: Any) -> Any:
+            out: Any = object.__new__(cls)
+            for name, read in readers:
+                object.__setattr__(out, name, read(v))
+            object.__setattr__(out, "status", status)
+            return out
+
+        return by_name
+    builder = builder_class(cls)
+    ns: dict[str, Any] = {"new": object.__new__, "made": builder or cls, "cls": cls}
+    ns["set_class"] = set_class
+    lines = ["def copy(v, status):", "    o = new(made)"]
+    for i, name in enumerate(names):
+        value = "status" if name == "status" else f"v.{name}"
+        if reads_lazily(cls, name):
+            ns[f"get{i}"] = raw_reader(cls, name)
+            value = f"get{i}(v)"
+        if builder is None or reads_lazily(cls, name):
+            ns[f"set{i}"] = slot_setter(cls, name)
+            lines.append(f"    set{i}(o, {value})")
+        else:
+            lines.append(f"    o.{name} = {value}")
+    if builder is not None:
+        lines.append("    set_class(o, cls)")
+    lines.append("    return o")
+    exec(compile("\n".join(lines), f"<past-due copier of {cls.__qualname__}>", "exec"), ns)
+    copy: Callable[[Any, Any], Any] = ns["copy"]
+    return copy
 
 
 #: The fields of each value class a builder holds, each with how to read it as held.

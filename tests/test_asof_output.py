@@ -166,6 +166,10 @@ loaded = sorted(
         "chronology.cli.interchange",
         "chronology.cli.shared",
         "chronology.plot",
+        "chronology.bulk",
+        "chronology.columnar",
+        "chronology.interchange",
+        "chronology.parquet",
     )
 )
 print(loaded)

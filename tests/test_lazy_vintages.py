@@ -304,6 +304,7 @@ def test_a_fold_continued_from_a_cut_leaves_the_cut_and_its_log_as_they_were() -
         one.apply(event, f"id{i}")
     two.apply(log[2], "id2")
     assert 2 == len(cut)
+    assert isinstance(cut.log, VintageLog)
     assert 2 == len(cut.log.events)
     assert 5 == len(one.freeze_one(T, None).projections)  # type: ignore[union-attr]
     assert 3 == len(two.freeze_one(T, None).projections)  # type: ignore[union-attr]

@@ -9,10 +9,12 @@ the SQLite table, the hash check, the shelving rule, ``verify`` and the CLI.
 from __future__ import annotations
 
 import json
+import pickle
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import attrs
 import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
@@ -20,7 +22,7 @@ from hypothesis import strategies as st
 from strategies import as_of_questions, events, retractions_of
 
 from chronology import Chronicle, Quantity, Source, View, Window
-from chronology._vintages import VintageCut
+from chronology._vintages import VintageCut, raw_reader
 from chronology.cli import cli
 from chronology.errors import IntegrityError
 from chronology.events import (
@@ -32,6 +34,8 @@ from chronology.events import (
     VisitAnnounced,
     VisitCancelled,
 )
+from chronology.expectations import Status, TradeExpectation, VisitExpectation
+from chronology.fold import past_due
 from chronology.snapshot_columns import (
     Sections,
     split_sizes,
@@ -55,6 +59,7 @@ from chronology.testing.clock import FakeClock
 from chronology.time import as_of_instant
 
 T0 = datetime(2024, 4, 1, tzinfo=UTC)
+DAY = timedelta(days=1)
 KPLER = Source(name="Kpler", via=(Source(name="Bloomberg", kind="outlet"),))
 
 
@@ -201,6 +206,33 @@ def test_the_text_form_round_trips_every_kind_of_value() -> None:
     assert list(values) == list(back.values)
     header = read_header(text)
     assert (len(c), "ab" * 32, T0, 3) == (header.valid_to, header.hash, header.at, header.needs)
+
+
+def test_a_read_snapshot_makes_event_ids_and_vintages_only_when_first_read() -> None:
+    c = Chronicle()
+    c.extend(_figures(3, 5))
+    c.append(VisitAnnounced(subject="visit/x", known_at=T0, window=Window(T0, T0 + DAY * 200)))
+    view = c.as_of(T0 + DAY * 100)
+    values = {e.subject: e for e in view.expectations()}
+    text = snapshot_text(ShelvedSnapshot(T0, 3, len(c), "ab" * 32, values, ()))
+    assert text is not None
+    back = read_snapshot(text).values
+    fields = [("event_ids", VisitExpectation), ("projections", TradeExpectation)]
+    fields += [("reports", TradeExpectation), ("event_ids", TradeExpectation)]
+    for name, cls in fields:
+        held = [raw_reader(cls, name)(v) for v in back.values() if type(v) is cls]
+        assert held
+        assert {VintageCut} == {type(h) for h in held}
+    # a derived value (overdue) takes the cuts along, unmade
+    overdue = past_due(back["visit/x"])
+    assert VintageCut is type(raw_reader(VisitExpectation, "event_ids")(overdue))
+    assert attrs.evolve(values["visit/x"], status=Status.OVERDUE) == overdue
+    # read, every way, they are the values folded
+    assert values == back
+    assert [repr(v) for v in values.values()] == [repr(v) for v in back.values()]
+    assert values == pickle.loads(pickle.dumps(back))
+    assert values == {s: attrs.evolve(v) for s, v in back.items()}
+    assert type(raw_reader(VisitExpectation, "event_ids")(back["visit/x"])) is tuple
 
 
 _HEADER = (
