@@ -234,6 +234,8 @@ class DeferredBlock:
 
     def tuples(self) -> Sequence[tuple[Any, ...]]:
         """Every value's tuple, made on the first call (with the collector paused)."""
+        if self._make is None:  # made (``_made`` is set before ``_make`` is cleared)
+            return self._made
         with self._lock:
             make = self._make
             if make is not None:
