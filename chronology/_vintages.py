@@ -385,7 +385,7 @@ def read_deferred(cls: type, names: Iterable[str]) -> None:
         slot = cls.__dict__.get(name)
         if type(slot) is not types.MemberDescriptorType:
             raise TypeError(f"{cls.__qualname__}.{name} is not a slot of the class")
-        setattr(cls, name, LazyVintages(slot, object))
+        setattr(cls, name, LazyVintages(slot, object))  # ``object``: no vintages
 
 
 #: The readers :func:`raw_reader` gave, by class and field.
@@ -408,7 +408,11 @@ def _lazy_readers(cls: type) -> tuple[Callable[[Any], Any], ...]:
     readers = _LAZY_READERS.get(cls)
     if readers is None:
         found = (_lazy(cls, f.name) for f in attrs.fields(cls)) if attrs.has(cls) else ()
-        readers = _LAZY_READERS[cls] = tuple(lazy.slot.__get__ for lazy in found if lazy)
+        # Fields read lazily only when they hold a deferred block's cut (event ids) are
+        # never bundled: their blocks are made together already.
+        readers = _LAZY_READERS[cls] = tuple(
+            lazy.slot.__get__ for lazy in found if lazy and lazy.item is not object
+        )
     return readers
 
 

@@ -1,11 +1,19 @@
 """The text form of a fold snapshot, as a backend's shelf keeps it between runs (see
 :class:`~chronology.stores.backend.SnapshotShelf` and :mod:`chronology.snapshots`).
 
-A shelved snapshot is two lines of JSON. The first, the header, says what the snapshot is:
-the text's format version, ``valid_to`` (it was folded from the first ``valid_to`` records),
-the chain hash of record ``valid_to``, the assertion-time instant ``at`` it was folded up to,
-and ``needs``. The second holds the values: every expectation, those of each kind as one
-column per field (in declaration order), and the statements, each as its event's payload.
+A shelved snapshot is lines of text. The first, the header (JSON), says what the snapshot
+is: the text's format version, ``valid_to`` (it was folded from the first ``valid_to``
+records), the chain hash of record ``valid_to``, the assertion-time instant ``at`` it was
+folded up to, ``needs``, and how many sections follow the values. The second (JSON) holds
+the values: every expectation, those of each kind as one column per field (in declaration
+order), and the statements, each as its event's payload. Then the sections, one a line:
+what a listing seldom reads, decoded only when first read. A column of event ids is one
+section (the ids joined by spaces, split when one value's ids are first read); a column of
+vintages is one (JSON: the block of all the values' vintages with its own table of
+instants, decoded when one value's vintages are first read). Until then a value holds a
+cut of the section's block in the field's slot, and the field's descriptor (see
+:mod:`chronology._vintages`) makes the tuple on first read: fields, equality, ``repr``,
+``attrs.evolve``, pickling and a fold continuing from the value read as before.
 Instants, windows, sources and quantities are written once, in tables, and named by their
 place there (a figure's hundred vintages share one period and a couple of sources; figures
 are often given on the same days); the values of each kind are written column by column (see
@@ -88,8 +96,9 @@ __all__ = [
 
 #: The version of the text form this module writes (and the only one it reads). Format 1
 #: wrote the windows and quantities row by row, each value's tuples as lists and a figure's
-#: vintages in a block of columns per figure; a snapshot of it is ignored (and shelved again
-#: by the next full view that may write the file).
+#: vintages in a block of columns per figure; format 2 wrote event ids and vintages inside
+#: the values' line, decoded with them. A snapshot of another format is ignored (and shelved
+#: again by the next full view that may write the file).
 TEXT_FORMAT: Final = 3
 
 #: The kinds of expectation whose values have a text form, by name.
