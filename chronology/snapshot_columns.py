@@ -198,8 +198,8 @@ def untext_column(
 ) -> Iterable[Any]:
     """What :func:`text_column` wrote, read back (``count`` tuples). With ``lazy``, a joined
     column is split only when one of its tuples is first read: its items are cuts of a
-    :class:`~chronology._vintages.DeferredBlock`, for a field that reads them so (see
-    :func:`~chronology._vintages.read_deferred`)."""
+    ``chronology._vintages.DeferredBlock``, for a field that reads them so (see
+    ``chronology._vintages.read_deferred``)."""
     if "s" not in data:
         return uninterned_column(data, count)
     place = data["s"]

@@ -12,7 +12,7 @@ section (the ids joined by spaces, split when one value's ids are first read); a
 vintages is one (JSON: the block of all the values' vintages with its own table of
 instants, decoded when one value's vintages are first read). Until then a value holds a
 cut of the section's block in the field's slot, and the field's descriptor (see
-:mod:`chronology._vintages`) makes the tuple on first read: fields, equality, ``repr``,
+``chronology._vintages``) makes the tuple on first read: fields, equality, ``repr``,
 ``attrs.evolve``, pickling and a fold continuing from the value read as before.
 Instants, windows, sources and quantities are written once, in tables, and named by their
 place there (a figure's hundred vintages share one period and a couple of sources; figures
