@@ -3,6 +3,7 @@ records by ``(known_at, position)``."""
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
 
 import attrs
@@ -59,6 +60,24 @@ def test_any_arrival_order_slices_as_a_naive_sort(
             assert _naive(known, after, until, len(known)) == index.slice(after, until, len(known))
         assert len(known) == len(index)
         index.check(len(known))
+
+
+def test_thousands_of_late_records_in_random_order_slice_as_a_naive_sort() -> None:
+    """Enough late records that the sorted part splits its sublists many times over (they
+    hold 100 to 200 records each), with ties, in batches of a few hundred."""
+    rng = random.Random(17)
+    minutes = [rng.randrange(2_000) for _ in range(6_000)]
+    known: list[datetime] = []
+    index = OrderIndex(known.__getitem__)
+    for start in range(0, len(minutes), 500):
+        batch = [T0 + timedelta(minutes=m) for m in minutes[start : start + 500]]
+        indexes = list(range(len(known), len(known) + len(batch)))
+        known.extend(batch)
+        index.add(indexes, batch)
+    assert _naive(known, None, None, len(known)) == index.slice(None, None, len(known))
+    after, until = T0 + timedelta(minutes=300), T0 + timedelta(minutes=1_700)
+    assert _naive(known, after, until, 4_000) == index.slice(after, until, 4_000)
+    index.check(len(known))
 
 
 @given(st.lists(st.lists(instants, min_size=1, max_size=8), min_size=1, max_size=8), st.data())

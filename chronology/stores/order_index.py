@@ -21,6 +21,16 @@ from chronology.errors import IntegrityError
 __all__ = ["OrderIndex"]
 
 
+class _Sorted(SortedKeyList):  # type: ignore[misc]
+    """A ``SortedKeyList`` of shorter sublists (its ``DEFAULT_LOAD_FACTOR``, 1,000 in
+    sortedcontainers: sublists of 1,000 to 2,000): a late record is inserted into a sublist
+    by moving the part after it, about a thousand pointers in two lists at the default, and
+    that move was the costliest C function of a memory write in random order (sublists of 100 to
+    200: about 3% fewer instructions for a memory write of 10,000 events in random order)."""
+
+    DEFAULT_LOAD_FACTOR = 100
+
+
 class OrderIndex:
     """List indexes of records (position minus one) in ``(known_at, position)`` order.
 
@@ -41,7 +51,7 @@ class OrderIndex:
 
     def __init__(self, known_at_of: Callable[[int], datetime]) -> None:
         self._known_at_of = known_at_of
-        self._early = SortedKeyList(key=known_at_of)
+        self._early = _Sorted(key=known_at_of)
         self._run: list[int] = []
         self._run_known: list[datetime] = []
         #: The highest list index held, -1 when empty: indexes only ever grow.
@@ -116,7 +126,7 @@ class OrderIndex:
         """
         with self._lock:
             ordered = sorted(range(count), key=self._known_at_of)
-            self._early = SortedKeyList(key=self._known_at_of)
+            self._early = _Sorted(key=self._known_at_of)
             self._run = ordered
             self._run_known = [self._known_at_of(i) for i in ordered]
             self._high = count - 1
