@@ -9,6 +9,12 @@ garbage, and the ratios.
 ``python -m benchmarks.write_cpu sizes ORDER SIZE[,SIZE...] [ROUNDS]``: chronology's SQLite
 write (and the read back: open, first full view) at each log size, 10 events a subject,
 with SQLite's default page cache and with the store's, in turns.
+
+``python -m benchmarks.write_cpu phases ORDER PER_SUBJECT [EVENTS] [ROUNDS]``: chronology's
+write of one shape taken apart, CPU us an event (the least of the rounds, each part on the
+same built events): building the events, ``prepare``, ``seal`` (nothing stored, no head),
+then the whole ``extend`` of every batch into a new memory chronicle and into a new SQLite file
+(building not included).
 """
 
 from __future__ import annotations
@@ -19,12 +25,14 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from benchmarks import data, ours, reference
 from benchmarks.data import Shape
 from chronology import Chronicle
+from chronology.record import prepare, seal
 from chronology.stores.sqlite.file import SQLiteFile
 
 Run = Callable[[], Any]
@@ -164,11 +172,50 @@ def sizes(order: str, counts: list[int], rounds: int = 1) -> list[str]:
     return lines
 
 
+def phases(order: str, per_subject: int, events: int = 10_000, rounds: int = 3) -> str:
+    """Chronology's write of one shape, part by part (see the module)."""
+    shape = Shape(max(1, events // per_subject), per_subject, order)
+    n = shape.total
+    specs = list(data.batches(shape))
+    built = [ours.events(batch) for batch in specs]
+    prepared = [prepare(batch) for batch in built]
+    directory = Path(tempfile.mkdtemp(prefix="chronology-cpu-"))
+    now = datetime.now(UTC)
+
+    def sqlite() -> None:
+        with Chronicle.open(_fresh(directory, "ours.db")) as c:
+            for batch in built:
+                c.extend(batch)
+
+    def memory() -> None:
+        c = Chronicle()
+        for batch in built:
+            c.extend(batch)
+
+    parts: dict[str, Run] = {
+        "build": lambda: [ours.events(batch) for batch in specs],
+        "prepare": lambda: [prepare(batch) for batch in built],
+        "seal": lambda: [seal(b, None, lambda _: {}, lambda: now) for b in prepared],
+        "memory extend": memory,
+        "SQLite extend": sqlite,
+    }
+    collections = _Collections()
+    best = {
+        name: min(_cpu(run, collections)[0] for _ in range(rounds)) for name, run in parts.items()
+    }
+    return f"{order}, {per_subject} a subject, {n:,} events, CPU us an event: " + "; ".join(
+        f"{name} {seconds / n * 1e6:.2f}" for name, seconds in best.items()
+    )
+
+
 def main(argv: list[str]) -> None:
     """Run what the arguments ask (see the module)."""
     if argv[:1] == ["sides"]:
         rest = [int(a) for a in argv[3:]]
         print(sides(argv[1], int(argv[2]), *rest), flush=True)
+    elif argv[:1] == ["phases"]:
+        rest = [int(a) for a in argv[3:]]
+        print(phases(argv[1], int(argv[2]), *rest), flush=True)
     elif argv[:1] == ["sizes"]:
         rounds = int(argv[3]) if len(argv) > 3 else 1
         for line in sizes(argv[1], [int(x) for x in argv[2].split(",")], rounds):
