@@ -307,8 +307,8 @@ def seal(
 
 def recorded_texts(first: datetime, count: int) -> list[str]:
     """The ``recorded_at`` texts of ``count`` records one microsecond apart from ``first``:
-    ``instant_text`` of each (:mod:`chronology.serialization`), made a second at a time (within one second only the six
-    digits of the microseconds move).
+    ``instant_text`` of each (:mod:`chronology.serialization`), made a second at a time
+    (within one second only the six digits of the microseconds move).
 
     Example:
         >>> from datetime import UTC, datetime
