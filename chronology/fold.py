@@ -189,25 +189,32 @@ class ExpectationFold:
         needs = self.needs
         limit = sys.maxsize if stop_after is None else stop_after
         stopped: tuple[int, str, Event] | None = None
+        cls: type | None = None  # the class of the last event, whose rule is at hand
+        rule: FoldHandler | None = None
+        kind: ExpectationKind | None = None
         for row in rows if held is None else itertools.chain((held,), rows):
             position, event_id, event = row
-            if position > upto or event_id in left_out:
+            if position > upto or (left_out and event_id in left_out):
                 continue
             known_at = event.known_at
             if count >= limit and last is not None and known_at > last:
                 stopped = row
                 break
-            handler, kind = rules[event.__class__]
+            if event.__class__ is not cls:
+                cls = event.__class__
+                rule, kind = rules[cls]
             b = builders.get(event.subject)
-            if b is None or b.kind is not kind or handler is None:
-                found = first(event, handler, kind, b)
+            if b is not None and b.kind is kind and rule is not None:
+                rule(b.fields, event)
+            else:
+                found = first(event, rule, kind, b)
                 if found.__class__ is bool:
                     count += 1
                     last = known_at
                     needs = position if position > needs else needs
                     continue
                 b, handler = found  # type: ignore[misc]
-            handler(b.fields, event)
+                handler(b.fields, event)
             source = event.source
             if source is not b.recent and source is not b.earlier:
                 b.meet(source)
