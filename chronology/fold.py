@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 import sys
-from collections.abc import Callable, Collection, Container, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, Final
 
@@ -161,7 +161,7 @@ class ExpectationFold:
         self,
         rows: Iterator[tuple[int, str, Event]],
         upto: int,
-        left_out: Container[str],
+        left_out: Collection[str],
         stop_after: int | None = None,
         held: tuple[int, str, Event] | None = None,
     ) -> tuple[int, str, Event] | None:
