@@ -64,12 +64,21 @@ def expectation_lines(expectations: Sequence[Expectation]) -> list[str]:
     """The lines of :func:`expectations_table`, made column by column (a million-event
     chronicle's table has a hundred thousand rows)."""
     values = {s: s.value for s in Status}
+    # Values often share a window object (a shelved snapshot's equal windows are one): each
+    # is written once, looked up by identity (the windows stay alive meanwhile).
+    texts: dict[int, str] = {}
+    windows = []
+    for w in [e.window for e in expectations]:
+        text = texts.get(id(w))
+        if text is None:
+            text = texts[id(w)] = window_text(w)
+        windows.append(text)
     return table_lines(
         _EXPECTATION_HEADERS,
         [
             [e.subject for e in expectations],
             [values[e.status] for e in expectations],
-            [window_text(e.window) for e in expectations],
+            windows,
             [key_figure(e) for e in expectations],
         ],
     )
