@@ -259,10 +259,13 @@ def _instant_of(cell: Any) -> tuple[str, datetime] | None:
         return None
 
 
-def _instant_cells(cells: list[Any], name: str, bad: Bad) -> tuple[list[Any], list[Any]]:
+def _instant_cells(
+    cells: list[Any], name: str, bad: Bad
+) -> tuple[list[Any], list[Any], dict[Any, Any] | None]:
     """The canonical texts and instants of a column of instants (``None`` for an empty or
-    refused cell, whose row is refused): each distinct cell is read once (a column of
-    instants repeats few of them, and a timestamp column's cells are canonical texts)."""
+    refused cell, whose row is refused), and the text of each distinct cell (``None`` when
+    the cells are not all hashable): each distinct cell is read once (a column of instants
+    repeats few of them, and a timestamp column's cells are canonical texts)."""
     try:
         distinct = dict.fromkeys(cells)
     except TypeError:  # an unhashable cell: each one on its own
@@ -270,17 +273,19 @@ def _instant_cells(cells: list[Any], name: str, bad: Bad) -> tuple[list[Any], li
         for j, got in enumerate(found):
             if got is None and cells[j] is not None:
                 bad.setdefault(j, name)
-        return [g and g[0] for g in found], [g and g[1] for g in found]
-    distinct.pop(None, None)
+        return [g and g[0] for g in found], [g and g[1] for g in found], None
+    empty = distinct.pop(None, _NO) is not _NO  # (an empty cell's text is None)
     if set(map(type, distinct)) == {str} and _CANONICAL_RUN.fullmatch("\n".join(distinct)):
         try:  # (a day or an hour out of range fails)
             value_of: dict[Any, Any] = dict(zip(distinct, map(_from_iso, distinct), strict=True))
         except ValueError:
             pass
         else:  # every cell already in the canonical form: the texts are the cells
-            value_of[None] = None
-            return list(cells), list(map(value_of.__getitem__, cells))
-    texts: dict[Any, str | None] = {None: None}
+            text_of = dict(zip(distinct, distinct, strict=True))
+            if empty:
+                value_of[None] = text_of[None] = None
+            return list(cells), list(map(value_of.__getitem__, cells)), text_of
+    texts: dict[Any, str | None] = {None: None} if empty else {}
     values: dict[Any, datetime | None] = {None: None}
     refused: set[Any] = set()
     for cell in distinct:
@@ -291,7 +296,7 @@ def _instant_cells(cells: list[Any], name: str, bad: Bad) -> tuple[list[Any], li
         else:
             texts[cell], values[cell] = got
     _refuse_values(cells, refused, name, bad)
-    return list(map(texts.__getitem__, cells)), list(map(values.__getitem__, cells))
+    return list(map(texts.__getitem__, cells)), list(map(values.__getitem__, cells)), texts
 
 
 def _instants(c: FieldColumns) -> tuple[list[Any], list[str], list[str]]:
@@ -302,15 +307,19 @@ def _instants(c: FieldColumns) -> tuple[list[Any], list[str], list[str]]:
     if name is None:
         bad.update(dict.fromkeys(range(m), field.name))
         return [None] * m, [""] * m, [_PLACEHOLDER] * m
-    texts, values = _instant_cells(take(name), name, bad)
-    if None in texts:  # (refused above)
+    cells = take(name)
+    texts, values, text_of = _instant_cells(cells, name, bad)
+    piece = field.prefix + '"{}"' + field.suffix  # (keys and commas hold no braces)
+    if text_of is not None and None not in text_of.values():  # no cell refused or empty
+        pieces = {cell: piece.format(text) for cell, text in text_of.items()}
+        return values, list(map(pieces.__getitem__, cells)), texts
+    if None in texts:
         for j, text in enumerate(texts):
             if text is None:
                 bad.setdefault(j, name)
         texts = [_PLACEHOLDER if t is None else t for t in texts]
-    piece = field.prefix + '"{}"' + field.suffix  # (keys and commas hold no braces)
-    pieces = {text: piece.format(text) for text in set(texts)}
-    return values, list(map(pieces.__getitem__, texts)), texts
+    by_text = {text: piece.format(text) for text in set(texts)}
+    return values, list(map(by_text.__getitem__, texts)), texts
 
 
 def _windows(c: FieldColumns) -> tuple[list[Any], list[str]]:

@@ -284,23 +284,50 @@ def _make_plan(cls: type) -> _Plan | None:
 def _builder_function(
     cls: type, builder: type, fields: list[ColumnField]
 ) -> Callable[..., list[Any]]:
-    """``build(*columns)``: an instance of ``cls`` per row of the fields' value columns."""
-    names = [f"v{i}" for i in range(len(fields))]
+    """``build(count, *columns)``: an instance of ``cls`` per row (``count`` of them) of the
+    fields' value columns (a column given as an ``itertools.repeat`` of the field's default:
+    the default in every row, set without being zipped)."""
+    made: dict[tuple[bool, ...], Callable[..., list[Any]]] = {}
+
+    def build(count: int, *columns: Any) -> list[Any]:
+        constant = tuple(isinstance(c, repeat) for c in columns)
+        function = made.get(constant)
+        if function is None:
+            function = made[constant] = _rows_builder(cls, builder, fields, constant)
+        given = [c for c, k in zip(columns, constant, strict=True) if not k]
+        return function(*given) if given else function(range(count))
+
+    return build
+
+
+def _rows_builder(
+    cls: type, builder: type, fields: list[ColumnField], constant: tuple[bool, ...]
+) -> Callable[..., list[Any]]:
+    """The generated loop of :func:`_builder_function` for one choice of constant fields."""
+    names = [f"v{i}" for i, k in enumerate(constant) if not k] or ["_"]  # (rows to count)
+    defaults = "".join(f", _d{i}=_d{i}" for i, k in enumerate(constant) if k)
     lines = [
-        f"def build({', '.join(names)}):",
+        f"def build({', '.join(names)}{defaults}):",
         "    out = []",
         "    add = out.append",
         f"    for {', '.join(names)}, in zip({', '.join(names)}):",
         "        o = _new(_B)",
-        *(f"        o.{f.name} = v{i}" for i, f in enumerate(fields)),
+        *(
+            f"        o.{f.name} = {'_d' if k else 'v'}{i}"
+            for i, (f, k) in enumerate(zip(fields, constant, strict=True))
+        ),
         "        _set_class(o, _C)",
         "        add(o)",
         "    return out",
     ]
     ns: dict[str, Any] = {"_new": object.__new__, "_B": builder, "_C": cls, "_set_class": set_class}
-    exec(compile("\n".join(lines) + "\n", f"<chronology columns {cls.__qualname__}>", "exec"), ns)
-    build: Callable[..., list[Any]] = ns["build"]
-    return build
+    ns.update(
+        {f"_d{i}": f.default for i, (f, k) in enumerate(zip(fields, constant, strict=True)) if k}
+    )
+    code = compile("\n".join(lines) + "\n", f"<chronology columns {cls.__qualname__}>", "exec")
+    exec(code, ns)
+    function: Callable[..., list[Any]] = ns["build"]
+    return function
 
 
 # -- a group of rows -------------------------------------------------------------------------
@@ -392,7 +419,7 @@ def _group(
         payloads = [payloads[j] for j in keep]
         known = [known[j] for j in keep]
         values = [v if isinstance(v, repeat) else [v[j] for j in keep] for v in values]
-    return plan.build(*values), payloads, known, bad
+    return plan.build(len(payloads), *values), payloads, known, bad
 
 
 def _unfilled(cells: list[Any]) -> bool:
