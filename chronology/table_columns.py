@@ -45,6 +45,7 @@ class TableColumns:
         empty: the names of the columns with no value in any row.
         floats: the columns of floats as numpy ``float64`` arrays (NaN in the empty cells),
             by name: what checks and writes a column of numbers at once.
+        empty: as given, or found from the cells when not.
     """
 
     __slots__ = ("cells", "count", "empty", "floats", "instants")
@@ -55,15 +56,20 @@ class TableColumns:
         cells: dict[str, list[Any]],
         instants: frozenset[str],
         floats: dict[str, Any] | None = None,
+        empty: frozenset[str] | None = None,
     ) -> None:
         self.count = count
         self.cells = cells
         self.instants = instants
         self.floats: dict[str, Any] = {} if floats is None else floats
-        self.empty = frozenset(
-            name
-            for name, column in cells.items()
-            if column and column[0] is None and column.count(None) == count
+        self.empty = (
+            frozenset(
+                name
+                for name, column in cells.items()
+                if column and column[0] is None and column.count(None) == count
+            )
+            if empty is None
+            else empty
         )
 
 
@@ -113,15 +119,25 @@ def _naive(column: str, empty: Any, cells: Any) -> RowError:
     return RowError(row, f"{column}: naive datetime {text}: give a time zone")
 
 
+#: What pandas' ``infer_dtype`` (not skipping empty cells) says of object cells none of which
+#: is empty.
+_NO_EMPTY: Final = frozenset({"string", "integer", "boolean", "bytes"})
+
+
 def _pandas(frame: Any) -> TableColumns:
     np = importlib.import_module("numpy")
+    infer = importlib.import_module("pandas.api.types").infer_dtype
     cells: dict[str, list[Any]] = {}
     instants: set[str] = set()
     floats: dict[str, Any] = {}
+    nothing: set[str] = set()  # the columns with no value
     for name in frame.columns:
         series = frame[name]
         key = str(name)
-        empty = series.isna().to_numpy(dtype=bool)
+        if series.dtype == object and infer(series.to_numpy(), skipna=False) in _NO_EMPTY:
+            empty = np.zeros(len(series), dtype=bool)  # (found sooner than by isna)
+        else:
+            empty = series.isna().to_numpy(dtype=bool)
         if getattr(series.dtype, "kind", "") == "M":  # datetime64, naive or aware
             if getattr(series.dtype, "tz", None) is None:
                 if empty.all():
@@ -133,14 +149,17 @@ def _pandas(frame: Any) -> TableColumns:
             cells[key] = instant_texts(micros, empty)
             instants.add(key)
             continue
-        values = series.tolist()
-        if empty.any():
-            for i in np.flatnonzero(empty).tolist():
-                values[i] = None
-        cells[key] = values
+        if empty.any():  # every empty cell None (not NaN, NaT, NA), set by numpy
+            cells_array = series.to_numpy(dtype=object, copy=True)
+            cells_array[empty] = None
+            cells[key] = cells_array.tolist()
+        else:
+            cells[key] = series.tolist()
+        if empty.all():
+            nothing.add(key)
         if series.dtype == np.float64:
             floats[key] = series.to_numpy()
-    return TableColumns(len(frame), cells, frozenset(instants), floats)
+    return TableColumns(len(frame), cells, frozenset(instants), floats, frozenset(nothing))
 
 
 def _arrow(table: Any) -> TableColumns:
@@ -169,9 +188,10 @@ def _arrow(table: Any) -> TableColumns:
         if pa.types.is_floating(kind):
             numbers = column.to_numpy(zero_copy_only=False).astype(np.float64)
             nan = np.isnan(numbers)
-            if nan.any():
-                for i in np.flatnonzero(nan).tolist():
-                    values[i] = None
+            if nan.any():  # NaN as None, as a null is
+                cells_array = np.array(values, dtype=object)
+                cells_array[nan] = None
+                values = cells_array.tolist()
             floats[key] = numbers
         cells[key] = values
     return TableColumns(table.num_rows, cells, frozenset(instants), floats)
