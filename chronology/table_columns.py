@@ -42,10 +42,10 @@ class TableColumns:
         cells: each column's name (as text) and its cells, in the table's order.
         instants: the names of the columns read from aware timestamps: their cells are
             canonical instant texts (or ``None``).
-        empty: the names of the columns with no value in any row.
+        empty: the names of the columns with no value in any row (as the reader found
+            them, or from the cells when not given).
         floats: the columns of floats as numpy ``float64`` arrays (NaN in the empty cells),
             by name: what checks and writes a column of numbers at once.
-        empty: as given, or found from the cells when not.
     """
 
     __slots__ = ("cells", "count", "empty", "floats", "instants")
