@@ -114,8 +114,10 @@ SHELVED_KINDS: Final[Mapping[str, type]] = types.MappingProxyType(
 
 class SnapshotTextError(ChronologyError, ValueError):
     """A shelved snapshot's text cannot be read: not of this module's form, or of another
-    version of it. The message says what is wrong; a snapshot that cannot be read is dropped
-    and folded again."""
+    version of it. The message says what is wrong; a snapshot whose header or values cannot be
+    read is dropped and folded again. Its sections of vintages are decoded only when a value's
+    vintages are first read: one that cannot be decoded raises this error then, from the read
+    (``verify`` names the snapshot; ``chronology verify --drop-snapshots`` removes it)."""
 
 
 @attrs.frozen

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from chronology import Chronicle, Quantity, Source, Window
-from chronology.errors import IntegrityError
+from chronology.errors import ChronologyError, IntegrityError
 from chronology.events import Event, TradeProjected, TradeProjectionRevised
+from chronology.snapshot_text import SnapshotTextError
 from chronology.snapshots import Snapshots
 
 T0 = datetime(2024, 4, 1, tzinfo=UTC)
@@ -83,3 +84,23 @@ def test_verify_names_a_shelved_snapshot_whose_block_of_vintages_cannot_be_read(
         message
     )
     assert "a shelved block of values" in message
+
+
+def test_a_view_through_a_damaged_block_of_vintages_raises_when_they_are_first_read(
+    tmp_path: Path,
+) -> None:
+    """What ``SnapshotTextError`` says: the values come back (their vintages not decoded yet),
+    and the first read of one value's vintages raises it, naming the block."""
+    path = tmp_path / "c.db"
+    _, lines = _shelved(path)
+    lines[2] = lines[2][: len(lines[2]) // 2]  # the projections' block, cut short
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE snapshots SET text = ?", ("\n".join(lines),))
+    with Chronicle.open(path, read_only=True) as c:
+        c.snapshots = Snapshots(c.store, shelve_from=1)
+        trades = c.as_of(T0 + timedelta(days=200)).trades()
+        assert [f"trade/{day}" for day in range(6)] == [t.subject for t in trades]
+        with pytest.raises(SnapshotTextError) as caught:
+            _ = trades[0].projections
+        assert isinstance(caught.value, ChronologyError)
+        assert "a shelved block of values" in str(caught.value)
