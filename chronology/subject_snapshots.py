@@ -14,21 +14,19 @@ import bisect
 import threading
 from collections import OrderedDict
 from datetime import datetime
-from typing import TYPE_CHECKING, NamedTuple, TypeAlias
+from typing import TYPE_CHECKING, NamedTuple
 
 from chronology.events import Event, Retracted
 from chronology.expectations import Expectation
 from chronology.fold import ExpectationFold
+from chronology.stores.subject_rows import SubjectEvents, SubjectRows
 from chronology.visibility import retracted_ids
 
 if TYPE_CHECKING:
     from chronology.stores.base import Store
 
+# SubjectEvents is defined in chronology.stores.subject_rows; importable from here as before.
 __all__ = ["SubjectEvent", "SubjectEvents", "SubjectSnapshots"]
-
-#: ``(position, event_id, event)``: what a point read needs of a subject's record
-#: (:meth:`.Store.subject_events`), with no :class:`~chronology.record.Record` built.
-SubjectEvents: TypeAlias = list[tuple[int, str, Event]]
 
 
 class SubjectEvent(NamedTuple):
@@ -101,7 +99,7 @@ class SubjectSnapshots:
         as_of: datetime,
         upto: int,
         first: int,
-        records: SubjectEvents | None = None,
+        records: SubjectRows | None = None,
     ) -> tuple[bool, Expectation | None]:
         """The expectation of ``subject`` as of ``as_of``, for a view of the first ``first``
         records of a log of ``upto`` (``first < upto`` for a view recorded by an instant).
@@ -111,9 +109,10 @@ class SubjectSnapshots:
             as_of: the assertion-time instant.
             upto: the records in the log the view reads.
             first: the records the view sees (the first so many).
-            records: ``(position, event_id, event)`` of the subject's records among the first
-                ``upto``, in position order, when the caller read them already; else they
-                are read from the store if needed.
+            records: the subject's rows among the first ``upto``, when the caller read
+                them already; else they are read from the store if needed. A short
+                subject's (folded whole) are decoded only as far as a fold as of ``as_of``
+                needs (:meth:`.SubjectRows.known_by`).
 
         Returns:
             ``(True, value)`` when it could answer (``value`` is ``None`` when the projection
@@ -128,11 +127,11 @@ class SubjectSnapshots:
                 self._subjects.move_to_end(subject)
             elif first == self._synced:
                 if records is None:
-                    records = self._store.subject_events(subject)
-                records = [r for r in records if r[0] <= first]
+                    records = self._store.subject_rows(subject)
+                records = records.upto(first)
                 if len(records) <= self._every:  # few: folded whole, as cheap as a snapshot
-                    return True, _fold(records, subject, as_of)
-                held = self._hold(subject, records)
+                    return True, _fold(records.known_by(as_of), subject, as_of)
+                held = self._hold(subject, records.events())
             else:
                 return False, None
             return True, self._value(held, subject, as_of)
@@ -197,7 +196,8 @@ def _live(records: SubjectEvents) -> SubjectEvents:
 
 
 def _fold(records: SubjectEvents, subject: str, as_of: datetime) -> Expectation | None:
-    """The expectation of ``subject`` as of ``as_of``, folded from all its ``records``."""
+    """The expectation of ``subject`` as of ``as_of``, folded from its ``records`` (all of
+    them, or all but events said after ``as_of``)."""
     state = ExpectationFold()
     apply = state.apply
     for _, event_id, event in _live(records):

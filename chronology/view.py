@@ -34,7 +34,8 @@ from chronology.frames import (
 from chronology.record import Record
 from chronology.registry import expectation_kind
 from chronology.snapshots import Snapshots
-from chronology.subject_snapshots import SubjectEvents, SubjectSnapshots
+from chronology.stores.subject_rows import SubjectRows
+from chronology.subject_snapshots import SubjectSnapshots
 from chronology.time import Window, end_instant, to_instant
 from chronology.view_records import (
     HISTORY_COLUMNS,
@@ -366,12 +367,12 @@ class View:
             return self._frozen.get(subject)
         subjects = self._subjects
         if subjects is not None:
-            read: SubjectEvents | None = None  # the subject's records up to the end, if read
+            read: SubjectRows | None = None  # the subject's rows up to the end, if read
             if self._upto is None and subject not in subjects:
-                count, read = self._store.subject_events_with_count(subject)
+                count, read = self._store.subject_rows_with_count(subject)
                 upto = self._pin(count)
                 if upto < count:  # another thread's read fixed the end first, at fewer records
-                    read = [r for r in read if r[0] <= upto]
+                    read = read.upto(upto)
                 elif upto > count:  # ... or at more: read again
                     read = None
             end = self._end()

@@ -74,14 +74,14 @@ def test_a_first_read_that_loses_the_race_to_fix_the_end_keeps_to_the_end_fixed(
         c.append(_announced())
         view = c.as_of("2024-04-05")
         store = c.store
-        read: Callable[[str], Any] = store.subject_events_with_count
+        read: Callable[[str], Any] = store.subject_rows_with_count
 
         def raced(subject: str) -> Any:
             assert 1 == len(view)  # the other thread: fixes the end at 1 record
             c.append(_agenda(1))  # then a writer
             return read(subject)  # the point read reads 2 records
 
-        monkeypatch.setattr(store, "subject_events_with_count", raced)
+        monkeypatch.setattr(store, "subject_rows_with_count", raced)
         assert () == view[VISIT].agenda  # type: ignore[union-attr]
         monkeypatch.undo()
         assert ("item 1",) == c.as_of("2024-04-05")[VISIT].agenda  # type: ignore[union-attr]

@@ -137,6 +137,11 @@ class Backend(abc.ABC):
     #: transaction (the store then prepares and seals it a chunk at a time, so that only one
     #: chunk's payload texts are alive at once).
     writes_chunks: ClassVar[bool] = False
+    #: Each row :meth:`.Backend.subject_rows_with_count` gives carries, after the five of a
+    #: :data:`Row`, the stored ``known_at`` text (UTC, fixed width, as
+    #: :func:`~chronology.stores.sql.known_at_text` writes it) and whether the row is a
+    #: retraction: a point read then decodes only the events its fold needs.
+    marks_subject_rows: ClassVar[bool] = False
 
     @abc.abstractmethod
     def write(self, seal: Sealer) -> Sealed:

@@ -30,6 +30,7 @@ from chronology.stores.backend import (
     Sealer,
     SnapshotShelf,
 )
+from chronology.stores.subject_rows import SubjectRows
 
 # RawRecord is documented in chronology.stores.backend; importable from here as before.
 __all__ = ["Store"]
@@ -358,20 +359,34 @@ class Store:
         none is kept)."""
         return self._events(self._backend.subject_rows(subject))
 
-    def subject_events_with_count(self, subject: str) -> tuple[int, list[tuple[int, str, Event]]]:
-        """The number of records, and :meth:`subject_events` among them, read as one state of
-        the store (one statement on a server: see :meth:`.Backend.subject_rows_with_count`)."""
-        count, rows = self._backend.subject_rows_with_count(subject)
-        return count, self._events(rows)
+    def subject_rows(self, subject: str) -> SubjectRows:
+        """The rows about ``subject``, in position order, decoded when asked for (every row
+        is decoded: :meth:`subject_rows_with_count` gives marked rows)."""
+        return SubjectRows(self._backend.subject_rows(subject), self._events)
 
-    def _events(self, rows: list[Row]) -> list[tuple[int, str, Event]]:
-        """The events of a subject's rows. A few are decoded into records and kept (the next
-        read of a short subject finds them); more than a sixty-fourth of the cache are decoded
-        without building or keeping records: they would push out many others, and a
+    def subject_rows_with_count(self, subject: str) -> tuple[int, SubjectRows]:
+        """The number of records, and the rows about ``subject`` among them, read as one state
+        of the store (one statement on a server: see :meth:`.Backend.subject_rows_with_count`),
+        decoded when asked for: only as far as a fold as of an instant needs, when the backend
+        :attr:`~chronology.stores.backend.Backend.marks_subject_rows`."""
+        backend = self._backend
+        count, rows = backend.subject_rows_with_count(subject)
+        if self._events_held:
+            return count, SubjectRows(rows, self._events)
+        many = len(rows)
+        return count, SubjectRows(
+            rows, lambda some: self._events(some, many), marked=backend.marks_subject_rows
+        )
+
+    def _events(self, rows: Sequence[Row], of: int | None = None) -> list[tuple[int, str, Event]]:
+        """The events of some of a subject's rows (``of``: how many the subject has; ``rows``
+        are all of them by default). A short subject's are decoded into records and kept (its
+        next read finds them); a subject of more than a sixty-fourth of the cache is decoded
+        without building or keeping records: its records would push out many others, and a
         long-lived subject is held by the per-subject snapshots once read."""
         if self._events_held:
             return [(row[0], row[1], row[3]) for row in rows]
-        if len(rows) <= self._cache_size // 64:
+        if (len(rows) if of is None else of) <= self._cache_size // 64:
             return [(r.position, r.event_id, r.event) for r in self._records(rows)]
         return list(self._fold_events([(row[0], row[1], row[3]) for row in rows]))
 

@@ -37,6 +37,16 @@ _SUBJECT_WITH_COUNT: Final = (
     " ON r.subject = ? AND r.position <= m.head_position"
     " WHERE m.id = 1 ORDER BY r.position"
 )
+#: The same, each row marked (:attr:`.Backend.marks_subject_rows`): its stored ``known_at`` and
+#: whether it is a retraction, before the head's position.
+_MARKED_SUBJECT_WITH_COUNT: Final = (
+    "SELECT r.position, r.event_id, r.recorded_at, r.payload, r.hash, r.known_at,"
+    " t.position IS NOT NULL, m.head_position"
+    " FROM {s}meta AS m LEFT JOIN {s}records AS r"
+    " ON r.subject = ? AND r.position <= m.head_position"
+    " LEFT JOIN {s}retractions AS t ON t.position = r.position"
+    " WHERE m.id = 1 ORDER BY r.position"
+)
 
 
 def padded(texts: Sequence[str]) -> list[str]:
@@ -98,6 +108,11 @@ class SQLRows(Backend):
     @abc.abstractmethod
     def select(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         """Run a query written as the class documentation says; return its rows."""
+
+    def point_select(self, sql: str, subject: str) -> list[Any]:
+        """:meth:`select` of the point read's statement, with its one parameter (a subject):
+        run at every first read of a view, so an engine may keep it prepared."""
+        return self.select(sql, (subject,))
 
     def count(self) -> int:
         return int(self.meta_row("head_position")[0])
@@ -242,15 +257,20 @@ class SQLRows(Backend):
     def subject_rows_with_count(self, subject: str) -> tuple[int, list[Row]]:
         """One statement, so one snapshot of the tables: the head's position in ``meta``
         joined with the subject's rows up to it (a subject with none gives one row of nulls
-        beside the count). Each row is a :data:`Row` followed by the count.
+        beside the count). Each row is a :data:`Row`, then, if the backend
+        :attr:`~chronology.stores.backend.Backend.marks_subject_rows`, the stored ``known_at``
+        and the retraction mark (the ``retractions`` table joined), then the count.
 
         Raises:
             NotAChronicleError: if the ``meta`` table holds no row (a damaged chronicle).
         """
-        rows = self.select(_SUBJECT_WITH_COUNT, (subject,))
+        marked = self.marks_subject_rows
+        rows = self.point_select(
+            _MARKED_SUBJECT_WITH_COUNT if marked else _SUBJECT_WITH_COUNT, subject
+        )
         if not rows:
             raise self.no_meta()
-        count = int(rows[0][5])
+        count = int(rows[0][-1])
         if rows[0][0] is None:
             return count, []
         return count, rows

@@ -153,6 +153,9 @@ class PostgresBackend(SQLRows):
     #: The unique index on ``event_id`` refuses a second copy of an event: a batch is sealed
     #: without looking its events up first (:class:`~chronology.stores.backend.DuplicateRowError`).
     refuses_duplicates = True
+    #: The point read's statement joins the ``retractions`` table and reads ``known_at``: a
+    #: first read decodes only the events its fold needs.
+    marks_subject_rows = True
     cache_size = 8192
     page = 5000
 
@@ -177,6 +180,9 @@ class PostgresBackend(SQLRows):
         except pg.Error as exc:
             raise StoreError(f"{self._name}: cannot connect: {_first_line(exc)}") from None
         self._conn: psycopg.Connection[Any] | None = conn
+        #: The cursor every read runs on (under the lock): a cursor made per statement cost
+        #: about a tenth of a point read's time in the client.
+        self._reader: psycopg.Cursor[Any] = conn.cursor()
         try:
             if read_only:
                 conn.execute("SET default_transaction_read_only = on")
@@ -339,11 +345,24 @@ class PostgresBackend(SQLRows):
         psycopg's parameters."""
         return self._rows(sql.replace("?", "%s").replace("{s}", self._s + "."), params)
 
-    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+    def point_select(self, sql: str, subject: str) -> list[Any]:
+        """The point read's statement, prepared on the server from its first run on this
+        connection (not from the fifth, psycopg's default): it runs at every first read of a
+        view."""
+        return self._rows(
+            sql.replace("?", "%s").replace("{s}", self._s + "."), (subject,), prepare=True
+        )
+
+    def _rows(
+        self, sql: str, params: Sequence[Any] = (), *, prepare: bool | None = None
+    ) -> list[Any]:
         with self._lock:
-            conn = self._connection()
+            self._connection()
+            reader = self._reader
             try:
-                return conn.execute(sql.replace("{s}", self._s), params).fetchall()
+                reader.execute(sql.replace("{s}", self._s), params, prepare=prepare)
+                rows: list[Any] = reader.fetchall()
+                return rows
             except self._errors as exc:
                 raise self._error("cannot read", exc) from None
 
