@@ -134,7 +134,7 @@ def test_the_point_read_is_prepared_on_the_server_at_its_first_run(
         backend = fresh.store.backend
         assert isinstance(backend, SQLRows)
         prepared = backend.select("SELECT statement FROM pg_prepared_statements")
-        assert 1 == sum("JOIN" in text and "retractions" in text for (text,) in prepared)
+        assert 1 == sum("EXISTS" in text and "retractions" in text for (text,) in prepared)
 
 
 @pytest.fixture

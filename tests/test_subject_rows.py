@@ -34,7 +34,8 @@ def _log() -> list[Event]:
 
 
 def _marked_rows(events: list[Event]) -> list[Row]:
-    """Rows as a marking backend gives them: a Row, its known_at text, the retraction mark."""
+    """Rows as a marking backend gives them: a Row, then its known_at text (empty for a
+    retraction)."""
     return [
         (  # type: ignore[misc]
             position,
@@ -42,8 +43,7 @@ def _marked_rows(events: list[Event]) -> list[Row]:
             "2024-05-01T00:00:00.000000+00:00",
             payload_of(e),
             "h",
-            known_at_text(e.known_at),
-            isinstance(e, Retracted),
+            "" if isinstance(e, Retracted) else known_at_text(e.known_at),
         )
         for position, e in enumerate(events, start=1)
     ]

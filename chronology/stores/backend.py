@@ -138,9 +138,9 @@ class Backend(abc.ABC):
     #: chunk's payload texts are alive at once).
     writes_chunks: ClassVar[bool] = False
     #: Each row :meth:`.Backend.subject_rows_with_count` gives carries, after the five of a
-    #: :data:`Row`, the stored ``known_at`` text (UTC, fixed width, as
-    #: :func:`~chronology.stores.sql.known_at_text` writes it) and whether the row is a
-    #: retraction: a point read then decodes only the events its fold needs.
+    #: :data:`Row`, its mark: the stored ``known_at`` text (UTC, fixed width, as
+    #: :func:`~chronology.stores.sql.known_at_text` writes it), or an empty text for a
+    #: retraction. A point read then decodes only the events its fold needs.
     marks_subject_rows: ClassVar[bool] = False
 
     @abc.abstractmethod

@@ -5,7 +5,7 @@ subject's rows, and folds those known by ``X``. Decoding a payload into an event
 that read's work on a server, and a read as of the middle of a subject's life needs half of
 them. When the backend marks the rows it gives
 (:attr:`~chronology.stores.backend.Backend.marks_subject_rows`: each row's stored
-``known_at`` and whether it is a retraction), :meth:`SubjectRows.known_by` decodes only the
+``known_at``, empty for a retraction), :meth:`SubjectRows.known_by` decodes only the
 retractions (any of them may retract, whenever it was said) and the events known by ``X``.
 """
 
@@ -35,11 +35,10 @@ class SubjectRows:
     events decoded when asked for.
 
     Args:
-        rows: the rows (each a :data:`~chronology.stores.backend.Row`, followed by the stored
-            ``known_at`` text and the retraction mark when ``marked``).
+        rows: the rows (each a :data:`~chronology.stores.backend.Row`, followed by its mark
+            when ``marked``: the stored ``known_at`` text, empty for a retraction).
         decode: turns some of these rows into ``(position, event_id, event)``.
-        marked: whether the rows carry ``known_at`` and the retraction mark; without them,
-            every row is decoded.
+        marked: whether the rows carry their mark; without it, every row is decoded.
 
     Example:
         >>> from chronology import Chronicle
@@ -85,4 +84,5 @@ class SubjectRows:
         if not self._marked:
             return self._decode(rows)
         bound = known_at_text(instant)
-        return self._decode([r for r in rows if r[6] or r[5] <= bound])  # type: ignore[misc]
+        # A retraction's mark is empty: before every bound.
+        return self._decode([r for r in rows if r[5] <= bound])  # type: ignore[misc]
