@@ -68,13 +68,13 @@ def test_a_batch_makes_four_statements_and_one_copy(
     with Chronicle.open(postgres_url, schema=schema) as c:
         c.extend([_statement(i) for i in range(10)])
         sent: list[str] = []
-        execute = psycopg.Connection.execute
+        execute = psycopg.Cursor.execute  # every statement, a connection's own included
 
-        def counting(self: psycopg.Connection[Any], query: Any, *args: Any, **kw: Any) -> Any:
+        def counting(self: psycopg.Cursor[Any], query: Any, *args: Any, **kw: Any) -> Any:
             sent.append(str(query).split()[0])
             return execute(self, query, *args, **kw)
 
-        monkeypatch.setattr(psycopg.Connection, "execute", counting)
+        monkeypatch.setattr(psycopg.Cursor, "execute", counting)
         c.extend([_statement(i) for i in range(10, 20)])
         assert ["SELECT", "SELECT", "SELECT", "UPDATE"] == sent
         monkeypatch.undo()
