@@ -93,10 +93,9 @@ class MemoryBackend(Backend):
 
     def _rows(self, indexes: list[int]) -> list[Row]:
         events, ids, recorded = self._events, self._ids, self._recorded
-        digests = self._hashes.digests
+        hashes = self._hashes.texts(indexes)
         return [
-            (i + 1, ids[i], recorded[i], events[i], digests[i * 32 : i * 32 + 32].hex())
-            for i in indexes
+            (i + 1, ids[i], recorded[i], events[i], h) for i, h in zip(indexes, hashes, strict=True)
         ]
 
     def write(self, seal: Sealer) -> Sealed:

@@ -7,6 +7,8 @@ collects the subclass (name it ``Test...``) and runs every test below against yo
   atomic batches, ``recorded_at`` under a stuck or backward clock, ``as_of`` and
   ``recorded_by`` bounds, late arrivals, retractions, history, diff, derived statuses,
   verification and JSONL interchange;
+* chunked writes (:mod:`chronology.testing.chunks`): a batch written three events a chunk
+  gives what one batch gives, and a failing last chunk appends nothing;
 * a comparison with the in-memory store: the same appends under the same clock must
   give the same records (positions, ids, ``recorded_at``, hashes) and the same answers;
 * the state machine of :mod:`chronology.testing.machine`, which appends random events,
@@ -59,6 +61,7 @@ from chronology.record import Record
 from chronology.serialization import event_to_dict
 from chronology.stores.base import Store
 from chronology.testing import strategies as cst
+from chronology.testing.chunks import ChunkedWritesContract
 from chronology.testing.clock import TICK, FakeClock
 from chronology.testing.machine import chronicle_machine
 from chronology.testing.model import event_id, record_key
@@ -155,7 +158,7 @@ def scenario() -> list[Event]:
 # -- the contract -------------------------------------------------------------------------------
 
 
-class ChronicleContract:
+class ChronicleContract(ChunkedWritesContract):
     """The tests every store must pass. Subclass it and implement :meth:`new_store`.
 
     Attributes:
