@@ -4,7 +4,7 @@ view's instant (``SubjectRows.known_by`` over rows a backend marks)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 from chronology.events import AgendaChanged, Event, Retracted, VisitAnnounced
 from chronology.serialization import event_id_of, payload_of
@@ -77,7 +77,10 @@ def test_an_instant_within_a_second_compares_as_the_stored_text_does() -> None:
     rows = SubjectRows(_marked_rows(events), _decoder(events, []), marked=True)
     day3 = T0 + timedelta(days=3)
     assert 4 == len(rows.known_by(day3 - timedelta(microseconds=1)))
-    assert 5 == len(rows.known_by(day3.astimezone(datetime.now().astimezone().tzinfo)))
+    # (an offset west of UTC: the local zone of a machine set to UTC would compare as UTC)
+    west = timezone(timedelta(hours=-5))
+    assert 5 == len(rows.known_by(day3.astimezone(west)))
+    assert 4 == len(rows.known_by((day3 - timedelta(microseconds=1)).astimezone(west)))
 
 
 def test_unmarked_rows_and_upto_decode_every_row_they_hold() -> None:
