@@ -26,6 +26,7 @@ __all__ = [
     "RetractionError",
     "RowError",
     "SchemaIntegrityError",
+    "SettingError",
     "StoreError",
     "TimeError",
     "UnitError",
@@ -212,6 +213,20 @@ class HeadError(ChronologyError, ValueError):
 
 class StoreError(ChronologyError):
     """A store cannot be opened, read or written."""
+
+
+class SettingError(ChronologyError, ValueError):
+    """A setting given to a store or a snapshot cache is out of its range (a chunk of no
+    events, snapshots every zero records); the message names the setting and the value.
+
+    Example:
+        >>> from chronology.stores import Store
+        >>> from chronology.stores.memory import MemoryBackend
+        >>> Store(MemoryBackend(), chunk_size=0)
+        Traceback (most recent call last):
+        ...
+        chronology.errors.SettingError: chunk_size must be at least 1, got 0
+    """
 
 
 class NotAChronicleError(StoreError):

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from chronology._collector import promote_young
 from chronology._vintages import bundle
-from chronology.errors import StoreError
+from chronology.errors import SettingError, StoreError
 from chronology.events import Event, Retracted, StatementMade
 from chronology.expectations import Expectation
 from chronology.fold import ExpectationFold, due_at, past_due, shown_at
@@ -163,6 +163,9 @@ class Snapshots:
         keep_views: keep at most this many snapshots at views' instants.
         shelve_from: shelve snapshots of logs of at least this many records (``None``: never
             use the store's shelf, neither to load nor to save).
+
+    Raises:
+        SettingError: ``every`` is below 1.
     """
 
     def __init__(
@@ -174,6 +177,10 @@ class Snapshots:
         keep_views: int = 4,
         shelve_from: int | None = SHELVE_FROM,
     ) -> None:
+        if every is not None and every < 1:
+            raise SettingError(
+                f"every must be at least 1 (or None: the automatic grid), got {every}"
+            )
         self._store = store
         self._every = every
         self._keep = max(1, keep)

@@ -16,6 +16,7 @@ from collections import OrderedDict
 from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
 
+from chronology.errors import SettingError
 from chronology.events import Event, Retracted
 from chronology.expectations import Expectation
 from chronology.fold import ExpectationFold
@@ -74,11 +75,16 @@ class SubjectSnapshots:
         store: the store the views read.
         every: fold this many events between snapshots.
         keep: hold at most this many events' worth of subjects.
+
+    Raises:
+        SettingError: ``every`` is below 1.
     """
 
     def __init__(self, store: Store, *, every: int = 32, keep: int = 65_536) -> None:
+        if every < 1:
+            raise SettingError(f"every must be at least 1, got {every}")
         self._store = store
-        self._every = max(1, every)
+        self._every = every
         self._keep = keep
         self._held = 0
         self._synced = 0

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Final
 
-from chronology.errors import ChronologyError, IntegrityError, ReadOnlyError
+from chronology.errors import ChronologyError, IntegrityError, ReadOnlyError, SettingError
 from chronology.events import Event, Retracted
 from chronology.record import Batch, Record, Sealed, Tip, new_record, prepare, seal
 from chronology.serialization import event_from_payload
@@ -59,6 +59,9 @@ class Store:
             backend that :attr:`~chronology.stores.backend.Backend.writes_chunks` (the batch
             stays one transaction; only one chunk's payload texts are alive at a time).
 
+    Raises:
+        SettingError: ``chunk_size`` is below 1.
+
     Example:
         >>> from chronology import Chronicle
         >>> from chronology.stores import Store
@@ -71,7 +74,7 @@ class Store:
         self, backend: Backend, *, cache_size: int | None = None, chunk_size: int = CHUNK_SIZE
     ) -> None:
         if chunk_size < 1:
-            raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
+            raise SettingError(f"chunk_size must be at least 1, got {chunk_size}")
         self._backend = backend
         self._chunk_size = chunk_size
         self._events_held = backend.holds_events
