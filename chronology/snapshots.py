@@ -144,7 +144,8 @@ class Snapshots:
 
     **The shelf.** When the store keeps a shelf (an SQLite file does), the first full view
     starts from the snapshot shelved there, if the record at its ``valid_to`` has the hash
-    its header names (otherwise it is ignored, and replaced later); the records appended
+    its header names (otherwise it is ignored, and replaced later; a first view before its
+    instant leaves it undecoded for the first later view it can answer); the records appended
     since are scanned as above, so a late arrival or a retraction reaching back before it
     drops it, and it is folded on from like any other. A full view of the log as recorded now
     shelves its state, at the latest ``known_at`` it folded, when the log holds at least
@@ -195,6 +196,9 @@ class Snapshots:
         self._loaded = False
         #: ``(valid_to, at)`` of the snapshot on the shelf while it is still good.
         self._shelved: tuple[int, datetime] | None = None
+        #: ``(valid_to, at)`` of a shelved snapshot passed over by a view before its instant:
+        #: decoded by the first later view that it can answer, while it is still good.
+        self._deferred: tuple[int, datetime] | None = None
 
     def __len__(self) -> int:
         """How many snapshots are kept."""
@@ -260,6 +264,8 @@ class Snapshots:
                 self._loaded = True
                 self._load(upto, as_of)
             self._sync(upto)
+            if self._deferred is not None:
+                self._load_deferred(upto, as_of)
             base: Snapshot | None = None
             for c in self._points:
                 if c.at <= as_of and c.answers(upto) and (base is None or c.at > base.at):
@@ -298,9 +304,10 @@ class Snapshots:
             if not rows or rows[0][4] != header.hash:
                 continue  # folded from other records: never trusted
             if header.at > as_of:
-                # Decoding it would cost a fifth of the fold this view needs anyway.
+                # Decoding it would cost a fifth of the fold this view needs anyway; a later
+                # view it can answer decodes it (_load_deferred).
                 self._synced = valid_to
-                self._shelved = (valid_to, header.at)
+                self._shelved = self._deferred = (valid_to, header.at)
                 return
             try:
                 found = read_snapshot(text)
@@ -312,6 +319,37 @@ class Snapshots:
             self._synced = valid_to
             self._shelved = (valid_to, found.at)
             return
+
+    def _load_deferred(self, upto: int, as_of: datetime) -> None:
+        """Decode the shelved snapshot a view before its instant passed over, for a view at or
+        after that instant, if no record since has reached back before it (``_sync`` keeps
+        ``_shelved`` for that) and the shelf still holds it; forget it otherwise."""
+        deferred = self._deferred
+        if deferred is None or as_of < deferred[1]:
+            return
+        self._deferred = None
+        valid_to, at = deferred
+        shelf = self._shelf
+        if shelf is None or self._shelved != deferred or valid_to > upto:
+            return
+        try:
+            kept = dict(shelf.load())
+        except StoreError:
+            return
+        text = kept.get(valid_to)
+        if text is None:
+            return
+        try:
+            header = read_header(text)
+            rows = self._store.backend.rows_at([valid_to])
+            if header.at != at or not rows or rows[0][4] != header.hash:
+                return  # replaced meanwhile by a snapshot of other records: never trusted
+            found = read_snapshot(text)
+        except SnapshotTextError:
+            return
+        point = Snapshot(found.at, found.needs, valid_to, dict(found.values), found.statements)
+        point.valid_to = upto  # _sync scanned the records after it up to here
+        self._add(point, at_view=False)
 
     def _shelve(
         self,

@@ -511,3 +511,51 @@ def test_an_interned_column_naming_no_tuple_is_refused() -> None:
         list(uninterned_column({"t": [["a"]], "i": [0, 1]}, 2))
     with pytest.raises(IndexError):
         list(uninterned_column({"t": [["a"]], "i": {"all": -1}}, 2))
+
+
+def test_a_later_view_decodes_the_snapshot_an_earlier_view_passed_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "c.db"
+    _, end = _shelved_file(path)
+    [(valid_to, text)] = _shelf_rows(path)
+    at = read_header(text).at
+    decoded: list[datetime] = []
+    real = read_snapshot
+
+    def counting(text: str) -> ShelvedSnapshot:
+        found = real(text)
+        decoded.append(found.at)
+        return found
+
+    monkeypatch.setattr("chronology.snapshots.read_snapshot", counting)
+    with Chronicle.open(path) as c:
+        loaded = _shelving(c)
+        _same(_naive(c, at - timedelta(days=20)), c.as_of(at - timedelta(days=20)))
+        assert [] == decoded  # the first view cannot start from it
+        _same(_naive(c, end), c.as_of(end))
+        assert [at] == decoded  # the later one does, once
+        assert at in [p.at for p in loaded.points()]
+        _same(_naive(c, end), c.as_of(end))
+        assert [at] == decoded
+    assert [(valid_to, text)] == _shelf_rows(path)
+
+
+def test_a_late_arrival_after_an_earlier_view_keeps_the_passed_over_snapshot_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "c.db"
+    _, end = _shelved_file(path)
+    [(_, text)] = _shelf_rows(path)
+    at = read_header(text).at
+
+    def refuse(text: str) -> None:
+        raise AssertionError("a snapshot undone by a late arrival was decoded")
+
+    monkeypatch.setattr("chronology.snapshots.read_snapshot", refuse)
+    with Chronicle.open(path) as c:
+        _shelving(c)
+        c.as_of(at - timedelta(days=20)).expectations()
+        c.append(VisitCancelled(subject="visit/late", known_at=T0 + timedelta(days=1)))
+        _same(_naive(c, end), c.as_of(end))
+        assert "visit/late" in c.as_of(end)
